@@ -1,0 +1,96 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import type { AppContext } from './app-context.js';
+import type { Config } from './config.js';
+import { type Database, migrateDatabase, openDatabase } from './db/client.js';
+import { lockDataDir } from './db/data-dir-lock.js';
+import { AccessTokens } from './modules/auth/access-token.js';
+import { type Clock, systemClock } from './shared/clock.js';
+import { newSecret } from './shared/ids.js';
+
+export interface RunningContext extends AppContext {
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** An already open database (tests); otherwise opened from the config. */
+  database?: Database;
+  /** Apply migrations on open (default true). */
+  migrate?: boolean;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, base: { service: 'ordo' } });
+}
+
+/** Opens everything a process needs, from the config: database (migrated), Redis, secrets. */
+export async function createContext(
+  config: Config,
+  options: ContextOptions = {},
+): Promise<RunningContext> {
+  const logger = options.logger ?? createLogger(config);
+  const clock = options.clock ?? systemClock;
+  const cleanup: (() => unknown)[] = [];
+
+  try {
+    let database = options.database;
+    if (!database) {
+      if (!config.databaseUrl) cleanup.push(lockDataDir(config.dataDir));
+      database = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.databaseUrl ? undefined : join(config.dataDir, 'pglite'),
+        logger,
+      });
+      const opened = database;
+      cleanup.unshift(() => opened.close());
+    }
+    if (options.migrate ?? true) await migrateDatabase(database);
+
+    let redis: Redis | undefined;
+    if (config.redisUrl) {
+      const client = new Redis(config.redisUrl, {
+        maxRetriesPerRequest: 2,
+        enableOfflineQueue: false,
+        lazyConnect: true,
+      });
+      client.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+      await client.connect();
+      redis = client;
+      cleanup.unshift(() => client.quit().catch(() => client.disconnect()));
+    }
+
+    const jwtSecret = config.jwtSecret ?? embeddedSecret(config.dataDir, 'jwt-secret');
+    const close = async () => {
+      for (const step of cleanup.splice(0)) await step();
+    };
+    return {
+      config,
+      jwtSecret,
+      database,
+      db: database.db,
+      clock,
+      redis,
+      logger,
+      tokens: new AccessTokens(jwtSecret, config.accessTokenTtlMs, clock),
+      close,
+    };
+  } catch (error) {
+    for (const step of cleanup) await Promise.resolve(step()).catch(() => {});
+    throw error;
+  }
+}
+
+/** On the embedded default a secret is generated once and kept in DATA_DIR, readable by the owner only. */
+function embeddedSecret(dataDir: string, name: string): string {
+  const path = join(dataDir, name);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = newSecret(48);
+  writeFileSync(path, secret, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return secret;
+}

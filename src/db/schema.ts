@@ -1,0 +1,3 @@
+// Every table, for drizzle-kit and for the typed db handle. Tables live with their module.
+export * from '../modules/auth/user.table.js';
+export * from '../modules/catalog/product.table.js';

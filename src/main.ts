@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+import cluster from 'node:cluster';
+import { parseArgs } from 'node:util';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createContext, type RunningContext } from './context.js';
+import { ensureAdmin, systemActor } from './modules/auth/auth.service.js';
+import { seedCatalog } from './modules/catalog/catalog.service.js';
+
+const USAGE = `Usage: ordo <command> [options]
+
+Commands:
+  serve                       HTTP API, web UI, job worker and payment gateway in one process (default)
+  api [--processes N]         HTTP API only, N processes (PostgreSQL only)
+  migrate                     apply database migrations and exit
+  seed                        fill an empty catalog with demo products
+  create-admin --email E --password P [--name N]
+                              create an admin account, or promote an existing one
+
+Configuration comes from environment variables; see .env.example.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+      processes: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0] ?? 'serve';
+  if (values.help || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return serve(config, { seedEmpty: !config.databaseUrl });
+    case 'api':
+      return api(config, Number(values.processes ?? 1));
+    case 'migrate':
+      return withContext(config, async (ctx) => {
+        ctx.logger.info('migrations applied');
+      });
+    case 'seed':
+      return withContext(config, async (ctx) => {
+        const created = await seedCatalog(ctx, systemActor);
+        console.log(
+          created ? `created ${created} demo products` : 'catalog not empty; nothing seeded',
+        );
+      });
+    case 'create-admin': {
+      const { email, password } = values;
+      if (!email || !password || password.length < 8) {
+        console.error('create-admin needs --email and --password (at least 8 characters)');
+        return 2;
+      }
+      return withContext(config, async (ctx) => {
+        const { user, created } = await ensureAdmin(ctx, { email, password, name: values.name });
+        console.log(`${created ? 'created' : 'promoted'} admin ${user.email} (${user.id})`);
+      });
+    }
+    default:
+      console.error(`unknown command: ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function withContext(
+  config: Config,
+  run: (ctx: RunningContext) => Promise<void>,
+): Promise<number> {
+  const ctx = await createContext(config);
+  try {
+    await run(ctx);
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function serve(config: Config, options: { seedEmpty: boolean }): Promise<number> {
+  const ctx = await createContext(config);
+  if (options.seedEmpty) {
+    const created = await seedCatalog(ctx, systemActor);
+    if (created) ctx.logger.info({ created }, 'first start: demo catalog created');
+  }
+  const app = await buildApp(ctx);
+  const stop = once(async (signal: string) => {
+    ctx.logger.info({ signal }, 'shutting down');
+    await app.close();
+    await ctx.close();
+    process.exit(0);
+  });
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  await app.listen({ port: config.port, host: config.host });
+  return -1; // keep running
+}
+
+async function api(config: Config, processes: number): Promise<number> {
+  if (!config.databaseUrl) {
+    console.error(
+      'ordo api runs on PostgreSQL only: set DATABASE_URL (the embedded database has one writer; use ordo serve)',
+    );
+    return 2;
+  }
+  if (!Number.isInteger(processes) || processes < 1 || processes > 64) {
+    console.error('--processes must be a whole number from 1 to 64');
+    return 2;
+  }
+  if (processes > 1 && cluster.isPrimary) {
+    for (let i = 0; i < processes; i++) cluster.fork();
+    cluster.on('exit', (worker, code, signal) => {
+      if (code !== 0 && signal !== 'SIGTERM') {
+        console.error(
+          `api process ${worker.process.pid} exited (${signal ?? code}); starting another`,
+        );
+        cluster.fork();
+      }
+    });
+    const forward = (signal: NodeJS.Signals) => () => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
+      process.exitCode = 0;
+    };
+    process.on('SIGTERM', forward('SIGTERM'));
+    process.on('SIGINT', forward('SIGINT'));
+    return -1;
+  }
+  return serve(config, { seedEmpty: false });
+}
+
+function once<T extends unknown[]>(fn: (...args: T) => Promise<void>) {
+  let running: Promise<void> | undefined;
+  return (...args: T) => (running ??= fn(...args));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      for (const line of error.problems) console.error(`config: ${line}`);
+    } else {
+      console.error(error instanceof Error ? error.message : error);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,40 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../../shared/errors.js';
+import type { AccessTokens } from './access-token.js';
+import type { Actor } from './auth.service.js';
+import type { Role } from './user.table.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor?: Actor;
+  }
+}
+
+/** OpenAPI security requirement for routes behind `requireRole`. */
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+/**
+ * An onRequest hook: a valid bearer token is required and, when roles are named, the
+ * token's role must be one of them. No token or a bad one is 401; a wrong role is 403.
+ */
+export function requireRole(
+  tokens: AccessTokens,
+  ...roles: Role[]
+): (request: FastifyRequest) => Promise<void> {
+  return async (request) => {
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw new AppError('UNAUTHENTICATED', 'A bearer token is required');
+    const claims = tokens.verify(match[1]!);
+    if (roles.length > 0 && !roles.includes(claims.role)) {
+      throw new AppError('FORBIDDEN', 'Your role does not allow this');
+    }
+    request.actor = { userId: claims.sub, role: claims.role, sessionId: claims.sid };
+  };
+}
+
+/** The authenticated actor; only for routes behind `requireRole`. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('UNAUTHENTICATED', 'A bearer token is required');
+  return request.actor;
+}

@@ -1,0 +1,135 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { pageOf, pageQuery } from '../../shared/pagination.js';
+import { actorOf, bearerSecurity, requireRole } from './auth.guard.js';
+import * as schemas from './auth.schemas.js';
+import * as auth from './auth.service.js';
+import { roles } from './user.table.js';
+
+export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    const limited = { rateLimit: { max: ctx.config.rateLimitAuth, timeWindow: '1 minute' } };
+    const signedIn = requireRole(ctx.tokens);
+
+    app.post(
+      '/api/v1/auth/register',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          summary: 'Create a customer account',
+          body: schemas.registerBody,
+          response: { 201: schemas.userSchema },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await auth.register(ctx, request.body)),
+    );
+
+    app.post(
+      '/api/v1/auth/login',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          summary: 'Exchange email and password for a token pair',
+          body: schemas.loginBody,
+          response: { 200: schemas.tokenPairSchema },
+        },
+      },
+      async (request) => auth.login(ctx, request.body),
+    );
+
+    app.post(
+      '/api/v1/auth/refresh',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          summary: 'Rotate a refresh token into a new pair',
+          body: schemas.refreshBody,
+          response: { 200: schemas.tokenPairSchema },
+        },
+      },
+      async (request) => auth.refresh(ctx, request.body.refreshToken),
+    );
+
+    app.post(
+      '/api/v1/auth/logout',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'End the session a refresh token belongs to',
+          body: schemas.refreshBody,
+          response: { 204: z.undefined() },
+        },
+      },
+      async (request, reply) => {
+        await auth.logout(ctx, request.body.refreshToken);
+        return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      '/api/v1/me',
+      {
+        onRequest: signedIn,
+        schema: { tags: ['auth'], security: bearerSecurity, response: { 200: schemas.userSchema } },
+      },
+      async (request) => auth.getMe(ctx, actorOf(request)),
+    );
+
+    app.post(
+      '/api/v1/me/password',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['auth'],
+          summary: 'Change the password; ends every other session',
+          security: bearerSecurity,
+          body: schemas.changePasswordBody,
+          response: { 204: z.undefined() },
+        },
+      },
+      async (request, reply) => {
+        await auth.changePassword(ctx, actorOf(request), request.body);
+        return reply.code(204).send();
+      },
+    );
+
+    const adminOnly = requireRole(ctx.tokens, 'admin');
+
+    app.get(
+      '/api/v1/admin/users',
+      {
+        onRequest: adminOnly,
+        schema: {
+          tags: ['admin'],
+          security: bearerSecurity,
+          querystring: z.strictObject({ ...pageQuery, role: z.enum(roles).optional() }),
+          response: { 200: pageOf(schemas.userSchema) },
+        },
+      },
+      async (request) => {
+        const { role, ...page } = request.query;
+        return auth.listUsers(ctx, { role }, page);
+      },
+    );
+
+    app.patch(
+      '/api/v1/admin/users/:id',
+      {
+        onRequest: adminOnly,
+        schema: {
+          tags: ['admin'],
+          summary: "Change a user's role",
+          security: bearerSecurity,
+          params: z.strictObject({ id: z.string().max(64) }),
+          body: schemas.setRoleBody,
+          response: { 200: schemas.userSchema },
+        },
+      },
+      async (request) => auth.setRole(ctx, actorOf(request), request.params.id, request.body.role),
+    );
+  };
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { roles } from './user.table.js';
+
+// Long passphrases are welcome; the cap only bounds the hashing work per request.
+const password = z.string().min(8, 'must be at least 8 characters').max(256);
+const email = z.string().trim().max(254).pipe(z.email());
+
+export const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(roles),
+    emailVerified: z.boolean(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export const registerBody = z.strictObject({
+  email,
+  password,
+  name: z.string().trim().min(1).max(100),
+});
+
+export const loginBody = z.strictObject({
+  email: z.string().max(254),
+  password: z.string().max(256),
+});
+
+export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
+
+export const tokenPairSchema = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    expiresIn: z.number().int().describe('seconds until the access token expires'),
+    user: userSchema,
+  })
+  .meta({ id: 'TokenPair' });
+
+export const changePasswordBody = z.strictObject({
+  currentPassword: z.string().max(256),
+  newPassword: password,
+});
+
+export const setRoleBody = z.strictObject({ role: z.enum(roles) });

@@ -1,0 +1,256 @@
+import { createHash } from 'node:crypto';
+import type { AppContext } from '../../app-context.js';
+import type { Executor } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { AppError } from '../../shared/errors.js';
+import { newId, newSecret } from '../../shared/ids.js';
+import type { Page, PageRequest } from '../../shared/pagination.js';
+import type { AccessClaims } from './access-token.js';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
+import * as repo from './user.repository.js';
+import type { UserRow } from './user.repository.js';
+import type { Role } from './user.table.js';
+
+/** Who is making a request, as the services see it. */
+export interface Actor {
+  userId: string;
+  role: Role;
+  sessionId: string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  emailVerified: boolean;
+  createdAt: string;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  user: User;
+}
+
+/** A rotated refresh token presented again within this window is a second tab, not a thief. */
+export const REFRESH_REUSE_GRACE_MS = 10_000;
+
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    emailVerified: row.emailVerifiedAt !== null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+type AuthDeps = Pick<AppContext, 'db' | 'clock' | 'config' | 'tokens'>;
+
+export async function register(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  input: { email: string; password: string; name: string; role?: Role },
+): Promise<User> {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const row = await repo.insertUser(ctx.db, {
+      id: newId('usr'),
+      email: normaliseEmail(input.email),
+      name: input.name.trim(),
+      passwordHash,
+      role: input.role ?? 'customer',
+      createdAt: ctx.clock.now(),
+      updatedAt: ctx.clock.now(),
+    });
+    return toUser(row);
+  } catch (error) {
+    if (isUniqueViolation(error, 'users_email_key')) {
+      throw new AppError('EMAIL_TAKEN', 'An account with this email already exists');
+    }
+    throw error;
+  }
+}
+
+/** Unknown email and wrong password get the same answer, in about the same time. */
+export async function login(
+  ctx: AuthDeps,
+  input: { email: string; password: string },
+): Promise<TokenPair> {
+  const user = await repo.findUserByEmail(ctx.db, normaliseEmail(input.email));
+  if (!user) {
+    await burnPasswordCheck(input.password);
+    throw invalidCredentials();
+  }
+  if (!(await verifyPassword(user.passwordHash, input.password))) throw invalidCredentials();
+  return startSession(ctx, user);
+}
+
+const invalidCredentials = () =>
+  new AppError('INVALID_CREDENTIALS', 'The email or password is incorrect');
+
+const invalidRefresh = () =>
+  new AppError('INVALID_REFRESH_TOKEN', 'The refresh token is not valid; log in again');
+
+async function startSession(
+  ctx: AuthDeps,
+  user: UserRow,
+  db: Executor = ctx.db,
+): Promise<TokenPair> {
+  const familyId = newId('ses');
+  const refreshToken = await issueRefreshToken(ctx, db, user.id, familyId);
+  return pair(ctx, user, familyId, refreshToken);
+}
+
+async function issueRefreshToken(
+  ctx: AuthDeps,
+  db: Executor,
+  userId: string,
+  familyId: string,
+): Promise<string> {
+  const token = newSecret();
+  const now = ctx.clock.now();
+  await repo.insertRefreshToken(db, {
+    id: newId('rtk'),
+    userId,
+    familyId,
+    tokenHash: hashToken(token),
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + ctx.config.refreshTokenTtlMs),
+  });
+  return token;
+}
+
+function pair(ctx: AuthDeps, user: UserRow, familyId: string, refreshToken: string): TokenPair {
+  const claims: AccessClaims = { sub: user.id, role: user.role, sid: familyId };
+  return {
+    accessToken: ctx.tokens.sign(claims),
+    refreshToken,
+    expiresIn: ctx.tokens.ttlSeconds,
+    user: toUser(user),
+  };
+}
+
+/**
+ * Rotates a refresh token. The row lock makes concurrent refreshes of one token take turns.
+ * A token already rotated is accepted again only within the grace window (tabs refreshing at
+ * once); after it, reuse means the token leaked, and the whole family is revoked.
+ */
+export async function refresh(ctx: AuthDeps, refreshToken: string): Promise<TokenPair> {
+  const now = ctx.clock.now();
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const row = await repo.lockRefreshToken(tx, hashToken(refreshToken));
+    if (!row || row.revokedAt || row.expiresAt <= now) return { ok: false as const };
+    if (row.rotatedAt && now.getTime() - row.rotatedAt.getTime() > REFRESH_REUSE_GRACE_MS) {
+      await repo.revokeFamily(tx, row.familyId, now);
+      return { ok: false as const };
+    }
+    const user = await repo.findUserById(tx, row.userId);
+    if (!user) return { ok: false as const };
+    if (!row.rotatedAt) await repo.markRotated(tx, row.id, now);
+    const next = await issueRefreshToken(ctx, tx, user.id, row.familyId);
+    return { ok: true as const, user, familyId: row.familyId, next };
+  });
+  // The revocation above must commit, so the refusal is thrown after the transaction.
+  if (!outcome.ok) throw invalidRefresh();
+  return pair(ctx, outcome.user, outcome.familyId, outcome.next);
+}
+
+/** Ends the session the refresh token belongs to. Unknown tokens are a no-op: logout is idempotent. */
+export async function logout(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  refreshToken: string,
+): Promise<void> {
+  const row = await repo.findRefreshToken(ctx.db, hashToken(refreshToken));
+  if (row) await repo.revokeFamily(ctx.db, row.familyId, ctx.clock.now());
+}
+
+export async function getMe(ctx: Pick<AppContext, 'db'>, actor: Actor): Promise<User> {
+  const user = await repo.findUserById(ctx.db, actor.userId);
+  if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
+  return toUser(user);
+}
+
+/** Changes the password and ends every other session of the account. */
+export async function changePassword(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  actor: Actor,
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  const user = await repo.findUserById(ctx.db, actor.userId);
+  if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw new AppError('INVALID_CREDENTIALS', 'The current password is incorrect');
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  const now = ctx.clock.now();
+  await ctx.db.transaction(async (tx) => {
+    await repo.updateUser(tx, user.id, { passwordHash }, now);
+    await repo.revokeUserSessions(tx, user.id, now, actor.sessionId);
+  });
+}
+
+/** Creates an admin, or promotes an existing account and resets its password (`ordo create-admin`). */
+export async function ensureAdmin(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  input: { email: string; password: string; name?: string },
+): Promise<{ user: User; created: boolean }> {
+  const existing = await repo.findUserByEmail(ctx.db, normaliseEmail(input.email));
+  if (!existing) {
+    const user = await register(ctx, {
+      email: input.email,
+      password: input.password,
+      name: input.name ?? 'Administrator',
+      role: 'admin',
+    });
+    return { user, created: true };
+  }
+  const now = ctx.clock.now();
+  const passwordHash = await hashPassword(input.password);
+  const row = await ctx.db.transaction(async (tx) => {
+    const updated = await repo.updateUser(tx, existing.id, { role: 'admin', passwordHash }, now);
+    await repo.revokeUserSessions(tx, existing.id, now);
+    return updated!;
+  });
+  return { user: toUser(row), created: false };
+}
+
+export async function listUsers(
+  ctx: Pick<AppContext, 'db'>,
+  filter: { role?: Role | undefined },
+  page: PageRequest,
+): Promise<Page<User>> {
+  const { rows, total } = await repo.listUsers(ctx.db, filter, page);
+  return { items: rows.map(toUser), ...page, total };
+}
+
+/** Changes a user's role. An admin cannot demote themselves (there must stay one admin who can undo it). */
+export async function setRole(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  actor: Actor,
+  userId: string,
+  role: Role,
+): Promise<User> {
+  if (userId === actor.userId && role !== 'admin') {
+    throw new AppError('FORBIDDEN', 'Admins cannot change their own role');
+  }
+  const now = ctx.clock.now();
+  const row = await ctx.db.transaction(async (tx) => {
+    const updated = await repo.updateUser(tx, userId, { role }, now);
+    // Sessions carry the role in their access tokens: end them so the change takes effect.
+    if (updated) await repo.revokeUserSessions(tx, userId, now);
+    return updated;
+  });
+  if (!row) throw new AppError('NOT_FOUND', 'User not found');
+  return toUser(row);
+}
+
+/** The actor for work Ordo does on its own behalf (seeding, scheduled jobs, CLI commands). */
+export const systemActor: Actor = { userId: 'system', role: 'admin', sessionId: 'system' };

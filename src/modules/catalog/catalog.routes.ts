@@ -1,0 +1,162 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { pageOf, pageQuery } from '../../shared/pagination.js';
+import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
+import * as schemas from './catalog.schemas.js';
+import * as catalog from './catalog.service.js';
+
+export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/products',
+      {
+        schema: {
+          tags: ['catalog'],
+          summary: 'Search the catalog',
+          querystring: schemas.catalogQuery,
+          response: { 200: pageOf(schemas.productSchema) },
+        },
+      },
+      async (request) => {
+        const { page, pageSize, sort, ...filter } = request.query;
+        return catalog.listCatalog(ctx, filter, sort, { page, pageSize });
+      },
+    );
+
+    app.get(
+      '/api/v1/products/:id',
+      {
+        schema: {
+          tags: ['catalog'],
+          params: schemas.idParams,
+          response: { 200: schemas.productSchema },
+        },
+      },
+      async (request) => catalog.getCatalogProduct(ctx, request.params.id),
+    );
+
+    const admin = { onRequest: requireRole(ctx.tokens, 'admin') };
+    const security = bearerSecurity;
+
+    app.get(
+      '/api/v1/admin/products',
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          security,
+          querystring: schemas.adminProductQuery,
+          response: { 200: pageOf(schemas.adminProductSchema) },
+        },
+      },
+      async (request) => {
+        const { page, pageSize, sort, archived, ...filter } = request.query;
+        return catalog.adminListProducts(
+          ctx,
+          { ...filter, includeArchived: archived ?? false },
+          sort,
+          { page, pageSize },
+        );
+      },
+    );
+
+    app.post(
+      '/api/v1/admin/products',
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          security,
+          body: schemas.productBody,
+          response: { 201: schemas.adminProductSchema },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await catalog.createProduct(ctx, actorOf(request), request.body)),
+    );
+
+    app.get(
+      '/api/v1/admin/products/:id',
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          security,
+          params: schemas.idParams,
+          response: { 200: schemas.adminProductSchema },
+        },
+      },
+      async (request) => catalog.adminGetProduct(ctx, request.params.id),
+    );
+
+    app.patch(
+      '/api/v1/admin/products/:id',
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          summary: 'Update a product; a new stock is recorded as a ledger adjustment',
+          security,
+          params: schemas.idParams,
+          body: schemas.productPatchBody,
+          response: { 200: schemas.adminProductSchema },
+        },
+      },
+      async (request) =>
+        catalog.updateProduct(ctx, actorOf(request), request.params.id, request.body),
+    );
+
+    app.delete(
+      '/api/v1/admin/products/:id',
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          summary: 'Archive a product (it leaves the catalog; orders keep it)',
+          security,
+          params: schemas.idParams,
+          response: { 204: z.undefined() },
+        },
+      },
+      async (request, reply) => {
+        await catalog.archiveProduct(ctx, request.params.id);
+        return reply.code(204).send();
+      },
+    );
+
+    app.post(
+      '/api/v1/admin/products/:id/stock-adjustments',
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          summary: 'Adjust stock by a delta, with a reason (a ledger movement)',
+          security,
+          params: schemas.idParams,
+          body: schemas.stockAdjustmentBody,
+          response: { 201: schemas.stockMovementSchema },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(await catalog.adjustStock(ctx, actorOf(request), request.params.id, request.body)),
+    );
+
+    app.get(
+      '/api/v1/admin/products/:id/stock-movements',
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          security,
+          params: schemas.idParams,
+          querystring: z.strictObject(pageQuery),
+          response: { 200: pageOf(schemas.stockMovementSchema) },
+        },
+      },
+      async (request) => catalog.listStockMovements(ctx, request.params.id, request.query),
+    );
+  };
+}

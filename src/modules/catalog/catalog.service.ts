@@ -1,0 +1,304 @@
+import type { AppContext } from '../../app-context.js';
+import type { Tx } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { AppError, notFound } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import type { Page, PageRequest } from '../../shared/pagination.js';
+import type { Actor } from '../auth/auth.service.js';
+import * as repo from './product.repository.js';
+import type { MovementRow, ProductFilter, ProductRow, ProductSort } from './product.repository.js';
+import type { MovementKind } from './product.table.js';
+import { demoProducts } from './seed-data.js';
+
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'config'>;
+
+export interface Product {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  price: number;
+  currency: string;
+  stock: number;
+  active: boolean;
+  imageUrl: string | null;
+  images: { url: string; width: number; height: number }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AdminProduct extends Product {
+  archivedAt: string | null;
+}
+
+export interface StockMovement {
+  id: string;
+  productId: string;
+  kind: MovementKind;
+  delta: number;
+  stockAfter: number;
+  reason: string | null;
+  orderId: string | null;
+  actorId: string | null;
+  createdAt: string;
+}
+
+export interface ProductInput {
+  sku: string;
+  name: string;
+  description?: string | undefined;
+  price: number;
+  stock?: number | undefined;
+  active?: boolean | undefined;
+}
+
+export type ProductChanges = Partial<ProductInput>;
+
+const toProduct = (row: ProductRow, currency: string): Product => ({
+  id: row.id,
+  sku: row.sku,
+  name: row.name,
+  description: row.description,
+  price: row.price,
+  currency,
+  stock: row.stock,
+  active: row.active,
+  // Images arrive with uploads (admin images endpoint); until then a product has none.
+  imageUrl: null,
+  images: [],
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+const toAdminProduct = (row: ProductRow, currency: string): AdminProduct => ({
+  ...toProduct(row, currency),
+  archivedAt: row.archivedAt?.toISOString() ?? null,
+});
+
+const toMovement = (row: MovementRow): StockMovement => ({
+  id: row.id,
+  productId: row.productId,
+  kind: row.kind,
+  delta: row.delta,
+  stockAfter: row.stockAfter,
+  reason: row.reason,
+  orderId: row.orderId,
+  actorId: row.actorId,
+  createdAt: row.createdAt.toISOString(),
+});
+
+const isPublic = (row: ProductRow) => row.active && row.archivedAt === null;
+
+// --- the public catalog ---
+
+export async function listCatalog(
+  ctx: Ctx,
+  filter: Omit<ProductFilter, 'active' | 'includeArchived'>,
+  sort: ProductSort,
+  page: PageRequest,
+): Promise<Page<Product>> {
+  const { rows, total } = await repo.listProducts(ctx.db, { ...filter, active: true }, sort, page);
+  return { items: rows.map((r) => toProduct(r, ctx.config.currency)), ...page, total };
+}
+
+export async function getCatalogProduct(ctx: Ctx, id: string): Promise<Product> {
+  const row = await repo.findProduct(ctx.db, id);
+  if (!row || !isPublic(row)) throw notFound('Product');
+  return toProduct(row, ctx.config.currency);
+}
+
+// --- administration ---
+
+export async function adminListProducts(
+  ctx: Ctx,
+  filter: ProductFilter,
+  sort: ProductSort,
+  page: PageRequest,
+): Promise<Page<AdminProduct>> {
+  const { rows, total } = await repo.listProducts(ctx.db, filter, sort, page);
+  return { items: rows.map((r) => toAdminProduct(r, ctx.config.currency)), ...page, total };
+}
+
+export async function adminGetProduct(ctx: Ctx, id: string): Promise<AdminProduct> {
+  const row = await repo.findProduct(ctx.db, id);
+  if (!row) throw notFound('Product');
+  return toAdminProduct(row, ctx.config.currency);
+}
+
+const skuTaken = (sku: string) =>
+  new AppError('SKU_TAKEN', `Another product already uses sku ${sku}`);
+
+/** Creates a product; its opening stock enters through the ledger like any other change. */
+export async function createProduct(
+  ctx: Ctx,
+  actor: Actor,
+  input: ProductInput,
+): Promise<AdminProduct> {
+  const now = ctx.clock.now();
+  try {
+    const row = await ctx.db.transaction(async (tx) => {
+      const created = await repo.insertProduct(tx, {
+        id: newId('prd', now.getTime()),
+        sku: input.sku,
+        name: input.name,
+        description: input.description ?? '',
+        price: input.price,
+        stock: 0,
+        active: input.active ?? true,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const opening = input.stock ?? 0;
+      if (opening === 0) return created;
+      const movement = await moveStock(tx, {
+        productId: created.id,
+        kind: 'adjustment',
+        delta: opening,
+        reason: 'opening stock',
+        actorId: actor.userId,
+        now,
+      });
+      return { ...created, stock: movement.stockAfter };
+    });
+    return toAdminProduct(row, ctx.config.currency);
+  } catch (error) {
+    if (isUniqueViolation(error, 'products_sku_key')) throw skuTaken(input.sku);
+    throw error;
+  }
+}
+
+/**
+ * Updates a product. A new `stock` is recorded as an adjustment of the difference, under
+ * the row lock, so the ledger still sums to the stock.
+ */
+export async function updateProduct(
+  ctx: Ctx,
+  actor: Actor,
+  id: string,
+  changes: ProductChanges,
+): Promise<AdminProduct> {
+  const now = ctx.clock.now();
+  try {
+    const row = await ctx.db.transaction(async (tx) => {
+      const current = await repo.lockProduct(tx, id);
+      if (!current) throw notFound('Product');
+      const { stock, ...fields } = changes;
+      if (stock !== undefined && stock !== current.stock) {
+        await moveStock(tx, {
+          productId: id,
+          kind: 'adjustment',
+          delta: stock - current.stock,
+          reason: `stock set to ${stock}`,
+          actorId: actor.userId,
+          now,
+        });
+      }
+      return repo.updateProduct(tx, id, { ...fields, updatedAt: now });
+    });
+    return toAdminProduct(row!, ctx.config.currency);
+  } catch (error) {
+    if (isUniqueViolation(error, 'products_sku_key')) throw skuTaken(changes.sku ?? '');
+    throw error;
+  }
+}
+
+/**
+ * Archives a product: it leaves the catalog and can no longer be ordered, but stays in the
+ * database for the orders and ledger lines that reference it. Archiving twice is a no-op.
+ */
+export async function archiveProduct(ctx: Ctx, id: string): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.db.transaction(async (tx) => {
+    const current = await repo.lockProduct(tx, id);
+    if (!current) throw notFound('Product');
+    if (current.archivedAt) return;
+    await repo.updateProduct(tx, id, { active: false, archivedAt: now, updatedAt: now });
+  });
+}
+
+export async function adjustStock(
+  ctx: Ctx,
+  actor: Actor,
+  productId: string,
+  input: { delta: number; reason: string },
+): Promise<StockMovement> {
+  const now = ctx.clock.now();
+  const movement = await ctx.db.transaction((tx) =>
+    moveStock(tx, {
+      productId,
+      kind: 'adjustment',
+      delta: input.delta,
+      reason: input.reason,
+      actorId: actor.userId,
+      now,
+    }),
+  );
+  return toMovement(movement);
+}
+
+export async function listStockMovements(
+  ctx: Ctx,
+  productId: string,
+  page: PageRequest,
+): Promise<Page<StockMovement>> {
+  if (!(await repo.findProduct(ctx.db, productId))) throw notFound('Product');
+  const { rows, total } = await repo.listMovements(ctx.db, productId, page);
+  return { items: rows.map(toMovement), ...page, total };
+}
+
+/**
+ * The one way stock changes: a conditional update and its ledger line, in the caller's
+ * transaction. Throws OUT_OF_STOCK when the product has too little. Orders call this too.
+ */
+export async function moveStock(
+  tx: Tx,
+  movement: {
+    productId: string;
+    kind: MovementKind;
+    delta: number;
+    reason?: string;
+    orderId?: string;
+    actorId?: string;
+    now: Date;
+  },
+): Promise<MovementRow> {
+  const stockAfter = await repo.applyStockDelta(
+    tx,
+    movement.productId,
+    movement.delta,
+    movement.now,
+  );
+  if (stockAfter === undefined) {
+    const product = await repo.findProduct(tx, movement.productId);
+    if (!product) throw notFound('Product');
+    throw new AppError('OUT_OF_STOCK', `Only ${product.stock} in stock`, {
+      details: [
+        { productId: movement.productId, requested: -movement.delta, available: product.stock },
+      ],
+    });
+  }
+  return repo.insertMovement(tx, {
+    productId: movement.productId,
+    kind: movement.kind,
+    delta: movement.delta,
+    stockAfter,
+    reason: movement.reason ?? null,
+    orderId: movement.orderId ?? null,
+    actorId: movement.actorId ?? null,
+    createdAt: movement.now,
+  });
+}
+
+/**
+ * Fills an empty catalog with the demo products. Returns how many it created; a catalog that
+ * already has products is left alone, so running it twice does nothing the second time.
+ */
+export async function seedCatalog(ctx: Ctx, actor: Actor): Promise<number> {
+  const { total } = await repo.listProducts(ctx.db, { includeArchived: true }, 'name', {
+    page: 1,
+    pageSize: 1,
+  });
+  if (total > 0) return 0;
+  for (const product of demoProducts) await createProduct(ctx, actor, product);
+  return demoProducts.length;
+}

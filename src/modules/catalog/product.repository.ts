@@ -1,0 +1,179 @@
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  gte,
+  ilike,
+  isNull,
+  lte,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
+import type { Executor, Tx } from '../../db/client.js';
+import { offsetOf, type PageRequest } from '../../shared/pagination.js';
+import { newId } from '../../shared/ids.js';
+import { type MovementKind, products, stockMovements } from './product.table.js';
+
+export type ProductRow = typeof products.$inferSelect;
+export type MovementRow = typeof stockMovements.$inferSelect;
+
+export type ProductSort = 'price' | '-price' | 'name' | '-createdAt';
+
+export interface ProductFilter {
+  q?: string | undefined;
+  minPrice?: number | undefined;
+  maxPrice?: number | undefined;
+  inStock?: boolean | undefined;
+  active?: boolean | undefined;
+  /** Public lists never include archived products; admin lists may ask for them. */
+  includeArchived?: boolean;
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function whereOf(filter: ProductFilter): SQL | undefined {
+  const pattern = filter.q ? `%${escapeLike(filter.q)}%` : undefined;
+  return and(
+    filter.includeArchived ? undefined : isNull(products.archivedAt),
+    filter.active === undefined ? undefined : eq(products.active, filter.active),
+    pattern
+      ? or(
+          ilike(products.name, pattern),
+          ilike(products.description, pattern),
+          ilike(products.sku, pattern),
+        )
+      : undefined,
+    filter.minPrice === undefined ? undefined : gte(products.price, filter.minPrice),
+    filter.maxPrice === undefined ? undefined : lte(products.price, filter.maxPrice),
+    filter.inStock === undefined
+      ? undefined
+      : filter.inStock
+        ? gt(products.stock, 0)
+        : eq(products.stock, 0),
+  );
+}
+
+const orderOf: Record<ProductSort, SQL[]> = {
+  price: [asc(products.price), asc(products.id)],
+  '-price': [desc(products.price), asc(products.id)],
+  name: [asc(products.name), asc(products.id)],
+  '-createdAt': [desc(products.createdAt), desc(products.id)],
+};
+
+export async function listProducts(
+  db: Executor,
+  filter: ProductFilter,
+  sort: ProductSort,
+  page: PageRequest,
+): Promise<{ rows: ProductRow[]; total: number }> {
+  const where = whereOf(filter);
+  const [rows, [totals]] = await Promise.all([
+    db
+      .select()
+      .from(products)
+      .where(where)
+      .orderBy(...orderOf[sort])
+      .limit(page.pageSize)
+      .offset(offsetOf(page)),
+    db.select({ total: count() }).from(products).where(where),
+  ]);
+  return { rows, total: totals?.total ?? 0 };
+}
+
+export async function findProduct(db: Executor, id: string): Promise<ProductRow | undefined> {
+  const [row] = await db.select().from(products).where(eq(products.id, id));
+  return row;
+}
+
+export async function lockProduct(tx: Tx, id: string): Promise<ProductRow | undefined> {
+  const [row] = await tx.select().from(products).where(eq(products.id, id)).for('update');
+  return row;
+}
+
+export async function insertProduct(
+  tx: Tx,
+  row: typeof products.$inferInsert,
+): Promise<ProductRow> {
+  const [created] = await tx.insert(products).values(row).returning();
+  return created!;
+}
+
+export async function updateProduct(
+  tx: Tx,
+  id: string,
+  changes: Partial<Omit<ProductRow, 'id' | 'stock' | 'createdAt'>>,
+): Promise<ProductRow | undefined> {
+  const [row] = await tx.update(products).set(changes).where(eq(products.id, id)).returning();
+  return row;
+}
+
+/**
+ * Moves stock by `delta` in one conditional statement, so concurrent movements never lose
+ * an update and never take stock below zero. Returns the new stock, or undefined when the
+ * product is missing or has too little stock.
+ */
+export async function applyStockDelta(
+  tx: Tx,
+  productId: string,
+  delta: number,
+  now: Date,
+): Promise<number | undefined> {
+  const [row] = await tx
+    .update(products)
+    .set({ stock: sql`${products.stock} + ${delta}`, updatedAt: now })
+    .where(and(eq(products.id, productId), gte(sql`${products.stock} + ${delta}`, 0)))
+    .returning({ stock: products.stock });
+  return row?.stock;
+}
+
+export async function insertMovement(
+  tx: Tx,
+  movement: {
+    productId: string;
+    kind: MovementKind;
+    delta: number;
+    stockAfter: number;
+    reason?: string | null;
+    orderId?: string | null;
+    actorId?: string | null;
+    createdAt: Date;
+  },
+): Promise<MovementRow> {
+  const [row] = await tx
+    .insert(stockMovements)
+    .values({ id: newId('mov', movement.createdAt.getTime()), ...movement })
+    .returning();
+  return row!;
+}
+
+export async function listMovements(
+  db: Executor,
+  productId: string,
+  page: PageRequest,
+): Promise<{ rows: MovementRow[]; total: number }> {
+  const where = eq(stockMovements.productId, productId);
+  const [rows, [totals]] = await Promise.all([
+    db
+      .select()
+      .from(stockMovements)
+      .where(where)
+      .orderBy(desc(stockMovements.seq))
+      .limit(page.pageSize)
+      .offset(offsetOf(page)),
+    db.select({ total: count() }).from(stockMovements).where(where),
+  ]);
+  return { rows, total: totals?.total ?? 0 };
+}
+
+/** The ledger's verdict: the sum of a product's movements. */
+export async function sumMovements(db: Executor, productId: string): Promise<number> {
+  const [row] = await db
+    .select({ sum: sql<number>`coalesce(sum(${stockMovements.delta}), 0)::int` })
+    .from(stockMovements)
+    .where(eq(stockMovements.productId, productId));
+  return Number(row?.sum ?? 0);
+}

@@ -1,0 +1,107 @@
+/**
+ * Every error code Ordo returns, with its HTTP status. A code without a status fails the
+ * type check; domain code throws `AppError(code, ...)` and never an HTTP exception.
+ */
+export const errorStatus = {
+  // --- request shape ---
+  /** The body, query or params do not match the schema (wrong type, missing or unknown field, malformed JSON). Fix the request. */
+  VALIDATION_FAILED: 400,
+  /** The body is larger than the server accepts. */
+  PAYLOAD_TOO_LARGE: 413,
+  /** The Content-Type is not one the route accepts (send application/json). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Too many requests from this client; wait for Retry-After seconds. */
+  RATE_LIMITED: 429,
+
+  // --- auth ---
+  /** No bearer token, or one that is malformed, tampered with or revoked. Log in. */
+  UNAUTHENTICATED: 401,
+  /** The email and password do not match an account (the same answer for both cases). */
+  INVALID_CREDENTIALS: 401,
+  /** The access token has expired; use the refresh token. */
+  TOKEN_EXPIRED: 401,
+  /** The refresh token is unknown, expired, revoked, or was reused after rotation. Log in again. */
+  INVALID_REFRESH_TOKEN: 401,
+  /** Authenticated, but the role does not allow this. */
+  FORBIDDEN: 403,
+  /** An account with this email already exists. */
+  EMAIL_TAKEN: 409,
+
+  // --- resources ---
+  /** No such resource, or one that belongs to somebody else. */
+  NOT_FOUND: 404,
+  /** Not enough stock; `details` lists each short product with what is available. */
+  OUT_OF_STOCK: 409,
+  /** Another product already uses this sku (compared case-insensitively). */
+  SKU_TAKEN: 409,
+  /** The requested status change is not allowed from the current status. */
+  INVALID_TRANSITION: 409,
+  /** A request with this Idempotency-Key is still being processed; retry later. */
+  IDEMPOTENCY_KEY_IN_FLIGHT: 409,
+  /** This Idempotency-Key was used with a different request body. */
+  IDEMPOTENCY_KEY_MISMATCH: 422,
+  /** An order names a product that does not exist or is archived. */
+  PRODUCT_UNAVAILABLE: 422,
+
+  // --- promotions ---
+  PROMO_CODE_UNKNOWN: 422,
+  PROMO_CODE_INACTIVE: 422,
+  PROMO_CODE_NOT_STARTED: 422,
+  PROMO_CODE_EXPIRED: 422,
+  PROMO_CODE_MIN_SUBTOTAL: 422,
+  PROMO_CODE_USAGE_LIMIT: 422,
+  PROMO_CODE_CUSTOMER_LIMIT: 422,
+
+  // --- payments ---
+  /** The payment provider declined the payment; the order stays payable. */
+  PAYMENT_DECLINED: 422,
+
+  // --- server ---
+  /** A bug. The response carries no internals; the requestId finds the log line. */
+  INTERNAL: 500,
+  /** A dependency (database, Redis) is down; retry later. */
+  UNAVAILABLE: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+const titles: Partial<Record<ErrorCode, string>> = {
+  VALIDATION_FAILED: 'Validation failed',
+  NOT_FOUND: 'Not found',
+  UNAUTHENTICATED: 'Authentication required',
+  FORBIDDEN: 'Forbidden',
+  INTERNAL: 'Internal server error',
+  UNAVAILABLE: 'Service unavailable',
+};
+
+export function errorTitle(code: ErrorCode): string {
+  return (
+    titles[code] ??
+    code
+      .toLowerCase()
+      .split('_')
+      .map((w, i) => (i === 0 ? w[0]!.toUpperCase() + w.slice(1) : w))
+      .join(' ')
+  );
+}
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly extra: { errors?: FieldError[]; details?: unknown[]; retryAfter?: number } = {},
+  ) {
+    super(message ?? errorTitle(code));
+    this.name = 'AppError';
+    this.status = errorStatus[code];
+  }
+}
+
+export const notFound = (what = 'Resource') => new AppError('NOT_FOUND', `${what} not found`);

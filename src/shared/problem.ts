@@ -1,0 +1,119 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, type ErrorCode, type FieldError, errorTitle } from './errors.js';
+
+/**
+ * The one error handler: every failure leaves as application/problem+json (RFC 9457) with a
+ * stable `code` and the `requestId`. A 5xx never carries internals; its log line does.
+ */
+export function registerProblemHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toAppError(error);
+    if (problem.status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else if (problem.code === 'VALIDATION_FAILED') {
+      request.log.info({ errors: problem.extra.errors }, 'request rejected');
+    }
+    return sendProblem(request, reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      new AppError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+  if (error.extra.retryAfter !== undefined) {
+    void reply.header('retry-after', String(error.extra.retryAfter));
+  }
+  const internal = error.status >= 500;
+  return reply
+    .code(error.status)
+    .type('application/problem+json')
+    .send({
+      type: `urn:ordo:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
+      title: errorTitle(error.code),
+      status: error.status,
+      detail: internal ? errorTitle(error.code) : error.message,
+      code: error.code,
+      requestId: request.id,
+      ...(error.extra.errors ? { errors: error.extra.errors } : {}),
+      ...(error.extra.details ? { details: error.extra.details } : {}),
+    });
+}
+
+function toAppError(error: FastifyError): AppError {
+  if (error instanceof AppError) return error;
+
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    const errors: FieldError[] = error.validation.flatMap((issue) => {
+      const base = [where, ...issue.instancePath.split('/').filter(Boolean)].join('.');
+      const keys = (issue.params as { keys?: string[] }).keys;
+      if (issue.keyword === 'unrecognized_keys' && keys) {
+        return keys.map((key) => ({ path: `${base}.${key}`, message: 'unknown field' }));
+      }
+      return [{ path: base, message: issue.message ?? 'invalid' }];
+    });
+    return new AppError(
+      'VALIDATION_FAILED',
+      errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      { errors },
+    );
+  }
+
+  const status = error.statusCode ?? 500;
+  if (status === 429) {
+    return new AppError('RATE_LIMITED', 'Too many requests; slow down', {
+      retryAfter: Number((error as { retryAfter?: number }).retryAfter ?? 60),
+    });
+  }
+  if (status >= 400 && status < 500) {
+    const code: ErrorCode =
+      status === 413
+        ? 'PAYLOAD_TOO_LARGE'
+        : status === 415
+          ? 'UNSUPPORTED_MEDIA_TYPE'
+          : 'VALIDATION_FAILED';
+    const detail = code === 'VALIDATION_FAILED' ? `body: ${error.message}` : error.message;
+    return new AppError(
+      code,
+      detail,
+      code === 'VALIDATION_FAILED' ? { errors: [{ path: 'body', message: error.message }] } : {},
+    );
+  }
+  if (isUnavailable(error))
+    return new AppError('UNAVAILABLE', 'A dependency is unavailable; retry shortly');
+  return new AppError('INTERNAL');
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** Connection failures to PostgreSQL or Redis: the dependency is down, not a bug of ours. */
+function isUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const { code, message } = e as { code?: string; message?: string };
+    if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (
+      message &&
+      /Connection terminated|timeout exceeded when trying to connect|Connection is closed/i.test(
+        message,
+      )
+    )
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
