@@ -13,6 +13,7 @@ import type { AppContext } from './app-context.js';
 import { pingDatabase } from './db/client.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
+import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { AppError } from './shared/errors.js';
 import { newId } from './shared/ids.js';
 import { registerProblemHandler } from './shared/problem.js';
@@ -92,6 +93,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(authRoutes(ctx));
   await app.register(catalogRoutes(ctx));
+  await app.register(ordersRoutes(ctx));
 
   return app;
 }

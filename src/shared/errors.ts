@@ -24,6 +24,8 @@ export const errorStatus = {
   INVALID_REFRESH_TOKEN: 401,
   /** Authenticated, but the role does not allow this. */
   FORBIDDEN: 403,
+  /** REQUIRE_VERIFIED_EMAIL is on and the account's email is not verified yet. Verify it first. */
+  EMAIL_NOT_VERIFIED: 403,
   /** An account with this email already exists. */
   EMAIL_TAKEN: 409,
 
@@ -44,6 +46,7 @@ export const errorStatus = {
   PRODUCT_UNAVAILABLE: 422,
 
   // --- promotions ---
+  /** No promo code with this name (codes match case-insensitively). */
   PROMO_CODE_UNKNOWN: 422,
   PROMO_CODE_INACTIVE: 422,
   PROMO_CODE_NOT_STARTED: 422,

@@ -302,3 +302,133 @@ export async function seedCatalog(ctx: Ctx, actor: Actor): Promise<number> {
   for (const product of demoProducts) await createProduct(ctx, actor, product);
   return demoProducts.length;
 }
+
+// --- stock for orders ---
+
+export interface StockRequest {
+  productId: string;
+  quantity: number;
+}
+
+/** A product as an order line snapshots it. */
+export interface OrderableProduct {
+  id: string;
+  sku: string;
+  name: string;
+  price: number;
+  stock: number;
+}
+
+const toOrderable = (row: ProductRow): OrderableProduct => ({
+  id: row.id,
+  sku: row.sku,
+  name: row.name,
+  price: row.price,
+  stock: row.stock,
+});
+
+function unavailable(productIds: string[]): AppError {
+  return new AppError('PRODUCT_UNAVAILABLE', `Not available to order: ${productIds.join(', ')}`, {
+    details: productIds.map((productId) => ({ productId })),
+  });
+}
+
+/**
+ * Sums duplicate lines and sorts by product id: every transaction that takes several product
+ * rows takes them in the same order, so two orders never wait on each other in a cycle.
+ */
+export function normaliseStockRequests(items: readonly StockRequest[]): StockRequest[] {
+  const summed = new Map<string, number>();
+  for (const item of items)
+    summed.set(item.productId, (summed.get(item.productId) ?? 0) + item.quantity);
+  return [...summed]
+    .map(([productId, quantity]) => ({ productId, quantity }))
+    .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
+}
+
+/** The orderable products among `ids`, or 422 PRODUCT_UNAVAILABLE naming those that are not. */
+export async function getOrderableProducts(
+  ctx: Pick<AppContext, 'db'>,
+  ids: string[],
+): Promise<Map<string, OrderableProduct>> {
+  const rows = await repo.findProducts(ctx.db, ids);
+  const byId = new Map(rows.filter(isPublic).map((row) => [row.id, toOrderable(row)]));
+  const missing = ids.filter((id) => !byId.has(id));
+  if (missing.length > 0) throw unavailable(missing);
+  return byId;
+}
+
+/**
+ * Reserves stock for all requests or none, in the caller's transaction: one conditional
+ * update per product (`stock >= n`), in id order, each with its ledger line. Every short or
+ * unavailable product is reported at once: 422 PRODUCT_UNAVAILABLE before 409 OUT_OF_STOCK
+ * (with `details: [{ productId, requested, available }]`). Throwing rolls back what was taken.
+ */
+export async function reserveStock(
+  tx: Tx,
+  requests: readonly StockRequest[],
+  ref: { orderId: string; actorId: string; now: Date },
+): Promise<Map<string, OrderableProduct>> {
+  const taken = new Map<string, OrderableProduct>();
+  const missing: string[] = [];
+  const short: { productId: string; requested: number; available: number }[] = [];
+  for (const { productId, quantity } of normaliseStockRequests(requests)) {
+    const row = await repo.takeStock(tx, productId, quantity, ref.now);
+    if (row) {
+      taken.set(productId, toOrderable(row));
+      await repo.insertMovement(tx, {
+        productId,
+        kind: 'reserve',
+        delta: -quantity,
+        stockAfter: row.stock,
+        orderId: ref.orderId,
+        actorId: ref.actorId,
+        createdAt: ref.now,
+      });
+      continue;
+    }
+    const product = await repo.findProduct(tx, productId);
+    if (!product || !isPublic(product)) missing.push(productId);
+    else short.push({ productId, requested: quantity, available: product.stock });
+  }
+  if (missing.length > 0) throw unavailable(missing);
+  if (short.length > 0) {
+    throw new AppError(
+      'OUT_OF_STOCK',
+      short
+        .map((s) => `${s.productId}: ${s.requested} requested, ${s.available} available`)
+        .join('; '),
+      { details: short },
+    );
+  }
+  return taken;
+}
+
+/**
+ * Puts an order's stock back, in the caller's transaction, in id order: `release` when an
+ * unpaid order ends, `restock` when goods come back after payment. The caller guarantees
+ * once-only by changing the order's status in the same transaction.
+ */
+export async function returnStock(
+  tx: Tx,
+  requests: readonly StockRequest[],
+  ref: {
+    orderId: string;
+    actorId: string;
+    kind: 'release' | 'restock';
+    reason?: string;
+    now: Date;
+  },
+): Promise<void> {
+  for (const { productId, quantity } of normaliseStockRequests(requests)) {
+    await moveStock(tx, {
+      productId,
+      kind: ref.kind,
+      delta: quantity,
+      orderId: ref.orderId,
+      actorId: ref.actorId,
+      ...(ref.reason ? { reason: ref.reason } : {}),
+      now: ref.now,
+    });
+  }
+}

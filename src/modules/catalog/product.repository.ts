@@ -7,6 +7,7 @@ import {
   gt,
   gte,
   ilike,
+  inArray,
   isNull,
   lte,
   or,
@@ -86,6 +87,37 @@ export async function listProducts(
 
 export async function findProduct(db: Executor, id: string): Promise<ProductRow | undefined> {
   const [row] = await db.select().from(products).where(eq(products.id, id));
+  return row;
+}
+
+export async function findProducts(db: Executor, ids: string[]): Promise<ProductRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(products).where(inArray(products.id, ids));
+}
+
+/**
+ * Takes `quantity` units of an orderable (active, unarchived) product in one conditional
+ * statement. Returns the product as it is after the update, or undefined when it is not
+ * orderable or has too little stock.
+ */
+export async function takeStock(
+  tx: Tx,
+  productId: string,
+  quantity: number,
+  now: Date,
+): Promise<ProductRow | undefined> {
+  const [row] = await tx
+    .update(products)
+    .set({ stock: sql`${products.stock} - ${quantity}`, updatedAt: now })
+    .where(
+      and(
+        eq(products.id, productId),
+        gte(products.stock, quantity),
+        eq(products.active, true),
+        isNull(products.archivedAt),
+      ),
+    )
+    .returning();
   return row;
 }
 

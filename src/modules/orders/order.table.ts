@@ -1,0 +1,122 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  text,
+} from 'drizzle-orm/pg-core';
+import { at, createdAt, id, money, updatedAt } from '../../db/columns.js';
+
+export const orderStatuses = [
+  'pending_payment',
+  'paid',
+  'shipped',
+  'delivered',
+  'cancelled',
+  'expired',
+] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export const paymentStatuses = ['unpaid', 'paid', 'partially_refunded', 'refunded'] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2?: string | undefined;
+  city: string;
+  postalCode: string;
+  country: string;
+}
+
+/** Human-readable order numbers: sequential, starting at 1001. Gaps (rolled-back orders) are fine. */
+export const orderNumberSeq = pgSequence('order_number_seq', { startWith: 1001 });
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: id(),
+    number: bigint('number', { mode: 'number' })
+      .notNull()
+      .unique('orders_number_key')
+      .default(sql`nextval('order_number_seq')`),
+    userId: text('user_id').notNull(),
+    /** The customer's email when the order was placed: where its emails go. */
+    email: text('email').notNull(),
+    status: text('status', { enum: orderStatuses }).notNull(),
+    paymentStatus: text('payment_status', { enum: paymentStatuses }).notNull().default('unpaid'),
+    // Money columns are bigint: an order may exceed int4's 21 million major units.
+    subtotal: money('subtotal').notNull(),
+    discount: money('discount').notNull().default(0),
+    shipping: money('shipping').notNull().default(0),
+    total: money('total').notNull(),
+    currency: text('currency').notNull(),
+    promoCode: text('promo_code'),
+    shippingAddress: jsonb('shipping_address').$type<ShippingAddress>().notNull(),
+    /** An unpaid order expires at this time (ORDER_PAYMENT_TTL after placement). */
+    expiresAt: at('expires_at').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('orders_user_idx').on(t.userId, t.createdAt),
+    index('orders_status_idx').on(t.status, t.createdAt),
+    index('orders_created_at_idx').on(t.createdAt),
+    index('orders_expiry_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'pending_payment'`),
+    check(
+      'orders_amounts_check',
+      sql`${t.subtotal} >= 0 and ${t.discount} >= 0 and ${t.shipping} >= 0 and ${t.total} = ${t.subtotal} - ${t.discount} + ${t.shipping}`,
+    ),
+  ],
+);
+
+/** An order's lines: the product as it was when ordered (name, sku, price), never re-read. */
+export const orderLines = pgTable(
+  'order_lines',
+  {
+    id: id(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    productId: text('product_id').notNull(),
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    unitPrice: money('unit_price').notNull(),
+    quantity: integer('quantity').notNull(),
+    subtotal: money('subtotal').notNull(),
+    /** This line's share of the order discount (largest remainder; the shares sum to it). */
+    discount: money('discount').notNull().default(0),
+    total: money('total').notNull(),
+  },
+  (t) => [
+    index('order_lines_order_idx').on(t.orderId, t.position),
+    index('order_lines_product_idx').on(t.productId),
+    check('order_lines_quantity_check', sql`${t.quantity} > 0`),
+  ],
+);
+
+/** Every status change of an order: who, when, from, to and why. */
+export const orderHistory = pgTable(
+  'order_history',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    fromStatus: text('from_status', { enum: orderStatuses }),
+    toStatus: text('to_status', { enum: orderStatuses }).notNull(),
+    actorId: text('actor_id'),
+    actorRole: text('actor_role'),
+    reason: text('reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('order_history_order_idx').on(t.orderId, t.seq)],
+);

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { pageQuery } from '../../shared/pagination.js';
+import { orderStatuses, paymentStatuses } from './order.table.js';
+
+const item = z.strictObject({
+  productId: z.string().min(1).max(64),
+  quantity: z.number().int('must be a whole number').min(1).max(1000),
+});
+
+const promoCode = z.string().trim().min(1).max(64);
+
+export const quoteBody = z.strictObject({
+  items: z.array(item).min(1, 'at least one item').max(100),
+  promoCode: promoCode.optional(),
+});
+
+const line = (max: number) => z.string().trim().min(1).max(max);
+
+export const shippingAddressSchema = z
+  .strictObject({
+    name: line(100),
+    line1: line(200),
+    line2: z.string().trim().max(200).optional(),
+    city: line(100),
+    postalCode: line(20),
+    country: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code, such as US')
+      .transform((c) => c.toUpperCase()),
+  })
+  .meta({ id: 'ShippingAddress' });
+
+export const placeOrderBody = quoteBody.extend({ shippingAddress: shippingAddressSchema });
+
+const money = z.number().int().describe('minor units');
+
+const pricedLine = {
+  productId: z.string(),
+  sku: z.string(),
+  name: z.string(),
+  unitPrice: money,
+  quantity: z.number().int(),
+  subtotal: money,
+  discount: money,
+  total: money,
+};
+
+export const quoteSchema = z
+  .object({
+    lines: z.array(z.object({ ...pricedLine, available: z.number().int() })),
+    subtotal: money,
+    discount: money,
+    shipping: money,
+    total: money,
+    currency: z.string(),
+    promo: z
+      .object({ code: z.string(), applied: z.boolean(), reason: z.string().optional() })
+      .nullable(),
+  })
+  .meta({ id: 'Quote' });
+
+export const orderSchema = z
+  .object({
+    id: z.string(),
+    number: z.string().describe('human-readable, sequential'),
+    status: z.enum(orderStatuses),
+    paymentStatus: z.enum(paymentStatuses),
+    customerId: z.string(),
+    email: z.string(),
+    lines: z.array(z.object(pricedLine)),
+    subtotal: money,
+    discount: money,
+    shipping: money,
+    total: money,
+    currency: z.string(),
+    promoCode: z.string().nullable(),
+    shippingAddress: z.object({
+      name: z.string(),
+      line1: z.string(),
+      line2: z.string().optional(),
+      city: z.string(),
+      postalCode: z.string(),
+      country: z.string(),
+    }),
+    expiresAt: z.string(),
+    history: z.array(
+      z.object({
+        from: z.enum(orderStatuses).nullable(),
+        to: z.enum(orderStatuses),
+        actorId: z.string().nullable(),
+        actorRole: z.string().nullable(),
+        reason: z.string().nullable(),
+        at: z.string(),
+      }),
+    ),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Order' });
+
+export const ownOrdersQuery = z.strictObject({
+  ...pageQuery,
+  status: z.enum(orderStatuses).optional(),
+});
+
+export const adminOrdersQuery = z.strictObject({
+  ...pageQuery,
+  status: z.enum(orderStatuses).optional(),
+  email: z.string().trim().min(1).max(254).optional(),
+  from: z.iso.datetime({ offset: true }).optional().describe('created at or after (ISO 8601)'),
+  to: z.iso.datetime({ offset: true }).optional().describe('created before (ISO 8601)'),
+  promoCode: promoCode.optional(),
+});
+
+export const orderParams = z.strictObject({ id: z.string().min(1).max(64) });
+
+// A cancel may come with no body at all (fastify then hands the route `null`).
+export const cancelBody = z
+  .strictObject({ reason: z.string().trim().min(1).max(500).optional() })
+  .nullish();

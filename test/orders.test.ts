@@ -1,0 +1,417 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sumMovements } from '../src/modules/catalog/product.repository.js';
+import { createProduct, createUser, type TestUser } from './helpers/factories.js';
+import { buildTestApp, type TestApp } from './helpers/test-app.js';
+
+let t: TestApp;
+let customer: TestUser;
+beforeAll(async () => {
+  t = await buildTestApp();
+  customer = await createUser(t);
+});
+afterAll(() => t.close());
+
+const address = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  city: 'London',
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+};
+
+const order = (items: Record<string, unknown>[], extra: object = {}) => ({
+  items,
+  shippingAddress: address,
+  ...extra,
+});
+
+async function stockOf(productId: string) {
+  const admin = await adminToken();
+  const res = await t.http.get(`/api/v1/admin/products/${productId}`, { token: admin });
+  return res.body.stock as number;
+}
+
+let adminTokenCache: string | undefined;
+async function adminToken() {
+  adminTokenCache ??= (await createUser(t, { role: 'admin' })).token;
+  return adminTokenCache;
+}
+
+describe('placing an order', () => {
+  it('snapshots server prices, sums duplicate lines and reserves stock through the ledger', async () => {
+    const a = await createProduct(t, { price: 1250, stock: 10, name: 'Alpha' });
+    const b = await createProduct(t, { price: 999, stock: 5, name: 'Beta' });
+    const res = await t.http.post(
+      '/api/v1/orders',
+      order([
+        { productId: a.id, quantity: 2 },
+        { productId: b.id, quantity: 1 },
+        { productId: a.id, quantity: 1 },
+      ]),
+      { token: customer.token },
+    );
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      status: 'pending_payment',
+      paymentStatus: 'unpaid',
+      subtotal: 3 * 1250 + 999,
+      discount: 0,
+      shipping: 0,
+      total: 3 * 1250 + 999,
+      currency: 'USD',
+      promoCode: null,
+      shippingAddress: address,
+    });
+    expect(res.body.number).toMatch(/^\d+$/);
+    expect(res.body.lines).toEqual([
+      expect.objectContaining({
+        productId: a.id,
+        name: 'Alpha',
+        sku: a.sku,
+        unitPrice: 1250,
+        quantity: 3,
+        subtotal: 3750,
+        total: 3750,
+      }),
+      expect.objectContaining({ productId: b.id, name: 'Beta', unitPrice: 999, quantity: 1 }),
+    ]);
+    expect(res.body.history).toEqual([
+      expect.objectContaining({ from: null, to: 'pending_payment' }),
+    ]);
+    expect(await stockOf(a.id)).toBe(7);
+    expect(await stockOf(b.id)).toBe(4);
+    expect(await sumMovements(t.ctx.db, a.id)).toBe(7);
+  });
+
+  it('gives sequential human-readable numbers', async () => {
+    const p = await createProduct(t, { stock: 10 });
+    const first = await t.http.post('/api/v1/orders', order([{ productId: p.id, quantity: 1 }]), {
+      token: customer.token,
+    });
+    const second = await t.http.post('/api/v1/orders', order([{ productId: p.id, quantity: 1 }]), {
+      token: customer.token,
+    });
+    expect(Number(second.body.number)).toBeGreaterThan(Number(first.body.number));
+  });
+
+  it('keeps the price it was sold at when the product price changes later', async () => {
+    const p = await createProduct(t, { price: 500, stock: 10 });
+    const placed = await t.http.post('/api/v1/orders', order([{ productId: p.id, quantity: 1 }]), {
+      token: customer.token,
+    });
+    await t.http.patch(
+      `/api/v1/admin/products/${p.id}`,
+      { price: 900, name: 'Renamed' },
+      { token: await adminToken() },
+    );
+    const read = await t.http.get(`/api/v1/orders/${placed.body.id}`, { token: customer.token });
+    expect(read.body.lines[0]).toMatchObject({ unitPrice: 500, total: 500 });
+    expect(read.body.lines[0].name).not.toBe('Renamed');
+  });
+
+  it('refuses the whole order with OUT_OF_STOCK naming each short line, and reserves nothing', async () => {
+    const plenty = await createProduct(t, { stock: 10 });
+    const few = await createProduct(t, { stock: 2 });
+    const none = await createProduct(t, { stock: 0 });
+    const res = await t.http.post(
+      '/api/v1/orders',
+      order([
+        { productId: plenty.id, quantity: 3 },
+        { productId: few.id, quantity: 3 },
+        { productId: none.id, quantity: 1 },
+      ]),
+      { token: customer.token },
+    );
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('OUT_OF_STOCK');
+    expect(res.body.details).toEqual(
+      expect.arrayContaining([
+        { productId: few.id, requested: 3, available: 2 },
+        { productId: none.id, requested: 1, available: 0 },
+      ]),
+    );
+    expect(res.body.details).toHaveLength(2);
+    expect(await stockOf(plenty.id)).toBe(10);
+    expect(await sumMovements(t.ctx.db, plenty.id)).toBe(10);
+  });
+
+  it('refuses unknown and archived products with PRODUCT_UNAVAILABLE', async () => {
+    const archived = await createProduct(t, { stock: 5 });
+    await t.http.delete(`/api/v1/admin/products/${archived.id}`, { token: await adminToken() });
+    const inactive = await createProduct(t, { stock: 5, active: false });
+    for (const productId of ['prd_unknown', archived.id, inactive.id]) {
+      const res = await t.http.post('/api/v1/orders', order([{ productId, quantity: 1 }]), {
+        token: customer.token,
+      });
+      expect(res.status).toBe(422);
+      expect(res.body.code).toBe('PRODUCT_UNAVAILABLE');
+      expect(res.body.details).toEqual([{ productId }]);
+    }
+    expect(await stockOf(archived.id)).toBe(5);
+  });
+
+  it('answers a promo code with PROMO_CODE_UNKNOWN until promotions exist', async () => {
+    const p = await createProduct(t, { stock: 5 });
+    const res = await t.http.post(
+      '/api/v1/orders',
+      order([{ productId: p.id, quantity: 1 }], { promoCode: 'SAVE10' }),
+      { token: customer.token },
+    );
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('PROMO_CODE_UNKNOWN');
+    expect(await stockOf(p.id)).toBe(5);
+  });
+});
+
+describe('quote', () => {
+  it('prices a cart without reserving and reports stock per line and the promo outcome', async () => {
+    const p = await createProduct(t, { price: 1000, stock: 1 });
+    const res = await t.http.post(
+      '/api/v1/orders/quote',
+      { items: [{ productId: p.id, quantity: 2 }], promoCode: 'nope' },
+      { token: customer.token },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      subtotal: 2000,
+      discount: 0,
+      shipping: 0,
+      total: 2000,
+      currency: 'USD',
+      promo: { code: 'nope', applied: false, reason: 'PROMO_CODE_UNKNOWN' },
+    });
+    expect(res.body.lines[0]).toMatchObject({ productId: p.id, quantity: 2, available: 1 });
+    expect(await stockOf(p.id)).toBe(1);
+  });
+});
+
+describe('bad orders change nothing', () => {
+  it.each([
+    [
+      'zero quantity',
+      (id: string) => order([{ productId: id, quantity: 0 }]),
+      'body.items.0.quantity',
+    ],
+    [
+      'negative quantity',
+      (id: string) => order([{ productId: id, quantity: -1 }]),
+      'body.items.0.quantity',
+    ],
+    [
+      'fractional quantity',
+      (id: string) => order([{ productId: id, quantity: 1.5 }]),
+      'body.items.0.quantity',
+    ],
+    [
+      'huge quantity',
+      (id: string) => order([{ productId: id, quantity: 1e12 }]),
+      'body.items.0.quantity',
+    ],
+    [
+      'quantity as string',
+      (id: string) => order([{ productId: id, quantity: '1' }]),
+      'body.items.0.quantity',
+    ],
+    ['empty items', () => order([]), 'body.items'],
+    ['items not an array', () => ({ items: 'abc', shippingAddress: address }), 'body.items'],
+    [
+      'client-sent price',
+      (id: string) => order([{ productId: id, quantity: 1, price: 1 }]),
+      'body.items.0.price',
+    ],
+    [
+      'client-sent total',
+      (id: string) => order([{ productId: id, quantity: 1 }], { total: 1 }),
+      'body.total',
+    ],
+    [
+      'client-sent status',
+      (id: string) => order([{ productId: id, quantity: 1 }], { status: 'paid' }),
+      'body.status',
+    ],
+    [
+      'missing address',
+      (id: string) => ({ items: [{ productId: id, quantity: 1 }] }),
+      'body.shippingAddress',
+    ],
+    [
+      'missing city',
+      (id: string) => ({
+        items: [{ productId: id, quantity: 1 }],
+        shippingAddress: { ...address, city: undefined },
+      }),
+      'body.shippingAddress.city',
+    ],
+    [
+      'blank name',
+      (id: string) => ({
+        items: [{ productId: id, quantity: 1 }],
+        shippingAddress: { ...address, name: '   ' },
+      }),
+      'body.shippingAddress.name',
+    ],
+    [
+      'bad country',
+      (id: string) => ({
+        items: [{ productId: id, quantity: 1 }],
+        shippingAddress: { ...address, country: 'Britain' },
+      }),
+      'body.shippingAddress.country',
+    ],
+    [
+      'over-long line1',
+      (id: string) => ({
+        items: [{ productId: id, quantity: 1 }],
+        shippingAddress: { ...address, line1: 'x'.repeat(201) },
+      }),
+      'body.shippingAddress.line1',
+    ],
+    [
+      'over-long promo code',
+      (id: string) => order([{ productId: id, quantity: 1 }], { promoCode: 'x'.repeat(65) }),
+      'body.promoCode',
+    ],
+    [
+      'over-long product id',
+      () => order([{ productId: 'x'.repeat(65), quantity: 1 }]),
+      'body.items.0.productId',
+    ],
+    [
+      'too many lines',
+      (id: string) => order(Array.from({ length: 101 }, () => ({ productId: id, quantity: 1 }))),
+      'body.items',
+    ],
+  ])('rejects %s with VALIDATION_FAILED', async (_name, build, path) => {
+    const p = await createProduct(t, { stock: 5 });
+    const before = await t.http.get('/api/v1/orders?pageSize=1', { token: customer.token });
+    const res = await t.http.post('/api/v1/orders', build(p.id), { token: customer.token });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    expect(await stockOf(p.id)).toBe(5);
+    const after = await t.http.get('/api/v1/orders?pageSize=1', { token: customer.token });
+    expect(after.body.total).toBe(before.body.total);
+  });
+
+  it('rejects malformed JSON and a missing token without placing anything', async () => {
+    const raw = await t.http.post('/api/v1/orders', undefined, {
+      token: customer.token,
+      raw: '{"items": [',
+    });
+    expect(raw.status).toBe(400);
+    expect(raw.body.code).toBe('VALIDATION_FAILED');
+    const anonymous = await t.http.post('/api/v1/orders', order([{ productId: 'x', quantity: 1 }]));
+    expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('reading and cancelling', () => {
+  it("hides another customer's order with 404 for read and cancel, and from their list", async () => {
+    const p = await createProduct(t, { stock: 5 });
+    const placed = await t.http.post('/api/v1/orders', order([{ productId: p.id, quantity: 1 }]), {
+      token: customer.token,
+    });
+    const other = await createUser(t);
+    const read = await t.http.get(`/api/v1/orders/${placed.body.id}`, { token: other.token });
+    expect(read.status).toBe(404);
+    expect(read.body.code).toBe('NOT_FOUND');
+    const cancel = await t.http.post(`/api/v1/orders/${placed.body.id}/cancel`, undefined, {
+      token: other.token,
+    });
+    expect(cancel.status).toBe(404);
+    const list = await t.http.get('/api/v1/orders', { token: other.token });
+    expect(list.body.items).toEqual([]);
+    expect(list.body.total).toBe(0);
+    expect(await stockOf(p.id)).toBe(4);
+  });
+
+  it('lists own orders newest first with a status filter', async () => {
+    const buyer = await createUser(t);
+    const p = await createProduct(t, { stock: 5 });
+    const first = await t.http.post('/api/v1/orders', order([{ productId: p.id, quantity: 1 }]), {
+      token: buyer.token,
+    });
+    const second = await t.http.post('/api/v1/orders', order([{ productId: p.id, quantity: 1 }]), {
+      token: buyer.token,
+    });
+    await t.http.post(`/api/v1/orders/${first.body.id}/cancel`, {}, { token: buyer.token });
+    const all = await t.http.get('/api/v1/orders', { token: buyer.token });
+    expect(all.body.items.map((o: { id: string }) => o.id)).toEqual([
+      second.body.id,
+      first.body.id,
+    ]);
+    const cancelled = await t.http.get('/api/v1/orders?status=cancelled', { token: buyer.token });
+    expect(cancelled.body.items.map((o: { id: string }) => o.id)).toEqual([first.body.id]);
+    const bad = await t.http.get('/api/v1/orders?status=lost', { token: buyer.token });
+    expect(bad.status).toBe(400);
+  });
+
+  it('cancels a pending order, returns its stock and records the history', async () => {
+    const p = await createProduct(t, { stock: 5 });
+    const placed = await t.http.post('/api/v1/orders', order([{ productId: p.id, quantity: 3 }]), {
+      token: customer.token,
+    });
+    expect(await stockOf(p.id)).toBe(2);
+    const res = await t.http.post(
+      `/api/v1/orders/${placed.body.id}/cancel`,
+      { reason: 'changed my mind' },
+      { token: customer.token },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('cancelled');
+    expect(res.body.history.at(-1)).toMatchObject({
+      from: 'pending_payment',
+      to: 'cancelled',
+      reason: 'changed my mind',
+      actorId: customer.user.id,
+    });
+    expect(await stockOf(p.id)).toBe(5);
+    expect(await sumMovements(t.ctx.db, p.id)).toBe(5);
+    const again = await t.http.post(`/api/v1/orders/${placed.body.id}/cancel`, undefined, {
+      token: customer.token,
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('INVALID_TRANSITION');
+    expect(await stockOf(p.id)).toBe(5);
+  });
+});
+
+describe('staff views', () => {
+  it('staff list and read every order with filters; customers cannot', async () => {
+    const staff = await createUser(t, { role: 'staff' });
+    const buyer = await createUser(t, { email: `filter-${Date.now()}@shop.test` });
+    const p = await createProduct(t, { stock: 5 });
+    const placed = await t.http.post('/api/v1/orders', order([{ productId: p.id, quantity: 1 }]), {
+      token: buyer.token,
+    });
+
+    const byEmail = await t.http.get(
+      `/api/v1/admin/orders?email=${encodeURIComponent(buyer.email.toUpperCase())}`,
+      { token: staff.token },
+    );
+    expect(byEmail.status).toBe(200);
+    expect(byEmail.body.items.map((o: { id: string }) => o.id)).toEqual([placed.body.id]);
+
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const inWindow = await t.http.get(
+      `/api/v1/admin/orders?status=pending_payment&from=${from}&to=${to}&pageSize=100`,
+      { token: staff.token },
+    );
+    expect(inWindow.body.items.some((o: { id: string }) => o.id === placed.body.id)).toBe(true);
+    const past = await t.http.get(`/api/v1/admin/orders?to=${from}`, { token: staff.token });
+    expect(past.body.items.some((o: { id: string }) => o.id === placed.body.id)).toBe(false);
+
+    const one = await t.http.get(`/api/v1/admin/orders/${placed.body.id}`, { token: staff.token });
+    expect(one.body.id).toBe(placed.body.id);
+    expect((await t.http.get('/api/v1/admin/orders', { token: buyer.token })).status).toBe(403);
+
+    const cancel = await t.http.post(
+      `/api/v1/admin/orders/${placed.body.id}/cancel`,
+      { reason: 'fraud check' },
+      { token: staff.token },
+    );
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.history.at(-1)).toMatchObject({ actorRole: 'staff', reason: 'fraud check' });
+  });
+});
