@@ -3,7 +3,10 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
 import type { AccessTokens } from './modules/auth/access-token.js';
+import type { Mailer } from './modules/notifications/mailer.js';
+import type { EmailTemplates } from './modules/notifications/templates.js';
 import type { Clock } from './shared/clock.js';
+import type { Jobs } from './shared/jobs.js';
 
 /** What every module's routes and services are given: nothing is reached through globals. */
 export interface AppContext {
@@ -16,4 +19,8 @@ export interface AppContext {
   redis: Redis | undefined;
   logger: Logger;
   tokens: AccessTokens;
+  /** Durable jobs: enqueue side effects inside the transaction that causes them. */
+  jobs: Jobs<AppContext>;
+  mailer: Mailer;
+  templates: EmailTemplates;
 }

@@ -13,10 +13,12 @@ import type { AppContext } from './app-context.js';
 import { pingDatabase } from './db/client.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { AppError } from './shared/errors.js';
 import { newId } from './shared/ids.js';
-import { registerProblemHandler } from './shared/problem.js';
+import { registerProblemHandler, rejectNul } from './shared/problem.js';
+import { z } from 'zod';
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
@@ -39,6 +41,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandler(app);
+  // JSON only: a text/plain body is 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+  // PostgreSQL text cannot hold NUL; refuse it at the edge for every route and field.
+  app.addHook('preValidation', async (request) => rejectNul(request));
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -73,12 +79,26 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
 
-  app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up' } }, async () => ({
-    status: 'ok',
-  }));
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'The process is up',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
   app.get(
     '/readyz',
-    { schema: { tags: ['ops'], summary: 'The database (and Redis, where configured) answer' } },
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'The database (and Redis, where configured) answer',
+        response: { 200: z.object({ status: z.literal('ready') }) },
+      },
+    },
     async () => {
       try {
         await pingDatabase(ctx.database);
@@ -87,13 +107,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         ctx.logger.warn({ err: error }, 'readiness check failed');
         throw new AppError('UNAVAILABLE', 'A dependency is not answering');
       }
-      return { status: 'ready' };
+      return { status: 'ready' as const };
     },
   );
 
   await app.register(authRoutes(ctx));
   await app.register(catalogRoutes(ctx));
   await app.register(ordersRoutes(ctx));
+  await app.register(notificationsRoutes(ctx));
 
   return app;
 }

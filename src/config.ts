@@ -28,13 +28,13 @@ const duration = (fallback: string) =>
       return ms;
     });
 
-const minorUnits = (fallback: number) =>
+const amount = () =>
   z.coerce
     .number({ error: 'expected an integer amount in minor units' })
     .int('expected an integer amount in minor units')
     .min(0, 'must not be negative')
-    .max(100_000_000)
-    .default(fallback);
+    .max(100_000_000);
+const minorUnits = (fallback: number) => amount().default(fallback);
 
 const boolean = (fallback: boolean) =>
   z
@@ -75,7 +75,7 @@ const envSchema = z.object({
     .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD')
     .default('USD'),
   SHIPPING_FLAT_RATE: minorUnits(0),
-  FREE_SHIPPING_OVER: optional(minorUnits(0)),
+  FREE_SHIPPING_OVER: amount().optional(),
   ORDER_PAYMENT_TTL: duration('30m'),
   ACCESS_TOKEN_TTL: duration('15m'),
   REFRESH_TOKEN_TTL: duration('30d'),
@@ -87,6 +87,10 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: optional(z.string().min(1)),
   STRIPE_API_BASE: optional(url(/^https?$/, 'http(s)')),
   RATE_LIMIT_AUTH: z.coerce.number().int().min(1).default(20),
+  JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(8),
+  JOB_RETRY_DELAY: duration('5s'),
+  JOB_TIMEOUT: duration('2m'),
+  JOB_POLL_INTERVAL: duration('500ms'),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -121,6 +125,14 @@ export interface Config {
   stripeApiBase: string | undefined;
   /** Requests per minute per client address on login, register and refresh. */
   rateLimitAuth: number;
+  jobs: {
+    /** Attempts after the first, with exponential backoff from `retryDelaySeconds`. */
+    retryLimit: number;
+    retryDelaySeconds: number;
+    /** A job running longer (its worker died) is failed and retried. */
+    timeoutSeconds: number;
+    pollingIntervalSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -132,7 +144,11 @@ export class ConfigError extends Error {
 
 /** Reads the environment, or throws a ConfigError with one line per bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(source);
+  // An empty value (`PORT=` as .env.example writes it) means unset, for every variable.
+  const given = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
@@ -176,5 +192,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     stripeSecretKey: env.STRIPE_SECRET_KEY,
     stripeApiBase: env.STRIPE_API_BASE,
     rateLimitAuth: env.RATE_LIMIT_AUTH,
+    jobs: {
+      retryLimit: env.JOB_RETRY_LIMIT,
+      retryDelaySeconds: Math.max(1, Math.round(env.JOB_RETRY_DELAY / 1000)),
+      timeoutSeconds: Math.max(1, Math.round(env.JOB_TIMEOUT / 1000)),
+      pollingIntervalSeconds: Math.max(0.5, env.JOB_POLL_INTERVAL / 1000),
+    },
   };
 }

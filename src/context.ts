@@ -6,7 +6,11 @@ import type { AppContext } from './app-context.js';
 import type { Config } from './config.js';
 import { type Database, migrateDatabase, openDatabase } from './db/client.js';
 import { lockDataDir } from './db/data-dir-lock.js';
+import { allJobs } from './jobs.js';
 import { AccessTokens } from './modules/auth/access-token.js';
+import { createMailer } from './modules/notifications/mailer.js';
+import { EmailTemplates } from './modules/notifications/templates.js';
+import { Jobs } from './shared/jobs.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { newSecret } from './shared/ids.js';
 
@@ -22,6 +26,19 @@ export interface ContextOptions {
   /** Apply migrations on open (default true). */
   migrate?: boolean;
 }
+
+/** Brings a database up to date: Ordo's migrations, then pg-boss's schema and Ordo's queues. */
+export async function prepareDatabase(
+  database: Database,
+  config: Config,
+  logger: Logger,
+): Promise<void> {
+  await migrateDatabase(database);
+  await jobsFor(database, config, logger).install();
+}
+
+const jobsFor = (database: Database, config: Config, logger: Logger) =>
+  new Jobs<AppContext>(database, { ...config.jobs, keepFailedDays: 30 }, logger, allJobs);
 
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { service: 'ordo' } });
@@ -48,7 +65,11 @@ export async function createContext(
       const opened = database;
       cleanup.unshift(() => opened.close());
     }
-    if (options.migrate ?? true) await migrateDatabase(database);
+    const jobs = jobsFor(database, config, logger);
+    if (options.migrate ?? true) await prepareDatabase(database, config, logger);
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+    cleanup.unshift(() => mailer.close());
+    const templates = new EmailTemplates(config.mailTemplatesDir);
 
     let redis: Redis | undefined;
     if (config.redisUrl) {
@@ -76,6 +97,9 @@ export async function createContext(
       redis,
       logger,
       tokens: new AccessTokens(jwtSecret, config.accessTokenTtlMs, clock),
+      jobs,
+      mailer,
+      templates,
       close,
     };
   } catch (error) {

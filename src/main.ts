@@ -6,12 +6,15 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContext, type RunningContext } from './context.js';
 import { ensureAdmin, systemActor } from './modules/auth/auth.service.js';
 import { seedCatalog } from './modules/catalog/catalog.service.js';
+import { listEmails } from './modules/notifications/notifications.service.js';
 
 const USAGE = `Usage: ordo <command> [options]
 
 Commands:
   serve                       HTTP API, web UI, job worker and payment gateway in one process (default)
   api [--processes N]         HTTP API only, N processes (PostgreSQL only)
+  worker                      job worker only: emails, housekeeping (PostgreSQL only)
+  mail [--limit N]            print the most recent emails (the embedded inbox)
   migrate                     apply database migrations and exit
   seed                        fill an empty catalog with demo products
   create-admin --email E --password P [--name N]
@@ -28,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
       password: { type: 'string' },
       name: { type: 'string' },
       processes: { type: 'string' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -40,9 +44,25 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   switch (command) {
     case 'serve':
-      return serve(config, { seedEmpty: !config.databaseUrl });
+      return serve(config, { seedEmpty: !config.databaseUrl, worker: true });
     case 'api':
       return api(config, Number(values.processes ?? 1));
+    case 'worker':
+      return worker(config);
+    case 'mail':
+      return withContext(config, async (ctx) => {
+        const { items, total } = await listEmails(
+          ctx,
+          {},
+          { page: 1, pageSize: Number(values.limit ?? 10) },
+        );
+        for (const email of items.reverse()) {
+          console.log(
+            `--- ${email.sentAt}  ${email.kind}  ${email.messageId}\nTo: ${email.to}\nSubject: ${email.subject}\n\n${email.text}`,
+          );
+        }
+        console.log(`(${items.length} of ${total} emails)`);
+      });
     case 'migrate':
       return withContext(config, async (ctx) => {
         ctx.logger.info('migrations applied');
@@ -84,23 +104,54 @@ async function withContext(
   }
 }
 
-async function serve(config: Config, options: { seedEmpty: boolean }): Promise<number> {
+async function serve(
+  config: Config,
+  options: { seedEmpty: boolean; worker: boolean },
+): Promise<number> {
   const ctx = await createContext(config);
   if (options.seedEmpty) {
     const created = await seedCatalog(ctx, systemActor);
     if (created) ctx.logger.info({ created }, 'first start: demo catalog created');
   }
   const app = await buildApp(ctx);
+  onShutdown(ctx, async () => {
+    await app.close();
+    if (options.worker) await ctx.jobs.stop();
+  });
+  await app.listen({ port: config.port, host: config.host });
+  if (options.worker) await ctx.jobs.startWorker(ctx);
+  return -1; // keep running
+}
+
+async function worker(config: Config): Promise<number> {
+  if (!config.databaseUrl) {
+    console.error(
+      'ordo worker runs on PostgreSQL only: set DATABASE_URL (ordo serve runs the worker in-process)',
+    );
+    return 2;
+  }
+  const ctx = await createContext(config);
+  onShutdown(ctx, () => ctx.jobs.stop());
+  await ctx.jobs.startWorker(ctx);
+  ctx.logger.info('worker started');
+  return -1;
+}
+
+/** On SIGTERM or SIGINT: stop taking work, finish (or hand back) what is running, close, exit. */
+function onShutdown(ctx: RunningContext, drain: () => Promise<void>): void {
   const stop = once(async (signal: string) => {
     ctx.logger.info({ signal }, 'shutting down');
-    await app.close();
-    await ctx.close();
-    process.exit(0);
+    try {
+      await drain();
+      await ctx.close();
+      process.exit(0);
+    } catch (error) {
+      ctx.logger.error({ err: error }, 'unclean shutdown');
+      process.exit(1);
+    }
   });
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  await app.listen({ port: config.port, host: config.host });
-  return -1; // keep running
 }
 
 async function api(config: Config, processes: number): Promise<number> {
@@ -132,7 +183,7 @@ async function api(config: Config, processes: number): Promise<number> {
     process.on('SIGINT', forward('SIGINT'));
     return -1;
   }
-  return serve(config, { seedEmpty: false });
+  return serve(config, { seedEmpty: false, worker: false });
 }
 
 function once<T extends unknown[]>(fn: (...args: T) => Promise<void>) {

@@ -22,6 +22,8 @@ export const errorStatus = {
   TOKEN_EXPIRED: 401,
   /** The refresh token is unknown, expired, revoked, or was reused after rotation. Log in again. */
   INVALID_REFRESH_TOKEN: 401,
+  /** An email verification or password reset token that is unknown, used or expired. Ask for a new one. */
+  INVALID_TOKEN: 422,
   /** Authenticated, but the role does not allow this. */
   FORBIDDEN: 403,
   /** REQUIRE_VERIFIED_EMAIL is on and the account's email is not verified yet. Verify it first. */
@@ -42,6 +44,8 @@ export const errorStatus = {
   IDEMPOTENCY_KEY_IN_FLIGHT: 409,
   /** This Idempotency-Key was used with a different request body. */
   IDEMPOTENCY_KEY_MISMATCH: 422,
+  /** A stock adjustment would take a product's stock above the maximum (1 000 000 000). */
+  STOCK_LIMIT_EXCEEDED: 422,
   /** An order names a product that does not exist or is archived. */
   PRODUCT_UNAVAILABLE: 422,
 

@@ -180,3 +180,12 @@ async function acquire(
     'A request with this Idempotency-Key is still being processed; retry shortly',
   );
 }
+
+/** Housekeeping: deletes keys whose replay window has passed. */
+export async function purgeIdempotencyKeys(db: Executor, now: Date): Promise<number> {
+  const deleted = await db
+    .delete(idempotencyKeys)
+    .where(lte(idempotencyKeys.expiresAt, now))
+    .returning({ key: idempotencyKeys.key });
+  return deleted.length;
+}

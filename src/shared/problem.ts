@@ -26,6 +26,33 @@ export function registerProblemHandler(app: FastifyInstance): void {
   );
 }
 
+/** 400 VALIDATION_FAILED naming the first field (body, query or params) that holds a NUL character. */
+export function rejectNul(request: FastifyRequest): void {
+  for (const [where, value] of [
+    ['body', request.body],
+    ['querystring', request.query],
+    ['params', request.params],
+  ] as const) {
+    const path = findNul(value, where);
+    if (path) {
+      throw new AppError('VALIDATION_FAILED', `${path}: must not contain a NUL character`, {
+        errors: [{ path, message: 'must not contain a NUL character' }],
+      });
+    }
+  }
+}
+
+function findNul(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return `${path}.${key.replaceAll('\u0000', '')}`;
+    const found = findNul(item, `${path}.${key}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   if (error.extra.retryAfter !== undefined) {
     void reply.header('retry-after', String(error.extra.retryAfter));

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { migrateDatabase, openDatabase } from '../../src/db/client.js';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { prepareDatabase } from '../../src/context.js';
+import { openDatabase, type Database } from '../../src/db/client.js';
+
+const prepare = (database: Database) =>
+  prepareDatabase(database, loadConfig({ NODE_ENV: 'test' }), pino({ level: 'silent' }));
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -30,7 +36,7 @@ export default async function setup(project: TestProject) {
     await admin.connect();
     await admin.query(`create database ${template}`);
     const database = await openDatabase({ databaseUrl: withDatabase(url, template), poolSize: 2 });
-    await migrateDatabase(database);
+    await prepare(database);
     await database.close();
     project.provide('pgTemplate', template);
     project.provide('pgliteDump', '');
@@ -48,7 +54,7 @@ export default async function setup(project: TestProject) {
 
   const dir = await mkdtemp(join(tmpdir(), 'ordo-test-'));
   const database = await openDatabase({});
-  await migrateDatabase(database);
+  await prepare(database);
   if (database.kind !== 'pglite') throw new Error('expected PGlite');
   const dump = await database.client.dumpDataDir('none');
   await database.close();

@@ -58,13 +58,17 @@ export interface TestApp {
  * The real app on a fresh migrated database, listening on a loopback port: tests talk to it
  * over HTTP, so concurrent requests race for real.
  */
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  options: { worker?: boolean } = {},
+): Promise<TestApp> {
   const { database, url } = await openTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
     RATE_LIMIT_AUTH: '100000',
+    JOB_RETRY_DELAY: '1s',
     ...(url ? { DATABASE_URL: url } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
@@ -78,6 +82,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
   });
   const app = await buildApp(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
+  if (options.worker) await ctx.jobs.startWorker(ctx);
   const { port } = app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
@@ -89,6 +94,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     http: new HttpClient(baseUrl),
     async close() {
       await app.close();
+      if (options.worker) await ctx.jobs.stop(5_000);
       await ctx.close();
       await database.close();
       await dropTestDatabase(url);

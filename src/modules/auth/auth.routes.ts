@@ -70,6 +70,71 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
     );
 
+    app.post(
+      '/api/v1/auth/verify-email',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Confirm an email address with the token from the verification email',
+          body: schemas.tokenBody,
+          response: { 200: schemas.userSchema },
+        },
+      },
+      async (request) => auth.verifyEmail(ctx, request.body.token),
+    );
+
+    app.post(
+      '/api/v1/auth/password-reset/request',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          summary: 'Email a password reset link (202 whether or not the account exists)',
+          body: schemas.passwordResetRequestBody,
+          response: { 202: z.undefined() },
+        },
+      },
+      async (request, reply) => {
+        await auth.requestPasswordReset(ctx, request.body.email);
+        return reply.code(202).send();
+      },
+    );
+
+    app.post(
+      '/api/v1/auth/password-reset/confirm',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          summary: 'Set a new password with a reset token; ends every session',
+          body: schemas.passwordResetConfirmBody,
+          response: { 204: z.undefined() },
+        },
+      },
+      async (request, reply) => {
+        await auth.confirmPasswordReset(ctx, request.body);
+        return reply.code(204).send();
+      },
+    );
+
+    app.post(
+      '/api/v1/me/verify-email',
+      {
+        onRequest: signedIn,
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          summary: 'Send the verification email again',
+          security: bearerSecurity,
+          response: { 202: z.undefined() },
+        },
+      },
+      async (request, reply) => {
+        await auth.resendVerification(ctx, actorOf(request));
+        return reply.code(202).send();
+      },
+    );
+
     app.get(
       '/api/v1/me',
       {

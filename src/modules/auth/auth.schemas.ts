@@ -44,3 +44,12 @@ export const changePasswordBody = z.strictObject({
 });
 
 export const setRoleBody = z.strictObject({ role: z.enum(roles) });
+
+export const tokenBody = z.strictObject({ token: z.string().min(1).max(200) });
+
+export const passwordResetRequestBody = z.strictObject({ email: z.string().max(254) });
+
+export const passwordResetConfirmBody = z.strictObject({
+  token: z.string().min(1).max(200),
+  password,
+});

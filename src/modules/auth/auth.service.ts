@@ -8,6 +8,14 @@ import type { Page, PageRequest } from '../../shared/pagination.js';
 import type { AccessClaims } from './access-token.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
 import * as repo from './user.repository.js';
+import {
+  consumeUserToken,
+  createUserToken,
+  findUserToken,
+  purgeUserTokens,
+  retireUserTokens,
+  tokenSecret,
+} from './user-token.js';
 import type { UserRow } from './user.repository.js';
 import type { Role } from './user.table.js';
 
@@ -55,20 +63,27 @@ export function toUser(row: UserRow): User {
 
 type AuthDeps = Pick<AppContext, 'db' | 'clock' | 'config' | 'tokens'>;
 
+/** Creates a customer account and sends the verification email (enqueued with the account). */
 export async function register(
-  ctx: Pick<AppContext, 'db' | 'clock'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
   input: { email: string; password: string; name: string; role?: Role },
 ): Promise<User> {
   const passwordHash = await hashPassword(input.password);
+  const now = ctx.clock.now();
   try {
-    const row = await repo.insertUser(ctx.db, {
-      id: newId('usr'),
-      email: normaliseEmail(input.email),
-      name: input.name.trim(),
-      passwordHash,
-      role: input.role ?? 'customer',
-      createdAt: ctx.clock.now(),
-      updatedAt: ctx.clock.now(),
+    const row = await ctx.db.transaction(async (tx) => {
+      const user = await repo.insertUser(tx, {
+        id: newId('usr', now.getTime()),
+        email: normaliseEmail(input.email),
+        name: input.name.trim(),
+        passwordHash,
+        role: input.role ?? 'customer',
+        createdAt: now,
+        updatedAt: now,
+      });
+      const token = await createUserToken(tx, user.id, 'verify_email', now);
+      await ctx.jobs.enqueue(tx, 'verification-email', { tokenId: token.id });
+      return user;
     });
     return toUser(row);
   } catch (error) {
@@ -77,6 +92,117 @@ export async function register(
     }
     throw error;
   }
+}
+
+const invalidToken = () =>
+  new AppError('INVALID_TOKEN', 'This link is invalid, used or expired; ask for a new one');
+
+/** Marks the email verified. The token is single-use. */
+export async function verifyEmail(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jwtSecret'>,
+  token: string,
+): Promise<User> {
+  const now = ctx.clock.now();
+  const row = await ctx.db.transaction(async (tx) => {
+    const used = await consumeUserToken(tx, ctx.jwtSecret, 'verify_email', token, now);
+    if (!used) return undefined;
+    const user = await repo.findUserById(tx, used.userId);
+    if (!user || user.emailVerifiedAt) return user;
+    return repo.updateUser(tx, user.id, { emailVerifiedAt: now }, now);
+  });
+  if (!row) throw invalidToken();
+  return toUser(row);
+}
+
+/** Sends a fresh verification email to a signed-in customer whose email is not verified yet. */
+export async function resendVerification(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
+  actor: Actor,
+): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.db.transaction(async (tx) => {
+    const user = await repo.findUserById(tx, actor.userId);
+    if (!user || user.emailVerifiedAt) return;
+    await retireUserTokens(tx, user.id, 'verify_email', now);
+    const token = await createUserToken(tx, user.id, 'verify_email', now);
+    await ctx.jobs.enqueue(tx, 'verification-email', { tokenId: token.id });
+  });
+}
+
+/**
+ * Starts a password reset. The answer never tells whether the email has an account; when it
+ * does, earlier reset links stop working and a new one is emailed.
+ */
+export async function requestPasswordReset(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
+  email: string,
+): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.db.transaction(async (tx) => {
+    const user = await repo.findUserByEmail(tx, normaliseEmail(email));
+    if (!user) return;
+    await retireUserTokens(tx, user.id, 'password_reset', now);
+    const token = await createUserToken(tx, user.id, 'password_reset', now);
+    await ctx.jobs.enqueue(tx, 'password-reset-email', { tokenId: token.id });
+  });
+}
+
+/** Sets a new password with a reset token, and ends every session of the account. */
+export async function confirmPasswordReset(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jwtSecret'>,
+  input: { token: string; password: string },
+): Promise<void> {
+  const passwordHash = await hashPassword(input.password);
+  const now = ctx.clock.now();
+  const done = await ctx.db.transaction(async (tx) => {
+    const used = await consumeUserToken(tx, ctx.jwtSecret, 'password_reset', input.token, now);
+    if (!used) return false;
+    await repo.updateUser(tx, used.userId, { passwordHash }, now);
+    await repo.revokeUserSessions(tx, used.userId, now);
+    return true;
+  });
+  if (!done) throw invalidToken();
+}
+
+export interface TokenEmail {
+  userId: string;
+  to: string;
+  name: string;
+  /** The link the person opens, with the token in it. */
+  link: string;
+}
+
+/**
+ * What an emailed-token job needs to send its email, or undefined when there is nothing to
+ * send any more (token used or expired, account gone, email already verified).
+ */
+export async function describeTokenEmail(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'config' | 'jwtSecret'>,
+  tokenId: string,
+): Promise<TokenEmail | undefined> {
+  const token = await findUserToken(ctx.db, tokenId);
+  if (!token || token.usedAt || token.expiresAt <= ctx.clock.now()) return undefined;
+  const user = await repo.findUserById(ctx.db, token.userId);
+  if (!user) return undefined;
+  if (token.kind === 'verify_email' && user.emailVerifiedAt) return undefined;
+  const path = token.kind === 'verify_email' ? 'verify-email' : 'reset-password';
+  return {
+    userId: user.id,
+    to: user.email,
+    name: user.name,
+    link: `${ctx.config.publicUrl}/${path}?token=${encodeURIComponent(tokenSecret(ctx.jwtSecret, token))}`,
+  };
+}
+
+/** Housekeeping: forgets spent tokens and sessions a day after they stopped working. */
+export async function purgeSpentCredentials(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+): Promise<{ userTokens: number; refreshTokens: number }> {
+  const before = new Date(ctx.clock.now().getTime() - 24 * 3600 * 1000);
+  return {
+    userTokens: await purgeUserTokens(ctx.db, before),
+    refreshTokens: await repo.purgeRefreshTokens(ctx.db, before),
+  };
 }
 
 /** Unknown email and wrong password get the same answer, in about the same time. */
@@ -199,7 +325,7 @@ export async function changePassword(
 
 /** Creates an admin, or promotes an existing account and resets its password (`ordo create-admin`). */
 export async function ensureAdmin(
-  ctx: Pick<AppContext, 'db' | 'clock'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
   input: { email: string; password: string; name?: string },
 ): Promise<{ user: User; created: boolean }> {
   const existing = await repo.findUserByEmail(ctx.db, normaliseEmail(input.email));

@@ -3,6 +3,7 @@ import type { Executor, Tx } from '../../db/client.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { offsetOf } from '../../shared/pagination.js';
 import { refreshTokens, type Role, users } from './user.table.js';
+import { lt, or, isNotNull } from 'drizzle-orm';
 
 export type UserRow = typeof users.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
@@ -116,4 +117,18 @@ export async function revokeUserSessions(
         exceptFamilyId ? ne(refreshTokens.familyId, exceptFamilyId) : undefined,
       ),
     );
+}
+
+/** Housekeeping: deletes refresh tokens that expired or were revoked before `before`. */
+export async function purgeRefreshTokens(db: Executor, before: Date): Promise<number> {
+  const deleted = await db
+    .delete(refreshTokens)
+    .where(
+      or(
+        lt(refreshTokens.expiresAt, before),
+        and(isNotNull(refreshTokens.revokedAt), lt(refreshTokens.revokedAt, before)),
+      ),
+    )
+    .returning({ id: refreshTokens.id });
+  return deleted.length;
 }

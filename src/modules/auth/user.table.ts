@@ -49,3 +49,30 @@ export const refreshTokens = pgTable(
     index('refresh_tokens_user_idx').on(t.userId),
   ],
 );
+
+export const userTokenKinds = ['verify_email', 'password_reset'] as const;
+export type UserTokenKind = (typeof userTokenKinds)[number];
+
+/**
+ * Single-use, expiring tokens sent by email (email verification, password reset). The token
+ * itself is `id.mac` with mac = HMAC(secret, kind:id): nothing stored can be replayed, and
+ * the email job can rebuild the link from the id alone (jobs carry ids, not secrets).
+ */
+export const userTokens = pgTable(
+  'user_tokens',
+  {
+    id: id(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: userTokenKinds }).notNull(),
+    expiresAt: at('expires_at').notNull(),
+    usedAt: at('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('user_tokens_user_idx').on(t.userId, t.kind),
+    index('user_tokens_expiry_idx').on(t.expiresAt),
+    check('user_tokens_kind_check', sql`${t.kind} in ('verify_email', 'password_reset')`),
+  ],
+);

@@ -49,8 +49,8 @@ export const productSort = z.enum(['price', '-price', 'name', '-createdAt']).def
 const listFilters = {
   ...pageQuery,
   q: z.string().trim().max(200).optional(),
-  minPrice: z.coerce.number().int().min(0).optional(),
-  maxPrice: z.coerce.number().int().min(0).optional(),
+  minPrice: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
+  maxPrice: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
   inStock: queryBoolean.optional(),
   sort: productSort,
 };

@@ -193,7 +193,9 @@ export async function updateProduct(
           now,
         });
       }
-      return repo.updateProduct(tx, id, { ...fields, updatedAt: now });
+      // Making an archived product active again restores it to the catalog.
+      const restore = fields.active === true && current.archivedAt ? { archivedAt: null } : {};
+      return repo.updateProduct(tx, id, { ...fields, ...restore, updatedAt: now });
     });
     return toAdminProduct(row!, ctx.config.currency);
   } catch (error) {
@@ -262,26 +264,33 @@ export async function moveStock(
     now: Date;
   },
 ): Promise<MovementRow> {
-  const stockAfter = await repo.applyStockDelta(
-    tx,
-    movement.productId,
-    movement.delta,
-    movement.now,
-  );
+  let stockAfter = await repo.applyStockDelta(tx, movement.productId, movement.delta, movement.now);
   if (stockAfter === undefined) {
-    const product = await repo.findProduct(tx, movement.productId);
+    // Refused: lock the row so the stock we judge (and report) cannot move under us. A
+    // movement that committed in between may have made room, so try once more under the lock.
+    const product = await repo.lockProduct(tx, movement.productId);
     if (!product) throw notFound('Product');
-    throw new AppError('OUT_OF_STOCK', `Only ${product.stock} in stock`, {
-      details: [
-        { productId: movement.productId, requested: -movement.delta, available: product.stock },
-      ],
-    });
+    const next = product.stock + movement.delta;
+    if (next < 0) {
+      throw new AppError('OUT_OF_STOCK', `Only ${product.stock} in stock`, {
+        details: [
+          { productId: movement.productId, requested: -movement.delta, available: product.stock },
+        ],
+      });
+    }
+    if (next > repo.MAX_STOCK) {
+      throw new AppError(
+        'STOCK_LIMIT_EXCEEDED',
+        `Stock cannot exceed ${repo.MAX_STOCK}; it is ${product.stock}`,
+      );
+    }
+    stockAfter = await repo.applyStockDelta(tx, movement.productId, movement.delta, movement.now);
   }
   return repo.insertMovement(tx, {
     productId: movement.productId,
     kind: movement.kind,
     delta: movement.delta,
-    stockAfter,
+    stockAfter: stockAfter!,
     reason: movement.reason ?? null,
     orderId: movement.orderId ?? null,
     actorId: movement.actorId ?? null,
@@ -373,23 +382,31 @@ export async function reserveStock(
   const missing: string[] = [];
   const short: { productId: string; requested: number; available: number }[] = [];
   for (const { productId, quantity } of normaliseStockRequests(requests)) {
-    const row = await repo.takeStock(tx, productId, quantity, ref.now);
-    if (row) {
-      taken.set(productId, toOrderable(row));
-      await repo.insertMovement(tx, {
-        productId,
-        kind: 'reserve',
-        delta: -quantity,
-        stockAfter: row.stock,
-        orderId: ref.orderId,
-        actorId: ref.actorId,
-        createdAt: ref.now,
-      });
-      continue;
+    let row = await repo.takeStock(tx, productId, quantity, ref.now);
+    if (!row) {
+      // Refused: judge under the row lock, so the report is exact and a restock that
+      // committed in between is not refused by mistake.
+      const product = await repo.lockProduct(tx, productId);
+      if (!product || !isPublic(product)) {
+        missing.push(productId);
+        continue;
+      }
+      if (product.stock < quantity) {
+        short.push({ productId, requested: quantity, available: product.stock });
+        continue;
+      }
+      row = await repo.takeStock(tx, productId, quantity, ref.now);
     }
-    const product = await repo.findProduct(tx, productId);
-    if (!product || !isPublic(product)) missing.push(productId);
-    else short.push({ productId, requested: quantity, available: product.stock });
+    taken.set(productId, toOrderable(row!));
+    await repo.insertMovement(tx, {
+      productId,
+      kind: 'reserve',
+      delta: -quantity,
+      stockAfter: row!.stock,
+      orderId: ref.orderId,
+      actorId: ref.actorId,
+      createdAt: ref.now,
+    });
   }
   if (missing.length > 0) throw unavailable(missing);
   if (short.length > 0) {

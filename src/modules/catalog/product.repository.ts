@@ -143,10 +143,13 @@ export async function updateProduct(
   return row;
 }
 
+/** The most a product may hold: far above any shop's stock, well inside the int4 column. */
+export const MAX_STOCK = 1_000_000_000;
+
 /**
  * Moves stock by `delta` in one conditional statement, so concurrent movements never lose
- * an update and never take stock below zero. Returns the new stock, or undefined when the
- * product is missing or has too little stock.
+ * an update and never take stock below zero or above MAX_STOCK. Returns the new stock, or
+ * undefined when the product is missing or the movement does not fit.
  */
 export async function applyStockDelta(
   tx: Tx,
@@ -154,10 +157,11 @@ export async function applyStockDelta(
   delta: number,
   now: Date,
 ): Promise<number | undefined> {
+  const next = sql`${products.stock} + ${delta}`;
   const [row] = await tx
     .update(products)
-    .set({ stock: sql`${products.stock} + ${delta}`, updatedAt: now })
-    .where(and(eq(products.id, productId), gte(sql`${products.stock} + ${delta}`, 0)))
+    .set({ stock: next, updatedAt: now })
+    .where(and(eq(products.id, productId), gte(next, 0), lte(next, MAX_STOCK)))
     .returning({ stock: products.stock });
   return row?.stock;
 }

@@ -186,3 +186,14 @@ export async function transition(
   });
   return updated;
 }
+
+/** An order as its emails need it, or undefined when it no longer exists. No access check: jobs only. */
+export async function findOrderForEmail(
+  ctx: Pick<AppContext, 'db'>,
+  orderId: string,
+): Promise<Order | undefined> {
+  const row = await repo.findOrder(ctx.db, orderId);
+  if (!row) return undefined;
+  const [order] = await hydrate(ctx.db, [row]);
+  return order;
+}

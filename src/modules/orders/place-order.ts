@@ -15,7 +15,7 @@ import { hydrate, type Order } from './orders.service.js';
 import { priceOrder, type PricedLine, type PricingLine, type ShippingRule } from './pricing.js';
 import { evaluatePromo, type PromoOutcome } from './promo.js';
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'config'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs'>;
 
 export interface OrderItems {
   items: StockRequest[];
@@ -158,6 +158,7 @@ export async function placeOrder(
       reason: 'order placed',
       createdAt: now,
     });
+    await ctx.jobs.enqueue(tx, 'order-confirmation-email', { orderId });
     const [order] = await hydrate(tx, [row]);
     await record?.(tx, 201, order);
     return order!;

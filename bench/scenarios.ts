@@ -1,0 +1,122 @@
+import type { Fixture } from './fixture.js';
+import { type LoadOptions, between, pick, sample } from './lib.js';
+
+/**
+ * One load scenario. `build` turns the fixture into autocannon options (usually `requests`
+ * with a `setupRequest` that varies each request); the runner adds url, connections and
+ * duration, runs it at each connection count, and reports every run the same way.
+ *
+ * To add a scenario (queue lag, a full quote → order → pay checkout), write one more object
+ * and list it in `scenarios`. A multi-step flow is a `requests` array whose `onResponse`
+ * keeps what the next step needs (an order id) in autocannon's per-connection `context`.
+ */
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Connection counts for this scenario; the runner's list when absent. */
+  connections?: number[];
+  build(fixture: Fixture): LoadOptions;
+}
+
+const SORTS = ['price', '-price', 'name', '-createdAt'] as const;
+
+/** A catalog query as a shopper would send it: mostly browsing, some searching and filtering. */
+function catalogPath(fixture: Fixture): string {
+  const pageSize = 20;
+  // A page or two past the end too: an empty page is a valid answer that costs a count.
+  const lastPage = Math.ceil(fixture.products.length / pageSize) + 2;
+  const query = new URLSearchParams({
+    page: String(between(1, lastPage)),
+    pageSize: String(pageSize),
+    sort: pick(SORTS),
+  });
+  if (Math.random() < 0.4) {
+    query.set('q', pick(fixture.searchTerms));
+    query.set('page', '1');
+  }
+  if (Math.random() < 0.2) {
+    const min = between(0, 10_000);
+    query.set('minPrice', String(min));
+    query.set('maxPrice', String(min + between(1_000, 15_000)));
+  }
+  if (Math.random() < 0.2) query.set('inStock', 'true');
+  return `/api/v1/products?${query.toString()}`;
+}
+
+const ADDRESSES = [
+  {
+    name: 'Ada Lovelace',
+    line1: '12 St James Square',
+    city: 'London',
+    postalCode: 'SW1Y 4JH',
+    country: 'GB',
+  },
+  {
+    name: 'Grace Hopper',
+    line1: '1 Navy Yard',
+    line2: 'Apt 3',
+    city: 'Arlington',
+    postalCode: '22202',
+    country: 'US',
+  },
+  {
+    name: 'Émilie du Châtelet',
+    line1: '5 Rue de Cirey',
+    city: 'Paris',
+    postalCode: '75004',
+    country: 'fr',
+  },
+  {
+    name: 'Katherine Johnson',
+    line1: '100 NASA Way',
+    city: 'Hampton',
+    postalCode: '23666',
+    country: 'US',
+  },
+];
+
+export const catalogList: Scenario = {
+  name: 'catalog-list',
+  description: 'GET /api/v1/products with varying pages, sorts, searches and price filters',
+  build: (fixture) => ({
+    requests: [
+      { method: 'GET', setupRequest: (request) => ({ ...request, path: catalogPath(fixture) }) },
+    ],
+  }),
+};
+
+export const placeOrder: Scenario = {
+  name: 'place-order',
+  description:
+    'POST /api/v1/orders: a rotating customer, 1-3 random products of quantity 1-2, an address',
+  build: (fixture) => {
+    let next = 0;
+    return {
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/orders',
+          setupRequest: (request) => {
+            const customer = fixture.customers[next++ % fixture.customers.length]!;
+            const items = sample(fixture.products, between(1, 3)).map((product) => ({
+              productId: product.id,
+              quantity: between(1, 2),
+            }));
+            return {
+              ...request,
+              headers: {
+                ...request.headers,
+                'content-type': 'application/json',
+                authorization: `Bearer ${customer.accessToken}`,
+              },
+              body: JSON.stringify({ items, shippingAddress: pick(ADDRESSES) }),
+            };
+          },
+        },
+      ],
+    };
+  },
+};
+
+/** Every scenario `npm run bench` runs, in order. */
+export const scenarios: Scenario[] = [catalogList, placeOrder];

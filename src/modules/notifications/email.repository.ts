@@ -1,0 +1,55 @@
+import { and, count, desc, eq, ilike, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { offsetOf, type PageRequest } from '../../shared/pagination.js';
+import { emails, type EmailKind } from './email.table.js';
+
+export type EmailRow = typeof emails.$inferSelect;
+
+export interface EmailFilter {
+  orderId?: string | undefined;
+  userId?: string | undefined;
+  /** Case-insensitive substring of the recipient. */
+  to?: string | undefined;
+  kind?: EmailKind | undefined;
+}
+
+export async function wasSent(db: Executor, messageId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: emails.id })
+    .from(emails)
+    .where(eq(emails.messageId, messageId));
+  return row !== undefined;
+}
+
+/** Records a sent message; a second record of the same Message-ID is ignored. */
+export async function recordEmail(db: Executor, row: typeof emails.$inferInsert): Promise<void> {
+  await db.insert(emails).values(row).onConflictDoNothing({ target: emails.messageId });
+}
+
+function whereOf(filter: EmailFilter): SQL | undefined {
+  return and(
+    filter.orderId ? eq(emails.orderId, filter.orderId) : undefined,
+    filter.userId ? eq(emails.userId, filter.userId) : undefined,
+    filter.kind ? eq(emails.kind, filter.kind) : undefined,
+    filter.to ? ilike(emails.to, `%${filter.to.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined,
+  );
+}
+
+export async function listEmails(
+  db: Executor,
+  filter: EmailFilter,
+  page: PageRequest,
+): Promise<{ rows: EmailRow[]; total: number }> {
+  const where = whereOf(filter);
+  const [rows, [totals]] = await Promise.all([
+    db
+      .select()
+      .from(emails)
+      .where(where)
+      .orderBy(desc(emails.sentAt), desc(emails.id))
+      .limit(page.pageSize)
+      .offset(offsetOf(page)),
+    db.select({ total: count() }).from(emails).where(where),
+  ]);
+  return { rows, total: totals?.total ?? 0 };
+}

@@ -1,0 +1,62 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+
+export interface OutgoingEmail {
+  messageId: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Sends mail. `transport` tells where it went, for the email log. */
+export interface Mailer {
+  readonly transport: 'smtp' | 'captured';
+  send(email: OutgoingEmail): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Over SMTP when `SMTP_URL` is set (a failure throws, and the job retries); otherwise mail is
+ * captured: rendered in full and kept in the email log, where the admin UI and `ordo mail`
+ * show it, without leaving the machine.
+ */
+export function createMailer(options: { smtpUrl: string | undefined; from: string }): Mailer {
+  if (!options.smtpUrl) {
+    const capture = nodemailer.createTransport({ jsonTransport: true });
+    return {
+      transport: 'captured',
+      async send(email) {
+        await capture.sendMail(message(options.from, email));
+      },
+      close: () => capture.close(),
+    };
+  }
+  const url = new URL(options.smtpUrl);
+  const smtp: Transporter = nodemailer.createTransport({
+    host: url.hostname,
+    port: Number(url.port) || (url.protocol === 'smtps:' ? 465 : 587),
+    secure: url.protocol === 'smtps:',
+    ...(url.username
+      ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
+      : {}),
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+  return {
+    transport: 'smtp',
+    async send(email) {
+      await smtp.sendMail(message(options.from, email));
+    },
+    close: () => smtp.close(),
+  };
+}
+
+const message = (from: string, email: OutgoingEmail) => ({
+  from,
+  to: email.to,
+  subject: email.subject,
+  text: email.text,
+  html: email.html,
+  messageId: email.messageId,
+});

@@ -1,0 +1,342 @@
+import PgBoss from 'pg-boss';
+import type { FastifyBaseLogger } from 'fastify';
+import type { z } from 'zod';
+import type { Database, Executor } from '../db/client.js';
+
+/**
+ * Durable jobs on pg-boss, in Ordo's own database (PGlite or PostgreSQL alike).
+ *
+ * Side effects are enqueued with `enqueue(tx, name, payload)` inside the transaction that
+ * causes them, so a rolled-back change enqueues nothing and a committed one cannot lose its
+ * job. Every statement pg-boss runs goes through one executor adapter: on PGlite that is the
+ * only connection there is, and inside a transaction it must be the transaction itself.
+ */
+
+/** Job names and their payloads. Each module adds its jobs by declaration merging. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface JobPayloads {}
+export type JobName = Extract<keyof JobPayloads, string>;
+
+export interface JobMeta {
+  id: string;
+  name: string;
+  retryCount: number;
+  retryLimit: number;
+}
+
+export interface JobDefinition<TCtx, N extends JobName = JobName> {
+  name: N;
+  payload: z.ZodType<JobPayloads[N]>;
+  handler: (ctx: TCtx, payload: JobPayloads[N], job: JobMeta) => Promise<void>;
+  /** Cron expression (UTC) for scheduled jobs. */
+  cron?: string;
+  /** Overrides of the runtime's retry settings (housekeeping needs fewer retries than mail). */
+  retryLimit?: number;
+  /** Jobs fetched per poll; each is handled and failed on its own. */
+  batchSize?: number;
+}
+
+export interface JobSettings {
+  retryLimit: number;
+  retryDelaySeconds: number;
+  /** An active job not finished in this time is failed and retried (its worker died). */
+  timeoutSeconds: number;
+  pollingIntervalSeconds: number;
+  /** Failed (dead) jobs stay visible this long before pg-boss archives them. */
+  keepFailedDays: number;
+}
+
+/** A job definition with its payload type erased, as the runtime keeps them. */
+export interface AnyJobDefinition<TCtx> {
+  name: string;
+  payload: z.ZodType;
+  handler: (ctx: TCtx, payload: never, job: JobMeta) => Promise<void>;
+  cron?: string | undefined;
+  retryLimit?: number | undefined;
+  batchSize?: number | undefined;
+}
+
+/** Declares a job: the payload schema checks what is enqueued and what a worker reads back. */
+export const defineJob = <TCtx, N extends JobName>(definition: JobDefinition<TCtx, N>) =>
+  definition as unknown as AnyJobDefinition<TCtx>;
+
+export const PGBOSS_SCHEMA = 'pgboss';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface TroubledJob {
+  id: string;
+  queue: string;
+  status: 'retrying' | 'dead';
+  payload: unknown;
+  lastError: string | null;
+  attempts: number;
+  maxAttempts: number;
+  createdAt: string;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+}
+
+interface RawJob {
+  id: string;
+  name: string;
+  state: string;
+  data: unknown;
+  output: { message?: string } | null;
+  retryCount: number;
+  retryLimit: number;
+  createdOn: Date | string;
+  startedOn: Date | string | null;
+  completedOn: Date | string | null;
+  startAfter: Date | string;
+}
+
+const iso = (value: Date | string | null) =>
+  value === null ? null : new Date(value).toISOString();
+
+function toTroubledJob(row: RawJob): TroubledJob {
+  const dead = row.state === 'failed';
+  return {
+    id: row.id,
+    queue: row.name,
+    status: dead ? 'dead' : 'retrying',
+    payload: row.data,
+    lastError: row.output?.message ?? null,
+    attempts: row.retryCount + 1,
+    maxAttempts: row.retryLimit + 1,
+    createdAt: iso(row.createdOn)!,
+    lastAttemptAt: iso(row.completedOn ?? row.startedOn),
+    nextAttemptAt: dead ? null : iso(row.startAfter),
+  };
+}
+
+/** pg-boss's `Db`: runs SQL through an Ordo executor (the pool, PGlite, or a transaction). */
+export function executorAdapter(executor: Executor | Database): PgBoss.Db {
+  const client = clientOf(executor);
+  return {
+    async executeSql(text: string, values?: unknown[]) {
+      if (values && values.length > 0) return client.query(text, values);
+      // Several statements in one string (pg-boss's locked maintenance commands): PGlite's
+      // `query` runs one statement only, so use `exec` there and answer with the last result.
+      if (client.exec) {
+        const results = await client.exec(text);
+        return { rows: results.at(-1)?.rows ?? [] };
+      }
+      const result = await client.query(text);
+      return Array.isArray(result)
+        ? { rows: (result.at(-1) as { rows: unknown[] })?.rows ?? [] }
+        : result;
+    },
+  };
+}
+
+interface RawClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  exec?(text: string): Promise<{ rows: unknown[] }[]>;
+}
+
+function clientOf(executor: Executor | Database): RawClient {
+  if ('kind' in executor) return executor.kind === 'pglite' ? executor.client : executor.pool;
+  // drizzle keeps the driver connection of a database or transaction on its session: the
+  // pg Pool, a checked-out PoolClient inside a transaction, the PGlite instance, or PGlite's
+  // transaction object. This is the one place Ordo reaches below drizzle.
+  const session = (executor as unknown as { session?: { client?: RawClient } }).session;
+  if (!session?.client) throw new Error('cannot reach the database client of this executor');
+  return session.client;
+}
+
+export class Jobs<TCtx> {
+  readonly boss: PgBoss;
+  readonly #definitions = new Map<string, AnyJobDefinition<TCtx>>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly settings: JobSettings,
+    private readonly logger: FastifyBaseLogger,
+    definitions: AnyJobDefinition<TCtx>[],
+  ) {
+    for (const definition of definitions) this.#definitions.set(definition.name, definition);
+    const maintenance = Math.max(1, Math.min(60, Math.floor(settings.timeoutSeconds / 2)));
+    this.boss = new PgBoss({
+      db: executorAdapter(database),
+      schema: PGBOSS_SCHEMA,
+      migrate: true,
+      supervise: true,
+      schedule: true,
+      maintenanceIntervalSeconds: maintenance,
+      archiveFailedAfterSeconds: settings.keepFailedDays * 86_400,
+      archiveCompletedAfterSeconds: 12 * 3600,
+      deleteAfterDays: 7,
+    });
+    // A database restart must not crash the process: pg-boss reports and retries.
+    this.boss.on('error', (err) => this.logger.warn({ err }, 'job runtime error'));
+  }
+
+  get definitions(): AnyJobDefinition<TCtx>[] {
+    return [...this.#definitions.values()];
+  }
+
+  /**
+   * Installs pg-boss's schema and creates every queue. Idempotent, and safe when processes
+   * start together (pg-boss takes an advisory lock). Runs with the migrations.
+   */
+  async install(): Promise<void> {
+    const installer = new PgBoss({
+      db: executorAdapter(this.database),
+      schema: PGBOSS_SCHEMA,
+      migrate: true,
+      supervise: false,
+      schedule: false,
+    });
+    installer.on('error', (err) => this.logger.warn({ err }, 'job schema install error'));
+    await installer.start();
+    try {
+      for (const definition of this.#definitions.values()) {
+        const queue = {
+          name: definition.name,
+          retryLimit: definition.retryLimit ?? this.settings.retryLimit,
+          retryDelay: this.settings.retryDelaySeconds,
+          retryBackoff: true,
+          expireInSeconds: this.settings.timeoutSeconds,
+        };
+        if (await installer.getQueue(definition.name)) {
+          await installer.updateQueue(definition.name, queue);
+        } else {
+          await installer.createQueue(definition.name, queue);
+        }
+      }
+    } finally {
+      await installer.stop({ graceful: false, close: false, wait: true });
+    }
+  }
+
+  /**
+   * Enqueues a job through `executor`: pass the transaction whose commit should make the job
+   * real. Returns the job id.
+   */
+  async enqueue<N extends JobName>(
+    executor: Executor,
+    name: N,
+    payload: JobPayloads[N],
+    options: { startAfter?: Date; singletonKey?: string } = {},
+  ): Promise<string | null> {
+    const definition = this.#definitions.get(name);
+    if (!definition) throw new Error(`unknown job ${name}`);
+    const data = definition.payload.parse(payload) as object;
+    return this.boss.send(name, data, {
+      db: executorAdapter(executor),
+      retryLimit: definition.retryLimit ?? this.settings.retryLimit,
+      retryDelay: this.settings.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: this.settings.timeoutSeconds,
+      ...options,
+    });
+  }
+
+  /** Starts polling every queue and the schedules. Any number of processes may do this at once. */
+  async startWorker(ctx: TCtx): Promise<void> {
+    await this.boss.start();
+    for (const definition of this.#definitions.values()) {
+      const batchSize = definition.batchSize ?? 10;
+      const workerId: string = await this.boss.work(
+        definition.name,
+        {
+          batchSize,
+          pollingIntervalSeconds: this.settings.pollingIntervalSeconds,
+          includeMetadata: true,
+        },
+        async (jobs: PgBoss.JobWithMetadata<object>[]) => {
+          for (const job of jobs) await this.#run(ctx, definition, job);
+          // A full batch suggests more are waiting: poll again at once instead of sleeping.
+          if (jobs.length === batchSize) this.boss.notifyWorker(workerId);
+        },
+      );
+      if (definition.cron) {
+        await this.boss.schedule(definition.name, definition.cron, {}, { tz: 'UTC' });
+      }
+    }
+  }
+
+  async #run(ctx: TCtx, definition: AnyJobDefinition<TCtx>, job: PgBoss.JobWithMetadata<object>) {
+    const log = this.logger.child({ job: job.name, jobId: job.id, attempt: job.retryCount + 1 });
+    try {
+      const payload = definition.payload.parse(job.data) as never;
+      await definition.handler(ctx, payload, {
+        id: job.id,
+        name: job.name,
+        retryCount: job.retryCount,
+        retryLimit: job.retryLimit,
+      });
+      log.debug('job done');
+    } catch (error) {
+      const err = error as Error;
+      const last = job.retryCount >= job.retryLimit;
+      log[last ? 'error' : 'warn'](
+        { err },
+        last ? 'job failed for good' : 'job failed; will retry',
+      );
+      // Fail this job alone; the rest of the batch completes normally.
+      await this.boss.fail(job.name, job.id, { message: err.message, name: err.name });
+    }
+  }
+
+  /**
+   * Jobs that need a person's eye: `retrying` (failed, another attempt scheduled) and `dead`
+   * (failed on the last attempt: pg-boss's `failed` state, kept for `keepFailedDays`).
+   */
+  async listTroubled(
+    filter: { status?: 'retrying' | 'dead' | undefined; queue?: string | undefined },
+    page: { page: number; pageSize: number },
+  ): Promise<{ items: TroubledJob[]; total: number }> {
+    const db = executorAdapter(this.database);
+    const states = filter.status
+      ? [filter.status === 'dead' ? 'failed' : 'retry']
+      : ['retry', 'failed'];
+    const queues = filter.queue ? [filter.queue] : [...this.#definitions.keys()];
+    const where = `state::text = any($1::text[]) and name = any($2::text[])`;
+    const { rows } = await db.executeSql(
+      `select id, name, state::text as state, data, output, retry_count as "retryCount",
+              retry_limit as "retryLimit", created_on as "createdOn", started_on as "startedOn",
+              completed_on as "completedOn", start_after as "startAfter"
+         from ${PGBOSS_SCHEMA}.job where ${where}
+        order by coalesce(completed_on, started_on, created_on) desc, id
+        limit $3 offset $4`,
+      [states, queues, page.pageSize, (page.page - 1) * page.pageSize],
+    );
+    const counted = await db.executeSql(
+      `select count(*)::int as n from ${PGBOSS_SCHEMA}.job where ${where}`,
+      [states, queues],
+    );
+    return {
+      items: (rows as RawJob[]).map(toTroubledJob),
+      total: Number((counted.rows[0] as { n: number } | undefined)?.n ?? 0),
+    };
+  }
+
+  /**
+   * Runs a dead job once more (pg-boss raises its retry limit by one), or brings a retrying
+   * job's next attempt forward to now. Returns false when no such job is waiting for either.
+   */
+  async retry(id: string): Promise<TroubledJob | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const db = executorAdapter(this.database);
+    const { rows } = await db.executeSql(
+      `update ${PGBOSS_SCHEMA}.job
+          set state = 'retry',
+              retry_limit = case when state = 'failed' then greatest(retry_limit, retry_count) + 1 else retry_limit end,
+              start_after = now()
+        where id = $1 and state in ('failed', 'retry') and name = any($2::text[])
+        returning id, name, state::text as state, data, output, retry_count as "retryCount",
+                  retry_limit as "retryLimit", created_on as "createdOn", started_on as "startedOn",
+                  completed_on as "completedOn", start_after as "startAfter"`,
+      [id, [...this.#definitions.keys()]],
+    );
+    const row = rows[0] as RawJob | undefined;
+    return row ? toTroubledJob(row) : undefined;
+  }
+
+  /** Stops polling; active jobs finish (up to `timeoutMs`), or are failed so another worker retries them. */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    await this.boss.stop({ graceful: true, close: false, wait: true, timeout: timeoutMs });
+  }
+}
