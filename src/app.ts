@@ -15,6 +15,7 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
+import { promotionsRoutes } from './modules/promotions/promotions.routes.js';
 import { AppError } from './shared/errors.js';
 import { newId } from './shared/ids.js';
 import { registerProblemHandler, rejectNul } from './shared/problem.js';
@@ -115,6 +116,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(catalogRoutes(ctx));
   await app.register(ordersRoutes(ctx));
   await app.register(notificationsRoutes(ctx));
+  await app.register(promotionsRoutes(ctx));
 
   return app;
 }

@@ -4,3 +4,4 @@ export * from '../modules/catalog/product.table.js';
 export * from '../modules/orders/order.table.js';
 export * from '../shared/idempotency.table.js';
 export * from '../modules/notifications/email.table.js';
+export * from '../modules/promotions/promo-code.table.js';

@@ -49,15 +49,25 @@ export const errorStatus = {
   /** An order names a product that does not exist or is archived. */
   PRODUCT_UNAVAILABLE: 422,
 
-  // --- promotions ---
+  // --- promotions (an order with a code that does not apply is refused; a quote reports it) ---
   /** No promo code with this name (codes match case-insensitively). */
   PROMO_CODE_UNKNOWN: 422,
+  /** The code exists but an admin has deactivated it. */
   PROMO_CODE_INACTIVE: 422,
+  /** The code's validity window has not started yet. */
   PROMO_CODE_NOT_STARTED: 422,
+  /** The code's validity window has ended. */
   PROMO_CODE_EXPIRED: 422,
+  /** The order's subtotal is below the code's minimum. */
   PROMO_CODE_MIN_SUBTOTAL: 422,
+  /** The code has been used as often as it may be. */
   PROMO_CODE_USAGE_LIMIT: 422,
+  /** This customer has used the code as often as one customer may. */
   PROMO_CODE_CUSTOMER_LIMIT: 422,
+  /** Admin: another promo code already has this code (compared case-insensitively). */
+  PROMO_CODE_TAKEN: 409,
+  /** Admin: a used code cannot be deleted; deactivate it. */
+  PROMO_CODE_IN_USE: 409,
 
   // --- payments ---
   /** The payment provider declined the payment; the order stays payable. */

@@ -37,6 +37,10 @@ const ORDO_VARIABLES = [
   'STRIPE_SECRET_KEY',
   'STRIPE_API_BASE',
   'RATE_LIMIT_AUTH',
+  'JOB_RETRY_LIMIT',
+  'JOB_RETRY_DELAY',
+  'JOB_TIMEOUT',
+  'JOB_POLL_INTERVAL',
 ];
 
 /** A child environment: the parent's, minus Ordo's variables and NODE_OPTIONS, plus `env`. */

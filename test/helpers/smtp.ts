@@ -22,8 +22,8 @@ export class TestSmtpServer {
   delayMs = 0;
   /** Connections turned away while refusing: proof that retries really happened. */
   refused = 0;
-  /** Messages whose DATA started, accepted or not. */
-  started = 0;
+  /** Subjects of messages fully received but held by `delayMs`, not yet acknowledged. */
+  readonly held: string[] = [];
   #server: SMTPServer;
   #port = 0;
 
@@ -43,10 +43,12 @@ export class TestSmtpServer {
         callback();
       },
       onData: (stream, _session, callback) => {
-        this.started += 1;
         simpleParser(stream)
           .then(async (mail) => {
-            if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+            if (this.delayMs) {
+              this.held.push(mail.subject ?? '');
+              await new Promise((r) => setTimeout(r, this.delayMs));
+            }
             const to = (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) =>
               a.value.map((v) => v.address ?? ''),
             );

@@ -139,11 +139,44 @@ CREATE TABLE "emails" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "promo_codes" (
+	"id" text PRIMARY KEY NOT NULL,
+	"code" text NOT NULL,
+	"type" text NOT NULL,
+	"amount_off" bigint,
+	"percent_off_bp" integer,
+	"max_discount" bigint,
+	"min_subtotal" bigint,
+	"starts_at" timestamp with time zone,
+	"ends_at" timestamp with time zone,
+	"usage_limit" integer,
+	"per_customer_limit" integer,
+	"active" boolean DEFAULT true NOT NULL,
+	"times_used" integer DEFAULT 0 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "promo_codes_type_check" CHECK ("promo_codes"."type" in ('fixed', 'percentage')),
+	CONSTRAINT "promo_codes_amounts_check" CHECK (("promo_codes"."type" = 'fixed' and "promo_codes"."amount_off" is not null and "promo_codes"."amount_off" >= 0 and "promo_codes"."percent_off_bp" is null)
+       or ("promo_codes"."type" = 'percentage' and "promo_codes"."percent_off_bp" between 0 and 10000 and "promo_codes"."amount_off" is null)),
+	CONSTRAINT "promo_codes_usage_check" CHECK ("promo_codes"."times_used" >= 0 and ("promo_codes"."usage_limit" is null or "promo_codes"."times_used" <= "promo_codes"."usage_limit"))
+);
+--> statement-breakpoint
+CREATE TABLE "promo_redemptions" (
+	"id" text PRIMARY KEY NOT NULL,
+	"promo_code_id" text NOT NULL,
+	"order_id" text NOT NULL,
+	"user_id" text NOT NULL,
+	"discount" bigint NOT NULL,
+	"released_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "refresh_tokens" ADD CONSTRAINT "refresh_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "user_tokens" ADD CONSTRAINT "user_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "stock_movements" ADD CONSTRAINT "stock_movements_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "order_history" ADD CONSTRAINT "order_history_order_id_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "order_lines" ADD CONSTRAINT "order_lines_order_id_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "promo_redemptions" ADD CONSTRAINT "promo_redemptions_promo_code_id_promo_codes_id_fk" FOREIGN KEY ("promo_code_id") REFERENCES "public"."promo_codes"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "refresh_tokens_hash_key" ON "refresh_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "refresh_tokens_family_idx" ON "refresh_tokens" USING btree ("family_id");--> statement-breakpoint
 CREATE INDEX "refresh_tokens_user_idx" ON "refresh_tokens" USING btree ("user_id");--> statement-breakpoint
@@ -165,4 +198,7 @@ CREATE INDEX "idempotency_keys_expiry_idx" ON "idempotency_keys" USING btree ("e
 CREATE UNIQUE INDEX "emails_message_id_key" ON "emails" USING btree ("message_id");--> statement-breakpoint
 CREATE INDEX "emails_order_idx" ON "emails" USING btree ("order_id");--> statement-breakpoint
 CREATE INDEX "emails_user_idx" ON "emails" USING btree ("user_id");--> statement-breakpoint
-CREATE INDEX "emails_sent_at_idx" ON "emails" USING btree ("sent_at");
+CREATE INDEX "emails_sent_at_idx" ON "emails" USING btree ("sent_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "promo_codes_code_key" ON "promo_codes" USING btree (lower("code"));--> statement-breakpoint
+CREATE UNIQUE INDEX "promo_redemptions_order_key" ON "promo_redemptions" USING btree ("order_id");--> statement-breakpoint
+CREATE INDEX "promo_redemptions_code_user_idx" ON "promo_redemptions" USING btree ("promo_code_id","user_id");

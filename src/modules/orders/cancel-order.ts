@@ -1,6 +1,7 @@
 import type { AppContext } from '../../app-context.js';
 import type { Actor } from '../auth/auth.service.js';
 import { returnStock } from '../catalog/catalog.service.js';
+import { releasePromo } from '../promotions/promotions.service.js';
 import * as repo from './order.repository.js';
 import { hydrate, lockOrderFor, transition, type Order } from './orders.service.js';
 
@@ -30,6 +31,7 @@ export async function cancelOrder(
       kind: 'release',
       now,
     });
+    await releasePromo(tx, order.id, now);
     const [result] = await hydrate(tx, [cancelled]);
     return result!;
   });

@@ -13,7 +13,7 @@ import * as repo from './order.repository.js';
 import type { ShippingAddress } from './order.table.js';
 import { hydrate, type Order } from './orders.service.js';
 import { priceOrder, type PricedLine, type PricingLine, type ShippingRule } from './pricing.js';
-import { evaluatePromo, type PromoOutcome } from './promo.js';
+import { previewPromo, redeemPromo, type PromoOutcome } from '../promotions/promotions.service.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs'>;
 
@@ -50,6 +50,9 @@ export function sumItems(items: readonly StockRequest[]): StockRequest[] {
   return [...summed].map(([productId, quantity]) => ({ productId, quantity }));
 }
 
+const subtotalOf = (lines: PricingLine[]) =>
+  lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
+
 const pricingLines = (
   items: StockRequest[],
   products: Map<string, OrderableProduct>,
@@ -71,7 +74,7 @@ export async function quoteOrder(ctx: Ctx, actor: Actor, input: OrderItems): Pro
     items.map((i) => i.productId),
   );
   const lines = pricingLines(items, products);
-  const promo = await evaluatePromo(ctx, actor, input.promoCode, lines);
+  const promo = await previewPromo(ctx, actor.userId, input.promoCode, subtotalOf(lines));
   const priced = priceOrder(lines, promo.applied ? promo.discount : 0, shippingRule(ctx));
   return {
     ...priced,
@@ -113,9 +116,16 @@ export async function placeOrder(
   return ctx.db.transaction(async (tx) => {
     const products = await reserveStock(tx, items, { orderId, actorId: actor.userId, now });
     const lines = pricingLines(items, products);
-    const promo = await evaluatePromo(ctx, actor, input.promoCode, lines, tx);
-    if (promo.code && !promo.applied) throw new AppError(promo.reason, promo.message);
-    const priced = priceOrder(lines, promo.applied ? promo.discount : 0, shippingRule(ctx));
+    const promo = input.promoCode
+      ? await redeemPromo(tx, {
+          code: input.promoCode,
+          userId: actor.userId,
+          orderId,
+          subtotal: subtotalOf(lines),
+          now,
+        })
+      : undefined;
+    const priced = priceOrder(lines, promo?.discount ?? 0, shippingRule(ctx));
 
     const row = await repo.insertOrder(
       tx,
@@ -130,7 +140,7 @@ export async function placeOrder(
         shipping: priced.shipping,
         total: priced.total,
         currency: ctx.config.currency,
-        promoCode: promo.applied ? promo.code : null,
+        promoCode: promo?.code ?? null,
         shippingAddress: input.shippingAddress,
         expiresAt: new Date(now.getTime() + ctx.config.orderPaymentTtlMs),
         createdAt: now,
