@@ -15,10 +15,18 @@ export const orderTransitions: Record<
   Partial<Record<OrderStatus, TransitionActor[]>>
 > = {
   pending_payment: {
+    paid: ['system'],
     cancelled: ['customer', 'staff'],
+    expired: ['system'],
   },
-  paid: {},
-  shipped: {},
+  // Cancelling a paid order refunds it (payments module).
+  paid: {
+    shipped: ['staff'],
+    cancelled: ['staff'],
+  },
+  shipped: {
+    delivered: ['staff'],
+  },
   delivered: {},
   cancelled: {},
   expired: {},

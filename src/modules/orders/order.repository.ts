@@ -1,4 +1,17 @@
-import { and, asc, count, desc, eq, gte, ilike, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gte,
+  ilike,
+  inArray,
+  isNull,
+  lt,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client.js';
 import { offsetOf, type PageRequest } from '../../shared/pagination.js';
 import { orderHistory, orderLines, orders, type OrderStatus } from './order.table.js';
@@ -93,7 +106,12 @@ export async function findHistory(db: Executor, orderIds: string[]): Promise<Ord
 export async function updateOrder(
   tx: Tx,
   id: string,
-  changes: Partial<Pick<OrderRow, 'status' | 'paymentStatus' | 'updatedAt' | 'expiresAt'>>,
+  changes: Partial<
+    Pick<
+      OrderRow,
+      'status' | 'paymentStatus' | 'updatedAt' | 'expiresAt' | 'carrier' | 'trackingNumber'
+    >
+  >,
 ): Promise<OrderRow> {
   const [row] = await tx.update(orders).set(changes).where(eq(orders.id, id)).returning();
   return row!;
@@ -104,4 +122,24 @@ export async function insertHistory(
   entry: Omit<typeof orderHistory.$inferInsert, 'seq'>,
 ): Promise<void> {
   await tx.insert(orderHistory).values(entry);
+}
+
+/** Claims the one-time restock of a paid order's goods; false when they already came back. */
+export async function claimRestock(tx: Tx, orderId: string, now: Date): Promise<boolean> {
+  const rows = await tx
+    .update(orders)
+    .set({ restockedAt: now })
+    .where(and(eq(orders.id, orderId), isNull(orders.restockedAt)))
+    .returning({ id: orders.id });
+  return rows.length > 0;
+}
+
+/** Unpaid orders past their payment deadline, oldest first. */
+export async function findOverdue(db: Executor, now: Date, limit: number): Promise<OrderRow[]> {
+  return db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.status, 'pending_payment'), lt(orders.expiresAt, now)))
+    .orderBy(asc(orders.expiresAt))
+    .limit(limit);
 }

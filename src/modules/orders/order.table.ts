@@ -60,6 +60,10 @@ export const orders = pgTable(
     shippingAddress: jsonb('shipping_address').$type<ShippingAddress>().notNull(),
     /** An unpaid order expires at this time (ORDER_PAYMENT_TTL after placement). */
     expiresAt: at('expires_at').notNull(),
+    carrier: text('carrier'),
+    trackingNumber: text('tracking_number'),
+    /** Set once when goods of a paid order return to stock, so they return only once. */
+    restockedAt: at('restocked_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '../../shared/pagination.js';
+import { isoInstant } from '../../shared/time.js';
 import { orderStatuses, paymentStatuses } from './order.table.js';
 
 const item = z.strictObject({
@@ -108,8 +109,8 @@ export const adminOrdersQuery = z.strictObject({
   ...pageQuery,
   status: z.enum(orderStatuses).optional(),
   email: z.string().trim().min(1).max(254).optional(),
-  from: z.iso.datetime({ offset: true }).optional().describe('created at or after (ISO 8601)'),
-  to: z.iso.datetime({ offset: true }).optional().describe('created before (ISO 8601)'),
+  from: isoInstant.optional().describe('created at or after (ISO 8601)'),
+  to: isoInstant.optional().describe('created before (ISO 8601)'),
   promoCode: promoCode.optional(),
 });
 

@@ -73,7 +73,8 @@ export function evaluatePromo(
 /** 12.5 (percent, at most two decimals) → 1250 basis points; undefined when it has more decimals. */
 export function percentToBasisPoints(percent: number): number | undefined {
   const bp = Math.round(percent * 100);
-  return Math.abs(bp - percent * 100) < 1e-6 ? bp : undefined;
+  // Exact: 12.5 and 0.29 come back as themselves; 12.345 or 12.000000001 do not.
+  return bp / 100 === percent ? bp : undefined;
 }
 
 export const basisPointsToPercent = (bp: number) => bp / 100;

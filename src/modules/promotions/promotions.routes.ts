@@ -2,13 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { pageOf, pageQuery, queryBoolean } from '../../shared/pagination.js';
+import { isoInstant } from '../../shared/time.js';
 import { bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import { promoTypes } from './promo-code.table.js';
 import * as promotions from './promotions.service.js';
 
 const money = z.number().int('must be an integer amount in minor units').min(0).max(1_000_000_000);
 const count = z.number().int('must be a whole number').min(1).max(100_000_000);
-const time = z.iso.datetime({ offset: true });
+const time = isoInstant;
 
 const promoFields = {
   code: z

@@ -1,0 +1,477 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import fastifyFormbody from '@fastify/formbody';
+import { and, eq, isNull, lte, sql } from 'drizzle-orm';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Db } from '../../../db/client.js';
+import type { Clock } from '../../../shared/clock.js';
+import { signWebhook } from '../signature.js';
+import {
+  gatewayEvents,
+  gatewayIdempotency,
+  gatewayIntents,
+  gatewayRefunds,
+} from './gateway.table.js';
+
+/**
+ * The built-in payment gateway: a stand-in for a real provider, speaking the subset of Stripe's
+ * API that Ordo uses (form-encoded requests, Stripe's object and error shapes), on its own
+ * loopback port, with its state in its own schema. Test payment methods decide the outcome.
+ * Webhooks are signed like Stripe's and retried with backoff until acknowledged; an intent's
+ * metadata can ask for them to be sent twice (`gateway_webhooks=duplicate`), late
+ * (`gateway_webhook_delay_ms`), or not at all (`gateway_webhooks=none`), for tests.
+ */
+
+export interface GatewayOptions {
+  db: Db;
+  port: number;
+  host?: string;
+  webhookUrl: string;
+  webhookSecret: string;
+  clock: Clock;
+  logger: FastifyBaseLogger;
+  /** How long `pm_card_processing` stays processing before it succeeds. */
+  settleAfterMs?: number;
+  /** How often the delivery and settlement loops run. */
+  tickMs?: number;
+}
+
+export interface RunningGateway {
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+type Intent = typeof gatewayIntents.$inferSelect;
+
+const TEST_METHODS: Record<string, { outcome: 'succeeded' | 'processing' } | { decline: string }> =
+  {
+    pm_card_visa: { outcome: 'succeeded' },
+    pm_card_processing: { outcome: 'processing' },
+    pm_card_chargeDeclined: { decline: 'generic_decline' },
+    pm_card_chargeDeclinedInsufficientFunds: { decline: 'insufficient_funds' },
+  };
+
+const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+
+/** Stripe's payment intent object. */
+function intentObject(row: Intent) {
+  return {
+    id: row.id,
+    object: 'payment_intent',
+    amount: row.amount,
+    amount_received: row.status === 'succeeded' ? row.amount : 0,
+    currency: row.currency,
+    status: row.status,
+    payment_method: row.paymentMethod,
+    last_payment_error: row.lastError
+      ? { type: 'card_error', ...row.lastError, payment_method: { id: row.paymentMethod } }
+      : null,
+    metadata: row.metadata,
+    latest_charge: row.status === 'succeeded' ? `ch_${row.id.slice(3)}` : null,
+    amount_refunded: row.amountRefunded,
+    created: Math.floor(row.createdAt.getTime() / 1000),
+    livemode: false,
+  };
+}
+
+class StripeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(String(body.message));
+  }
+}
+
+const invalid = (message: string, param?: string, code = 'parameter_invalid') =>
+  new StripeError(400, {
+    type: 'invalid_request_error',
+    code,
+    message,
+    ...(param ? { param } : {}),
+  });
+
+/** `metadata[order_id]=x` form fields → `{ order_id: 'x' }`. */
+function metadataOf(form: Record<string, string>): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of Object.entries(form)) {
+    const match = /^metadata\[(.+)\]$/.exec(key);
+    if (match) metadata[match[1]!] = value;
+  }
+  return metadata;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { db, clock } = options;
+  const settleAfterMs = options.settleAfterMs ?? 1500;
+  const app = Fastify({ loggerInstance: options.logger.child({ component: 'gateway' }) });
+  await app.register(fastifyFormbody);
+
+  const send = (reply: FastifyReply, status: number, body: unknown) =>
+    reply.code(status).send(body);
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof StripeError) return send(reply, error.status, { error: error.body });
+    options.logger.error({ err: error }, 'gateway error');
+    return send(reply, 500, {
+      error: { type: 'api_error', message: 'An unexpected error occurred' },
+    });
+  });
+
+  // Every request needs a secret key, as Stripe's API does.
+  app.addHook('onRequest', async (request) => {
+    if (!/^Bearer sk_\w+/.test(request.headers.authorization ?? '')) {
+      throw new StripeError(401, {
+        type: 'invalid_request_error',
+        message: 'Invalid API Key provided',
+      });
+    }
+  });
+
+  /** Stripe's Idempotency-Key: the first response is stored and replayed; another body is an error. */
+  async function idempotent(
+    key: string | undefined,
+    form: unknown,
+    run: () => Promise<{ status: number; body: unknown }>,
+  ) {
+    if (!key) return run();
+    const fingerprint = createHash('sha256').update(JSON.stringify(form)).digest('hex');
+    const [stored] = await db
+      .select()
+      .from(gatewayIdempotency)
+      .where(eq(gatewayIdempotency.key, key));
+    if (stored) {
+      if (stored.fingerprint !== fingerprint) {
+        throw invalid(
+          'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+          undefined,
+          'idempotency_key_in_use',
+        );
+      }
+      return { status: stored.status, body: stored.body };
+    }
+    const result = await run();
+    await db
+      .insert(gatewayIdempotency)
+      .values({
+        key,
+        fingerprint,
+        status: result.status,
+        body: result.body,
+        createdAt: clock.now(),
+      })
+      .onConflictDoNothing();
+    return result;
+  }
+
+  async function emit(intent: Intent, type: string, extra: Record<string, unknown> = {}) {
+    const mode = intent.metadata.gateway_webhooks;
+    if (mode === 'none') return;
+    const delay = Number(intent.metadata.gateway_webhook_delay_ms ?? 0) || 0;
+    const now = clock.now();
+    const event = {
+      id: id('evt'),
+      object: 'event',
+      type,
+      created: Math.floor(now.getTime() / 1000),
+      data: { object: { ...intentObject(intent), ...extra } },
+      livemode: false,
+    };
+    const copies = mode === 'duplicate' ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      await db.insert(gatewayEvents).values({
+        id: `${event.id}.${i}`,
+        type,
+        payload: event,
+        nextAttemptAt: new Date(now.getTime() + delay),
+        createdAt: now,
+      });
+    }
+  }
+
+  async function loadIntent(intentId: string): Promise<Intent> {
+    const [row] = await db.select().from(gatewayIntents).where(eq(gatewayIntents.id, intentId));
+    if (!row)
+      throw new StripeError(404, {
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        message: `No such payment_intent: '${intentId}'`,
+        param: 'intent',
+      });
+    return row;
+  }
+
+  async function confirm(intent: Intent, paymentMethod: string | undefined) {
+    if (!['requires_payment_method', 'requires_confirmation'].includes(intent.status)) {
+      throw new StripeError(400, {
+        type: 'invalid_request_error',
+        code: 'payment_intent_unexpected_state',
+        message: `This PaymentIntent's status is ${intent.status}; it cannot be confirmed.`,
+        payment_intent: intentObject(intent),
+      });
+    }
+    const method = paymentMethod ?? intent.paymentMethod;
+    const behaviour = method ? TEST_METHODS[method] : undefined;
+    if (!method || !behaviour) {
+      throw invalid(
+        `No such PaymentMethod: '${method ?? ''}'`,
+        'payment_method',
+        'resource_missing',
+      );
+    }
+    const now = clock.now();
+    if ('decline' in behaviour) {
+      const lastError = {
+        code: 'card_declined',
+        decline_code: behaviour.decline,
+        message:
+          behaviour.decline === 'insufficient_funds'
+            ? 'Your card has insufficient funds.'
+            : 'Your card was declined.',
+      };
+      const [row] = await db
+        .update(gatewayIntents)
+        .set({ status: 'requires_payment_method', paymentMethod: method, lastError })
+        .where(eq(gatewayIntents.id, intent.id))
+        .returning();
+      await emit(row!, 'payment_intent.payment_failed');
+      throw new StripeError(402, {
+        type: 'card_error',
+        ...lastError,
+        payment_intent: intentObject(row!),
+      });
+    }
+    const status = behaviour.outcome;
+    const [row] = await db
+      .update(gatewayIntents)
+      .set({
+        status,
+        paymentMethod: method,
+        lastError: null,
+        settleAt: status === 'processing' ? new Date(now.getTime() + settleAfterMs) : null,
+      })
+      .where(eq(gatewayIntents.id, intent.id))
+      .returning();
+    if (status === 'succeeded') await emit(row!, 'payment_intent.succeeded');
+    return { status: 200, body: intentObject(row!) };
+  }
+
+  app.post('/v1/payment_intents', async (request, reply) => {
+    const form = (request.body ?? {}) as Record<string, string>;
+    const result = await idempotent(
+      request.headers['idempotency-key'] as string | undefined,
+      form,
+      async () => {
+        const amount = Number(form.amount);
+        if (!Number.isSafeInteger(amount) || amount < 1)
+          throw invalid('Invalid integer: amount', 'amount');
+        if (!/^[a-z]{3}$/.test(form.currency ?? '')) throw invalid('Invalid currency', 'currency');
+        const [row] = await db
+          .insert(gatewayIntents)
+          .values({
+            id: id('pi'),
+            amount,
+            currency: form.currency!,
+            status: form.payment_method ? 'requires_confirmation' : 'requires_payment_method',
+            paymentMethod: form.payment_method ?? null,
+            metadata: metadataOf(form),
+            createdAt: clock.now(),
+          })
+          .returning();
+        if (form.confirm === 'true') return confirm(row!, form.payment_method);
+        return { status: 200, body: intentObject(row!) };
+      },
+    ).catch((error: unknown) => {
+      if (error instanceof StripeError && error.status === 402)
+        return { status: 402, body: { error: error.body } };
+      throw error;
+    });
+    return send(reply, result.status, result.body);
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/payment_intents/:id', async (request) =>
+    intentObject(await loadIntent(request.params.id)),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/payment_intents/:id/confirm',
+    async (request, reply) => {
+      const form = (request.body ?? {}) as Record<string, string>;
+      const result = await idempotent(
+        request.headers['idempotency-key'] as string | undefined,
+        { ...form, intent: request.params.id },
+        async () => {
+          try {
+            return await confirm(await loadIntent(request.params.id), form.payment_method);
+          } catch (error) {
+            // A decline is a final answer for this key, so a retry gets the same 402.
+            if (error instanceof StripeError && error.status === 402)
+              return { status: 402, body: { error: error.body } };
+            throw error;
+          }
+        },
+      );
+      return send(reply, result.status, result.body);
+    },
+  );
+
+  app.post('/v1/refunds', async (request, reply) => {
+    const form = (request.body ?? {}) as Record<string, string>;
+    const result = await idempotent(
+      request.headers['idempotency-key'] as string | undefined,
+      form,
+      async () => {
+        const intent = await loadIntent(form.payment_intent ?? '');
+        if (intent.status !== 'succeeded') {
+          throw invalid(
+            'This PaymentIntent has not succeeded; there is nothing to refund.',
+            'payment_intent',
+            'charge_not_succeeded',
+          );
+        }
+        const remaining = intent.amount - intent.amountRefunded;
+        const amount = form.amount === undefined ? remaining : Number(form.amount);
+        if (remaining === 0)
+          throw invalid('Charge has already been refunded.', undefined, 'charge_already_refunded');
+        if (!Number.isSafeInteger(amount) || amount < 1 || amount > remaining) {
+          throw invalid(
+            `Refund amount (${form.amount}) is greater than unrefunded amount on charge (${remaining})`,
+            'amount',
+            'amount_too_large',
+          );
+        }
+        // One conditional statement: concurrent refunds never exceed the charge.
+        const [updated] = await db
+          .update(gatewayIntents)
+          .set({ amountRefunded: sql`${gatewayIntents.amountRefunded} + ${amount}` })
+          .where(
+            and(
+              eq(gatewayIntents.id, intent.id),
+              lte(sql`${gatewayIntents.amountRefunded} + ${amount}`, gatewayIntents.amount),
+            ),
+          )
+          .returning();
+        if (!updated)
+          throw invalid(
+            'Refund amount is greater than unrefunded amount on charge',
+            'amount',
+            'amount_too_large',
+          );
+        const [refund] = await db
+          .insert(gatewayRefunds)
+          .values({
+            id: id('re'),
+            paymentIntentId: intent.id,
+            amount,
+            status: 'succeeded',
+            createdAt: clock.now(),
+          })
+          .returning();
+        const body = {
+          id: refund!.id,
+          object: 'refund',
+          amount,
+          currency: intent.currency,
+          payment_intent: intent.id,
+          status: 'succeeded',
+          created: Math.floor(refund!.createdAt.getTime() / 1000),
+        };
+        await emit(updated, 'charge.refunded', { refund: body });
+        return { status: 200, body };
+      },
+    );
+    return send(reply, result.status, result.body);
+  });
+
+  // --- background: settle processing payments, deliver webhooks ---
+
+  let stopped = false;
+
+  async function settle() {
+    const due = await db
+      .update(gatewayIntents)
+      .set({ status: 'succeeded', settleAt: null })
+      .where(
+        and(eq(gatewayIntents.status, 'processing'), lte(gatewayIntents.settleAt, clock.now())),
+      )
+      .returning();
+    for (const intent of due) await emit(intent, 'payment_intent.succeeded');
+  }
+
+  async function deliver() {
+    const now = clock.now();
+    // Claim due events for 30 s, so two gateway processes never send the same one at once.
+    const due = await db
+      .update(gatewayEvents)
+      .set({ nextAttemptAt: new Date(now.getTime() + 30_000) })
+      .where(
+        sql`${gatewayEvents.id} in (select id from gateway.events where delivered_at is null and next_attempt_at <= ${now} order by created_at limit 20 for update skip locked)`,
+      )
+      .returning();
+    await Promise.all(
+      due.map(async (event) => {
+        const body = JSON.stringify(event.payload);
+        let ok: boolean;
+        try {
+          const response = await fetch(options.webhookUrl, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'stripe-signature': signWebhook(
+                options.webhookSecret,
+                body,
+                Math.floor(clock.now().getTime() / 1000),
+              ),
+            },
+            body,
+            signal: AbortSignal.timeout(10_000),
+          });
+          ok = response.ok;
+        } catch {
+          ok = false;
+        }
+        const attempts = event.attempts + 1;
+        await db
+          .update(gatewayEvents)
+          .set(
+            ok
+              ? { attempts, deliveredAt: clock.now() }
+              : {
+                  attempts,
+                  nextAttemptAt: new Date(
+                    clock.now().getTime() + Math.min(2 ** attempts * 500, 3_600_000),
+                  ),
+                },
+          )
+          .where(and(eq(gatewayEvents.id, event.id), isNull(gatewayEvents.deliveredAt)));
+      }),
+    );
+  }
+
+  const tickMs = options.tickMs ?? 200;
+  const loop = async () => {
+    while (!stopped) {
+      try {
+        await settle();
+        await deliver();
+      } catch (error) {
+        options.logger.warn({ err: error }, 'gateway background work failed');
+      }
+      await new Promise((resolve) => setTimeout(resolve, tickMs));
+    }
+  };
+
+  await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  const running = loop();
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    async close() {
+      stopped = true;
+      await running;
+      await app.close();
+    },
+  };
+}

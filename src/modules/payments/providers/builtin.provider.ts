@@ -1,0 +1,124 @@
+import { verifyWebhook } from '../signature.js';
+import {
+  eventOf,
+  ProviderUnavailable,
+  snapshotOf,
+  type IntentSnapshot,
+  type PaymentProvider,
+  type RefundOutcome,
+} from '../payment-provider.js';
+
+type StripeJson = Record<string, unknown> & {
+  error?: { code?: string; message?: string; payment_intent?: unknown };
+};
+
+/**
+ * The built-in gateway over plain HTTP: form-encoded requests, Stripe's JSON back. No SDK, so
+ * this adapter also shows exactly what crosses the wire.
+ */
+export class BuiltinProvider implements PaymentProvider {
+  readonly name = 'builtin' as const;
+
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly webhookSecret: string,
+    private readonly secretKey = 'sk_test_builtin',
+  ) {}
+
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    form?: Record<string, string>,
+    idempotencyKey?: string,
+  ) {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl()}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.secretKey}`,
+          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+        },
+        body: form ? new URLSearchParams(form).toString() : undefined,
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (error) {
+      throw new ProviderUnavailable('payment gateway unreachable', { cause: error });
+    }
+    if (response.status >= 500)
+      throw new ProviderUnavailable(`payment gateway answered ${response.status}`);
+    return { status: response.status, body: (await response.json()) as StripeJson };
+  }
+
+  private intent(result: { status: number; body: StripeJson }): IntentSnapshot {
+    const intent = result.status === 402 ? result.body.error?.payment_intent : result.body;
+    if (result.status >= 400 && result.status !== 402) {
+      throw new ProviderUnavailable(
+        `payment gateway refused: ${result.body.error?.message ?? result.status}`,
+      );
+    }
+    return snapshotOf(intent as Parameters<typeof snapshotOf>[0]);
+  }
+
+  async createIntent(input: {
+    amount: number;
+    currency: string;
+    metadata: Record<string, string>;
+    idempotencyKey: string;
+  }) {
+    const form: Record<string, string> = {
+      amount: String(input.amount),
+      currency: input.currency.toLowerCase(),
+    };
+    for (const [key, value] of Object.entries(input.metadata)) form[`metadata[${key}]`] = value;
+    return this.intent(await this.call('POST', '/v1/payment_intents', form, input.idempotencyKey));
+  }
+
+  async confirm(providerPaymentId: string, paymentMethod: string, idempotencyKey: string) {
+    return this.intent(
+      await this.call(
+        'POST',
+        `/v1/payment_intents/${encodeURIComponent(providerPaymentId)}/confirm`,
+        { payment_method: paymentMethod },
+        idempotencyKey,
+      ),
+    );
+  }
+
+  async retrieve(providerPaymentId: string) {
+    return this.intent(
+      await this.call('GET', `/v1/payment_intents/${encodeURIComponent(providerPaymentId)}`),
+    );
+  }
+
+  async refund(input: {
+    providerPaymentId: string;
+    amount: number;
+    idempotencyKey: string;
+  }): Promise<RefundOutcome> {
+    const result = await this.call(
+      'POST',
+      '/v1/refunds',
+      { payment_intent: input.providerPaymentId, amount: String(input.amount) },
+      input.idempotencyKey,
+    );
+    if (result.status !== 200) {
+      return {
+        ok: false,
+        code: result.body.error?.code ?? 'refund_failed',
+        message: result.body.error?.message ?? 'refund failed',
+      };
+    }
+    return { ok: true, refundId: String(result.body.id), amount: Number(result.body.amount) };
+  }
+
+  parseWebhook(rawBody: string, signature: string | undefined, nowSeconds: number) {
+    if (!verifyWebhook(this.webhookSecret, rawBody, signature, nowSeconds)) return undefined;
+    try {
+      return eventOf(JSON.parse(rawBody) as Parameters<typeof eventOf>[0]);
+    } catch {
+      return undefined;
+    }
+  }
+}

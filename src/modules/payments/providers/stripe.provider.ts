@@ -1,0 +1,129 @@
+import Stripe from 'stripe';
+import {
+  eventOf,
+  ProviderUnavailable,
+  snapshotOf,
+  type PaymentProvider,
+  type RefundOutcome,
+} from '../payment-provider.js';
+
+/**
+ * Stripe through its official SDK. `STRIPE_API_BASE` points the SDK elsewhere (the built-in
+ * gateway, in tests), parsed into the SDK's host, port and protocol.
+ */
+export class StripeProvider implements PaymentProvider {
+  readonly name = 'stripe' as const;
+  private readonly stripe: Stripe;
+
+  constructor(
+    secretKey: string,
+    private readonly webhookSecret: string,
+    apiBase?: string,
+  ) {
+    const base = apiBase ? new URL(apiBase) : undefined;
+    this.stripe = new Stripe(secretKey, {
+      maxNetworkRetries: 2,
+      timeout: 15_000,
+      ...(base
+        ? {
+            host: base.hostname,
+            port: Number(base.port) || (base.protocol === 'https:' ? 443 : 80),
+            protocol: base.protocol.replace(':', '') as 'http' | 'https',
+          }
+        : {}),
+    });
+  }
+
+  private async guard<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeCardError) throw error;
+      if (error instanceof Stripe.errors.StripeInvalidRequestError) throw error;
+      throw new ProviderUnavailable('Stripe unreachable or failing', { cause: error });
+    }
+  }
+
+  async createIntent(input: {
+    amount: number;
+    currency: string;
+    metadata: Record<string, string>;
+    idempotencyKey: string;
+  }) {
+    const intent = await this.guard(() =>
+      this.stripe.paymentIntents.create(
+        { amount: input.amount, currency: input.currency.toLowerCase(), metadata: input.metadata },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return snapshotOf(intent);
+  }
+
+  async confirm(providerPaymentId: string, paymentMethod: string, idempotencyKey: string) {
+    try {
+      const intent = await this.guard(() =>
+        this.stripe.paymentIntents.confirm(
+          providerPaymentId,
+          { payment_method: paymentMethod },
+          { idempotencyKey },
+        ),
+      );
+      return snapshotOf(intent);
+    } catch (error) {
+      // A decline arrives as a card error carrying the intent: an outcome, not a failure.
+      if (error instanceof Stripe.errors.StripeCardError && error.payment_intent) {
+        return snapshotOf(error.payment_intent);
+      }
+      if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+        throw new ProviderUnavailable(`Stripe refused the confirmation: ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async retrieve(providerPaymentId: string) {
+    return snapshotOf(
+      await this.guard(() => this.stripe.paymentIntents.retrieve(providerPaymentId)),
+    );
+  }
+
+  async refund(input: {
+    providerPaymentId: string;
+    amount: number;
+    idempotencyKey: string;
+  }): Promise<RefundOutcome> {
+    try {
+      const refund = await this.guard(() =>
+        this.stripe.refunds.create(
+          { payment_intent: input.providerPaymentId, amount: input.amount },
+          { idempotencyKey: input.idempotencyKey },
+        ),
+      );
+      return { ok: true, refundId: refund.id, amount: refund.amount };
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+        return { ok: false, code: error.code ?? 'refund_failed', message: error.message };
+      }
+      throw error;
+    }
+  }
+
+  parseWebhook(rawBody: string, signature: string | undefined, nowSeconds: number) {
+    if (!signature) return undefined;
+    try {
+      const event = this.stripe.webhooks.constructEvent(
+        rawBody,
+        signature,
+        this.webhookSecret,
+        300,
+        undefined,
+        nowSeconds,
+      );
+      return eventOf(event);
+    } catch {
+      return undefined;
+    }
+  }
+}
