@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
 import type { AccessTokens } from './modules/auth/access-token.js';
 import type { Mailer } from './modules/notifications/mailer.js';
+import type { PaymentProvider } from './modules/payments/payment-provider.js';
 import type { EmailTemplates } from './modules/notifications/templates.js';
 import type { Clock } from './shared/clock.js';
 import type { Jobs } from './shared/jobs.js';
@@ -23,4 +24,6 @@ export interface AppContext {
   jobs: Jobs<AppContext>;
   mailer: Mailer;
   templates: EmailTemplates;
+  /** The payment provider adapter (`PAYMENT_PROVIDER`). */
+  payments: PaymentProvider;
 }

@@ -15,6 +15,7 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
+import { paymentsRoutes } from './modules/payments/payments.routes.js';
 import { promotionsRoutes } from './modules/promotions/promotions.routes.js';
 import { AppError } from './shared/errors.js';
 import { newId } from './shared/ids.js';
@@ -117,6 +118,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(ordersRoutes(ctx));
   await app.register(notificationsRoutes(ctx));
   await app.register(promotionsRoutes(ctx));
+  await app.register(paymentsRoutes(ctx));
 
   return app;
 }

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -10,11 +11,15 @@ import { allJobs } from './jobs.js';
 import { AccessTokens } from './modules/auth/access-token.js';
 import { createMailer } from './modules/notifications/mailer.js';
 import { EmailTemplates } from './modules/notifications/templates.js';
+import { BuiltinProvider } from './modules/payments/providers/builtin.provider.js';
+import { StripeProvider } from './modules/payments/providers/stripe.provider.js';
 import { Jobs } from './shared/jobs.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { newSecret } from './shared/ids.js';
 
 export interface RunningContext extends AppContext {
+  /** Where the built-in gateway listens; `ordo serve` sets it once its gateway has started. */
+  gateway: { url: string; webhookSecret: string };
   close(): Promise<void>;
 }
 
@@ -85,6 +90,15 @@ export async function createContext(
     }
 
     const jwtSecret = config.jwtSecret ?? embeddedSecret(config.dataDir, 'jwt-secret');
+    // Ordo and its gateway processes derive the same webhook secret when none is configured.
+    const webhookSecret =
+      config.paymentWebhookSecret ??
+      createHmac('sha256', jwtSecret).update('ordo-payment-webhooks').digest('hex');
+    const gateway = { url: `http://127.0.0.1:${config.gatewayPort}`, webhookSecret };
+    const payments =
+      config.paymentProvider === 'stripe'
+        ? new StripeProvider(config.stripeSecretKey!, webhookSecret, config.stripeApiBase)
+        : new BuiltinProvider(() => gateway.url, webhookSecret);
     const close = async () => {
       for (const step of cleanup.splice(0)) await step();
     };
@@ -100,6 +114,8 @@ export async function createContext(
       jobs,
       mailer,
       templates,
+      payments,
+      gateway,
       close,
     };
   } catch (error) {

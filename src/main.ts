@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -7,13 +8,15 @@ import { createContext, type RunningContext } from './context.js';
 import { ensureAdmin, systemActor } from './modules/auth/auth.service.js';
 import { seedCatalog } from './modules/catalog/catalog.service.js';
 import { listEmails } from './modules/notifications/notifications.service.js';
+import { startGateway, type RunningGateway } from './modules/payments/gateway/gateway.js';
 
 const USAGE = `Usage: ordo <command> [options]
 
 Commands:
   serve                       HTTP API, web UI, job worker and payment gateway in one process (default)
   api [--processes N]         HTTP API only, N processes (PostgreSQL only)
-  worker                      job worker only: emails, housekeeping (PostgreSQL only)
+  worker                      job worker only: emails, expiry, housekeeping (PostgreSQL only)
+  gateway                     the built-in payment gateway alone, on GATEWAY_PORT (PostgreSQL only)
   mail [--limit N]            print the most recent emails (the embedded inbox)
   migrate                     apply database migrations and exit
   seed                        fill an empty catalog with demo products
@@ -49,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
       return api(config, Number(values.processes ?? 1));
     case 'worker':
       return worker(config);
+    case 'gateway':
+      return gateway(config);
     case 'mail':
       return withContext(config, async (ctx) => {
         const { items, total } = await listEmails(
@@ -114,13 +119,53 @@ async function serve(
     if (created) ctx.logger.info({ created }, 'first start: demo catalog created');
   }
   const app = await buildApp(ctx);
+  let gateway: RunningGateway | undefined;
   onShutdown(ctx, async () => {
     await app.close();
+    await gateway?.close();
     if (options.worker) await ctx.jobs.stop();
   });
   await app.listen({ port: config.port, host: config.host });
+  if (options.worker && config.paymentProvider === 'builtin') {
+    // `ordo serve` runs the built-in gateway in-process, posting webhooks back to this process.
+    const { port } = app.server.address() as AddressInfo;
+    gateway = await startGateway({
+      db: ctx.db,
+      port: config.gatewayPort,
+      webhookUrl:
+        config.paymentWebhookUrl ?? `http://127.0.0.1:${port}/api/v1/webhooks/payments/builtin`,
+      webhookSecret: ctx.gateway.webhookSecret,
+      clock: ctx.clock,
+      logger: ctx.logger,
+    });
+    ctx.gateway.url = gateway.url;
+    ctx.logger.info({ url: gateway.url }, 'built-in payment gateway listening');
+  }
   if (options.worker) await ctx.jobs.startWorker(ctx);
   return -1; // keep running
+}
+
+async function gateway(config: Config): Promise<number> {
+  if (!config.databaseUrl) {
+    console.error(
+      'ordo gateway runs on PostgreSQL only: set DATABASE_URL (ordo serve runs the gateway in-process)',
+    );
+    return 2;
+  }
+  const ctx = await createContext(config);
+  const running = await startGateway({
+    db: ctx.db,
+    port: config.gatewayPort,
+    webhookUrl:
+      config.paymentWebhookUrl ??
+      `http://127.0.0.1:${config.port}/api/v1/webhooks/payments/builtin`,
+    webhookSecret: ctx.gateway.webhookSecret,
+    clock: ctx.clock,
+    logger: ctx.logger,
+  });
+  onShutdown(ctx, () => running.close());
+  ctx.logger.info({ url: running.url }, 'built-in payment gateway listening');
+  return -1;
 }
 
 async function worker(config: Config): Promise<number> {

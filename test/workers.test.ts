@@ -61,6 +61,12 @@ describe.skipIf(!onPostgres)('worker processes on one PostgreSQL', () => {
           where name = 'order-confirmation-email' group by state`,
     );
 
+  /** Earlier tests' mail must be out of the queue, so the next message is the one under test. */
+  const queueDrained = async () =>
+    !(await confirmationJobs()).some(
+      (r) => ['created', 'retry', 'active'].includes(r.state) && r.n > 0,
+    );
+
   const placeOrder = async (productId: string, i: number) => {
     const res = await t.http.post(
       '/api/v1/orders',
@@ -99,11 +105,12 @@ describe.skipIf(!onPostgres)('worker processes on one PostgreSQL', () => {
 
     for (const worker of workers) worker.child.kill('SIGTERM');
     for (const worker of workers) expect((await worker.exited).code).toBe(0);
-  });
+  }, 180_000);
 
   it('a worker killed with SIGKILL mid-send: after a restart the mail arrives, any copy with the same Message-ID', async () => {
     const product = await createProduct(t, { stock: 10 });
     const first = await startWorker();
+    await waitFor(queueDrained, { what: 'an empty queue', timeoutMs: 60_000 });
     smtp.delayMs = 8_000;
     try {
       const order = await placeOrder(product.id, 0);
@@ -127,11 +134,12 @@ describe.skipIf(!onPostgres)('worker processes on one PostgreSQL', () => {
     } finally {
       smtp.delayMs = 0;
     }
-  });
+  }, 120_000);
 
   it('a worker stopped with SIGTERM finishes the job it is running before it exits', async () => {
     const product = await createProduct(t, { stock: 10 });
     const worker = await startWorker();
+    await waitFor(queueDrained, { what: 'an empty queue', timeoutMs: 60_000 });
     smtp.delayMs = 2_000;
     try {
       const order = await placeOrder(product.id, 1);
@@ -150,5 +158,5 @@ describe.skipIf(!onPostgres)('worker processes on one PostgreSQL', () => {
     } finally {
       smtp.delayMs = 0;
     }
-  });
+  }, 120_000);
 });

@@ -70,8 +70,16 @@ export const errorStatus = {
   PROMO_CODE_IN_USE: 409,
 
   // --- payments ---
-  /** The payment provider declined the payment; the order stays payable. */
+  /** The payment provider declined the payment; the order stays payable. `details` has the failure code. */
   PAYMENT_DECLINED: 422,
+  /** A payment for this order is still processing; wait for it to settle. */
+  PAYMENT_IN_PROGRESS: 409,
+  /** A refund larger than what is left of the payment. */
+  REFUND_EXCEEDS_PAYMENT: 422,
+  /** The payment provider refused the refund. */
+  REFUND_FAILED: 422,
+  /** A webhook whose signature is missing, wrong or outside the 300 s tolerance. Nothing changed. */
+  WEBHOOK_SIGNATURE_INVALID: 400,
 
   // --- server ---
   /** A bug. The response carries no internals; the requestId finds the log line. */

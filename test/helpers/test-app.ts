@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createContext, type RunningContext } from '../../src/context.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { OffsetClock } from '../../src/shared/clock.js';
+import { startGateway, type RunningGateway } from '../../src/modules/payments/gateway/gateway.js';
 import { withDatabase } from './global-setup.js';
 
 let counter = 0;
@@ -51,6 +52,7 @@ export interface TestApp {
   config: Config;
   baseUrl: string;
   http: HttpClient;
+  gatewayUrl(): string;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,7 @@ export interface TestApp {
  */
 export async function buildTestApp(
   env: Record<string, string> = {},
-  options: { worker?: boolean } = {},
+  options: { worker?: boolean; gateway?: boolean; webhookUrl?: string } = {},
 ): Promise<TestApp> {
   const { database, url } = await openTestDatabase();
   const config = loadConfig({
@@ -82,8 +84,25 @@ export async function buildTestApp(
   });
   const app = await buildApp(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
-  if (options.worker) await ctx.jobs.startWorker(ctx);
   const { port } = app.server.address() as AddressInfo;
+  if (options.worker) await ctx.jobs.startWorker(ctx);
+  let gateway: RunningGateway | undefined;
+  if (options.gateway) {
+    gateway = await startGateway({
+      db: ctx.db,
+      // The Stripe adapter is pointed at the gateway by STRIPE_API_BASE: listen where it says.
+      port: config.stripeApiBase ? Number(new URL(config.stripeApiBase).port) : 0,
+      webhookUrl:
+        options.webhookUrl ??
+        `http://127.0.0.1:${port}/api/v1/webhooks/payments/${config.paymentProvider}`,
+      webhookSecret: ctx.gateway.webhookSecret,
+      clock,
+      logger: ctx.logger,
+      settleAfterMs: 300,
+      tickMs: 50,
+    });
+    ctx.gateway.url = gateway.url;
+  }
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     app,
@@ -92,8 +111,10 @@ export async function buildTestApp(
     config,
     baseUrl,
     http: new HttpClient(baseUrl),
+    gatewayUrl: () => ctx.gateway.url,
     async close() {
       await app.close();
+      await gateway?.close();
       if (options.worker) await ctx.jobs.stop(5_000);
       await ctx.close();
       await database.close();

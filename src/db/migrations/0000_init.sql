@@ -180,7 +180,7 @@ CREATE TABLE "payments" (
 	"id" text PRIMARY KEY NOT NULL,
 	"order_id" text NOT NULL,
 	"provider" text NOT NULL,
-	"provider_payment_id" text NOT NULL,
+	"provider_payment_id" text,
 	"status" text NOT NULL,
 	"amount" bigint NOT NULL,
 	"refunded_amount" bigint DEFAULT 0 NOT NULL,

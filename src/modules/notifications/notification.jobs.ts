@@ -3,7 +3,8 @@ import type { AppContext } from '../../app-context.js';
 import { defineJob } from '../../shared/jobs.js';
 import { describeTokenEmail } from '../auth/auth.service.js';
 import { findOrderForEmail } from '../orders/orders.service.js';
-import { deliver } from './notifications.service.js';
+import { findPaymentForEmail, findRefundForEmail } from '../payments/payments.service.js';
+import { deliver, money } from './notifications.service.js';
 import { orderView } from './order-view.js';
 
 declare module '../../shared/jobs.js' {
@@ -11,6 +12,10 @@ declare module '../../shared/jobs.js' {
     'verification-email': { tokenId: string };
     'password-reset-email': { tokenId: string };
     'order-confirmation-email': { orderId: string };
+    'payment-receipt-email': { paymentId: string };
+    'order-shipped-email': { orderId: string };
+    'order-cancelled-email': { orderId: string };
+    'order-refunded-email': { refundId: string };
   }
 }
 
@@ -69,6 +74,99 @@ export const notificationJobs = [
         data: {
           order: orderView(ctx.config, order),
           link: `${ctx.config.publicUrl}/orders/${orderId}`,
+        },
+      });
+    },
+  }),
+
+  defineJob<AppContext, 'payment-receipt-email'>({
+    name: 'payment-receipt-email',
+    payload: z.object({ paymentId: z.string() }),
+    async handler(ctx, { paymentId }) {
+      const payment = await findPaymentForEmail(ctx, paymentId);
+      const order = payment && (await findOrderForEmail(ctx, payment.orderId));
+      if (!payment || !order) return;
+      await deliver(ctx, {
+        kind: 'payment-receipt',
+        causeId: paymentId,
+        to: order.email,
+        orderId: order.id,
+        userId: order.customerId,
+        data: {
+          order: orderView(ctx.config, order),
+          amount: money(ctx.config, payment.amount),
+          paymentId,
+          link: `${ctx.config.publicUrl}/orders/${order.id}`,
+        },
+      });
+    },
+  }),
+
+  defineJob<AppContext, 'order-shipped-email'>({
+    name: 'order-shipped-email',
+    payload: orderPayload,
+    async handler(ctx, { orderId }) {
+      const order = await findOrderForEmail(ctx, orderId);
+      if (!order) return;
+      await deliver(ctx, {
+        kind: 'order-shipped',
+        causeId: orderId,
+        to: order.email,
+        orderId,
+        userId: order.customerId,
+        data: {
+          order: orderView(ctx.config, order),
+          carrier: order.carrier,
+          trackingNumber: order.trackingNumber,
+          link: `${ctx.config.publicUrl}/orders/${orderId}`,
+        },
+      });
+    },
+  }),
+
+  defineJob<AppContext, 'order-cancelled-email'>({
+    name: 'order-cancelled-email',
+    payload: orderPayload,
+    async handler(ctx, { orderId }) {
+      const order = await findOrderForEmail(ctx, orderId);
+      if (!order) return;
+      const cancelled = [...order.history].reverse().find((h) => h.to === 'cancelled');
+      await deliver(ctx, {
+        kind: 'order-cancelled',
+        causeId: orderId,
+        to: order.email,
+        orderId,
+        userId: order.customerId,
+        data: {
+          order: orderView(ctx.config, order),
+          reason: cancelled?.reason,
+          refundAmount:
+            order.paymentStatus === 'unpaid' ? undefined : money(ctx.config, order.total),
+          link: `${ctx.config.publicUrl}/orders/${orderId}`,
+        },
+      });
+    },
+  }),
+
+  defineJob<AppContext, 'order-refunded-email'>({
+    name: 'order-refunded-email',
+    payload: z.object({ refundId: z.string() }),
+    async handler(ctx, { refundId }) {
+      const found = await findRefundForEmail(ctx, refundId);
+      const order = found && (await findOrderForEmail(ctx, found.refund.orderId));
+      if (!found || !order) return;
+      await deliver(ctx, {
+        kind: 'order-refunded',
+        causeId: refundId,
+        to: order.email,
+        orderId: order.id,
+        userId: order.customerId,
+        data: {
+          order: orderView(ctx.config, order),
+          amount: money(ctx.config, found.refund.amount),
+          refundedTotal: money(ctx.config, found.payment.refundedAmount),
+          refundId,
+          link: `${ctx.config.publicUrl}/orders/${order.id}`,
         },
       });
     },

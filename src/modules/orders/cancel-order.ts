@@ -10,7 +10,7 @@ import { hydrate, lockOrderFor, transition, type Order } from './orders.service.
  * under it make the release happen exactly once, however many cancels race.
  */
 export async function cancelOrder(
-  ctx: Pick<AppContext, 'db' | 'clock'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
   actor: Actor,
   orderId: string,
   reason?: string,
@@ -32,6 +32,7 @@ export async function cancelOrder(
       now,
     });
     await releasePromo(tx, order.id, now);
+    await ctx.jobs.enqueue(tx, 'order-cancelled-email', { orderId: order.id });
     const [result] = await hydrate(tx, [cancelled]);
     return result!;
   });

@@ -148,22 +148,5 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request) => orders.getOrder(ctx, actorOf(request), request.params.id),
     );
-
-    app.post(
-      '/api/v1/admin/orders/:id/cancel',
-      {
-        onRequest: staff,
-        schema: {
-          tags: ['admin'],
-          summary: 'Cancel an order',
-          security,
-          params: schemas.orderParams,
-          body: schemas.cancelBody,
-          response: { 200: schemas.orderSchema },
-        },
-      },
-      async (request) =>
-        cancelOrder(ctx, actorOf(request), request.params.id, request.body?.reason),
-    );
   };
 }

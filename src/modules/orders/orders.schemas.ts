@@ -85,6 +85,8 @@ export const orderSchema = z
       country: z.string(),
     }),
     expiresAt: z.string(),
+    carrier: z.string().nullable(),
+    trackingNumber: z.string().nullable(),
     history: z.array(
       z.object({
         from: z.enum(orderStatuses).nullable(),

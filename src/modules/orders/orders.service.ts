@@ -3,6 +3,7 @@ import type { Executor, Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
 import type { Actor } from '../auth/auth.service.js';
+import { returnStock } from '../catalog/catalog.service.js';
 import { canTransition, transitionActorOf } from './order-state.js';
 import * as repo from './order.repository.js';
 import type { OrderFilter, OrderHistoryRow, OrderLineRow, OrderRow } from './order.repository.js';
@@ -44,6 +45,8 @@ export interface Order {
   promoCode: string | null;
   shippingAddress: ShippingAddress;
   expiresAt: string;
+  carrier: string | null;
+  trackingNumber: string | null;
   history: OrderHistoryEntry[];
   createdAt: string;
   updatedAt: string;
@@ -75,6 +78,8 @@ export function toOrder(row: OrderRow, lines: OrderLineRow[], history: OrderHist
     promoCode: row.promoCode,
     shippingAddress: row.shippingAddress,
     expiresAt: row.expiresAt.toISOString(),
+    carrier: row.carrier,
+    trackingNumber: row.trackingNumber,
     history: history.map((h) => ({
       from: h.fromStatus,
       to: h.toStatus,
@@ -161,7 +166,11 @@ export async function transition(
   order: OrderRow,
   to: OrderStatus,
   by: { actor: Actor | 'system'; reason?: string | undefined; now: Date },
-  changes: { paymentStatus?: PaymentStatus } = {},
+  changes: {
+    paymentStatus?: PaymentStatus;
+    carrier?: string | null;
+    trackingNumber?: string | null;
+  } = {},
 ): Promise<OrderRow> {
   const role = by.actor === 'system' ? 'system' : by.actor.role;
   if (!canTransition(order.status, to, transitionActorOf(role))) {
@@ -196,4 +205,66 @@ export async function findOrderForEmail(
   if (!row) return undefined;
   const [order] = await hydrate(ctx.db, [row]);
   return order;
+}
+
+/** Locks an order for a status change Ordo makes itself (payments, expiry). */
+export async function lockOrderForSystem(tx: Tx, id: string): Promise<OrderRow | undefined> {
+  return repo.lockOrder(tx, id);
+}
+
+/**
+ * Records a change of payment status that leaves the order's status as it is (a refund after
+ * shipping): a history entry with the same from and to, and the reason.
+ */
+export async function recordPaymentStatus(
+  tx: Tx,
+  order: OrderRow,
+  paymentStatus: PaymentStatus,
+  by: { actor: Actor | 'system'; reason: string; now: Date },
+): Promise<OrderRow> {
+  const updated = await repo.updateOrder(tx, order.id, { paymentStatus, updatedAt: by.now });
+  await repo.insertHistory(tx, {
+    orderId: order.id,
+    fromStatus: order.status,
+    toStatus: order.status,
+    actorId: by.actor === 'system' ? null : by.actor.userId,
+    actorRole: by.actor === 'system' ? 'system' : by.actor.role,
+    reason: by.reason,
+    createdAt: by.now,
+  });
+  return updated;
+}
+
+/** Puts a paid order's goods back in stock, once per order, whatever calls it. */
+export async function restockOnce(
+  tx: Tx,
+  order: OrderRow,
+  by: { actorId: string; reason: string; now: Date },
+): Promise<boolean> {
+  if (!(await repo.claimRestock(tx, order.id, by.now))) return false;
+  const lines = await repo.findLines(tx, [order.id]);
+  await returnStock(tx, lines, {
+    orderId: order.id,
+    actorId: by.actorId,
+    kind: 'restock',
+    reason: by.reason,
+    now: by.now,
+  });
+  return true;
+}
+
+/** Unpaid orders past their deadline (the expiry sweep re-checks each under its lock). */
+export const findOverdueOrders = (ctx: Pick<AppContext, 'db'>, now: Date, limit = 100) =>
+  repo.findOverdue(ctx.db, now, limit);
+
+export const orderLines = (db: Executor, orderId: string) => repo.findLines(db, [orderId]);
+
+export async function getOrderRow(
+  ctx: Pick<AppContext, 'db'>,
+  actor: Actor,
+  id: string,
+): Promise<OrderRow> {
+  const row = await repo.findOrder(ctx.db, id);
+  if (!visibleTo(actor, row)) throw notFound('Order');
+  return row;
 }

@@ -83,8 +83,13 @@ export function snapshotOf(intent: {
     amount: intent.amount,
     currency: intent.currency,
     amountRefunded: intent.amount_refunded ?? 0,
+    // `card_declined` for a generic decline, the specific reason (`insufficient_funds`) otherwise.
     failureCode:
-      status === 'failed' ? (error?.decline_code ?? error?.code ?? 'canceled') : undefined,
+      status !== 'failed'
+        ? undefined
+        : error?.decline_code && error.decline_code !== 'generic_decline'
+          ? error.decline_code
+          : (error?.code ?? 'canceled'),
     metadata: intent.metadata ?? {},
   };
 }

@@ -18,8 +18,8 @@ export const payments = pgTable(
     id: id(),
     orderId: text('order_id').notNull(),
     provider: text('provider').notNull(),
-    /** The provider's id (a payment intent): unique, how webhooks find the payment. */
-    providerPaymentId: text('provider_payment_id').notNull(),
+    /** The provider's id (a payment intent): unique, how webhooks find the payment. Null until created. */
+    providerPaymentId: text('provider_payment_id'),
     status: text('status', { enum: paymentRecordStatuses }).notNull(),
     amount: money('amount').notNull(),
     refundedAmount: money('refunded_amount').notNull().default(0),

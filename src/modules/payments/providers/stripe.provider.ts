@@ -119,7 +119,7 @@ export class StripeProvider implements PaymentProvider {
         this.webhookSecret,
         300,
         undefined,
-        nowSeconds,
+        nowSeconds * 1000, // the SDK takes milliseconds here
       );
       return eventOf(event);
     } catch {

@@ -1,0 +1,233 @@
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { idempotencyHeaders, runIdempotent } from '../../shared/idempotency.js';
+import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
+import { deliverOrder, shipOrder } from '../orders/fulfil-order.js';
+import { orderSchema } from '../orders/orders.schemas.js';
+import { getOrder } from '../orders/orders.service.js';
+import { paymentRecordStatuses } from './payment.table.js';
+import * as payments from './payments.service.js';
+
+const paymentSchema = z
+  .object({
+    id: z.string(),
+    orderId: z.string(),
+    status: z.enum(paymentRecordStatuses),
+    amount: z.number().int(),
+    refundedAmount: z.number().int(),
+    currency: z.string(),
+    failureCode: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Payment' });
+
+const params = z.strictObject({ id: z.string().min(1).max(64) });
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    const signedIn = requireRole(ctx.tokens);
+    const staff = requireRole(ctx.tokens, 'staff', 'admin');
+    const security = bearerSecurity;
+
+    app.post(
+      '/api/v1/orders/:id/payments',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['payments'],
+          summary: 'Pay an order with a payment method from the provider (never card numbers)',
+          description:
+            'Test methods on the built-in gateway: pm_card_visa, pm_card_chargeDeclined, pm_card_chargeDeclinedInsufficientFunds, pm_card_processing. Send an `Idempotency-Key` to retry safely.',
+          security,
+          params,
+          headers: idempotencyHeaders,
+          body: z.strictObject({
+            paymentMethod: z
+              .string()
+              .trim()
+              .regex(/^pm_\w+$/, 'a payment method id')
+              .max(100),
+          }),
+          response: { 201: paymentSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const key = request.headers['idempotency-key'];
+        const result = await runIdempotent(
+          ctx.db,
+          ctx.clock,
+          key
+            ? {
+                userId: actor.userId,
+                scope: `POST /api/v1/orders/${request.params.id}/payments`,
+                key,
+                request: request.body,
+              }
+            : undefined,
+          async () => ({
+            status: 201,
+            body: await payments.payOrder(
+              ctx,
+              actor,
+              request.params.id,
+              request.body.paymentMethod,
+            ),
+          }),
+        );
+        if (result.replayed) void reply.header('idempotent-replayed', 'true');
+        return reply.code(201).send(result.body);
+      },
+    );
+
+    app.get(
+      '/api/v1/orders/:id/payments',
+      {
+        onRequest: signedIn,
+        schema: { tags: ['payments'], security, params, response: { 200: z.array(paymentSchema) } },
+      },
+      async (request) => payments.listPayments(ctx, actorOf(request), request.params.id),
+    );
+
+    // Webhooks: the signature covers the exact bytes, so this route reads its body raw.
+    await app.register(async (parent) => {
+      const scope = parent.withTypeProvider<ZodTypeProvider>();
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser(
+        '*',
+        { parseAs: 'string', bodyLimit: 512 * 1024 },
+        (_request, body, done) => done(null, body),
+      );
+      scope.post(
+        '/api/v1/webhooks/payments/:provider',
+        {
+          schema: {
+            tags: ['payments'],
+            summary: "The payment provider's signed event callback",
+            params: z.strictObject({ provider: z.string().max(32) }),
+            response: { 200: z.object({ received: z.literal(true), result: z.string() }) },
+          },
+        },
+        async (request) => {
+          const signature = request.headers['stripe-signature'];
+          const result = await payments.handleWebhook(
+            ctx,
+            request.params.provider,
+            typeof request.body === 'string' ? request.body : '',
+            typeof signature === 'string' ? signature : undefined,
+          );
+          return { received: true as const, result };
+        },
+      );
+    });
+
+    app.post(
+      '/api/v1/admin/orders/:id/ship',
+      {
+        onRequest: staff,
+        schema: {
+          tags: ['admin'],
+          summary: 'Ship a paid order',
+          security,
+          params,
+          body: z
+            .strictObject({ carrier: text(100).optional(), trackingNumber: text(100).optional() })
+            .nullish(),
+          response: { 200: orderSchema },
+        },
+      },
+      async (request) => shipOrder(ctx, actorOf(request), request.params.id, request.body ?? {}),
+    );
+
+    app.post(
+      '/api/v1/admin/orders/:id/deliver',
+      {
+        onRequest: staff,
+        schema: {
+          tags: ['admin'],
+          summary: 'Mark a shipped order delivered',
+          security,
+          params,
+          response: { 200: orderSchema },
+        },
+      },
+      async (request) => deliverOrder(ctx, actorOf(request), request.params.id),
+    );
+
+    app.post(
+      '/api/v1/admin/orders/:id/cancel',
+      {
+        onRequest: staff,
+        schema: {
+          tags: ['admin'],
+          summary: 'Cancel an order; a paid one is refunded in full (restock defaults to true)',
+          security,
+          params,
+          body: z
+            .strictObject({ reason: text(500).optional(), restock: z.boolean().optional() })
+            .nullish(),
+          response: { 200: orderSchema },
+        },
+      },
+      async (request) =>
+        payments.cancelAsStaff(ctx, actorOf(request), request.params.id, request.body ?? {}),
+    );
+
+    app.post(
+      '/api/v1/admin/orders/:id/refund',
+      {
+        onRequest: staff,
+        schema: {
+          tags: ['admin'],
+          summary: 'Refund a paid order in full or in part (restock defaults to false)',
+          security,
+          params,
+          headers: idempotencyHeaders,
+          body: z
+            .strictObject({
+              amount: z
+                .number()
+                .int('must be an integer amount in minor units')
+                .min(1)
+                .max(1_000_000_000_000)
+                .optional(),
+              restock: z.boolean().optional(),
+              reason: text(500).optional(),
+            })
+            .nullish(),
+          response: { 200: orderSchema },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const body = request.body ?? {};
+        const key = request.headers['idempotency-key'];
+        const result = await runIdempotent(
+          ctx.db,
+          ctx.clock,
+          key
+            ? {
+                userId: actor.userId,
+                scope: `POST /api/v1/admin/orders/${request.params.id}/refund`,
+                key,
+                request: body,
+              }
+            : undefined,
+          async () => {
+            await payments.refundOrder(ctx, actor, request.params.id, {
+              amount: body.amount,
+              restock: body.restock ?? false,
+              reason: body.reason ?? 'refunded by staff',
+              ...(key ? { idempotencyKey: key } : {}),
+            });
+            return { status: 200, body: await getOrder(ctx, actor, request.params.id) };
+          },
+        );
+        return result.body;
+      },
+    );
+  };
+}

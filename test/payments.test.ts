@@ -1,0 +1,520 @@
+import { createServer } from 'node:net';
+import { sql } from 'drizzle-orm';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/client.js';
+import { findProduct } from '../src/modules/catalog/product.repository.js';
+import { expireOverdueOrders } from '../src/modules/payments/expire-orders.js';
+import { reconcilePayments } from '../src/modules/payments/payments.service.js';
+import { signWebhook } from '../src/modules/payments/signature.js';
+import { createProduct, createUser, type TestUser } from './helpers/factories.js';
+import { waitFor } from './helpers/smtp.js';
+import { buildTestApp, type TestApp } from './helpers/test-app.js';
+
+// Every test runs with the built-in adapter and with the Stripe adapter (the official SDK
+// pointed at the built-in gateway), on the database of this run (PGlite or PostgreSQL).
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const shippingAddress = {
+  name: 'Pat Payer',
+  line1: '9 Card St',
+  city: 'Austin',
+  postalCode: '73301',
+  country: 'US',
+};
+
+describe.each(['builtin', 'stripe'] as const)('payments through the %s adapter', (provider) => {
+  let t: TestApp;
+  let staff: TestUser;
+  let customer: TestUser;
+
+  const env = async (): Promise<Record<string, string>> =>
+    provider === 'stripe'
+      ? {
+          PAYMENT_PROVIDER: 'stripe',
+          STRIPE_SECRET_KEY: 'sk_test_ordo',
+          STRIPE_API_BASE: `http://127.0.0.1:${await freePort()}`,
+        }
+      : {};
+
+  beforeAll(async () => {
+    t = await buildTestApp(
+      { ...(await env()), ORDER_PAYMENT_TTL: '10m' },
+      { worker: true, gateway: true },
+    );
+    [staff, customer] = await Promise.all([createUser(t, { role: 'staff' }), createUser(t)]);
+  });
+  afterAll(() => t.close());
+
+  async function placeOrder(
+    options: { price?: number; stock?: number; quantity?: number; buyer?: TestUser } = {},
+  ) {
+    const product = await createProduct(t, {
+      price: options.price ?? 2500,
+      stock: options.stock ?? 10,
+    });
+    const res = await t.http.post(
+      '/api/v1/orders',
+      { items: [{ productId: product.id, quantity: options.quantity ?? 1 }], shippingAddress },
+      { token: (options.buyer ?? customer).token },
+    );
+    expect(res.status).toBe(201);
+    return { order: res.body as { id: string; total: number; number: string }, product };
+  }
+
+  const pay = (
+    orderId: string,
+    paymentMethod: string,
+    buyer = customer,
+    headers?: Record<string, string>,
+  ) =>
+    t.http.post(
+      `/api/v1/orders/${orderId}/payments`,
+      { paymentMethod },
+      { token: buyer.token, ...(headers ? { headers } : {}) },
+    );
+  const orderOf = async (id: string) =>
+    (await t.http.get(`/api/v1/orders/${id}`, { token: customer.token })).body;
+  const jobsFor = (name: string, key: string, value: string) =>
+    queryRows<{ id: string }>(
+      t.ctx.db,
+      sql`select id from pgboss.job where name = ${name} and data->>${key} = ${value}`,
+    );
+
+  it('pays with pm_card_visa: the order is paid, its history says so, and a receipt is sent once', async () => {
+    const { order } = await placeOrder();
+    const res = await pay(order.id, 'pm_card_visa');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      status: 'succeeded',
+      amount: order.total,
+      refundedAmount: 0,
+      currency: 'USD',
+    });
+    const paid = await orderOf(order.id);
+    expect(paid).toMatchObject({ status: 'paid', paymentStatus: 'paid' });
+    expect(paid.history.filter((h: { to: string }) => h.to === 'paid')).toHaveLength(1);
+    // The gateway's webhook arrives too; it must not pay the order twice or send a second receipt.
+    await waitFor(
+      async () => {
+        const rows = await queryRows<{ n: number }>(
+          t.ctx.db,
+          sql`select count(*)::int as n from webhook_events where type = 'payment_succeeded'`,
+        );
+        return rows[0]!.n > 0;
+      },
+      { what: 'webhook delivered' },
+    );
+    expect(
+      (await orderOf(order.id)).history.filter((h: { to: string }) => h.to === 'paid'),
+    ).toHaveLength(1);
+    expect(await jobsFor('payment-receipt-email', 'paymentId', res.body.id)).toHaveLength(1);
+    const listed = await t.http.get(`/api/v1/orders/${order.id}/payments`, {
+      token: customer.token,
+    });
+    expect(listed.body).toEqual([
+      expect.objectContaining({ id: res.body.id, status: 'succeeded' }),
+    ]);
+  });
+
+  it.each([
+    ['pm_card_chargeDeclined', 'card_declined'],
+    ['pm_card_chargeDeclinedInsufficientFunds', 'insufficient_funds'],
+  ])(
+    'declines %s with PAYMENT_DECLINED (%s); the order stays payable and a retry pays it',
+    async (method, failureCode) => {
+      const { order } = await placeOrder();
+      const res = await pay(order.id, method);
+      expect(res.status).toBe(422);
+      expect(res.body.code).toBe('PAYMENT_DECLINED');
+      expect(res.body.details).toEqual([expect.objectContaining({ failureCode })]);
+      expect(await orderOf(order.id)).toMatchObject({
+        status: 'pending_payment',
+        paymentStatus: 'unpaid',
+      });
+      const payments = await t.http.get(`/api/v1/orders/${order.id}/payments`, {
+        token: customer.token,
+      });
+      expect(payments.body).toEqual([expect.objectContaining({ status: 'failed', failureCode })]);
+      expect((await pay(order.id, 'pm_card_visa')).status).toBe(201);
+      expect((await orderOf(order.id)).status).toBe('paid');
+    },
+  );
+
+  it('pays with pm_card_processing: processing first, paid when the webhook says it succeeded', async () => {
+    const { order } = await placeOrder();
+    const res = await pay(order.id, 'pm_card_processing');
+    expect(res.status).toBe(201);
+    expect(res.body.status).toBe('processing');
+    expect((await orderOf(order.id)).status).toBe('pending_payment');
+    const second = await pay(order.id, 'pm_card_visa');
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe('PAYMENT_IN_PROGRESS');
+    await waitFor(async () => (await orderOf(order.id)).status === 'paid', {
+      what: 'paid by webhook',
+    });
+  });
+
+  it('charges once when 10 pay requests for one order race', async () => {
+    const { order } = await placeOrder();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => pay(order.id, 'pm_card_visa')),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    for (const r of results.filter((r) => r.status !== 201)) {
+      expect(r.status).toBe(409);
+      expect(['PAYMENT_IN_PROGRESS', 'INVALID_TRANSITION']).toContain(r.body.code);
+    }
+    const intents = await queryRows<{ n: number }>(
+      t.ctx.db,
+      sql`select count(*)::int as n from gateway.payment_intents where metadata->>'order_id' = ${order.id} and status = 'succeeded'`,
+    );
+    expect(intents[0]!.n).toBe(1);
+  });
+
+  it('replays a payment for the same Idempotency-Key instead of paying again', async () => {
+    const { order } = await placeOrder();
+    const headers = { 'idempotency-key': `pay-${order.id}` };
+    const first = await pay(order.id, 'pm_card_visa', customer, headers);
+    const again = await pay(order.id, 'pm_card_visa', customer, headers);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('refuses to pay an expired order, and expires an unpaid order once with its stock returned', async () => {
+    const { order, product } = await placeOrder({ stock: 5, quantity: 2 });
+    expect((await findProduct(t.ctx.db, product.id))!.stock).toBe(3);
+    t.clock.advance(11 * 60_000);
+    try {
+      const refused = await pay(order.id, 'pm_card_visa');
+      expect(refused.status).toBe(409);
+      expect(refused.body.code).toBe('INVALID_TRANSITION');
+      await Promise.all([expireOverdueOrders(t.ctx), expireOverdueOrders(t.ctx)]);
+      await expireOverdueOrders(t.ctx);
+    } finally {
+      t.clock.advance(-11 * 60_000);
+    }
+    const expired = await orderOf(order.id);
+    expect(expired.status).toBe('expired');
+    expect(expired.history.filter((h: { to: string }) => h.to === 'expired')).toHaveLength(1);
+    expect((await findProduct(t.ctx.db, product.id))!.stock).toBe(5);
+  });
+
+  it('staff ship, deliver, and refund after shipping: paymentStatus changes, the status stays', async () => {
+    const { order } = await placeOrder({ price: 4000 });
+    expect((await pay(order.id, 'pm_card_visa')).status).toBe(201);
+    const early = await t.http.post(`/api/v1/admin/orders/${order.id}/deliver`, undefined, {
+      token: staff.token,
+    });
+    expect(early.status).toBe(409);
+    const shipped = await t.http.post(
+      `/api/v1/admin/orders/${order.id}/ship`,
+      { carrier: 'UPS', trackingNumber: '1Z999' },
+      { token: staff.token },
+    );
+    expect(shipped.status).toBe(200);
+    expect(shipped.body).toMatchObject({
+      status: 'shipped',
+      carrier: 'UPS',
+      trackingNumber: '1Z999',
+    });
+    const partial = await t.http.post(
+      `/api/v1/admin/orders/${order.id}/refund`,
+      { amount: 1000 },
+      { token: staff.token },
+    );
+    expect(partial.status).toBe(200);
+    expect(partial.body).toMatchObject({ status: 'shipped', paymentStatus: 'partially_refunded' });
+    const tooMuch = await t.http.post(
+      `/api/v1/admin/orders/${order.id}/refund`,
+      { amount: order.total },
+      { token: staff.token },
+    );
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.code).toBe('REFUND_EXCEEDS_PAYMENT');
+    const rest = await t.http.post(
+      `/api/v1/admin/orders/${order.id}/refund`,
+      {},
+      { token: staff.token },
+    );
+    expect(rest.body).toMatchObject({ status: 'shipped', paymentStatus: 'refunded' });
+    expect(
+      rest.body.history.filter((h: { reason: string }) => /refunded/.test(h.reason ?? '')),
+    ).toHaveLength(2);
+    const payments = await t.http.get(`/api/v1/orders/${order.id}/payments`, {
+      token: customer.token,
+    });
+    expect(payments.body[0]).toMatchObject({ status: 'refunded', refundedAmount: order.total });
+    const delivered = await t.http.post(`/api/v1/admin/orders/${order.id}/deliver`, undefined, {
+      token: staff.token,
+    });
+    expect(delivered.body.status).toBe('delivered');
+  });
+
+  it('staff cancel a paid order: refunded in full, cancelled, stock back; a customer cannot', async () => {
+    const { order, product } = await placeOrder({ stock: 4, quantity: 2 });
+    expect((await pay(order.id, 'pm_card_visa')).status).toBe(201);
+    const byCustomer = await t.http.post(`/api/v1/orders/${order.id}/cancel`, undefined, {
+      token: customer.token,
+    });
+    expect(byCustomer.status).toBe(409);
+    expect(byCustomer.body.code).toBe('INVALID_TRANSITION');
+    const res = await t.http.post(
+      `/api/v1/admin/orders/${order.id}/cancel`,
+      { reason: 'out of warehouse' },
+      { token: staff.token },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'cancelled', paymentStatus: 'refunded' });
+    expect((await findProduct(t.ctx.db, product.id))!.stock).toBe(4);
+    const again = await t.http.post(`/api/v1/admin/orders/${order.id}/cancel`, undefined, {
+      token: staff.token,
+    });
+    expect(again.status).toBe(409);
+    expect((await findProduct(t.ctx.db, product.id))!.stock).toBe(4);
+  });
+
+  describe('webhooks', () => {
+    const post = (body: string, signature?: string) =>
+      t.http.post(`/api/v1/webhooks/payments/${provider}`, undefined, {
+        raw: body,
+        headers: {
+          'content-type': 'application/json',
+          ...(signature ? { 'stripe-signature': signature } : {}),
+        },
+      });
+    const now = () => Math.floor(Date.now() / 1000);
+
+    async function processingPayment() {
+      const { order } = await placeOrder();
+      // Intents are created and confirmed through the provider; read the intent to build events.
+      const res = await pay(order.id, 'pm_card_processing');
+      const [row] = await queryRows<{ provider_payment_id: string }>(
+        t.ctx.db,
+        sql`select provider_payment_id from payments where id = ${res.body.id}`,
+      );
+      return { order, paymentId: res.body.id as string, intentId: row!.provider_payment_id };
+    }
+
+    const event = (id: string, type: string, intent: Record<string, unknown>) =>
+      JSON.stringify({
+        id,
+        object: 'event',
+        type,
+        created: now(),
+        data: { object: { object: 'payment_intent', metadata: {}, ...intent } },
+      });
+
+    it('refuses forged, stale and altered webhooks and changes nothing', async () => {
+      const { order, intentId } = await processingPayment();
+      const body = event(`evt_forged_${order.id}`, 'payment_intent.succeeded', {
+        id: intentId,
+        status: 'succeeded',
+        amount: order.total,
+        currency: 'usd',
+      });
+      const secret = t.ctx.gateway.webhookSecret;
+      const cases = [
+        ['no signature', undefined],
+        ['wrong secret', signWebhook('whsec_not_ours_0123456789', body, now())],
+        ['stale', signWebhook(secret, body, now() - 301)],
+        ['altered body', signWebhook(secret, body.replace('succeeded', 'failed'), now())],
+      ] as const;
+      for (const [, signature] of cases) {
+        const res = await post(body, signature);
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('WEBHOOK_SIGNATURE_INVALID');
+      }
+      const rows = await queryRows<{ n: number }>(
+        t.ctx.db,
+        sql`select count(*)::int as n from webhook_events where event_id = ${`evt_forged_${order.id}`}`,
+      );
+      expect(rows[0]!.n).toBe(0);
+    });
+
+    it('handles a duplicate delivery as a no-op, and the SDK accepts the signatures', async () => {
+      const { order, intentId } = await processingPayment();
+      const body = event(`evt_dup_${order.id}`, 'payment_intent.succeeded', {
+        id: intentId,
+        status: 'succeeded',
+        amount: order.total,
+        currency: 'usd',
+      });
+      const signature = signWebhook(t.ctx.gateway.webhookSecret, body, now());
+      expect(
+        new Stripe('sk_test_x').webhooks.constructEvent(
+          body,
+          signature,
+          t.ctx.gateway.webhookSecret,
+        ).id,
+      ).toBe(`evt_dup_${order.id}`);
+      const first = await post(body, signature);
+      const second = await post(body, signature);
+      expect(first.body.result).toBe('handled');
+      expect(second.body.result).toBe('duplicate');
+      const paid = await orderOf(order.id);
+      expect(paid.status).toBe('paid');
+      expect(paid.history.filter((h: { to: string }) => h.to === 'paid')).toHaveLength(1);
+    });
+
+    it('ignores an event whose amount does not match the payment', async () => {
+      const { order, intentId, paymentId } = await processingPayment();
+      const body = event(`evt_amount_${order.id}`, 'payment_intent.succeeded', {
+        id: intentId,
+        status: 'succeeded',
+        amount: order.total - 1,
+        currency: 'usd',
+      });
+      expect((await post(body, signWebhook(t.ctx.gateway.webhookSecret, body, now()))).status).toBe(
+        200,
+      );
+      const [row] = await queryRows<{ status: string }>(
+        t.ctx.db,
+        sql`select status from payments where id = ${paymentId}`,
+      );
+      expect(['processing', 'succeeded']).toContain(row!.status); // the gateway's own webhook may still pay it
+      expect(
+        (await orderOf(order.id)).history.filter((h: { reason: string }) =>
+          h.reason?.includes(paymentId),
+        ),
+      ).toHaveLength(row!.status === 'succeeded' ? 1 : 0);
+    });
+
+    it('moves only forward: a failure after success changes nothing; success after failure pays', async () => {
+      const { order } = await placeOrder();
+      const declined = await pay(order.id, 'pm_card_chargeDeclined');
+      expect(declined.status).toBe(422);
+      const [failed] = await queryRows<{ provider_payment_id: string }>(
+        t.ctx.db,
+        sql`select provider_payment_id from payments where order_id = ${order.id}`,
+      );
+      const success = event(`evt_late_ok_${order.id}`, 'payment_intent.succeeded', {
+        id: failed!.provider_payment_id,
+        status: 'succeeded',
+        amount: order.total,
+        currency: 'usd',
+      });
+      expect(
+        (await post(success, signWebhook(t.ctx.gateway.webhookSecret, success, now()))).body.result,
+      ).toBe('handled');
+      expect((await orderOf(order.id)).status).toBe('paid');
+      const failure = event(`evt_late_fail_${order.id}`, 'payment_intent.payment_failed', {
+        id: failed!.provider_payment_id,
+        status: 'requires_payment_method',
+        amount: order.total,
+        currency: 'usd',
+        last_payment_error: { code: 'card_declined' },
+      });
+      await post(failure, signWebhook(t.ctx.gateway.webhookSecret, failure, now()));
+      expect((await orderOf(order.id)).status).toBe('paid');
+    });
+
+    it('a refund event before the success event settles the payment as paid and refunded', async () => {
+      const { order, intentId, paymentId } = await processingPayment();
+      const refunded = JSON.stringify({
+        id: `evt_refund_first_${order.id}`,
+        object: 'event',
+        type: 'charge.refunded',
+        created: now(),
+        data: {
+          object: {
+            object: 'payment_intent',
+            id: intentId,
+            status: 'succeeded',
+            amount: order.total,
+            amount_refunded: order.total,
+            currency: 'usd',
+            metadata: {},
+          },
+        },
+      });
+      expect(
+        (await post(refunded, signWebhook(t.ctx.gateway.webhookSecret, refunded, now()))).status,
+      ).toBe(200);
+      const [row] = await queryRows<{ status: string; refunded_amount: number }>(
+        t.ctx.db,
+        sql`select status, refunded_amount::int from payments where id = ${paymentId}`,
+      );
+      expect(row).toMatchObject({ status: 'refunded', refunded_amount: order.total });
+    });
+
+    it('refunds a payment that succeeds after its order expired', async () => {
+      const { order, paymentId, intentId } = await processingPayment();
+      // Expire it while the payment is processing: the sweep waits for the payment...
+      t.clock.advance(11 * 60_000);
+      try {
+        await expireOverdueOrders(t.ctx);
+        expect((await orderOf(order.id)).status).toBe('pending_payment');
+      } finally {
+        t.clock.advance(-11 * 60_000);
+      }
+      // ...so force the order to end first, as a cancel racing the payment would.
+      await t.http
+        .post(`/api/v1/admin/orders/${order.id}/cancel`, undefined, { token: staff.token })
+        .catch(() => undefined);
+      const success = event(`evt_after_end_${order.id}`, 'payment_intent.succeeded', {
+        id: intentId,
+        status: 'succeeded',
+        amount: order.total,
+        currency: 'usd',
+      });
+      await post(success, signWebhook(t.ctx.gateway.webhookSecret, success, now()));
+      const ended = await orderOf(order.id);
+      if (ended.status === 'cancelled') {
+        await waitFor(
+          async () => {
+            const [row] = await queryRows<{ status: string }>(
+              t.ctx.db,
+              sql`select status from payments where id = ${paymentId}`,
+            );
+            return row?.status === 'refunded';
+          },
+          { what: 'automatic refund', timeoutMs: 20_000 },
+        );
+      } else {
+        expect(ended.status).toBe('paid');
+      }
+    });
+  });
+
+  it('reconciles a processing payment by polling the provider when no webhook comes', async () => {
+    const quiet = await buildTestApp(await env(), {
+      gateway: true,
+      webhookUrl: 'http://127.0.0.1:9/nowhere',
+    });
+    try {
+      const buyer = await createUser(quiet);
+      const product = await createProduct(quiet, { stock: 3 });
+      const placed = await quiet.http.post(
+        '/api/v1/orders',
+        { items: [{ productId: product.id, quantity: 1 }], shippingAddress },
+        { token: buyer.token },
+      );
+      const res = await quiet.http.post(
+        `/api/v1/orders/${placed.body.id}/payments`,
+        { paymentMethod: 'pm_card_processing' },
+        { token: buyer.token },
+      );
+      expect(res.body.status).toBe('processing');
+      await waitFor(async () => (await reconcilePayments(quiet.ctx, 0)) > 0, {
+        what: 'reconciled',
+        timeoutMs: 15_000,
+      });
+      const order = await quiet.http.get(`/api/v1/orders/${placed.body.id}`, {
+        token: buyer.token,
+      });
+      expect(order.body.status).toBe('paid');
+    } finally {
+      await quiet.close();
+    }
+  });
+});
