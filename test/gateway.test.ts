@@ -1,0 +1,199 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type RunningGateway } from '../src/modules/payments/gateway/gateway.js';
+import { systemClock } from '../src/shared/clock.js';
+import { waitFor } from './helpers/smtp.js';
+import { openTestDatabase, dropTestDatabase } from './helpers/test-app.js';
+import type { Database } from '../src/db/client.js';
+
+// The built-in gateway on its own, driven by the official Stripe SDK, with a webhook
+// receiver that can refuse deliveries: what a real provider integration would meet.
+
+const SECRET = 'whsec_gateway_test_0123456789abcdef';
+
+interface Delivery {
+  id: string;
+  type: string;
+  intent: string;
+  at: number;
+}
+
+let database: Database;
+let url: string | undefined;
+let gateway: RunningGateway;
+let receiver: Server;
+let stripe: Stripe;
+const deliveries: Delivery[] = [];
+/** Deliveries of an intent's events to refuse (answer 500) before accepting. */
+const refuseFirst = new Map<string, number>();
+
+const readBody = (request: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    let body = '';
+    request
+      .setEncoding('utf8')
+      .on('data', (c: string) => (body += c))
+      .on('end', () => resolve(body));
+  });
+
+beforeAll(async () => {
+  ({ database, url } = await openTestDatabase());
+  receiver = createServer((request, response) => {
+    void readBody(request).then((body) => {
+      const event = stripe.webhooks.constructEvent(
+        body,
+        String(request.headers['stripe-signature']),
+        SECRET,
+      );
+      const intent = (event.data.object as { id: string }).id;
+      const left = refuseFirst.get(intent) ?? 0;
+      if (left > 0) {
+        refuseFirst.set(intent, left - 1);
+        response.writeHead(500).end();
+        return;
+      }
+      deliveries.push({ id: event.id, type: event.type, intent, at: Date.now() });
+      response.writeHead(200).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  gateway = await startGateway({
+    db: database.db,
+    port: 0,
+    webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+    webhookSecret: SECRET,
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    settleAfterMs: 200,
+    tickMs: 50,
+  });
+  const base = new URL(gateway.url);
+  stripe = new Stripe('sk_test_gateway', {
+    host: base.hostname,
+    port: Number(base.port),
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
+});
+
+afterAll(async () => {
+  await gateway.close();
+  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await database.close();
+  await dropTestDatabase(url);
+});
+
+const create = (metadata: Record<string, string> = {}, amount = 1000) =>
+  stripe.paymentIntents.create({ amount, currency: 'usd', metadata });
+
+describe('the built-in gateway, through the Stripe SDK', () => {
+  it('succeeds with pm_card_visa and sends a signed payment_intent.succeeded', async () => {
+    const intent = await create();
+    const confirmed = await stripe.paymentIntents.confirm(intent.id, {
+      payment_method: 'pm_card_visa',
+    });
+    expect(confirmed.status).toBe('succeeded');
+    await waitFor(
+      () => deliveries.some((d) => d.intent === intent.id && d.type === 'payment_intent.succeeded'),
+      { what: 'webhook' },
+    );
+  });
+
+  it('declines with Stripe card errors carrying the decline code', async () => {
+    for (const [method, decline] of [
+      ['pm_card_chargeDeclined', 'generic_decline'],
+      ['pm_card_chargeDeclinedInsufficientFunds', 'insufficient_funds'],
+    ] as const) {
+      const intent = await create();
+      const error = await stripe.paymentIntents
+        .confirm(intent.id, { payment_method: method })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
+      expect((error as Stripe.errors.StripeCardError).code).toBe('card_declined');
+      expect((error as Stripe.errors.StripeCardError).decline_code).toBe(decline);
+    }
+  });
+
+  it('keeps pm_card_processing processing, then succeeds a moment later', async () => {
+    const intent = await create();
+    const confirmed = await stripe.paymentIntents.confirm(intent.id, {
+      payment_method: 'pm_card_processing',
+    });
+    expect(confirmed.status).toBe('processing');
+    await waitFor(
+      async () => (await stripe.paymentIntents.retrieve(intent.id)).status === 'succeeded',
+      { what: 'settled' },
+    );
+  });
+
+  it('replays an Idempotency-Key and refuses it with other parameters', async () => {
+    const key = `idem-${Date.now()}`;
+    const first = await stripe.paymentIntents.create(
+      { amount: 500, currency: 'usd' },
+      { idempotencyKey: key },
+    );
+    const again = await stripe.paymentIntents.create(
+      { amount: 500, currency: 'usd' },
+      { idempotencyKey: key },
+    );
+    expect(again.id).toBe(first.id);
+    const other = await stripe.paymentIntents
+      .create({ amount: 501, currency: 'usd' }, { idempotencyKey: key })
+      .catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+  });
+
+  it('refunds in full or in part, never more than was paid', async () => {
+    const intent = await create({}, 1000);
+    await stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+    expect((await stripe.refunds.create({ payment_intent: intent.id, amount: 400 })).amount).toBe(
+      400,
+    );
+    const tooMuch = await stripe.refunds
+      .create({ payment_intent: intent.id, amount: 700 })
+      .catch((e: unknown) => e);
+    expect(tooMuch).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect((await stripe.refunds.create({ payment_intent: intent.id })).amount).toBe(600);
+    expect((await stripe.paymentIntents.retrieve(intent.id)).amount_received).toBe(1000);
+  });
+
+  it('retries a refused webhook with backoff until it is acknowledged', async () => {
+    const intent = await create();
+    refuseFirst.set(intent.id, 2);
+    await stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+    await waitFor(() => deliveries.some((d) => d.intent === intent.id), {
+      what: 'delivery after two refusals',
+      timeoutMs: 15_000,
+    });
+    expect(refuseFirst.get(intent.id)).toBe(0);
+    expect(deliveries.filter((d) => d.intent === intent.id)).toHaveLength(1);
+  });
+
+  it('sends events twice on request, with the same event id', async () => {
+    const intent = await create({ gateway_webhooks: 'duplicate' });
+    await stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+    await waitFor(() => deliveries.filter((d) => d.intent === intent.id).length === 2, {
+      what: 'two deliveries',
+    });
+    const [a, b] = deliveries.filter((d) => d.intent === intent.id);
+    expect(a!.id).toBe(b!.id);
+  });
+
+  it('sends events late on request, so they arrive out of order', async () => {
+    const late = await create({ gateway_webhook_delay_ms: '1500' });
+    const prompt = await create();
+    await stripe.paymentIntents.confirm(late.id, { payment_method: 'pm_card_visa' });
+    await stripe.paymentIntents.confirm(prompt.id, { payment_method: 'pm_card_visa' });
+    await waitFor(() => deliveries.some((d) => d.intent === late.id), {
+      what: 'late delivery',
+      timeoutMs: 10_000,
+    });
+    const order = deliveries
+      .filter((d) => d.intent === late.id || d.intent === prompt.id)
+      .map((d) => d.intent);
+    expect(order).toEqual([prompt.id, late.id]);
+  });
+});
