@@ -11,6 +11,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppContext } from './app-context.js';
 import { pingDatabase } from './db/client.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
@@ -119,6 +120,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(notificationsRoutes(ctx));
   await app.register(promotionsRoutes(ctx));
   await app.register(paymentsRoutes(ctx));
+  await app.register(adminRoutes(ctx));
 
   return app;
 }

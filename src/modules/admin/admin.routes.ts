@@ -1,0 +1,43 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { bearerSecurity, requireRole } from '../auth/auth.guard.js';
+import { shopStats } from './stats.js';
+
+const statsSchema = z
+  .object({
+    ordersToday: z.number().int(),
+    revenueToday: z
+      .number()
+      .int()
+      .describe('minor units, paid orders placed today (UTC), net of refunds'),
+    ordersWeek: z.number().int(),
+    revenueWeek: z.number().int(),
+    currency: z.string(),
+    lowStock: z.array(
+      z.object({ id: z.string(), sku: z.string(), name: z.string(), stock: z.number().int() }),
+    ),
+    failedJobs: z.number().int(),
+  })
+  .meta({ id: 'ShopStats' });
+
+export function adminRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/admin/stats',
+      {
+        onRequest: requireRole(ctx.tokens, 'staff', 'admin'),
+        schema: {
+          tags: ['admin'],
+          summary: 'Orders and revenue today and over the last 7 days, low stock, failed jobs',
+          security: bearerSecurity,
+          querystring: z.strictObject({
+            lowStockBelow: z.coerce.number().int().min(1).max(1_000_000).default(5),
+          }),
+          response: { 200: statsSchema },
+        },
+      },
+      async (request) => shopStats(ctx, request.query.lowStockBelow),
+    );
+  };
+}
