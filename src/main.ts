@@ -13,7 +13,7 @@ import { startGateway, type RunningGateway } from './modules/payments/gateway/ga
 const USAGE = `Usage: ordo <command> [options]
 
 Commands:
-  serve                       HTTP API, web UI, job worker and payment gateway in one process (default)
+  serve                       HTTP API, job worker and built-in payment gateway in one process (default)
   api [--processes N]         HTTP API only, N processes (PostgreSQL only)
   worker                      job worker only: emails, expiry, housekeeping (PostgreSQL only)
   gateway                     the built-in payment gateway alone, on GATEWAY_PORT (PostgreSQL only)
