@@ -1,3 +1,4 @@
+import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -51,6 +52,15 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+
+  // Browsers on other origins (a separately hosted storefront) only where CORS_ORIGINS allows.
+  if (ctx.config.corsOrigins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: ctx.config.corsOrigins,
+      credentials: false,
+      exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'],
+    });
+  }
 
   await app.register(fastifyRateLimit, {
     global: false,

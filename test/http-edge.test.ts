@@ -395,3 +395,23 @@ describe('rate limiting', () => {
     expect(other.status).toBe(401);
   });
 });
+
+describe('CORS', () => {
+  it('answers a preflight from an allowed origin and ignores others', async () => {
+    const cors = await buildTestApp({ CORS_ORIGINS: 'https://shop.example.test' });
+    try {
+      const allowed = await fetch(`${cors.baseUrl}/api/v1/products`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://shop.example.test', 'access-control-request-method': 'GET' },
+      });
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example.test');
+      const other = await fetch(`${cors.baseUrl}/api/v1/products`, {
+        headers: { origin: 'https://evil.example.test' },
+      });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await cors.close();
+    }
+  });
+});

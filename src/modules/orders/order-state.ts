@@ -1,4 +1,4 @@
-import type { Role } from '../auth/user.table.js';
+import type { Actor } from '../auth/auth.service.js';
 import type { OrderStatus } from './order.table.js';
 
 /**
@@ -37,5 +37,5 @@ export function canTransition(from: OrderStatus, to: OrderStatus, actor: Transit
 }
 
 /** The lifecycle role of an account acting on an order. */
-export const transitionActorOf = (role: Role | 'system'): TransitionActor =>
+export const transitionActorOf = (role: Actor['role'] | 'system'): TransitionActor =>
   role === 'system' ? 'system' : role === 'customer' ? 'customer' : 'staff';
