@@ -21,6 +21,7 @@ import { paymentsRoutes } from './modules/payments/payments.routes.js';
 import { promotionsRoutes } from './modules/promotions/promotions.routes.js';
 import { AppError } from './shared/errors.js';
 import { newId } from './shared/ids.js';
+import { registerMetrics } from './shared/metrics.js';
 import { registerProblemHandler, rejectNul } from './shared/problem.js';
 import { z } from 'zod';
 
@@ -89,6 +90,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
+  registerMetrics(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
 

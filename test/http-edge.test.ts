@@ -415,3 +415,17 @@ describe('CORS', () => {
     }
   });
 });
+
+describe('metrics', () => {
+  it('serves Prometheus metrics with request durations by route pattern', async () => {
+    await t.http.get('/api/v1/products/prd_nothing_here');
+    const res = await t.http.get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(res.body).toContain('ordo_process_cpu_seconds_total');
+    expect(res.body).toMatch(
+      /ordo_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/products\/:id",status="404"\} \d+/,
+    );
+    expect(res.body).not.toContain('prd_nothing_here');
+  });
+});
