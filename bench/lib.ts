@@ -97,12 +97,18 @@ export async function createDatabase(baseUrl: string, name: string): Promise<Ben
 // --- the Ordo process ---
 
 /**
- * Ordo's own variable names, read from `.env.example` so the list stays in step with the
- * config. A child gets none of them from this shell: the run is described by `env` alone.
+ * Ordo's own variable names, read from `.env.example` and from the schema in src/config.ts
+ * (should the example miss one, as it once missed the JOB_* settings), so the list stays in
+ * step with the config. A child gets none of them from this shell: the run is described by
+ * `env` alone; a JOB_POLL_INTERVAL exported here must not change what the bench measures.
  */
 function ordoVariableNames(): string[] {
   const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
-  return [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
+  const config = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
+  return [
+    ...[...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!),
+    ...[...config.matchAll(/^ {2}([A-Z][A-Z0-9_]*): /gm)].map((m) => m[1]!),
+  ];
 }
 
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {

@@ -1,24 +1,34 @@
 /**
  * `npm run bench`: load scenarios against a real `ordo serve` on a fresh PostgreSQL database.
  *
- * Creates a database, starts Ordo as a child process, sets up an admin (CLI), products and
- * customers (HTTP API), runs every scenario at each connection count with autocannon, prints
- * a table and writes bench/results/latest.json. Exits non-zero when any response was a 5xx.
- * The child is stopped and the database dropped however the run ends.
+ * Creates a database, starts a loopback SMTP server and Ordo as a child process mailing to it,
+ * sets up an admin (CLI), products and customers (HTTP API), runs every scenario at each
+ * connection count with autocannon, prints a table and writes bench/results/latest.json.
+ *
+ * After each run that placed orders, waits until every order's confirmation email has reached
+ * the SMTP server and prints the queue lag (order createdAt → DATA received) in a second
+ * table. Ordo's job settings are its defaults (JOB_POLL_INTERVAL unset), so the lag is what a
+ * default deployment sees.
+ *
+ * Exits non-zero when any response was a 5xx or a confirmation did not arrive in time. The
+ * child is stopped, the SMTP server closed and the database dropped however the run ends.
  *
  * Environment: BENCH_DATABASE_URL (a database to connect to for create/drop; default the
  * local `postgres`), BENCH_REDIS_URL, BENCH_DURATION (seconds per run, 10),
  * BENCH_CONNECTIONS (8,32,64), BENCH_WARMUP (seconds of unrecorded load before each
  * scenario, 2; 0 to skip), BENCH_SCENARIOS (names, comma-separated; all by default),
- * BENCH_PRODUCTS (200), BENCH_CUSTOMERS (100).
+ * BENCH_PRODUCTS (200), BENCH_CUSTOMERS (100), BENCH_LAG_TIMEOUT (seconds after a run's load
+ * ends to wait for its confirmation emails, 60).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { loadConfig } from '../src/config.js';
 import { createFixture } from './fixture.js';
 import {
   ApiClient,
+  childEnv,
   Cleanup,
   createDatabase,
   errorText,
@@ -30,7 +40,9 @@ import {
   startOrdo,
   type RunSummary,
 } from './lib.js';
-import { scenarios } from './scenarios.js';
+import { Confirmations, lagTable, measureLag, PlacedOrders, type LagSummary } from './queue-lag.js';
+import { scenarios, type ScenarioHooks } from './scenarios.js';
+import { BenchSmtpServer } from './smtp.js';
 
 const resultsDir = join(repoRoot, 'bench', 'results');
 
@@ -72,6 +84,7 @@ function readSettings() {
     scenarios: only ? scenarios.filter((s) => only.includes(s.name)) : scenarios,
     products: intEnv('BENCH_PRODUCTS', 200),
     customers: intEnv('BENCH_CUSTOMERS', 100),
+    lagTimeoutSeconds: intEnv('BENCH_LAG_TIMEOUT', 60),
   };
 }
 
@@ -99,9 +112,14 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
   });
   log(`created database ${dbName}`);
 
+  const smtp = await new BenchSmtpServer().start();
+  cleanup.push('stop the SMTP server', () => smtp.stop());
+  log(`loopback SMTP server at ${smtp.url}`);
+
   const env = {
     DATABASE_URL: database.url,
     REDIS_URL: settings.redisUrl,
+    SMTP_URL: smtp.url,
     JWT_SECRET: randomSecret(48),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
@@ -109,6 +127,9 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
     // Tokens are issued once during setup and must outlive the longest run.
     ACCESS_TOKEN_TTL: '24h',
   };
+  // JOB_POLL_INTERVAL and the other job settings stay unset (childEnv drops any from this
+  // shell): read back the polling interval Ordo will use, for the queue lag table.
+  const pollIntervalMs = loadConfig(childEnv(env)).jobs.pollingIntervalSeconds * 1000;
   const logFile = join(resultsDir, 'ordo-server.log');
   const ordo = await startOrdo({ env, port: await freePort(), logFile });
   cleanup.push('stop ordo', () => ordo.stop());
@@ -125,23 +146,65 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
     `setup: ${fixture.products.length} products, ${fixture.customers.length} customers in ${((Date.now() - setupStarted) / 1000).toFixed(1)} s`,
   );
 
+  const placed = new PlacedOrders();
+  const hooks: ScenarioHooks = { orderPlaced: (body) => placed.add(body) };
+  const confirmations = new Confirmations(smtp.arrivals);
+  /** Orders of earlier runs whose confirmation had not arrived when their wait ended. */
+  let unconfirmed: string[] = [];
+  const backlog = () => {
+    unconfirmed = unconfirmed.filter((id) => confirmations.arrivedAt(id) === undefined);
+    return unconfirmed.length;
+  };
+  /** Waits for the confirmations of the orders the last load placed; undefined if none. */
+  const awaitConfirmations = async (
+    run: { scenario: string; connections: number; backlogAtStart: number },
+    loadEndedAt: number,
+  ) => {
+    const orders = placed.take();
+    if (orders.length === 0) return undefined;
+    log(`${run.scenario}: waiting for ${orders.length} order confirmations`);
+    const { summary, unconfirmed: missing } = await measureLag({
+      ...run,
+      orders,
+      confirmations,
+      loadEndedAt,
+      timeoutMs: settings.lagTimeoutSeconds * 1000,
+      signal: interrupted,
+    });
+    unconfirmed.push(...missing);
+    return summary;
+  };
+
   const summaries: RunSummary[] = [];
+  const lags: LagSummary[] = [];
   let warmup5xx = 0;
   for (const scenario of settings.scenarios) {
-    const base = { url: ordo.baseUrl, ...scenario.build(fixture) };
+    const base = { url: ordo.baseUrl, ...scenario.build(fixture, hooks) };
     const connectionCounts = scenario.connections ?? settings.connections;
     if (settings.warmupSeconds > 0 && !interrupted.aborted) {
       log(`${scenario.name}: warm-up ${settings.warmupSeconds} s`);
+      const run = {
+        scenario: scenario.name,
+        connections: connectionCounts[0]!,
+        backlogAtStart: backlog(),
+      };
       const warm = await runLoad(
         scenario.name,
-        { ...base, connections: connectionCounts[0]!, duration: settings.warmupSeconds },
+        { ...base, connections: run.connections, duration: settings.warmupSeconds },
         interrupted,
       );
       warmup5xx += warm.status5xx;
+      // Drain the warm-up's emails too, so the first measured run starts on an empty queue.
+      const drained = await awaitConfirmations(run, Date.now());
+      if (drained && !drained.complete) {
+        log(`warm-up: ${drained.expected - drained.delivered} confirmations still missing`);
+      }
     }
     for (const connections of connectionCounts) {
       if (interrupted.aborted) break;
       log(`${scenario.name}: ${connections} connections, ${settings.durationSeconds} s`);
+      placed.take();
+      const run = { scenario: scenario.name, connections, backlogAtStart: backlog() };
       summaries.push(
         await runLoad(
           scenario.name,
@@ -149,6 +212,8 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
           interrupted,
         ),
       );
+      const lag = await awaitConfirmations(run, Date.now());
+      if (lag) lags.push(lag);
     }
   }
   if (interrupted.aborted) return 130;
@@ -166,6 +231,23 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
     }
   }
   if (warmup5xx > 0) console.log(`warm-up runs: ${warmup5xx} responses were 5xx`);
+  const undelivered = lags.reduce((sum, l) => sum + l.expected - l.delivered, 0);
+  if (lags.length > 0) {
+    console.log(
+      `\nqueue lag: order createdAt → confirmation DATA received at the loopback SMTP server` +
+        ` (job polling every ${pollIntervalMs} ms: JOB_POLL_INTERVAL unset, the default)\n` +
+        `${lagTable(lags)}\n`,
+    );
+    if (undelivered > 0) {
+      console.log(
+        `${undelivered} confirmations had not arrived ${settings.lagTimeoutSeconds} s after their run's load ended (BENCH_LAG_TIMEOUT); ` +
+          `">=N" is a lower bound that those confirmations leave open`,
+      );
+    }
+  }
+  if (placed.unreadable > 0) {
+    console.log(`${placed.unreadable} order responses (201) had no readable id and createdAt`);
+  }
   const warnings = ordo.warningCount();
   if (warnings > 0 || serverErrors.length > 0) {
     console.log(`server log: ${warnings} warnings, ${serverErrors.length} errors (see ${logFile})`);
@@ -184,9 +266,25 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
       customers: fixture.customers.length,
       database: 'postgresql',
       redis: true,
+      smtp: 'loopback',
+      jobPollIntervalMs: pollIntervalMs,
+      lagTimeoutSeconds: settings.lagTimeoutSeconds,
     },
     scenarios: settings.scenarios.map((s) => ({ name: s.name, description: s.description })),
     results: summaries,
+    queueLag: {
+      measuredFrom: 'order createdAt (server clock, taken just before the placing transaction)',
+      measuredTo: 'Date.now() in the bench when the SMTP DATA of the confirmation was complete',
+      jobPollIntervalMs: pollIntervalMs,
+      runs: lags,
+      undelivered,
+      unreadableOrderResponses: placed.unreadable,
+      smtp: {
+        messages: smtp.messages,
+        distinct: smtp.arrivals.length,
+        duplicates: smtp.duplicates,
+      },
+    },
     total5xx,
     serverWarnings: warnings,
     serverErrors: serverErrors.slice(0, 50),
@@ -199,7 +297,7 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
     console.error(`\n${total5xx} responses were 5xx; server error lines (first 20):`);
     for (const line of serverErrors.slice(0, 20)) console.error(line);
   }
-  return total5xx > 0 ? 1 : 0;
+  return total5xx > 0 || undelivered > 0 ? 1 : 0;
 }
 
 const cleanup = new Cleanup();

@@ -6,7 +6,7 @@ import { type LoadOptions, between, pick, sample } from './lib.js';
  * with a `setupRequest` that varies each request); the runner adds url, connections and
  * duration, runs it at each connection count, and reports every run the same way.
  *
- * To add a scenario (queue lag, a full quote → order → pay checkout), write one more object
+ * To add a scenario (a full quote → order → pay checkout), write one more object
  * and list it in `scenarios`. A multi-step flow is a `requests` array whose `onResponse`
  * keeps what the next step needs (an order id) in autocannon's per-connection `context`.
  */
@@ -15,7 +15,16 @@ export interface Scenario {
   description: string;
   /** Connection counts for this scenario; the runner's list when absent. */
   connections?: number[];
-  build(fixture: Fixture): LoadOptions;
+  build(fixture: Fixture, hooks: ScenarioHooks): LoadOptions;
+}
+
+/** What the runner wants to hear about while a scenario runs. */
+export interface ScenarioHooks {
+  /**
+   * An order was placed: the 201 body of POST /api/v1/orders. The runner then waits for its
+   * confirmation email and reports the queue lag.
+   */
+  orderPlaced(body: string): void;
 }
 
 const SORTS = ['price', '-price', 'name', '-createdAt'] as const;
@@ -89,7 +98,7 @@ export const placeOrder: Scenario = {
   name: 'place-order',
   description:
     'POST /api/v1/orders: a rotating customer, 1-3 random products of quantity 1-2, an address',
-  build: (fixture) => {
+  build: (fixture, hooks) => {
     let next = 0;
     return {
       requests: [
@@ -111,6 +120,9 @@ export const placeOrder: Scenario = {
               },
               body: JSON.stringify({ items, shippingAddress: pick(ADDRESSES) }),
             };
+          },
+          onResponse: (status, body) => {
+            if (status === 201) hooks.orderPlaced(body);
           },
         },
       ],

@@ -246,7 +246,9 @@ export class Jobs<TCtx> {
           includeMetadata: true,
         },
         async (jobs: PgBoss.JobWithMetadata<object>[]) => {
-          for (const job of jobs) await this.#run(ctx, definition, job);
+          // The jobs of a batch run side by side: each is handled and failed on its own, and
+          // a slow one (an SMTP round trip) does not hold up the rest.
+          await Promise.all(jobs.map((job) => this.#run(ctx, definition, job)));
           // A full batch suggests more are waiting: poll again at once instead of sleeping.
           if (jobs.length === batchSize) this.boss.notifyWorker(workerId);
         },

@@ -42,6 +42,18 @@ export class TestSmtpServer {
         }
         callback();
       },
+      // Connections already open (nodemailer pools them) are refused at MAIL FROM instead.
+      onMailFrom: (_address, _session, callback) => {
+        if (this.refuse) {
+          this.refused += 1;
+          return callback(
+            Object.assign(new Error('Service not available, try again later'), {
+              responseCode: 421,
+            }),
+          );
+        }
+        callback();
+      },
       onData: (stream, _session, callback) => {
         simpleParser(stream)
           .then(async (mail) => {

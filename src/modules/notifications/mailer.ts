@@ -39,6 +39,11 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
     ...(url.username
       ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
       : {}),
+    // Reuse connections: a new SMTP session per message costs a greeting (and a TLS handshake
+    // on a real relay) each time, which caps delivery at a handful of emails per second.
+    pool: true,
+    maxConnections: 5,
+    maxMessages: 500,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
