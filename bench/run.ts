@@ -32,6 +32,7 @@ import {
   Cleanup,
   createDatabase,
   errorText,
+  formatTable,
   freePort,
   randomSecret,
   repoRoot,
@@ -147,7 +148,18 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
   );
 
   const placed = new PlacedOrders();
-  const hooks: ScenarioHooks = { orderPlaced: (body) => placed.add(body) };
+  let checkoutTimes: number[] = [];
+  const hooks: ScenarioHooks = {
+    orderPlaced: (body) => placed.add(body),
+    checkoutCompleted: (ms) => checkoutTimes.push(ms),
+  };
+  const checkouts: {
+    connections: number;
+    completed: number;
+    perSecond: number;
+    p50: number;
+    p99: number;
+  }[] = [];
   const confirmations = new Confirmations(smtp.arrivals);
   /** Orders of earlier runs whose confirmation had not arrived when their wait ended. */
   let unconfirmed: string[] = [];
@@ -204,6 +216,7 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
       if (interrupted.aborted) break;
       log(`${scenario.name}: ${connections} connections, ${settings.durationSeconds} s`);
       placed.take();
+      checkoutTimes = [];
       const run = { scenario: scenario.name, connections, backlogAtStart: backlog() };
       summaries.push(
         await runLoad(
@@ -212,6 +225,18 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
           interrupted,
         ),
       );
+      if (checkoutTimes.length > 0) {
+        const sorted = [...checkoutTimes].sort((a, b) => a - b);
+        const rank = (p: number) =>
+          sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+        checkouts.push({
+          connections,
+          completed: sorted.length,
+          perSecond: Math.round((sorted.length / settings.durationSeconds) * 10) / 10,
+          p50: rank(0.5),
+          p99: rank(0.99),
+        });
+      }
       const lag = await awaitConfirmations(run, Date.now());
       if (lag) lags.push(lag);
     }
@@ -245,6 +270,16 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
       );
     }
   }
+  if (checkouts.length > 0) {
+    console.log(
+      `\nfull checkout (quote → order → pay with pm_card_visa → order paid), end to end\n` +
+        formatTable(
+          ['conns', 'checkouts/s', 'p50 ms', 'p99 ms', 'completed'],
+          checkouts.map((c) => [c.connections, c.perSecond, c.p50, c.p99, c.completed]),
+        ) +
+        '\n',
+    );
+  }
   if (placed.unreadable > 0) {
     console.log(`${placed.unreadable} order responses (201) had no readable id and createdAt`);
   }
@@ -272,6 +307,7 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
     },
     scenarios: settings.scenarios.map((s) => ({ name: s.name, description: s.description })),
     results: summaries,
+    checkout: checkouts,
     queueLag: {
       measuredFrom: 'order createdAt (server clock, taken just before the placing transaction)',
       measuredTo: 'Date.now() in the bench when the SMTP DATA of the confirmation was complete',

@@ -25,6 +25,8 @@ export interface ScenarioHooks {
    * confirmation email and reports the queue lag.
    */
   orderPlaced(body: string): void;
+  /** A full checkout finished: quote → order → payment succeeded, in `ms` end to end. */
+  checkoutCompleted(ms: number): void;
 }
 
 const SORTS = ['price', '-price', 'name', '-createdAt'] as const;
@@ -130,5 +132,80 @@ export const placeOrder: Scenario = {
   },
 };
 
+interface CheckoutContext {
+  startedAt?: number;
+  token?: string;
+  body?: string;
+  orderId?: string;
+}
+
+const jsonRequest = <R extends { headers?: object }>(request: R, token: string, body: string) => ({
+  ...request,
+  headers: {
+    ...request.headers,
+    'content-type': 'application/json',
+    authorization: `Bearer ${token}`,
+  },
+  body,
+});
+
+/**
+ * The whole purchase as a storefront makes it, per connection in sequence: quote the cart,
+ * place the order, pay with pm_card_visa through the built-in gateway. A checkout counts when
+ * the payment answers `succeeded` (the order is paid by then); its time runs from the quote.
+ */
+export const checkout: Scenario = {
+  name: 'checkout',
+  description: 'quote → POST /api/v1/orders → POST /api/v1/orders/{id}/payments (pm_card_visa)',
+  build: (fixture, hooks) => {
+    let next = 0;
+    return {
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/orders/quote',
+          setupRequest: (request, context: CheckoutContext) => {
+            const customer = fixture.customers[next++ % fixture.customers.length]!;
+            const items = sample(fixture.products, between(1, 3)).map((product) => ({
+              productId: product.id,
+              quantity: between(1, 2),
+            }));
+            context.startedAt = Date.now();
+            context.token = customer.accessToken;
+            context.body = JSON.stringify({ items, shippingAddress: pick(ADDRESSES) });
+            return jsonRequest(request, customer.accessToken, JSON.stringify({ items }));
+          },
+        },
+        {
+          method: 'POST',
+          path: '/api/v1/orders',
+          setupRequest: (request, context: CheckoutContext) =>
+            jsonRequest(request, context.token!, context.body!),
+          onResponse: (status, body, context: CheckoutContext) => {
+            context.orderId = status === 201 ? (JSON.parse(body) as { id: string }).id : undefined;
+            if (status === 201) hooks.orderPlaced(body);
+          },
+        },
+        {
+          method: 'POST',
+          setupRequest: (request, context: CheckoutContext) => ({
+            ...jsonRequest(
+              request,
+              context.token!,
+              JSON.stringify({ paymentMethod: 'pm_card_visa' }),
+            ),
+            path: `/api/v1/orders/${context.orderId ?? 'none'}/payments`,
+          }),
+          onResponse: (status, body, context: CheckoutContext) => {
+            if (status === 201 && (JSON.parse(body) as { status: string }).status === 'succeeded') {
+              hooks.checkoutCompleted(Date.now() - context.startedAt!);
+            }
+          },
+        },
+      ],
+    };
+  },
+};
+
 /** Every scenario `npm run bench` runs, in order. */
-export const scenarios: Scenario[] = [catalogList, placeOrder];
+export const scenarios: Scenario[] = [catalogList, placeOrder, checkout];

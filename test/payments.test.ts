@@ -148,6 +148,17 @@ describe.each(['builtin', 'stripe'] as const)('payments through the %s adapter',
     },
   );
 
+  it('refuses an unknown payment method as PAYMENT_DECLINED without leaving a payment stuck', async () => {
+    const { order } = await placeOrder();
+    const res = await pay(order.id, 'pm_card_doesNotExist');
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('PAYMENT_DECLINED');
+    expect(res.body.details).toEqual([
+      expect.objectContaining({ failureCode: 'invalid_payment_method' }),
+    ]);
+    expect((await pay(order.id, 'pm_card_visa')).status).toBe(201);
+  });
+
   it('pays with pm_card_processing: processing first, paid when the webhook says it succeeded', async () => {
     const { order } = await placeOrder();
     const res = await pay(order.id, 'pm_card_processing');

@@ -54,6 +54,21 @@ export interface PaymentProvider {
   ): WebhookEvent | undefined;
 }
 
+/**
+ * The provider understood the request and refused it for good (an unknown payment method, a
+ * parameter it rejects): retrying the same request will not help. `code` is the provider's.
+ */
+export class ProviderRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ProviderRefused';
+  }
+}
+
 export class ProviderUnavailable extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

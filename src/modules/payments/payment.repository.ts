@@ -120,13 +120,6 @@ export async function hasProcessingPayment(db: Executor, orderId: string): Promi
   return row !== undefined;
 }
 
-/** Forgets a recorded event, so the provider's next delivery of it is handled again. */
-export async function forgetEvent(db: Executor, provider: string, eventId: string): Promise<void> {
-  await db
-    .delete(webhookEvents)
-    .where(and(eq(webhookEvents.provider, provider), eq(webhookEvents.eventId, eventId)));
-}
-
 export async function findRefund(db: Executor, id: string) {
   const [row] = await db.select().from(refunds).where(eq(refunds.id, id));
   return row;

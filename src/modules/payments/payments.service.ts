@@ -1,8 +1,10 @@
 import type { AppContext } from '../../app-context.js';
+import type { Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Actor } from '../auth/auth.service.js';
 import { cancelOrder } from '../orders/cancel-order.js';
+import { releasePromo } from '../promotions/promotions.service.js';
 import {
   getOrderRow,
   hydrate,
@@ -13,7 +15,7 @@ import {
   transition,
   type Order,
 } from '../orders/orders.service.js';
-import { ProviderUnavailable, type IntentSnapshot } from './payment-provider.js';
+import { ProviderRefused, ProviderUnavailable, type IntentSnapshot } from './payment-provider.js';
 import * as repo from './payment.repository.js';
 import type { PaymentRow } from './payment.repository.js';
 import type { PaymentRecordStatus } from './payment.table.js';
@@ -111,6 +113,19 @@ export async function payOrder(
       `${payment.id}:confirm`,
     );
   } catch (error) {
+    if (error instanceof ProviderRefused) {
+      // Refused for good (e.g. an unknown payment method): nothing was charged, the attempt
+      // is over, and the customer may try again with another method.
+      await repo.updatePayment(ctx.db, payment.id, {
+        status: 'failed',
+        failureCode: error.code === 'resource_missing' ? 'invalid_payment_method' : error.code,
+        updatedAt: ctx.clock.now(),
+      });
+      const failed = (await repo.findPayment(ctx.db, payment.id))!;
+      throw new AppError('PAYMENT_DECLINED', `The payment was refused (${failed.failureCode})`, {
+        details: [{ paymentId: failed.id, failureCode: failed.failureCode }],
+      });
+    }
     if (!(error instanceof ProviderUnavailable)) throw error;
     ctx.logger.warn({ err: error, paymentId: payment.id }, 'payment provider unavailable');
     // Without an intent nothing can have been charged: fail the attempt so the customer may
@@ -158,81 +173,89 @@ export async function applySnapshot(
   snapshot: IntentSnapshot,
   paymentId?: string,
 ): Promise<PaymentRow> {
-  const now = ctx.clock.now();
-  const result = await ctx.db.transaction(async (tx) => {
-    const payment = paymentId
-      ? await repo.lockPayment(tx, paymentId)
-      : await repo.lockPaymentByProviderId(tx, ctx.payments.name, snapshot.providerPaymentId);
-    if (!payment) return { payment: undefined, lateSuccess: false };
-    if (
-      snapshot.amount !== payment.amount ||
-      snapshot.currency.toUpperCase() !== payment.currency.toUpperCase()
-    ) {
-      ctx.logger.error(
-        { paymentId: payment.id, snapshot },
-        'provider amount or currency does not match the payment; ignored',
-      );
-      return { payment, lateSuccess: false };
-    }
-    let next: PaymentRecordStatus = payment.status;
-    if (snapshot.status === 'succeeded' && rank[payment.status] < rank.succeeded)
-      next = 'succeeded';
-    if (snapshot.status === 'failed' && payment.status === 'processing') next = 'failed';
-    // Refunds made at the provider directly (or whose event arrived before ours was recorded).
-    const refundedAmount = Math.max(payment.refundedAmount, snapshot.amountRefunded);
-    if (refundedAmount > payment.refundedAmount && rank[next] >= rank.succeeded) {
-      next = refundedAmount >= payment.amount ? 'refunded' : 'partially_refunded';
-    }
-    if (next === payment.status && refundedAmount === payment.refundedAmount)
-      return { payment, lateSuccess: false };
-
-    const wasPaid = rank[payment.status] >= rank.succeeded;
-    const updated = await repo.updatePayment(tx, payment.id, {
-      status: next,
-      refundedAmount,
-      failureCode: next === 'failed' ? (snapshot.failureCode ?? 'declined') : null,
-      updatedAt: now,
-    });
-    if (rank[next] < rank.succeeded) return { payment: updated, lateSuccess: false };
-
-    const order = await lockOrderForSystem(tx, payment.orderId);
-    if (!wasPaid && order?.status === 'pending_payment') {
-      await transition(
-        tx,
-        order,
-        'paid',
-        { actor: 'system', reason: `payment ${payment.id} succeeded`, now },
-        { paymentStatus: 'paid' },
-      );
-      await ctx.jobs.enqueue(tx, 'payment-receipt-email', { paymentId: payment.id });
-      return { payment: updated, lateSuccess: false };
-    }
-    if (wasPaid) {
-      // Only the refunded amount moved: mirror it on the order.
-      if (
-        order &&
-        next !== payment.status &&
-        (next === 'refunded' || next === 'partially_refunded')
-      ) {
-        await recordPaymentStatus(tx, order, next, {
-          actor: 'system',
-          reason: `refunded at the provider: ${refundedAmount}`,
-          now,
-        });
-      }
-      return { payment: updated, lateSuccess: false };
-    }
-    // Paid after the order ended (cancelled, expired) or after another payment paid it.
-    await ctx.jobs.enqueue(tx, 'refund-late-payment', { paymentId: payment.id });
-    return { payment: updated, lateSuccess: true };
-  });
+  const result = await ctx.db.transaction((tx) => settle(ctx, tx, snapshot, paymentId));
   if (!result.payment) throw notFound('Payment');
-  if (result.lateSuccess)
+  if (result.lateSuccess) {
     ctx.logger.warn(
       { paymentId: result.payment.id },
       'payment succeeded for an order that no longer takes it; refunding',
     );
+  }
   return result.payment;
+}
+
+/** applySnapshot's work, in the caller's transaction (the webhook's, with its event record). */
+async function settle(
+  ctx: Ctx,
+  tx: Tx,
+  snapshot: IntentSnapshot,
+  paymentId?: string,
+): Promise<{ payment: PaymentRow | undefined; lateSuccess: boolean }> {
+  const now = ctx.clock.now();
+  const payment = paymentId
+    ? await repo.lockPayment(tx, paymentId)
+    : await repo.lockPaymentByProviderId(tx, ctx.payments.name, snapshot.providerPaymentId);
+  if (!payment) return { payment: undefined, lateSuccess: false };
+  if (
+    snapshot.amount !== payment.amount ||
+    snapshot.currency.toUpperCase() !== payment.currency.toUpperCase()
+  ) {
+    ctx.logger.error(
+      { paymentId: payment.id, snapshot },
+      'provider amount or currency does not match the payment; ignored',
+    );
+    return { payment, lateSuccess: false };
+  }
+  let next: PaymentRecordStatus = payment.status;
+  if (snapshot.status === 'succeeded' && rank[payment.status] < rank.succeeded) next = 'succeeded';
+  if (snapshot.status === 'failed' && payment.status === 'processing') next = 'failed';
+  // Refunds made at the provider directly (or whose event arrived before ours was recorded).
+  const refundedAmount = Math.max(payment.refundedAmount, snapshot.amountRefunded);
+  if (refundedAmount > payment.refundedAmount && rank[next] >= rank.succeeded) {
+    next = refundedAmount >= payment.amount ? 'refunded' : 'partially_refunded';
+  }
+  if (next === payment.status && refundedAmount === payment.refundedAmount)
+    return { payment, lateSuccess: false };
+
+  const wasPaid = rank[payment.status] >= rank.succeeded;
+  const updated = await repo.updatePayment(tx, payment.id, {
+    status: next,
+    refundedAmount,
+    failureCode: next === 'failed' ? (snapshot.failureCode ?? 'declined') : null,
+    updatedAt: now,
+  });
+  if (rank[next] < rank.succeeded) return { payment: updated, lateSuccess: false };
+
+  const order = await lockOrderForSystem(tx, payment.orderId);
+  if (!wasPaid && order?.status === 'pending_payment') {
+    await transition(
+      tx,
+      order,
+      'paid',
+      { actor: 'system', reason: `payment ${payment.id} succeeded`, now },
+      { paymentStatus: 'paid' },
+    );
+    await ctx.jobs.enqueue(tx, 'payment-receipt-email', { paymentId: payment.id });
+    return { payment: updated, lateSuccess: false };
+  }
+  if (wasPaid) {
+    // Only the refunded amount moved: mirror it on the order.
+    if (
+      order &&
+      next !== payment.status &&
+      (next === 'refunded' || next === 'partially_refunded')
+    ) {
+      await recordPaymentStatus(tx, order, next, {
+        actor: 'system',
+        reason: `refunded at the provider: ${refundedAmount}`,
+        now,
+      });
+    }
+    return { payment: updated, lateSuccess: false };
+  }
+  // Paid after the order ended (cancelled, expired) or after another payment paid it.
+  await ctx.jobs.enqueue(tx, 'refund-late-payment', { paymentId: payment.id });
+  return { payment: updated, lateSuccess: true };
 }
 
 /**
@@ -257,24 +280,21 @@ export async function handleWebhook(
       'WEBHOOK_SIGNATURE_INVALID',
       'The webhook signature is missing, wrong or too old',
     );
-  const fresh = await ctx.db.transaction((tx) =>
-    repo.recordEvent(tx, provider, event.id, event.type, ctx.clock.now()),
-  );
-  if (!fresh) return 'duplicate';
-  if (!event.payment || event.type === 'other') return 'ignored';
-  try {
+  // The event id and the change it causes commit together: a failure rolls both back and
+  // the provider delivers the event again; a redelivery after success is a no-op.
+  return ctx.db.transaction(async (tx) => {
+    if (!(await repo.recordEvent(tx, provider, event.id, event.type, ctx.clock.now()))) {
+      return 'duplicate' as const;
+    }
+    if (!event.payment || event.type === 'other') return 'ignored' as const;
     // A refund event implies the payment had succeeded: settle that first (reordered events).
     const snapshot =
       event.type === 'payment_refunded'
         ? { ...event.payment, status: 'succeeded' as const }
         : event.payment;
-    await applySnapshot(ctx, snapshot);
-    return 'handled';
-  } catch (error) {
-    // Let the provider deliver it again: forget the event id.
-    await repo.forgetEvent(ctx.db, provider, event.id);
-    throw error;
-  }
+    const { payment } = await settle(ctx, tx, snapshot);
+    return payment ? ('handled' as const) : ('ignored' as const);
+  });
 }
 
 /**
@@ -386,6 +406,7 @@ export async function cancelAsStaff(
   await ctx.db.transaction(async (tx) => {
     const locked = await lockOrderFor(tx, actor, orderId);
     await transition(tx, locked, 'cancelled', { actor, reason, now });
+    await releasePromo(tx, orderId, now);
     await ctx.jobs.enqueue(tx, 'order-cancelled-email', { orderId });
   });
   const paymentsOfOrder = await repo.paymentsOfOrder(ctx.db, orderId);
@@ -462,6 +483,14 @@ export async function reconcilePayments(ctx: Ctx, olderThanMs = 30_000): Promise
     const snapshot = await ctx.payments.retrieve(payment.providerPaymentId);
     if (snapshot.status === 'succeeded' || snapshot.status === 'failed') {
       await applySnapshot(ctx, snapshot, payment.id);
+      settled++;
+    } else if (snapshot.status === 'pending') {
+      // Created but never confirmed (the process died in between): nothing was charged.
+      await applySnapshot(
+        ctx,
+        { ...snapshot, status: 'failed', failureCode: 'abandoned' },
+        payment.id,
+      );
       settled++;
     }
   }

@@ -1,6 +1,7 @@
 import { verifyWebhook } from '../signature.js';
 import {
   eventOf,
+  ProviderRefused,
   ProviderUnavailable,
   snapshotOf,
   type IntentSnapshot,
@@ -54,7 +55,8 @@ export class BuiltinProvider implements PaymentProvider {
   private intent(result: { status: number; body: StripeJson }): IntentSnapshot {
     const intent = result.status === 402 ? result.body.error?.payment_intent : result.body;
     if (result.status >= 400 && result.status !== 402) {
-      throw new ProviderUnavailable(
+      throw new ProviderRefused(
+        result.body.error?.code ?? 'invalid_request',
         `payment gateway refused: ${result.body.error?.message ?? result.status}`,
       );
     }

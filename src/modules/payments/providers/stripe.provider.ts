@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import {
   eventOf,
+  ProviderRefused,
   ProviderUnavailable,
   snapshotOf,
   type PaymentProvider,
@@ -75,9 +76,13 @@ export class StripeProvider implements PaymentProvider {
         return snapshotOf(error.payment_intent);
       }
       if (error instanceof Stripe.errors.StripeInvalidRequestError) {
-        throw new ProviderUnavailable(`Stripe refused the confirmation: ${error.message}`, {
-          cause: error,
-        });
+        throw new ProviderRefused(
+          error.code ?? 'invalid_request',
+          `Stripe refused: ${error.message}`,
+          {
+            cause: error,
+          },
+        );
       }
       throw error;
     }
