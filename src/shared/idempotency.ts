@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, lte, sql } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db, Executor } from '../db/client.js';
 import type { Clock } from './clock.js';
@@ -188,4 +189,32 @@ export async function purgeIdempotencyKeys(db: Executor, now: Date): Promise<num
     .where(lte(idempotencyKeys.expiresAt, now))
     .returning({ key: idempotencyKeys.key });
   return deleted.length;
+}
+
+/**
+ * `runIdempotent` for a route: the key from the `Idempotency-Key` header, scoped to the user
+ * and to the method and path, and the `Idempotent-Replayed: true` header on a replay.
+ */
+export async function replyIdempotently<T>(
+  deps: { db: Db; clock: Clock },
+  http: { request: FastifyRequest; reply: FastifyReply; userId: string },
+  work: (record: RecordResponse | undefined) => Promise<T>,
+): Promise<T> {
+  const { request, reply, userId } = http;
+  const key = request.headers['idempotency-key'];
+  const claim =
+    typeof key === 'string'
+      ? {
+          userId,
+          scope: `${request.method} ${request.url.split('?')[0]}`,
+          key,
+          request: request.body ?? null,
+        }
+      : undefined;
+  const result = await runIdempotent(deps.db, deps.clock, claim, async (record) => ({
+    status: 200,
+    body: await work(record),
+  }));
+  if (result.replayed) void reply.header('idempotent-replayed', 'true');
+  return result.body;
 }

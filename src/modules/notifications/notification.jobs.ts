@@ -2,9 +2,10 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { defineJob } from '../../shared/jobs.js';
 import { describeTokenEmail } from '../auth/auth.service.js';
-import { findOrderForEmail } from '../orders/orders.service.js';
+import { findOrderForEmail, type Order } from '../orders/orders.service.js';
 import { findPaymentForEmail, findRefundForEmail } from '../payments/payments.service.js';
 import { deliver, money } from './notifications.service.js';
+import type { EmailKind } from './email.table.js';
 import { orderView } from './order-view.js';
 
 declare module '../../shared/jobs.js' {
@@ -64,18 +65,7 @@ export const notificationJobs = [
     payload: orderPayload,
     async handler(ctx, { orderId }) {
       const order = await findOrderForEmail(ctx, orderId);
-      if (!order) return;
-      await deliver(ctx, {
-        kind: 'order-confirmation',
-        causeId: orderId,
-        to: order.email,
-        orderId,
-        userId: order.customerId,
-        data: {
-          order: orderView(ctx.config, order),
-          link: `${ctx.config.publicUrl}/orders/${orderId}`,
-        },
-      });
+      if (order) await deliverOrderEmail(ctx, 'order-confirmation', orderId, order);
     },
   }),
 
@@ -86,18 +76,9 @@ export const notificationJobs = [
       const payment = await findPaymentForEmail(ctx, paymentId);
       const order = payment && (await findOrderForEmail(ctx, payment.orderId));
       if (!payment || !order) return;
-      await deliver(ctx, {
-        kind: 'payment-receipt',
-        causeId: paymentId,
-        to: order.email,
-        orderId: order.id,
-        userId: order.customerId,
-        data: {
-          order: orderView(ctx.config, order),
-          amount: money(ctx.config, payment.amount),
-          paymentId,
-          link: `${ctx.config.publicUrl}/orders/${order.id}`,
-        },
+      await deliverOrderEmail(ctx, 'payment-receipt', paymentId, order, {
+        amount: money(ctx.config, payment.amount),
+        paymentId,
       });
     },
   }),
@@ -108,18 +89,9 @@ export const notificationJobs = [
     async handler(ctx, { orderId }) {
       const order = await findOrderForEmail(ctx, orderId);
       if (!order) return;
-      await deliver(ctx, {
-        kind: 'order-shipped',
-        causeId: orderId,
-        to: order.email,
-        orderId,
-        userId: order.customerId,
-        data: {
-          order: orderView(ctx.config, order),
-          carrier: order.carrier,
-          trackingNumber: order.trackingNumber,
-          link: `${ctx.config.publicUrl}/orders/${orderId}`,
-        },
+      await deliverOrderEmail(ctx, 'order-shipped', orderId, order, {
+        carrier: order.carrier,
+        trackingNumber: order.trackingNumber,
       });
     },
   }),
@@ -131,19 +103,9 @@ export const notificationJobs = [
       const order = await findOrderForEmail(ctx, orderId);
       if (!order) return;
       const cancelled = [...order.history].reverse().find((h) => h.to === 'cancelled');
-      await deliver(ctx, {
-        kind: 'order-cancelled',
-        causeId: orderId,
-        to: order.email,
-        orderId,
-        userId: order.customerId,
-        data: {
-          order: orderView(ctx.config, order),
-          reason: cancelled?.reason,
-          refundAmount:
-            order.paymentStatus === 'unpaid' ? undefined : money(ctx.config, order.total),
-          link: `${ctx.config.publicUrl}/orders/${orderId}`,
-        },
+      await deliverOrderEmail(ctx, 'order-cancelled', orderId, order, {
+        reason: cancelled?.reason,
+        refundAmount: order.paymentStatus === 'unpaid' ? undefined : money(ctx.config, order.total),
       });
     },
   }),
@@ -155,20 +117,33 @@ export const notificationJobs = [
       const found = await findRefundForEmail(ctx, refundId);
       const order = found && (await findOrderForEmail(ctx, found.refund.orderId));
       if (!found || !order) return;
-      await deliver(ctx, {
-        kind: 'order-refunded',
-        causeId: refundId,
-        to: order.email,
-        orderId: order.id,
-        userId: order.customerId,
-        data: {
-          order: orderView(ctx.config, order),
-          amount: money(ctx.config, found.refund.amount),
-          refundedTotal: money(ctx.config, found.payment.refundedAmount),
-          refundId,
-          link: `${ctx.config.publicUrl}/orders/${order.id}`,
-        },
+      await deliverOrderEmail(ctx, 'order-refunded', refundId, order, {
+        amount: money(ctx.config, found.refund.amount),
+        refundedTotal: money(ctx.config, found.payment.refundedAmount),
+        refundId,
       });
     },
   }),
 ];
+
+/** An email about an order, to its customer, with the order and a link to it in the template data. */
+function deliverOrderEmail(
+  ctx: AppContext,
+  kind: EmailKind,
+  causeId: string,
+  order: Order,
+  data: object = {},
+) {
+  return deliver(ctx, {
+    kind,
+    causeId,
+    to: order.email,
+    orderId: order.id,
+    userId: order.customerId,
+    data: {
+      order: orderView(ctx.config, order),
+      link: `${ctx.config.publicUrl}/orders/${order.id}`,
+      ...data,
+    },
+  });
+}

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app-context.js';
-import { idempotencyHeaders, runIdempotent } from '../../shared/idempotency.js';
+import { idempotencyHeaders, replyIdempotently } from '../../shared/idempotency.js';
 import { pageOf } from '../../shared/pagination.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import { cancelOrder } from './cancel-order.js';
@@ -46,20 +46,12 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = actorOf(request);
-        const key = request.headers['idempotency-key'];
-        const result = await runIdempotent(
-          ctx.db,
-          ctx.clock,
-          key
-            ? { userId: actor.userId, scope: 'POST /api/v1/orders', key, request: request.body }
-            : undefined,
-          async (record) => ({
-            status: 201,
-            body: await placeOrder(ctx, actor, request.body, record),
-          }),
+        const order = await replyIdempotently(
+          ctx,
+          { request, reply, userId: actor.userId },
+          (record) => placeOrder(ctx, actor, request.body, record),
         );
-        if (result.replayed) void reply.header('idempotent-replayed', 'true');
-        return reply.code(201).send(result.body);
+        return reply.code(201).send(order);
       },
     );
 

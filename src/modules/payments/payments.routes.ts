@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { idempotencyHeaders, runIdempotent } from '../../shared/idempotency.js';
+import { idempotencyHeaders, replyIdempotently } from '../../shared/idempotency.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import { deliverOrder, shipOrder } from '../orders/fulfil-order.js';
 import { orderSchema } from '../orders/orders.schemas.js';
@@ -56,30 +56,10 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = actorOf(request);
-        const key = request.headers['idempotency-key'];
-        const result = await runIdempotent(
-          ctx.db,
-          ctx.clock,
-          key
-            ? {
-                userId: actor.userId,
-                scope: `POST /api/v1/orders/${request.params.id}/payments`,
-                key,
-                request: request.body,
-              }
-            : undefined,
-          async () => ({
-            status: 201,
-            body: await payments.payOrder(
-              ctx,
-              actor,
-              request.params.id,
-              request.body.paymentMethod,
-            ),
-          }),
+        const payment = await replyIdempotently(ctx, { request, reply, userId: actor.userId }, () =>
+          payments.payOrder(ctx, actor, request.params.id, request.body.paymentMethod),
         );
-        if (result.replayed) void reply.header('idempotent-replayed', 'true');
-        return reply.code(201).send(result.body);
+        return reply.code(201).send(payment);
       },
     );
 
@@ -201,32 +181,19 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: orderSchema },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const actor = actorOf(request);
         const body = request.body ?? {};
         const key = request.headers['idempotency-key'];
-        const result = await runIdempotent(
-          ctx.db,
-          ctx.clock,
-          key
-            ? {
-                userId: actor.userId,
-                scope: `POST /api/v1/admin/orders/${request.params.id}/refund`,
-                key,
-                request: body,
-              }
-            : undefined,
-          async () => {
-            await payments.refundOrder(ctx, actor, request.params.id, {
-              amount: body.amount,
-              restock: body.restock ?? false,
-              reason: body.reason ?? 'refunded by staff',
-              ...(key ? { idempotencyKey: key } : {}),
-            });
-            return { status: 200, body: await getOrder(ctx, actor, request.params.id) };
-          },
-        );
-        return result.body;
+        return replyIdempotently(ctx, { request, reply, userId: actor.userId }, async () => {
+          await payments.refundOrder(ctx, actor, request.params.id, {
+            amount: body.amount,
+            restock: body.restock ?? false,
+            reason: body.reason ?? 'refunded by staff',
+            ...(key ? { idempotencyKey: key } : {}),
+          });
+          return getOrder(ctx, actor, request.params.id);
+        });
       },
     );
   };
