@@ -1,9 +1,8 @@
-import { and, count, desc, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client.js';
+import { selectPage } from '../../db/page.js';
 import type { PageRequest } from '../../shared/pagination.js';
-import { offsetOf } from '../../shared/pagination.js';
 import { refreshTokens, type Role, users } from './user.table.js';
-import { lt, or, isNotNull } from 'drizzle-orm';
 
 export type UserRow = typeof users.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
@@ -46,17 +45,7 @@ export async function listUsers(
   page: PageRequest,
 ): Promise<{ rows: UserRow[]; total: number }> {
   const where = filter.role ? eq(users.role, filter.role) : undefined;
-  const [rows, [totals]] = await Promise.all([
-    db
-      .select()
-      .from(users)
-      .where(where)
-      .orderBy(desc(users.createdAt), desc(users.id))
-      .limit(page.pageSize)
-      .offset(offsetOf(page)),
-    db.select({ total: count() }).from(users).where(where),
-  ]);
-  return { rows, total: totals?.total ?? 0 };
+  return selectPage(db, users, where, [desc(users.createdAt), desc(users.id)], page);
 }
 
 // --- refresh tokens ---

@@ -1,7 +1,6 @@
 import {
   and,
   asc,
-  count,
   desc,
   eq,
   gt,
@@ -14,8 +13,9 @@ import {
   sql,
   type SQL,
 } from 'drizzle-orm';
+import { selectPage } from '../../db/page.js';
 import type { Executor, Tx } from '../../db/client.js';
-import { offsetOf, type PageRequest } from '../../shared/pagination.js';
+import type { PageRequest } from '../../shared/pagination.js';
 import { newId } from '../../shared/ids.js';
 import { type MovementKind, products, stockMovements } from './product.table.js';
 
@@ -72,17 +72,7 @@ export async function listProducts(
   page: PageRequest,
 ): Promise<{ rows: ProductRow[]; total: number }> {
   const where = whereOf(filter);
-  const [rows, [totals]] = await Promise.all([
-    db
-      .select()
-      .from(products)
-      .where(where)
-      .orderBy(...orderOf[sort])
-      .limit(page.pageSize)
-      .offset(offsetOf(page)),
-    db.select({ total: count() }).from(products).where(where),
-  ]);
-  return { rows, total: totals?.total ?? 0 };
+  return selectPage(db, products, where, orderOf[sort], page);
 }
 
 export async function findProduct(db: Executor, id: string): Promise<ProductRow | undefined> {
@@ -192,17 +182,7 @@ export async function listMovements(
   page: PageRequest,
 ): Promise<{ rows: MovementRow[]; total: number }> {
   const where = eq(stockMovements.productId, productId);
-  const [rows, [totals]] = await Promise.all([
-    db
-      .select()
-      .from(stockMovements)
-      .where(where)
-      .orderBy(desc(stockMovements.seq))
-      .limit(page.pageSize)
-      .offset(offsetOf(page)),
-    db.select({ total: count() }).from(stockMovements).where(where),
-  ]);
-  return { rows, total: totals?.total ?? 0 };
+  return selectPage(db, stockMovements, where, [desc(stockMovements.seq)], page);
 }
 
 /** The ledger's verdict: the sum of a product's movements. */

@@ -1,6 +1,7 @@
-import { and, count, desc, eq, ilike, type SQL } from 'drizzle-orm';
+import { and, desc, eq, ilike, type SQL } from 'drizzle-orm';
+import { selectPage } from '../../db/page.js';
 import type { Executor } from '../../db/client.js';
-import { offsetOf, type PageRequest } from '../../shared/pagination.js';
+import type { PageRequest } from '../../shared/pagination.js';
 import { emails, type EmailKind } from './email.table.js';
 
 export type EmailRow = typeof emails.$inferSelect;
@@ -41,15 +42,5 @@ export async function listEmails(
   page: PageRequest,
 ): Promise<{ rows: EmailRow[]; total: number }> {
   const where = whereOf(filter);
-  const [rows, [totals]] = await Promise.all([
-    db
-      .select()
-      .from(emails)
-      .where(where)
-      .orderBy(desc(emails.sentAt), desc(emails.id))
-      .limit(page.pageSize)
-      .offset(offsetOf(page)),
-    db.select({ total: count() }).from(emails).where(where),
-  ]);
-  return { rows, total: totals?.total ?? 0 };
+  return selectPage(db, emails, where, [desc(emails.sentAt), desc(emails.id)], page);
 }

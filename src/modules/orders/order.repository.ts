@@ -1,19 +1,7 @@
-import {
-  and,
-  asc,
-  count,
-  desc,
-  eq,
-  gte,
-  ilike,
-  inArray,
-  isNull,
-  lt,
-  sql,
-  type SQL,
-} from 'drizzle-orm';
+import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { selectPage } from '../../db/page.js';
 import type { Executor, Tx } from '../../db/client.js';
-import { offsetOf, type PageRequest } from '../../shared/pagination.js';
+import type { PageRequest } from '../../shared/pagination.js';
 import { orderHistory, orderLines, orders, type OrderStatus } from './order.table.js';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -72,17 +60,7 @@ export async function listOrders(
   page: PageRequest,
 ): Promise<{ rows: OrderRow[]; total: number }> {
   const where = whereOf(filter);
-  const [rows, [totals]] = await Promise.all([
-    db
-      .select()
-      .from(orders)
-      .where(where)
-      .orderBy(desc(orders.createdAt), desc(orders.number))
-      .limit(page.pageSize)
-      .offset(offsetOf(page)),
-    db.select({ total: count() }).from(orders).where(where),
-  ]);
-  return { rows, total: totals?.total ?? 0 };
+  return selectPage(db, orders, where, [desc(orders.createdAt), desc(orders.number)], page);
 }
 
 export async function findLines(db: Executor, orderIds: string[]): Promise<OrderLineRow[]> {

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { selectPage } from '../../db/page.js';
 import type { Executor, Tx } from '../../db/client.js';
-import { offsetOf, type PageRequest } from '../../shared/pagination.js';
+import type { PageRequest } from '../../shared/pagination.js';
 import { promoCodes, promoRedemptions } from './promo-code.table.js';
 
 export type PromoCodeRow = typeof promoCodes.$inferSelect;
@@ -55,17 +56,7 @@ export async function listPromos(
       : undefined,
     filter.active === undefined ? undefined : eq(promoCodes.active, filter.active),
   );
-  const [rows, [totals]] = await Promise.all([
-    db
-      .select()
-      .from(promoCodes)
-      .where(where)
-      .orderBy(desc(promoCodes.createdAt), desc(promoCodes.id))
-      .limit(page.pageSize)
-      .offset(offsetOf(page)),
-    db.select({ total: count() }).from(promoCodes).where(where),
-  ]);
-  return { rows, total: totals?.total ?? 0 };
+  return selectPage(db, promoCodes, where, [desc(promoCodes.createdAt), desc(promoCodes.id)], page);
 }
 
 /**
@@ -149,15 +140,11 @@ export async function listRedemptions(
   page: PageRequest,
 ): Promise<{ rows: RedemptionRow[]; total: number }> {
   const where = eq(promoRedemptions.promoCodeId, promoCodeId);
-  const [rows, [totals]] = await Promise.all([
-    db
-      .select()
-      .from(promoRedemptions)
-      .where(where)
-      .orderBy(desc(promoRedemptions.createdAt), desc(promoRedemptions.id))
-      .limit(page.pageSize)
-      .offset(offsetOf(page)),
-    db.select({ total: count() }).from(promoRedemptions).where(where),
-  ]);
-  return { rows, total: totals?.total ?? 0 };
+  return selectPage(
+    db,
+    promoRedemptions,
+    where,
+    [desc(promoRedemptions.createdAt), desc(promoRedemptions.id)],
+    page,
+  );
 }
