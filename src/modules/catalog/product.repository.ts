@@ -1,18 +1,5 @@
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  gt,
-  gte,
-  ilike,
-  inArray,
-  isNull,
-  lte,
-  or,
-  sql,
-  type SQL,
-} from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import type { Executor, Tx } from '../../db/client.js';
 import type { PageRequest } from '../../shared/pagination.js';
@@ -34,18 +21,15 @@ export interface ProductFilter {
   includeArchived?: boolean;
 }
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 function whereOf(filter: ProductFilter): SQL | undefined {
-  const pattern = filter.q ? `%${escapeLike(filter.q)}%` : undefined;
   return and(
     filter.includeArchived ? undefined : isNull(products.archivedAt),
     filter.active === undefined ? undefined : eq(products.active, filter.active),
-    pattern
+    filter.q
       ? or(
-          ilike(products.name, pattern),
-          ilike(products.description, pattern),
-          ilike(products.sku, pattern),
+          contains(products.name, filter.q),
+          contains(products.description, filter.q),
+          contains(products.sku, filter.q),
         )
       : undefined,
     filter.minPrice === undefined ? undefined : gte(products.price, filter.minPrice),

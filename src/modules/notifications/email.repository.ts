@@ -1,4 +1,5 @@
-import { and, desc, eq, ilike, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
+import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import type { Executor } from '../../db/client.js';
 import type { PageRequest } from '../../shared/pagination.js';
@@ -32,7 +33,7 @@ function whereOf(filter: EmailFilter): SQL | undefined {
     filter.orderId ? eq(emails.orderId, filter.orderId) : undefined,
     filter.userId ? eq(emails.userId, filter.userId) : undefined,
     filter.kind ? eq(emails.kind, filter.kind) : undefined,
-    filter.to ? ilike(emails.to, `%${filter.to.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined,
+    filter.to ? contains(emails.to, filter.to) : undefined,
   );
 }
 

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import type { Executor, Tx } from '../../db/client.js';
 import type { PageRequest } from '../../shared/pagination.js';
@@ -18,13 +19,11 @@ export interface OrderFilter {
   promoCode?: string | undefined;
 }
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 function whereOf(filter: OrderFilter): SQL | undefined {
   return and(
     filter.userId ? eq(orders.userId, filter.userId) : undefined,
     filter.status ? eq(orders.status, filter.status) : undefined,
-    filter.email ? ilike(orders.email, `%${escapeLike(filter.email)}%`) : undefined,
+    filter.email ? contains(orders.email, filter.email) : undefined,
     filter.from ? gte(orders.createdAt, filter.from) : undefined,
     filter.to ? lt(orders.createdAt, filter.to) : undefined,
     filter.promoCode

@@ -1,4 +1,5 @@
 import { and, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import type { Executor, Tx } from '../../db/client.js';
 import type { PageRequest } from '../../shared/pagination.js';
@@ -51,9 +52,7 @@ export async function listPromos(
   page: PageRequest,
 ): Promise<{ rows: PromoCodeRow[]; total: number }> {
   const where = and(
-    filter.q
-      ? sql`${promoCodes.code} ilike ${`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`
-      : undefined,
+    filter.q ? contains(promoCodes.code, filter.q) : undefined,
     filter.active === undefined ? undefined : eq(promoCodes.active, filter.active),
   );
   return selectPage(db, promoCodes, where, [desc(promoCodes.createdAt), desc(promoCodes.id)], page);
