@@ -77,6 +77,14 @@ export async function reserveRefund(
   return row;
 }
 
+/** Gives back an amount set aside by `reserveRefund` whose refund did not happen. */
+export async function releaseRefund(tx: Executor, id: string, amount: number): Promise<void> {
+  await tx
+    .update(payments)
+    .set({ refundedAmount: sql`${payments.refundedAmount} - ${amount}` })
+    .where(eq(payments.id, id));
+}
+
 export async function insertRefund(tx: Executor, row: typeof refunds.$inferInsert): Promise<void> {
   await tx.insert(refunds).values(row).onConflictDoNothing({ target: refunds.providerRefundId });
 }

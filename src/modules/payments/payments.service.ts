@@ -312,55 +312,21 @@ export async function refundOrder(
   const now = ctx.clock.now();
   const payments = await repo.paymentsOfOrder(ctx.db, orderId);
   const paid = payments.find((p) => p.status === 'succeeded' || p.status === 'partially_refunded');
-  if (!paid || !paid.providerPaymentId) {
-    throw new AppError('INVALID_TRANSITION', 'This order has no payment left to refund');
-  }
+  if (!paid) throw new AppError('INVALID_TRANSITION', 'This order has no payment left to refund');
   const amount = input.amount ?? paid.amount - paid.refundedAmount;
   if (amount <= 0) throw new AppError('INVALID_TRANSITION', 'This order has been refunded in full');
-  const reserved = await repo.reserveRefund(ctx.db, paid.id, amount, now);
-  if (!reserved) {
-    throw new AppError(
-      'REFUND_EXCEEDS_PAYMENT',
-      `At most ${paid.amount - paid.refundedAmount} can still be refunded`,
-    );
-  }
-  const refundRequestId = newId('rfq', now.getTime());
-  let outcome;
-  try {
-    outcome = await ctx.payments.refund({
-      providerPaymentId: paid.providerPaymentId,
-      amount,
-      idempotencyKey: input.idempotencyKey
-        ? `${paid.id}:refund:${input.idempotencyKey}`
-        : `${paid.id}:${refundRequestId}`,
-    });
-  } catch (error) {
-    await giveBackReservation(ctx, paid.id, amount);
-    if (error instanceof ProviderUnavailable)
-      throw new AppError('UNAVAILABLE', 'The payment provider is unavailable; try again shortly');
-    throw error;
-  }
-  if (!outcome.ok) {
-    await giveBackReservation(ctx, paid.id, amount);
-    throw new AppError('REFUND_FAILED', `The provider refused the refund: ${outcome.message}`);
-  }
-  const refund = outcome;
+  const refund = await refundAtProvider(
+    ctx,
+    paid,
+    amount,
+    input.idempotencyKey
+      ? `${paid.id}:refund:${input.idempotencyKey}`
+      : `${paid.id}:${newId('rfq', now.getTime())}`,
+  );
   const payment = await ctx.db.transaction(async (tx) => {
-    const current = (await repo.lockPayment(tx, paid.id))!;
-    const status: PaymentRecordStatus =
-      current.refundedAmount >= current.amount ? 'refunded' : 'partially_refunded';
-    const updated = await repo.updatePayment(tx, current.id, { status, updatedAt: now });
-    await repo.insertRefund(tx, {
-      id: refund.refundId,
-      paymentId: current.id,
-      orderId,
-      providerRefundId: refund.refundId,
-      amount: refund.amount,
-      reason: input.reason,
-      createdAt: now,
-    });
+    const updated = await recordRefund(tx, paid.id, refund, input.reason, now);
     const order = (await lockOrderForSystem(tx, orderId))!;
-    await recordPaymentStatus(tx, order, status, {
+    await recordPaymentStatus(tx, order, updated.status, {
       actor,
       reason: `${input.reason}: refunded ${refund.amount}`,
       now,
@@ -378,12 +344,68 @@ export async function refundOrder(
   return { payment: toPayment(payment), refundId: refund.refundId, amount: refund.amount };
 }
 
-async function giveBackReservation(ctx: Ctx, paymentId: string, amount: number) {
-  await ctx.db.transaction(async (tx) => {
-    const payment = await repo.lockPayment(tx, paymentId);
-    if (payment)
-      await repo.updatePayment(tx, paymentId, { refundedAmount: payment.refundedAmount - amount });
+/**
+ * Refunds `amount` of a payment at the provider. The amount is set aside on the payment first
+ * (a conditional update: concurrent refunds never exceed what was paid) and given back when
+ * the provider cannot be reached or refuses. No lock is held during the call.
+ */
+async function refundAtProvider(
+  ctx: Ctx,
+  payment: PaymentRow,
+  amount: number,
+  idempotencyKey: string,
+): Promise<{ refundId: string; amount: number }> {
+  const reserved =
+    payment.providerPaymentId &&
+    (await repo.reserveRefund(ctx.db, payment.id, amount, ctx.clock.now()));
+  if (!payment.providerPaymentId || !reserved) {
+    throw new AppError(
+      'REFUND_EXCEEDS_PAYMENT',
+      `At most ${payment.amount - payment.refundedAmount} can still be refunded`,
+    );
+  }
+  let outcome;
+  try {
+    outcome = await ctx.payments.refund({
+      providerPaymentId: payment.providerPaymentId,
+      amount,
+      idempotencyKey,
+    });
+  } catch (error) {
+    await repo.releaseRefund(ctx.db, payment.id, amount);
+    if (error instanceof ProviderUnavailable) {
+      throw new AppError('UNAVAILABLE', 'The payment provider is unavailable; try again shortly');
+    }
+    throw error;
+  }
+  if (!outcome.ok) {
+    await repo.releaseRefund(ctx.db, payment.id, amount);
+    throw new AppError('REFUND_FAILED', `The provider refused the refund: ${outcome.message}`);
+  }
+  return outcome;
+}
+
+/** Writes a provider refund: its row, and the payment's status from what has been refunded. */
+async function recordRefund(
+  tx: Tx,
+  paymentId: string,
+  refund: { refundId: string; amount: number },
+  reason: string,
+  now: Date,
+): Promise<PaymentRow & { status: 'refunded' | 'partially_refunded' }> {
+  const current = (await repo.lockPayment(tx, paymentId))!;
+  const status = current.refundedAmount >= current.amount ? 'refunded' : 'partially_refunded';
+  await repo.insertRefund(tx, {
+    id: refund.refundId,
+    paymentId,
+    orderId: current.orderId,
+    providerRefundId: refund.refundId,
+    amount: refund.amount,
+    reason,
+    createdAt: now,
   });
+  const updated = await repo.updatePayment(tx, paymentId, { status, updatedAt: now });
+  return { ...updated, status };
 }
 
 /**
@@ -429,36 +451,15 @@ export async function cancelAsStaff(
 export async function refundLatePayment(ctx: Ctx, paymentId: string): Promise<void> {
   const payment = await repo.findPayment(ctx.db, paymentId);
   if (!payment?.providerPaymentId || payment.refundedAmount >= payment.amount) return;
-  const amount = payment.amount - payment.refundedAmount;
-  const reserved = await repo.reserveRefund(ctx.db, payment.id, amount, ctx.clock.now());
-  if (!reserved) return;
-  const outcome = await ctx.payments
-    .refund({
-      providerPaymentId: payment.providerPaymentId,
-      amount,
-      idempotencyKey: `${payment.id}:late-refund`,
-    })
-    .catch(async (error: unknown) => {
-      await giveBackReservation(ctx, payment.id, amount);
-      throw error;
-    });
-  if (!outcome.ok) {
-    await giveBackReservation(ctx, payment.id, amount);
-    throw new Error(`late payment refund refused: ${outcome.message}`);
-  }
-  const now = ctx.clock.now();
-  await ctx.db.transaction(async (tx) => {
-    await repo.updatePayment(tx, payment.id, { status: 'refunded', updatedAt: now });
-    await repo.insertRefund(tx, {
-      id: outcome.refundId,
-      paymentId: payment.id,
-      orderId: payment.orderId,
-      providerRefundId: outcome.refundId,
-      amount: outcome.amount,
-      reason: 'payment arrived after the order ended',
-      createdAt: now,
-    });
-  });
+  const refund = await refundAtProvider(
+    ctx,
+    payment,
+    payment.amount - payment.refundedAmount,
+    `${payment.id}:late-refund`,
+  );
+  await ctx.db.transaction((tx) =>
+    recordRefund(tx, payment.id, refund, 'payment arrived after the order ended', ctx.clock.now()),
+  );
 }
 
 /** Asks the provider about payments left processing (no webhook came): the reconciliation job. */
