@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sumMovements } from '../src/modules/catalog/product.repository.js';
-import { findProduct } from '../src/modules/catalog/product.repository.js';
+import { findProduct, sumMovements } from '../src/modules/catalog/product.repository.js';
 import { stockMovements } from '../src/modules/catalog/product.table.js';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { fingerprint } from '../src/shared/idempotency.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -142,6 +142,32 @@ describe('races', () => {
     );
     const retry = await t.http.post('/api/v1/orders', body, { token: buyer.token, headers });
     expect(retry.status).toBe(201);
+  });
+
+  it('takes over a key whose first request died in flight once its lease has passed', async () => {
+    const product = await createProduct(t, { stock: 5 });
+    const buyer = customers[4]!;
+    const body = { items: [{ productId: product.id, quantity: 1 }], shippingAddress };
+    const claim = (key: string, leaseUntil: string) =>
+      t.ctx.db
+        .execute(sql`insert into idempotency_keys (user_id, scope, key, fingerprint, state, lease_until, expires_at)
+        values (${buyer.user.id}, 'POST /api/v1/orders', ${key}, ${fingerprint(body)}, 'in_flight', ${leaseUntil}::timestamptz, now() + interval '1 day')`);
+    // A claim still inside its lease: the first request may be running.
+    await claim(`live-${product.id}`, new Date(Date.now() + 60_000).toISOString());
+    const live = await t.http.post('/api/v1/orders', body, {
+      token: buyer.token,
+      headers: { 'idempotency-key': `live-${product.id}` },
+    });
+    expect(live.status).toBe(409);
+    expect(live.body.code).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
+    // A claim past its lease: its process died and its transaction rolled back.
+    await claim(`dead-${product.id}`, new Date(Date.now() - 1_000).toISOString());
+    const retried = await t.http.post('/api/v1/orders', body, {
+      token: buyer.token,
+      headers: { 'idempotency-key': `dead-${product.id}` },
+    });
+    expect(retried.status).toBe(201);
+    expect((await findProduct(t.ctx.db, product.id))!.stock).toBe(4);
   });
 
   it('returns stock once when two cancels race', async () => {

@@ -271,6 +271,37 @@ describe.each(['builtin', 'stripe'] as const)('payments through the %s adapter',
     expect(delivered.body.status).toBe('delivered');
   });
 
+  it('never refunds more than was paid when refunds race', async () => {
+    const { order } = await placeOrder({ price: 3000 });
+    expect((await pay(order.id, 'pm_card_visa')).status).toBe(201);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        t.http.post(
+          `/api/v1/admin/orders/${order.id}/refund`,
+          { amount: 1000 },
+          { token: staff.token },
+        ),
+      ),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(3);
+    for (const r of results.filter((r) => r.status !== 200)) {
+      expect(r.status).toBe(422);
+      expect(r.body.code).toBe('REFUND_EXCEEDS_PAYMENT');
+    }
+    const [payment] = (
+      await t.http.get(`/api/v1/orders/${order.id}/payments`, { token: customer.token })
+    ).body;
+    expect(payment).toMatchObject({ status: 'refunded', refundedAmount: 3000 });
+    const atGateway = await queryRows<{ refunded: number; refunds: number }>(
+      t.ctx.db,
+      sql`select amount_refunded::int as refunded,
+                 (select count(*)::int from gateway.refunds r where r.payment_intent_id = i.id) as refunds
+            from gateway.payment_intents i where metadata->>'order_id' = ${order.id} and status = 'succeeded'`,
+    );
+    expect(atGateway).toEqual([{ refunded: 3000, refunds: 3 }]);
+    expect((await orderOf(order.id)).paymentStatus).toBe('refunded');
+  });
+
   it('staff cancel a paid order: refunded in full, cancelled, stock back; a customer cannot', async () => {
     const { order, product } = await placeOrder({ stock: 4, quantity: 2 });
     expect((await pay(order.id, 'pm_card_visa')).status).toBe(201);
