@@ -183,14 +183,11 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = actorOf(request);
-        const body = request.body ?? {};
-        const key = request.headers['idempotency-key'];
+        const idempotencyKey = request.headers['idempotency-key'];
         return replyIdempotently(ctx, { request, reply, userId: actor.userId }, async () => {
           await payments.refundOrder(ctx, actor, request.params.id, {
-            amount: body.amount,
-            restock: body.restock ?? false,
-            reason: body.reason ?? 'refunded by staff',
-            ...(key ? { idempotencyKey: key } : {}),
+            ...request.body,
+            idempotencyKey,
           });
           return getOrder(ctx, actor, request.params.id);
         });

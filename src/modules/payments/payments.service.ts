@@ -116,12 +116,11 @@ export async function payOrder(
     if (error instanceof ProviderRefused) {
       // Refused for good (e.g. an unknown payment method): nothing was charged, the attempt
       // is over, and the customer may try again with another method.
-      await repo.updatePayment(ctx.db, payment.id, {
+      const failed = await repo.updatePayment(ctx.db, payment.id, {
         status: 'failed',
         failureCode: error.code === 'resource_missing' ? 'invalid_payment_method' : error.code,
         updatedAt: ctx.clock.now(),
       });
-      const failed = (await repo.findPayment(ctx.db, payment.id))!;
       throw new AppError('PAYMENT_DECLINED', `The payment was refused (${failed.failureCode})`, {
         details: [{ paymentId: failed.id, failureCode: failed.failureCode }],
       });
@@ -307,9 +306,16 @@ export async function refundOrder(
   ctx: Ctx,
   actor: Actor | 'system',
   orderId: string,
-  input: { amount?: number | undefined; restock: boolean; reason: string; idempotencyKey?: string },
+  input: {
+    amount?: number | undefined;
+    /** Goods back to stock; false unless asked (a refund after shipping usually keeps them out). */
+    restock?: boolean | undefined;
+    reason?: string | undefined;
+    idempotencyKey?: string | undefined;
+  },
 ): Promise<{ payment: Payment; refundId: string; amount: number }> {
   const now = ctx.clock.now();
+  const reason = input.reason ?? 'refunded by staff';
   const payments = await repo.paymentsOfOrder(ctx.db, orderId);
   const paid = payments.find((p) => p.status === 'succeeded' || p.status === 'partially_refunded');
   if (!paid) throw new AppError('INVALID_TRANSITION', 'This order has no payment left to refund');
@@ -324,17 +330,17 @@ export async function refundOrder(
       : `${paid.id}:${newId('rfq', now.getTime())}`,
   );
   const payment = await ctx.db.transaction(async (tx) => {
-    const updated = await recordRefund(tx, paid.id, refund, input.reason, now);
+    const updated = await recordRefund(tx, paid.id, refund, reason, now);
     const order = (await lockOrderForSystem(tx, orderId))!;
     await recordPaymentStatus(tx, order, updated.status, {
       actor,
-      reason: `${input.reason}: refunded ${refund.amount}`,
+      reason: `${reason}: refunded ${refund.amount}`,
       now,
     });
-    if (input.restock) {
+    if (input.restock ?? false) {
       await restockOnce(tx, order, {
         actorId: actor === 'system' ? 'system' : actor.userId,
-        reason: input.reason,
+        reason,
         now,
       });
     }
