@@ -1,10 +1,17 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import { AppError } from '../../shared/errors.js';
 import { pageOf, pageQuery } from '../../shared/pagination.js';
 import { actorOf, bearerSecurity, requireRole } from './auth.guard.js';
 import * as schemas from './auth.schemas.js';
 import * as auth from './auth.service.js';
+import {
+  clearedRefreshCookie,
+  readRefreshCookie,
+  REFRESH_COOKIE,
+  refreshCookie,
+} from './refresh-cookie.js';
 import { roles } from './user.table.js';
 
 export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
@@ -33,42 +40,82 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['auth'],
           summary: 'Exchange email and password for a token pair',
+          description: `Also sets the refresh token as the cookie \`${REFRESH_COOKIE}\` (HttpOnly, SameSite=Strict, Path=/api/v1/auth, Secure when PUBLIC_URL is https, Max-Age the refresh token lifetime), which refresh and logout accept when their body has no token.`,
           body: schemas.loginBody,
           response: { 200: schemas.tokenPairSchema },
         },
       },
-      async (request) => auth.login(ctx, request.body),
-    );
-
-    app.post(
-      '/api/v1/auth/refresh',
-      {
-        config: limited,
-        schema: {
-          tags: ['auth'],
-          summary: 'Rotate a refresh token into a new pair',
-          body: schemas.refreshBody,
-          response: { 200: schemas.tokenPairSchema },
-        },
-      },
-      async (request) => auth.refresh(ctx, request.body.refreshToken),
-    );
-
-    app.post(
-      '/api/v1/auth/logout',
-      {
-        schema: {
-          tags: ['auth'],
-          summary: 'End the session a refresh token belongs to',
-          body: schemas.refreshBody,
-          response: { 204: z.undefined() },
-        },
-      },
       async (request, reply) => {
-        await auth.logout(ctx, request.body.refreshToken);
-        return reply.code(204).send();
+        const tokens = await auth.login(ctx, request.body);
+        void reply.header('set-cookie', refreshCookie(ctx.config, tokens.refreshToken));
+        return tokens;
       },
     );
+
+    // Refresh and logout take their token from the body or, when the body has none (`{}`, or no
+    // body at all), from the cookie: the browser UI never sees its refresh token.
+    await app.register(async (plain) => {
+      const scope = plain.withTypeProvider<ZodTypeProvider>();
+      const parseJson = scope.getDefaultJsonParser('error', 'error');
+      scope.removeContentTypeParser('application/json');
+      scope.addContentTypeParser(
+        'application/json',
+        { parseAs: 'string' },
+        (request, body, done) => {
+          if (body === '') done(null, undefined);
+          else void parseJson(request, body as string, done);
+        },
+      );
+
+      const tokenFrom = (request: {
+        body: { refreshToken?: string | undefined } | null | undefined;
+        headers: { cookie?: string | undefined };
+      }) => request.body?.refreshToken ?? readRefreshCookie(request.headers.cookie);
+
+      scope.post(
+        '/api/v1/auth/refresh',
+        {
+          config: limited,
+          schema: {
+            tags: ['auth'],
+            summary: 'Rotate a refresh token into a new pair',
+            description: `The token comes from the body or, when the body has none (\`{}\` or no body), from the \`${REFRESH_COOKIE}\` cookie; the body wins. The new refresh token is returned and set as the cookie. A token rotated less than a few seconds ago is accepted again (tabs refreshing at once); later reuse revokes the session.`,
+            body: schemas.refreshBody,
+            response: { 200: schemas.tokenPairSchema },
+          },
+        },
+        async (request, reply) => {
+          const token = tokenFrom(request);
+          if (!token) {
+            throw new AppError(
+              'INVALID_REFRESH_TOKEN',
+              `No refresh token in the body or the ${REFRESH_COOKIE} cookie; log in`,
+            );
+          }
+          const tokens = await auth.refresh(ctx, token);
+          void reply.header('set-cookie', refreshCookie(ctx.config, tokens.refreshToken));
+          return tokens;
+        },
+      );
+
+      scope.post(
+        '/api/v1/auth/logout',
+        {
+          schema: {
+            tags: ['auth'],
+            summary: 'End the session a refresh token belongs to',
+            description: `The token comes from the body or, when the body has none, from the \`${REFRESH_COOKIE}\` cookie. Always 204, and the cookie is cleared.`,
+            body: schemas.refreshBody,
+            response: { 204: z.undefined() },
+          },
+        },
+        async (request, reply) => {
+          const token = tokenFrom(request);
+          if (token) await auth.logout(ctx, token);
+          return reply.code(204).header('set-cookie', clearedRefreshCookie(ctx.config)).send();
+        },
+      );
+    });
 
     app.post(
       '/api/v1/auth/verify-email',

@@ -27,7 +27,10 @@ export const loginBody = z.strictObject({
   password: z.string().max(256),
 });
 
-export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
+/** Refresh and logout: the token may instead come from the refresh cookie (browser UI), so the body is optional. */
+export const refreshBody = z
+  .strictObject({ refreshToken: z.string().min(1).max(200).optional() })
+  .nullish();
 
 export const tokenPairSchema = z
   .object({
