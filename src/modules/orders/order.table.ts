@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   check,
   index,
   integer,
@@ -62,6 +63,11 @@ export const orders = pgTable(
     expiresAt: at('expires_at').notNull(),
     carrier: text('carrier'),
     trackingNumber: text('tracking_number'),
+    /**
+     * A payment of this order is processing at the provider: it may not expire, and no other
+     * payment may start, until that one settles. Set and cleared under the order's row lock.
+     */
+    paymentInProgress: boolean('payment_in_progress').notNull().default(false),
     /** Set once when goods of a paid order return to stock, so they return only once. */
     restockedAt: at('restocked_at'),
     createdAt: createdAt(),

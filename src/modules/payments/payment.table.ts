@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, check, index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, id, money, updatedAt } from '../../db/columns.js';
 
 export const paymentRecordStatuses = [
@@ -41,6 +41,15 @@ export const payments = pgTable(
   ],
 );
 
+export const refundStatuses = ['pending', 'succeeded', 'failed'] as const;
+export type RefundStatus = (typeof refundStatuses)[number];
+
+/**
+ * A refund, written (`pending`, its amount reserved on the payment) before the provider is
+ * asked, so a crash at any point leaves a row that says what is owed. `requestKey` names its
+ * cause (`cancel`, `late`, or `staff:<Idempotency-Key>`): one row per payment and cause, so
+ * a retry never reserves twice. The provider's idempotency key is derived from the row id.
+ */
 export const refunds = pgTable(
   'refunds',
   {
@@ -49,14 +58,28 @@ export const refunds = pgTable(
       .notNull()
       .references(() => payments.id),
     orderId: text('order_id').notNull(),
-    providerRefundId: text('provider_refund_id').notNull(),
+    requestKey: text('request_key').notNull(),
+    status: text('status', { enum: refundStatuses }).notNull(),
+    /** The provider's refund id, once it has answered. */
+    providerRefundId: text('provider_refund_id'),
     amount: money('amount').notNull(),
     reason: text('reason'),
+    /** Goods back to stock when the refund succeeds. */
+    restock: boolean('restock').notNull().default(false),
+    /** Who asked for it (history says so when it is recorded); null for Ordo itself. */
+    actorId: text('actor_id'),
+    actorRole: text('actor_role'),
+    failureCode: text('failure_code'),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('refunds_provider_id_key').on(t.providerRefundId),
+    uniqueIndex('refunds_request_key').on(t.paymentId, t.requestKey),
     index('refunds_order_idx').on(t.orderId),
+    index('refunds_pending_idx')
+      .on(t.updatedAt)
+      .where(sql`${t.status} = 'pending'`),
   ],
 );
 

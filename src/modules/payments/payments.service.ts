@@ -406,6 +406,8 @@ async function recordRefund(
     paymentId,
     orderId: current.orderId,
     providerRefundId: refund.refundId,
+    requestKey: refund.refundId,
+    status: 'succeeded',
     amount: refund.amount,
     reason,
     createdAt: now,

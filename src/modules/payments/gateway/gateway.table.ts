@@ -22,13 +22,18 @@ export const gatewayIntents = gatewaySchema.table('payment_intents', {
   createdAt: createdAt(),
 });
 
-export const gatewayRefunds = gatewaySchema.table('refunds', {
-  id: text('id').primaryKey(),
-  paymentIntentId: text('payment_intent_id').notNull(),
-  amount: money('amount').notNull(),
-  status: text('status').notNull(),
-  createdAt: createdAt(),
-});
+export const gatewayRefunds = gatewaySchema.table(
+  'refunds',
+  {
+    id: text('id').primaryKey(),
+    paymentIntentId: text('payment_intent_id').notNull(),
+    amount: money('amount').notNull(),
+    status: text('status').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('gateway_refunds_intent_idx').on(t.paymentIntentId, t.createdAt)],
+);
 
 /** Webhook events, delivered until acknowledged, with backoff. */
 export const gatewayEvents = gatewaySchema.table(
