@@ -4,7 +4,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { findProduct } from '../src/modules/catalog/product.repository.js';
-import { expireOverdueOrders } from '../src/modules/payments/expire-orders.js';
+import { expireOverdueOrders } from '../src/modules/orders/expire-orders.js';
 import { reconcilePayments } from '../src/modules/payments/payments.service.js';
 import { signWebhook } from '../src/modules/payments/signature.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';

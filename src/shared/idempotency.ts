@@ -193,14 +193,15 @@ export async function purgeIdempotencyKeys(db: Executor, now: Date): Promise<num
 
 /**
  * `runIdempotent` for a route: the key from the `Idempotency-Key` header, scoped to the user
- * and to the method and path, and the `Idempotent-Replayed: true` header on a replay.
+ * and to the method and path, and the `Idempotent-Replayed: true` header on a replay. `status`
+ * is what the route answers on success: it is stored with the body and replayed with it.
  */
 export async function replyIdempotently<T>(
   deps: { db: Db; clock: Clock },
-  http: { request: FastifyRequest; reply: FastifyReply; userId: string },
+  http: { request: FastifyRequest; reply: FastifyReply; userId: string; status: number },
   work: (record: RecordResponse | undefined) => Promise<T>,
 ): Promise<T> {
-  const { request, reply, userId } = http;
+  const { request, reply, userId, status } = http;
   const key = request.headers['idempotency-key'];
   const claim =
     typeof key === 'string'
@@ -212,9 +213,10 @@ export async function replyIdempotently<T>(
         }
       : undefined;
   const result = await runIdempotent(deps.db, deps.clock, claim, async (record) => ({
-    status: 200,
+    status,
     body: await work(record),
   }));
   if (result.replayed) void reply.header('idempotent-replayed', 'true');
+  void reply.code(result.status);
   return result.body;
 }

@@ -1,6 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { FastifyBaseLogger } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Database, Executor } from '../db/client.js';
 
 /**
@@ -59,6 +59,9 @@ export interface AnyJobDefinition<TCtx> {
 /** Declares a job: the payload schema checks what is enqueued and what a worker reads back. */
 export const defineJob = <TCtx, N extends JobName>(definition: JobDefinition<TCtx, N>) =>
   definition as unknown as AnyJobDefinition<TCtx>;
+
+/** The payload of a scheduled job that needs none. */
+export const emptyPayload = z.object({}).strict() as z.ZodType<Record<string, never>>;
 
 export const PGBOSS_SCHEMA = 'pgboss';
 
@@ -218,7 +221,7 @@ export class Jobs<TCtx> {
     executor: Executor,
     name: N,
     payload: JobPayloads[N],
-    options: { startAfter?: Date; singletonKey?: string } = {},
+    options: { startAfter?: Date | number; singletonKey?: string } = {},
   ): Promise<string | null> {
     const definition = this.#definitions.get(name);
     if (!definition) throw new Error(`unknown job ${name}`);
@@ -231,6 +234,29 @@ export class Jobs<TCtx> {
       expireInSeconds: this.settings.timeoutSeconds,
       ...options,
     });
+  }
+
+  /**
+   * Runs a job's handler now, in this process, for an effect that should be prompt (a refund
+   * the caller is waiting for). The durable copy was enqueued in the transaction that decided
+   * it; both are idempotent, so this run only gets there first. A failure is logged, not
+   * thrown: the queued job retries it.
+   */
+  async runNow<N extends JobName>(ctx: TCtx, name: N, payload: JobPayloads[N]): Promise<boolean> {
+    const definition = this.#definitions.get(name);
+    if (!definition) throw new Error(`unknown job ${name}`);
+    try {
+      await definition.handler(ctx, definition.payload.parse(payload) as never, {
+        id: 'inline',
+        name,
+        retryCount: 0,
+        retryLimit: 0,
+      });
+      return true;
+    } catch (error) {
+      this.logger.warn({ err: error, job: name }, 'job run inline failed; its queued copy retries');
+      return false;
+    }
   }
 
   /** Starts polling every queue and the schedules. Any number of processes may do this at once. */

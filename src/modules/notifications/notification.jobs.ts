@@ -15,6 +15,7 @@ declare module '../../shared/jobs.js' {
     'order-confirmation-email': { orderId: string };
     'payment-receipt-email': { paymentId: string };
     'order-shipped-email': { orderId: string };
+    'order-delivered-email': { orderId: string };
     'order-cancelled-email': { orderId: string };
     'order-refunded-email': { refundId: string };
   }
@@ -93,6 +94,15 @@ export const notificationJobs = [
         carrier: order.carrier,
         trackingNumber: order.trackingNumber,
       });
+    },
+  }),
+
+  defineJob<AppContext, 'order-delivered-email'>({
+    name: 'order-delivered-email',
+    payload: orderPayload,
+    async handler(ctx, { orderId }) {
+      const order = await findOrderForEmail(ctx, orderId);
+      if (order) await deliverOrderEmail(ctx, 'order-delivered', orderId, order);
     },
   }),
 

@@ -1,39 +1,42 @@
 import type { AppContext } from '../../app-context.js';
 import type { Actor } from '../auth/auth.service.js';
-import { returnStock } from '../catalog/catalog.service.js';
-import { releasePromo } from '../promotions/promotions.service.js';
-import * as repo from './order.repository.js';
-import { hydrate, lockOrderFor, transition, type Order } from './orders.service.js';
+import { changeStatus } from './lifecycle.js';
+import { getOrder, lockOrderFor, type Order } from './orders.service.js';
 
 /**
- * Cancels an unpaid order and puts its stock back. The order's row lock and the status check
- * under it make the release happen exactly once, however many cancels race.
+ * Cancels an order, for its customer (unpaid orders only) or for staff (unpaid or paid). The
+ * path is chosen from the order as it is under its row lock, never from an earlier read: an
+ * unpaid order releases its stock and promo use; a paid one is refunded in full and its goods
+ * restocked unless `restock` is false (see the lifecycle table). A payment that settles after
+ * the cancel commits finds a cancelled order and is refunded by the payments module.
  */
 export async function cancelOrder(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
+  ctx: AppContext,
   actor: Actor,
   orderId: string,
-  reason?: string,
+  input: { reason?: string | undefined; restock?: boolean | undefined } = {},
 ): Promise<Order> {
   const now = ctx.clock.now();
-  return ctx.db.transaction(async (tx) => {
+  const wasPaid = await ctx.db.transaction(async (tx) => {
     const order = await lockOrderFor(tx, actor, orderId);
-    const cancelled = await transition(tx, order, 'cancelled', {
-      actor,
-      reason:
-        reason ?? (actor.userId === order.userId ? 'cancelled by customer' : 'cancelled by staff'),
-      now,
-    });
-    const lines = await repo.findLines(tx, [order.id]);
-    await returnStock(tx, lines, {
-      orderId: order.id,
-      actorId: actor.userId,
-      kind: 'release',
-      now,
-    });
-    await releasePromo(tx, order.id, now);
-    await ctx.jobs.enqueue(tx, 'order-cancelled-email', { orderId: order.id });
-    const [result] = await hydrate(tx, [cancelled]);
-    return result!;
+    await changeStatus(
+      tx,
+      ctx,
+      order,
+      'cancelled',
+      {
+        actor,
+        reason:
+          input.reason ??
+          (actor.userId === order.userId ? 'cancelled by customer' : 'cancelled by staff'),
+        now,
+      },
+      { restock: input.restock },
+    );
+    return order.status === 'paid';
   });
+  // The refund job was enqueued with the cancel; running it now only makes it prompt. If this
+  // fails or the process dies, the queued job does it.
+  if (wasPaid) await ctx.jobs.runNow(ctx, 'refund-cancelled-order', { orderId });
+  return getOrder(ctx, actor, orderId);
 }

@@ -86,7 +86,13 @@ export async function updateOrder(
   changes: Partial<
     Pick<
       OrderRow,
-      'status' | 'paymentStatus' | 'updatedAt' | 'expiresAt' | 'carrier' | 'trackingNumber'
+      | 'status'
+      | 'paymentStatus'
+      | 'updatedAt'
+      | 'expiresAt'
+      | 'carrier'
+      | 'trackingNumber'
+      | 'paymentInProgress'
     >
   >,
 ): Promise<OrderRow> {
@@ -111,12 +117,18 @@ export async function claimRestock(tx: Tx, orderId: string, now: Date): Promise<
   return rows.length > 0;
 }
 
-/** Unpaid orders past their payment deadline, oldest first. */
+/** Unpaid orders past their payment deadline with no payment in progress, oldest first. */
 export async function findOverdue(db: Executor, now: Date, limit: number): Promise<OrderRow[]> {
   return db
     .select()
     .from(orders)
-    .where(and(eq(orders.status, 'pending_payment'), lt(orders.expiresAt, now)))
+    .where(
+      and(
+        eq(orders.status, 'pending_payment'),
+        lt(orders.expiresAt, now),
+        eq(orders.paymentInProgress, false),
+      ),
+    )
     .orderBy(asc(orders.expiresAt))
     .limit(limit);
 }

@@ -4,6 +4,7 @@ import { idempotencyHeaders, replyIdempotently } from '../../shared/idempotency.
 import { pageOf } from '../../shared/pagination.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import { cancelOrder } from './cancel-order.js';
+import { deliverOrder, shipOrder } from './fulfil-order.js';
 import * as schemas from './orders.schemas.js';
 import * as orders from './orders.service.js';
 import { placeOrder, quoteOrder } from './place-order.js';
@@ -46,12 +47,11 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = actorOf(request);
-        const order = await replyIdempotently(
+        return replyIdempotently(
           ctx,
-          { request, reply, userId: actor.userId },
+          { request, reply, userId: actor.userId, status: 201 },
           (record) => placeOrder(ctx, actor, request.body, record),
         );
-        return reply.code(201).send(order);
       },
     );
 
@@ -100,8 +100,7 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: schemas.orderSchema },
         },
       },
-      async (request) =>
-        cancelOrder(ctx, actorOf(request), request.params.id, request.body?.reason),
+      async (request) => cancelOrder(ctx, actorOf(request), request.params.id, request.body ?? {}),
     );
 
     app.get(
@@ -139,6 +138,53 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => orders.getOrder(ctx, actorOf(request), request.params.id),
+    );
+
+    app.post(
+      '/api/v1/admin/orders/:id/ship',
+      {
+        onRequest: staff,
+        schema: {
+          tags: ['admin'],
+          summary: 'Ship a paid order',
+          security,
+          params: schemas.orderParams,
+          body: schemas.shipBody,
+          response: { 200: schemas.orderSchema },
+        },
+      },
+      async (request) => shipOrder(ctx, actorOf(request), request.params.id, request.body ?? {}),
+    );
+
+    app.post(
+      '/api/v1/admin/orders/:id/deliver',
+      {
+        onRequest: staff,
+        schema: {
+          tags: ['admin'],
+          summary: 'Mark a shipped order delivered',
+          security,
+          params: schemas.orderParams,
+          response: { 200: schemas.orderSchema },
+        },
+      },
+      async (request) => deliverOrder(ctx, actorOf(request), request.params.id),
+    );
+
+    app.post(
+      '/api/v1/admin/orders/:id/cancel',
+      {
+        onRequest: staff,
+        schema: {
+          tags: ['admin'],
+          summary: 'Cancel an order; a paid one is refunded in full (restock defaults to true)',
+          security,
+          params: schemas.orderParams,
+          body: schemas.staffCancelBody,
+          response: { 200: schemas.orderSchema },
+        },
+      },
+      async (request) => cancelOrder(ctx, actorOf(request), request.params.id, request.body ?? {}),
     );
   };
 }

@@ -118,7 +118,15 @@ export const adminOrdersQuery = z.strictObject({
 
 export const orderParams = z.strictObject({ id: z.string().min(1).max(64) });
 
+const text = (max: number) => z.string().trim().min(1).max(max);
+
 // A cancel may come with no body at all (fastify then hands the route `null`).
-export const cancelBody = z
-  .strictObject({ reason: z.string().trim().min(1).max(500).optional() })
+export const cancelBody = z.strictObject({ reason: text(500).optional() }).nullish();
+
+export const staffCancelBody = z
+  .strictObject({ reason: text(500).optional(), restock: z.boolean().optional() })
+  .nullish();
+
+export const shipBody = z
+  .strictObject({ carrier: text(100).optional(), trackingNumber: text(100).optional() })
   .nullish();

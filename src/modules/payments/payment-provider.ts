@@ -21,6 +21,13 @@ export interface IntentSnapshot {
 export type RefundOutcome =
   { ok: true; refundId: string; amount: number } | { ok: false; code: string; message: string };
 
+/** A refund the provider made, as it lists them for a payment. */
+export interface ProviderRefund {
+  refundId: string;
+  amount: number;
+  metadata: Record<string, string>;
+}
+
 export type WebhookEvent = {
   id: string;
   type: 'payment_succeeded' | 'payment_failed' | 'payment_refunded' | 'other';
@@ -41,11 +48,19 @@ export interface PaymentProvider {
     idempotencyKey: string,
   ): Promise<IntentSnapshot>;
   retrieve(providerPaymentId: string): Promise<IntentSnapshot>;
+  /**
+   * Refunds part of a payment. `metadata` travels with the refund, so `listRefunds` can find
+   * it again; a request with the same idempotency key as one in flight throws
+   * ProviderUnavailable (try again later), never refunds twice.
+   */
   refund(input: {
     providerPaymentId: string;
     amount: number;
     idempotencyKey: string;
+    metadata: Record<string, string>;
   }): Promise<RefundOutcome>;
+  /** The refunds made for a payment, newest first (reconciliation finds unrecorded ones here). */
+  listRefunds(providerPaymentId: string): Promise<ProviderRefund[]>;
   /** Verifies the signature on the raw body and parses the event; undefined when forged, stale or altered. */
   parseWebhook(
     rawBody: string,

@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client.js';
 import { payments, refunds, webhookEvents } from './payment.table.js';
 
 export type PaymentRow = typeof payments.$inferSelect;
+export type RefundRow = typeof refunds.$inferSelect;
 
 export async function insertPayment(
   tx: Executor,
@@ -22,16 +23,15 @@ export async function lockPayment(tx: Tx, id: string): Promise<PaymentRow | unde
   return row;
 }
 
-export async function lockPaymentByProviderId(
-  tx: Tx,
+export async function findPaymentByProviderId(
+  db: Executor,
   provider: string,
   providerPaymentId: string,
 ): Promise<PaymentRow | undefined> {
-  const [row] = await tx
+  const [row] = await db
     .select()
     .from(payments)
-    .where(and(eq(payments.provider, provider), eq(payments.providerPaymentId, providerPaymentId)))
-    .for('update');
+    .where(and(eq(payments.provider, provider), eq(payments.providerPaymentId, providerPaymentId)));
   return row;
 }
 
@@ -85,8 +85,69 @@ export async function releaseRefund(tx: Executor, id: string, amount: number): P
     .where(eq(payments.id, id));
 }
 
-export async function insertRefund(tx: Executor, row: typeof refunds.$inferInsert): Promise<void> {
-  await tx.insert(refunds).values(row).onConflictDoNothing({ target: refunds.providerRefundId });
+export async function insertRefund(tx: Tx, row: typeof refunds.$inferInsert): Promise<RefundRow> {
+  const [created] = await tx.insert(refunds).values(row).returning();
+  return created!;
+}
+
+export async function findRefundByKey(
+  db: Executor,
+  paymentId: string,
+  requestKey: string,
+): Promise<RefundRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(refunds)
+    .where(and(eq(refunds.paymentId, paymentId), eq(refunds.requestKey, requestKey)));
+  return row;
+}
+
+/** Ends a pending refund (succeeded or failed), once: undefined when it was no longer pending. */
+export async function finishRefund(
+  tx: Tx,
+  id: string,
+  changes: Pick<RefundRow, 'status' | 'updatedAt'> &
+    Partial<Pick<RefundRow, 'providerRefundId' | 'failureCode'>>,
+): Promise<RefundRow | undefined> {
+  const [row] = await tx
+    .update(refunds)
+    .set(changes)
+    .where(and(eq(refunds.id, id), eq(refunds.status, 'pending')))
+    .returning();
+  return row;
+}
+
+/** What is reserved on a payment for refunds still pending, other than `exceptId`. */
+export async function pendingRefundTotal(
+  tx: Executor,
+  paymentId: string,
+  exceptId: string,
+): Promise<number> {
+  const [row] = await tx
+    .select({ total: sql<string>`coalesce(sum(${refunds.amount}), 0)` })
+    .from(refunds)
+    .where(
+      and(
+        eq(refunds.paymentId, paymentId),
+        eq(refunds.status, 'pending'),
+        ne(refunds.id, exceptId),
+      ),
+    );
+  return Number(row?.total ?? 0);
+}
+
+/** Refunds still pending since before `before`: their provider call failed or its process died. */
+export async function stalePendingRefunds(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<RefundRow[]> {
+  return db
+    .select()
+    .from(refunds)
+    .where(and(eq(refunds.status, 'pending'), lt(refunds.updatedAt, before)))
+    .orderBy(asc(refunds.updatedAt))
+    .limit(limit);
 }
 
 /** Records a webhook event id; false when it was already recorded (a redelivery). */
@@ -119,16 +180,7 @@ export async function staleProcessing(
     .limit(limit);
 }
 
-export async function hasProcessingPayment(db: Executor, orderId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ id: payments.id })
-    .from(payments)
-    .where(and(eq(payments.orderId, orderId), eq(payments.status, 'processing')))
-    .limit(1);
-  return row !== undefined;
-}
-
-export async function findRefund(db: Executor, id: string) {
+export async function findRefund(db: Executor, id: string): Promise<RefundRow | undefined> {
   const [row] = await db.select().from(refunds).where(eq(refunds.id, id));
   return row;
 }

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { idempotencyHeaders, replyIdempotently } from '../../shared/idempotency.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
-import { deliverOrder, shipOrder } from '../orders/fulfil-order.js';
 import { orderSchema } from '../orders/orders.schemas.js';
 import { getOrder } from '../orders/orders.service.js';
 import { paymentRecordStatuses } from './payment.table.js';
 import * as payments from './payments.service.js';
+import { refundOrder } from './refunds.js';
 
 const paymentSchema = z
   .object({
@@ -56,10 +56,9 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = actorOf(request);
-        const payment = await replyIdempotently(ctx, { request, reply, userId: actor.userId }, () =>
+        return replyIdempotently(ctx, { request, reply, userId: actor.userId, status: 201 }, () =>
           payments.payOrder(ctx, actor, request.params.id, request.body.paymentMethod),
         );
-        return reply.code(201).send(payment);
       },
     );
 
@@ -105,58 +104,6 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     });
 
     app.post(
-      '/api/v1/admin/orders/:id/ship',
-      {
-        onRequest: staff,
-        schema: {
-          tags: ['admin'],
-          summary: 'Ship a paid order',
-          security,
-          params,
-          body: z
-            .strictObject({ carrier: text(100).optional(), trackingNumber: text(100).optional() })
-            .nullish(),
-          response: { 200: orderSchema },
-        },
-      },
-      async (request) => shipOrder(ctx, actorOf(request), request.params.id, request.body ?? {}),
-    );
-
-    app.post(
-      '/api/v1/admin/orders/:id/deliver',
-      {
-        onRequest: staff,
-        schema: {
-          tags: ['admin'],
-          summary: 'Mark a shipped order delivered',
-          security,
-          params,
-          response: { 200: orderSchema },
-        },
-      },
-      async (request) => deliverOrder(ctx, actorOf(request), request.params.id),
-    );
-
-    app.post(
-      '/api/v1/admin/orders/:id/cancel',
-      {
-        onRequest: staff,
-        schema: {
-          tags: ['admin'],
-          summary: 'Cancel an order; a paid one is refunded in full (restock defaults to true)',
-          security,
-          params,
-          body: z
-            .strictObject({ reason: text(500).optional(), restock: z.boolean().optional() })
-            .nullish(),
-          response: { 200: orderSchema },
-        },
-      },
-      async (request) =>
-        payments.cancelAsStaff(ctx, actorOf(request), request.params.id, request.body ?? {}),
-    );
-
-    app.post(
       '/api/v1/admin/orders/:id/refund',
       {
         onRequest: staff,
@@ -184,13 +131,14 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const actor = actorOf(request);
         const idempotencyKey = request.headers['idempotency-key'];
-        return replyIdempotently(ctx, { request, reply, userId: actor.userId }, async () => {
-          await payments.refundOrder(ctx, actor, request.params.id, {
-            ...request.body,
-            idempotencyKey,
-          });
-          return getOrder(ctx, actor, request.params.id);
-        });
+        return replyIdempotently(
+          ctx,
+          { request, reply, userId: actor.userId, status: 200 },
+          async () => {
+            await refundOrder(ctx, actor, request.params.id, { ...request.body, idempotencyKey });
+            return getOrder(ctx, actor, request.params.id);
+          },
+        );
       },
     );
   };

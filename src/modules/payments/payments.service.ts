@@ -3,18 +3,14 @@ import type { Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Actor } from '../auth/auth.service.js';
-import { cancelOrder } from '../orders/cancel-order.js';
-import { releasePromo } from '../promotions/promotions.service.js';
 import {
-  getOrderRow,
-  hydrate,
-  lockOrderFor,
-  lockOrderForSystem,
-  recordPaymentStatus,
-  restockOnce,
-  transition,
-  type Order,
-} from '../orders/orders.service.js';
+  lockOrderForPayment,
+  paymentAttemptFailed,
+  paymentStatusFollowsProvider,
+  paymentSucceeded,
+  requireVisibleOrder,
+  startPayment,
+} from '../orders/order-payments.js';
 import { ProviderRefused, ProviderUnavailable, type IntentSnapshot } from './payment-provider.js';
 import * as repo from './payment.repository.js';
 import type { PaymentRow } from './payment.repository.js';
@@ -51,15 +47,15 @@ export async function listPayments(
   actor: Actor,
   orderId: string,
 ): Promise<Payment[]> {
-  await getOrderRow(ctx, actor, orderId);
+  await requireVisibleOrder(ctx, actor, orderId);
   return (await repo.paymentsOfOrder(ctx.db, orderId)).map(toPayment);
 }
 
 /**
- * Pays an order. The order's row lock and the "no payment in progress" check under it let one
- * request through per order; the payment row is committed before the provider is called, so a
- * crash leaves a `processing` payment for reconciliation instead of an unknown charge. Provider
- * calls carry idempotency keys derived from the payment id, so retries never charge twice.
+ * Pays an order. The order decides, under its row lock, whether it takes a payment now (one
+ * attempt at a time); the payment row is committed before the provider is called, so a crash
+ * leaves a `processing` payment for reconciliation instead of an unknown charge. Provider calls
+ * carry idempotency keys derived from the payment id, so retries never charge twice.
  */
 export async function payOrder(
   ctx: Ctx,
@@ -69,30 +65,15 @@ export async function payOrder(
 ): Promise<Payment> {
   const now = ctx.clock.now();
   const payment = await ctx.db.transaction(async (tx) => {
-    const order = await lockOrderFor(tx, actor, orderId);
-    if (order.status !== 'pending_payment' || order.expiresAt <= now) {
-      throw new AppError(
-        'INVALID_TRANSITION',
-        order.status === 'pending_payment'
-          ? 'This order has expired'
-          : `An order that is ${order.status} cannot be paid`,
-      );
-    }
-    const existing = await repo.paymentsOfOrder(tx, orderId);
-    if (existing.some((p) => p.status === 'processing')) {
-      throw new AppError(
-        'PAYMENT_IN_PROGRESS',
-        'A payment for this order is already being processed',
-      );
-    }
+    const { amount, currency } = await startPayment(tx, actor, orderId, now);
     return repo.insertPayment(tx, {
       id: newId('pay', now.getTime()),
       orderId,
       provider: ctx.payments.name,
       providerPaymentId: null,
       status: 'processing',
-      amount: order.total,
-      currency: order.currency,
+      amount,
+      currency,
       createdAt: now,
       updatedAt: now,
     });
@@ -116,11 +97,11 @@ export async function payOrder(
     if (error instanceof ProviderRefused) {
       // Refused for good (e.g. an unknown payment method): nothing was charged, the attempt
       // is over, and the customer may try again with another method.
-      const failed = await repo.updatePayment(ctx.db, payment.id, {
-        status: 'failed',
-        failureCode: error.code === 'resource_missing' ? 'invalid_payment_method' : error.code,
-        updatedAt: ctx.clock.now(),
-      });
+      const failed = await failAttempt(
+        ctx,
+        payment,
+        error.code === 'resource_missing' ? 'invalid_payment_method' : error.code,
+      );
       throw new AppError('PAYMENT_DECLINED', `The payment was refused (${failed.failureCode})`, {
         details: [{ paymentId: failed.id, failureCode: failed.failureCode }],
       });
@@ -130,13 +111,7 @@ export async function payOrder(
     // Without an intent nothing can have been charged: fail the attempt so the customer may
     // retry. With one, reconciliation will learn its outcome.
     const current = await repo.findPayment(ctx.db, payment.id);
-    if (!current?.providerPaymentId) {
-      await repo.updatePayment(ctx.db, payment.id, {
-        status: 'failed',
-        failureCode: 'provider_unavailable',
-        updatedAt: ctx.clock.now(),
-      });
-    }
+    if (!current?.providerPaymentId) await failAttempt(ctx, payment, 'provider_unavailable');
     throw new AppError('UNAVAILABLE', 'The payment provider is unavailable; try again shortly');
   }
 
@@ -151,6 +126,25 @@ export async function payOrder(
     );
   }
   return toPayment(settled);
+}
+
+/**
+ * Ends an attempt that never reached a charge (refused, unreachable, abandoned): the payment
+ * `failed`, and the order free to be paid again. Forward only, under the order's lock.
+ */
+async function failAttempt(
+  ctx: Ctx,
+  payment: PaymentRow,
+  failureCode: string,
+): Promise<PaymentRow & { failureCode: string | null }> {
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    await lockOrderForPayment(tx, payment.orderId);
+    const current = (await repo.lockPayment(tx, payment.id))!;
+    if (current.status !== 'processing') return current;
+    await paymentAttemptFailed(tx, payment.orderId, now);
+    return repo.updatePayment(tx, payment.id, { status: 'failed', failureCode, updatedAt: now });
+  });
 }
 
 const rank: Record<PaymentRecordStatus, number> = {
@@ -183,7 +177,11 @@ export async function applySnapshot(
   return result.payment;
 }
 
-/** applySnapshot's work, in the caller's transaction (the webhook's, with its event record). */
+/**
+ * applySnapshot's work, in the caller's transaction (the webhook's, with its event record).
+ * The order's lock comes first, then the payment's (the order the whole system keeps), and
+ * the order decides what a success means under its lock: paid, or too late and refunded.
+ */
 async function settle(
   ctx: Ctx,
   tx: Tx,
@@ -191,10 +189,12 @@ async function settle(
   paymentId?: string,
 ): Promise<{ payment: PaymentRow | undefined; lateSuccess: boolean }> {
   const now = ctx.clock.now();
-  const payment = paymentId
-    ? await repo.lockPayment(tx, paymentId)
-    : await repo.lockPaymentByProviderId(tx, ctx.payments.name, snapshot.providerPaymentId);
-  if (!payment) return { payment: undefined, lateSuccess: false };
+  const found = paymentId
+    ? await repo.findPayment(tx, paymentId)
+    : await repo.findPaymentByProviderId(tx, ctx.payments.name, snapshot.providerPaymentId);
+  if (!found) return { payment: undefined, lateSuccess: false };
+  await lockOrderForPayment(tx, found.orderId);
+  const payment = (await repo.lockPayment(tx, found.id))!;
   if (
     snapshot.amount !== payment.amount ||
     snapshot.currency.toUpperCase() !== payment.currency.toUpperCase()
@@ -208,7 +208,7 @@ async function settle(
   let next: PaymentRecordStatus = payment.status;
   if (snapshot.status === 'succeeded' && rank[payment.status] < rank.succeeded) next = 'succeeded';
   if (snapshot.status === 'failed' && payment.status === 'processing') next = 'failed';
-  // Refunds made at the provider directly (or whose event arrived before ours was recorded).
+  // Refunds made at the provider directly (Ordo's own are reserved before they are made).
   const refundedAmount = Math.max(payment.refundedAmount, snapshot.amountRefunded);
   if (refundedAmount > payment.refundedAmount && rank[next] >= rank.succeeded) {
     next = refundedAmount >= payment.amount ? 'refunded' : 'partially_refunded';
@@ -223,38 +223,31 @@ async function settle(
     failureCode: next === 'failed' ? (snapshot.failureCode ?? 'declined') : null,
     updatedAt: now,
   });
+  if (next === 'failed') {
+    await paymentAttemptFailed(tx, payment.orderId, now);
+    return { payment: updated, lateSuccess: false };
+  }
   if (rank[next] < rank.succeeded) return { payment: updated, lateSuccess: false };
 
-  const order = await lockOrderForSystem(tx, payment.orderId);
-  if (!wasPaid && order?.status === 'pending_payment') {
-    await transition(
-      tx,
-      order,
-      'paid',
-      { actor: 'system', reason: `payment ${payment.id} succeeded`, now },
-      { paymentStatus: 'paid' },
-    );
-    await ctx.jobs.enqueue(tx, 'payment-receipt-email', { paymentId: payment.id });
-    return { payment: updated, lateSuccess: false };
+  if (!wasPaid) {
+    const outcome = await paymentSucceeded(tx, ctx, {
+      orderId: payment.orderId,
+      paymentId: payment.id,
+      now,
+    });
+    if (outcome === 'paid') return { payment: updated, lateSuccess: false };
+    // Paid after the order ended (cancelled, expired) or after another payment paid it: the
+    // refund is a job, enqueued with this decision.
+    await ctx.jobs.enqueue(tx, 'refund-late-payment', { paymentId: payment.id });
+    return { payment: updated, lateSuccess: true };
   }
-  if (wasPaid) {
-    // Only the refunded amount moved: mirror it on the order.
-    if (
-      order &&
-      next !== payment.status &&
-      (next === 'refunded' || next === 'partially_refunded')
-    ) {
-      await recordPaymentStatus(tx, order, next, {
-        actor: 'system',
-        reason: `refunded at the provider: ${refundedAmount}`,
-        now,
-      });
-    }
-    return { payment: updated, lateSuccess: false };
+  if (next !== payment.status && (next === 'refunded' || next === 'partially_refunded')) {
+    await paymentStatusFollowsProvider(tx, payment.orderId, next, {
+      reason: `refunded at the provider: ${refundedAmount}`,
+      now,
+    });
   }
-  // Paid after the order ended (cancelled, expired) or after another payment paid it.
-  await ctx.jobs.enqueue(tx, 'refund-late-payment', { paymentId: payment.id });
-  return { payment: updated, lateSuccess: true };
+  return { payment: updated, lateSuccess: false };
 }
 
 /**
@@ -296,180 +289,6 @@ export async function handleWebhook(
   });
 }
 
-/**
- * Refunds part or all of an order's payment. The amount is set aside on the payment first (a
- * conditional update: concurrent refunds never exceed what was paid), then the provider is
- * asked, then the refund, the order's payment status and its history are written. Goods come
- * back to stock when `restock` says so, once per order.
- */
-export async function refundOrder(
-  ctx: Ctx,
-  actor: Actor | 'system',
-  orderId: string,
-  input: {
-    amount?: number | undefined;
-    /** Goods back to stock; false unless asked (a refund after shipping usually keeps them out). */
-    restock?: boolean | undefined;
-    reason?: string | undefined;
-    idempotencyKey?: string | undefined;
-  },
-): Promise<{ payment: Payment; refundId: string; amount: number }> {
-  const now = ctx.clock.now();
-  const reason = input.reason ?? 'refunded by staff';
-  const payments = await repo.paymentsOfOrder(ctx.db, orderId);
-  const paid = payments.find((p) => p.status === 'succeeded' || p.status === 'partially_refunded');
-  if (!paid) throw new AppError('INVALID_TRANSITION', 'This order has no payment left to refund');
-  const amount = input.amount ?? paid.amount - paid.refundedAmount;
-  if (amount <= 0) throw new AppError('INVALID_TRANSITION', 'This order has been refunded in full');
-  const refund = await refundAtProvider(
-    ctx,
-    paid,
-    amount,
-    input.idempotencyKey
-      ? `${paid.id}:refund:${input.idempotencyKey}`
-      : `${paid.id}:${newId('rfq', now.getTime())}`,
-  );
-  const payment = await ctx.db.transaction(async (tx) => {
-    const updated = await recordRefund(tx, paid.id, refund, reason, now);
-    const order = (await lockOrderForSystem(tx, orderId))!;
-    await recordPaymentStatus(tx, order, updated.status, {
-      actor,
-      reason: `${reason}: refunded ${refund.amount}`,
-      now,
-    });
-    if (input.restock ?? false) {
-      await restockOnce(tx, order, {
-        actorId: actor === 'system' ? 'system' : actor.userId,
-        reason,
-        now,
-      });
-    }
-    await ctx.jobs.enqueue(tx, 'order-refunded-email', { refundId: refund.refundId });
-    return updated;
-  });
-  return { payment: toPayment(payment), refundId: refund.refundId, amount: refund.amount };
-}
-
-/**
- * Refunds `amount` of a payment at the provider. The amount is set aside on the payment first
- * (a conditional update: concurrent refunds never exceed what was paid) and given back when
- * the provider cannot be reached or refuses. No lock is held during the call.
- */
-async function refundAtProvider(
-  ctx: Ctx,
-  payment: PaymentRow,
-  amount: number,
-  idempotencyKey: string,
-): Promise<{ refundId: string; amount: number }> {
-  const reserved =
-    payment.providerPaymentId &&
-    (await repo.reserveRefund(ctx.db, payment.id, amount, ctx.clock.now()));
-  if (!payment.providerPaymentId || !reserved) {
-    throw new AppError(
-      'REFUND_EXCEEDS_PAYMENT',
-      `At most ${payment.amount - payment.refundedAmount} can still be refunded`,
-    );
-  }
-  let outcome;
-  try {
-    outcome = await ctx.payments.refund({
-      providerPaymentId: payment.providerPaymentId,
-      amount,
-      idempotencyKey,
-    });
-  } catch (error) {
-    await repo.releaseRefund(ctx.db, payment.id, amount);
-    if (error instanceof ProviderUnavailable) {
-      throw new AppError('UNAVAILABLE', 'The payment provider is unavailable; try again shortly');
-    }
-    throw error;
-  }
-  if (!outcome.ok) {
-    await repo.releaseRefund(ctx.db, payment.id, amount);
-    throw new AppError('REFUND_FAILED', `The provider refused the refund: ${outcome.message}`);
-  }
-  return outcome;
-}
-
-/** Writes a provider refund: its row, and the payment's status from what has been refunded. */
-async function recordRefund(
-  tx: Tx,
-  paymentId: string,
-  refund: { refundId: string; amount: number },
-  reason: string,
-  now: Date,
-): Promise<PaymentRow & { status: 'refunded' | 'partially_refunded' }> {
-  const current = (await repo.lockPayment(tx, paymentId))!;
-  const status = current.refundedAmount >= current.amount ? 'refunded' : 'partially_refunded';
-  await repo.insertRefund(tx, {
-    id: refund.refundId,
-    paymentId,
-    orderId: current.orderId,
-    providerRefundId: refund.refundId,
-    requestKey: refund.refundId,
-    status: 'succeeded',
-    amount: refund.amount,
-    reason,
-    createdAt: now,
-  });
-  const updated = await repo.updatePayment(tx, paymentId, { status, updatedAt: now });
-  return { ...updated, status };
-}
-
-/**
- * Cancels an order as staff: an unpaid order releases its stock and promo use; a paid one is
- * refunded in full first, then cancelled, its goods restocked unless `restock` is false.
- */
-export async function cancelAsStaff(
-  ctx: Ctx,
-  actor: Actor,
-  orderId: string,
-  input: { reason?: string | undefined; restock?: boolean | undefined },
-): Promise<Order> {
-  const order = await getOrderRow(ctx, actor, orderId);
-  if (order.status !== 'paid') {
-    return cancelOrder(ctx, actor, orderId, input.reason);
-  }
-  const reason = input.reason ?? 'cancelled by staff';
-  const now = ctx.clock.now();
-  // Claim the cancellation first: a second cancel (or a ship) racing this one is refused here.
-  await ctx.db.transaction(async (tx) => {
-    const locked = await lockOrderFor(tx, actor, orderId);
-    await transition(tx, locked, 'cancelled', { actor, reason, now });
-    await releasePromo(tx, orderId, now);
-    await ctx.jobs.enqueue(tx, 'order-cancelled-email', { orderId });
-  });
-  const paymentsOfOrder = await repo.paymentsOfOrder(ctx.db, orderId);
-  const paid = paymentsOfOrder.find(
-    (p) => p.status === 'succeeded' || p.status === 'partially_refunded',
-  );
-  if (paid && paid.amount > paid.refundedAmount) {
-    await refundOrder(ctx, actor, orderId, { restock: input.restock ?? true, reason });
-  } else if (input.restock ?? true) {
-    await ctx.db.transaction(async (tx) => {
-      const locked = (await lockOrderForSystem(tx, orderId))!;
-      await restockOnce(tx, locked, { actorId: actor.userId, reason, now });
-    });
-  }
-  const [result] = await hydrate(ctx.db, [await getOrderRow(ctx, actor, orderId)]);
-  return result!;
-}
-
-/** The refund job for a payment that succeeded after its order stopped taking it. */
-export async function refundLatePayment(ctx: Ctx, paymentId: string): Promise<void> {
-  const payment = await repo.findPayment(ctx.db, paymentId);
-  if (!payment?.providerPaymentId || payment.refundedAmount >= payment.amount) return;
-  const refund = await refundAtProvider(
-    ctx,
-    payment,
-    payment.amount - payment.refundedAmount,
-    `${payment.id}:late-refund`,
-  );
-  await ctx.db.transaction((tx) =>
-    recordRefund(tx, payment.id, refund, 'payment arrived after the order ended', ctx.clock.now()),
-  );
-}
-
 /** Asks the provider about payments left processing (no webhook came): the reconciliation job. */
 export async function reconcilePayments(ctx: Ctx, olderThanMs = 30_000): Promise<number> {
   const stale = await repo.staleProcessing(
@@ -481,11 +300,7 @@ export async function reconcilePayments(ctx: Ctx, olderThanMs = 30_000): Promise
   for (const payment of stale) {
     if (!payment.providerPaymentId) {
       // Never reached the provider (the process died first): nothing was charged.
-      await repo.updatePayment(ctx.db, payment.id, {
-        status: 'failed',
-        failureCode: 'abandoned',
-        updatedAt: ctx.clock.now(),
-      });
+      await failAttempt(ctx, payment, 'abandoned');
       settled++;
       continue;
     }

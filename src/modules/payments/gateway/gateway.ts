@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import fastifyFormbody from '@fastify/formbody';
-import { and, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lte, sql } from 'drizzle-orm';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Db } from '../../../db/client.js';
 import type { Clock } from '../../../shared/clock.js';
@@ -52,6 +52,9 @@ const TEST_METHODS: Record<string, { outcome: 'succeeded' | 'processing' } | { d
     pm_card_chargeDeclinedInsufficientFunds: { decline: 'insufficient_funds' },
   };
 
+/** The status of an idempotency key whose first request is still running. */
+const IN_FLIGHT = 0;
+
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
 /** Stripe's payment intent object. */
@@ -72,6 +75,20 @@ function intentObject(row: Intent) {
     amount_refunded: row.amountRefunded,
     created: Math.floor(row.createdAt.getTime() / 1000),
     livemode: false,
+  };
+}
+
+/** Stripe's refund object. */
+function refundObject(row: typeof gatewayRefunds.$inferSelect, currency: string) {
+  return {
+    id: row.id,
+    object: 'refund',
+    amount: row.amount,
+    currency,
+    payment_intent: row.paymentIntentId,
+    status: row.status,
+    metadata: row.metadata,
+    created: Math.floor(row.createdAt.getTime() / 1000),
   };
 }
 
@@ -130,6 +147,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   /** Stripe's Idempotency-Key: the first response is stored and replayed; another body is an error. */
+  /**
+   * Stripe's idempotency: the first request with a key claims it, a retry after it finished
+   * gets the stored answer, a retry while it runs gets 409 (never a second charge or refund),
+   * and a request that failed unexpectedly gives the key back.
+   */
   async function idempotent(
     key: string | undefined,
     form: unknown,
@@ -137,31 +159,43 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   ) {
     if (!key) return run();
     const fingerprint = createHash('sha256').update(JSON.stringify(form)).digest('hex');
-    const [stored] = await db
-      .select()
-      .from(gatewayIdempotency)
-      .where(eq(gatewayIdempotency.key, key));
-    if (stored) {
-      if (stored.fingerprint !== fingerprint) {
+    const claimed = await db
+      .insert(gatewayIdempotency)
+      .values({ key, fingerprint, status: IN_FLIGHT, body: {}, createdAt: clock.now() })
+      .onConflictDoNothing()
+      .returning({ key: gatewayIdempotency.key });
+    if (claimed.length === 0) {
+      const [stored] = await db
+        .select()
+        .from(gatewayIdempotency)
+        .where(eq(gatewayIdempotency.key, key));
+      if (stored && stored.fingerprint !== fingerprint) {
         throw invalid(
           'Keys for idempotent requests can only be used with the same parameters they were first used with.',
           undefined,
           'idempotency_key_in_use',
         );
       }
+      if (!stored || stored.status === IN_FLIGHT) {
+        throw new StripeError(409, {
+          type: 'idempotency_error',
+          code: 'idempotency_key_in_use',
+          message: 'There is currently another in-progress request using this Idempotent Key.',
+        });
+      }
       return { status: stored.status, body: stored.body };
     }
-    const result = await run();
+    let result;
+    try {
+      result = await run();
+    } catch (error) {
+      await db.delete(gatewayIdempotency).where(eq(gatewayIdempotency.key, key));
+      throw error;
+    }
     await db
-      .insert(gatewayIdempotency)
-      .values({
-        key,
-        fingerprint,
-        status: result.status,
-        body: result.body,
-        createdAt: clock.now(),
-      })
-      .onConflictDoNothing();
+      .update(gatewayIdempotency)
+      .set({ status: result.status, body: result.body })
+      .where(eq(gatewayIdempotency.key, key));
     return result;
   }
 
@@ -365,24 +399,37 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             paymentIntentId: intent.id,
             amount,
             status: 'succeeded',
+            metadata: metadataOf(form),
             createdAt: clock.now(),
           })
           .returning();
-        const body = {
-          id: refund!.id,
-          object: 'refund',
-          amount,
-          currency: intent.currency,
-          payment_intent: intent.id,
-          status: 'succeeded',
-          created: Math.floor(refund!.createdAt.getTime() / 1000),
-        };
+        const body = refundObject(refund!, intent.currency);
         await emit(updated, 'charge.refunded', { refund: body });
         return { status: 200, body };
       },
     );
     return send(reply, result.status, result.body);
   });
+
+  app.get<{ Querystring: { payment_intent?: string; limit?: string } }>(
+    '/v1/refunds',
+    async (request) => {
+      const intent = await loadIntent(request.query.payment_intent ?? '');
+      const limit = Math.min(100, Math.max(1, Number(request.query.limit ?? 10) || 10));
+      const rows = await db
+        .select()
+        .from(gatewayRefunds)
+        .where(eq(gatewayRefunds.paymentIntentId, intent.id))
+        .orderBy(desc(gatewayRefunds.createdAt), desc(gatewayRefunds.id))
+        .limit(limit + 1);
+      return {
+        object: 'list',
+        url: '/v1/refunds',
+        has_more: rows.length > limit,
+        data: rows.slice(0, limit).map((row) => refundObject(row, intent.currency)),
+      };
+    },
+  );
 
   // --- background: settle processing payments, deliver webhooks ---
 

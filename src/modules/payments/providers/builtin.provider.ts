@@ -6,6 +6,7 @@ import {
   snapshotOf,
   type IntentSnapshot,
   type PaymentProvider,
+  type ProviderRefund,
   type RefundOutcome,
 } from '../payment-provider.js';
 
@@ -98,13 +99,18 @@ export class BuiltinProvider implements PaymentProvider {
     providerPaymentId: string;
     amount: number;
     idempotencyKey: string;
+    metadata: Record<string, string>;
   }): Promise<RefundOutcome> {
-    const result = await this.call(
-      'POST',
-      '/v1/refunds',
-      { payment_intent: input.providerPaymentId, amount: String(input.amount) },
-      input.idempotencyKey,
-    );
+    const form: Record<string, string> = {
+      payment_intent: input.providerPaymentId,
+      amount: String(input.amount),
+    };
+    for (const [key, value] of Object.entries(input.metadata)) form[`metadata[${key}]`] = value;
+    const result = await this.call('POST', '/v1/refunds', form, input.idempotencyKey);
+    if (result.status === 409) {
+      // The same idempotency key is still being worked on: an answer will come; ask again later.
+      throw new ProviderUnavailable('a refund with this idempotency key is in progress');
+    }
     if (result.status !== 200) {
       return {
         ok: false,
@@ -113,6 +119,23 @@ export class BuiltinProvider implements PaymentProvider {
       };
     }
     return { ok: true, refundId: String(result.body.id), amount: Number(result.body.amount) };
+  }
+
+  async listRefunds(providerPaymentId: string): Promise<ProviderRefund[]> {
+    const result = await this.call(
+      'GET',
+      `/v1/refunds?payment_intent=${encodeURIComponent(providerPaymentId)}&limit=100`,
+    );
+    if (result.status !== 200) {
+      throw new ProviderRefused(
+        result.body.error?.code ?? 'invalid_request',
+        'cannot list refunds',
+      );
+    }
+    const list = result.body as unknown as {
+      data: { id: string; amount: number; metadata?: Record<string, string> | null }[];
+    };
+    return list.data.map((r) => ({ refundId: r.id, amount: r.amount, metadata: r.metadata ?? {} }));
   }
 
   parseWebhook(rawBody: string, signature: string | undefined, nowSeconds: number) {

@@ -5,6 +5,7 @@ import {
   ProviderUnavailable,
   snapshotOf,
   type PaymentProvider,
+  type ProviderRefund,
   type RefundOutcome,
 } from '../payment-provider.js';
 
@@ -98,11 +99,16 @@ export class StripeProvider implements PaymentProvider {
     providerPaymentId: string;
     amount: number;
     idempotencyKey: string;
+    metadata: Record<string, string>;
   }): Promise<RefundOutcome> {
     try {
       const refund = await this.guard(() =>
         this.stripe.refunds.create(
-          { payment_intent: input.providerPaymentId, amount: input.amount },
+          {
+            payment_intent: input.providerPaymentId,
+            amount: input.amount,
+            metadata: input.metadata,
+          },
           { idempotencyKey: input.idempotencyKey },
         ),
       );
@@ -113,6 +119,13 @@ export class StripeProvider implements PaymentProvider {
       }
       throw error;
     }
+  }
+
+  async listRefunds(providerPaymentId: string): Promise<ProviderRefund[]> {
+    const list = await this.guard(() =>
+      this.stripe.refunds.list({ payment_intent: providerPaymentId, limit: 100 }),
+    );
+    return list.data.map((r) => ({ refundId: r.id, amount: r.amount, metadata: r.metadata ?? {} }));
   }
 
   parseWebhook(rawBody: string, signature: string | undefined, nowSeconds: number) {

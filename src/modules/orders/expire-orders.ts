@@ -1,0 +1,31 @@
+import type { AppContext } from '../../app-context.js';
+import { changeStatus } from './lifecycle.js';
+import * as repo from './order.repository.js';
+
+/**
+ * The expiry sweep: unpaid orders past their deadline (by the clock module) become `expired`,
+ * their stock and promo use returned. Each is decided under its row lock, so running the sweep
+ * twice, or in two workers at once, or racing a payment, expires an order at most once, and
+ * never one whose payment is still processing (it waits for that payment to settle).
+ */
+export async function expireOverdueOrders(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
+): Promise<number> {
+  const now = ctx.clock.now();
+  let expired = 0;
+  for (const candidate of await repo.findOverdue(ctx.db, now, 100)) {
+    const done = await ctx.db.transaction(async (tx) => {
+      const order = await repo.lockOrder(tx, candidate.id);
+      if (!order || order.status !== 'pending_payment' || order.expiresAt > now) return false;
+      if (order.paymentInProgress) return false;
+      await changeStatus(tx, ctx, order, 'expired', {
+        actor: 'system',
+        reason: 'not paid in time',
+        now,
+      });
+      return true;
+    });
+    if (done) expired++;
+  }
+  return expired;
+}

@@ -1,0 +1,244 @@
+import type { AppContext } from '../../app-context.js';
+import type { Tx } from '../../db/client.js';
+import { AppError } from '../../shared/errors.js';
+import type { JobName, JobPayloads } from '../../shared/jobs.js';
+import type { Actor } from '../auth/auth.service.js';
+import { returnStock } from '../catalog/catalog.service.js';
+import { releasePromo } from '../promotions/promotions.service.js';
+import * as repo from './order.repository.js';
+import type { OrderRow } from './order.repository.js';
+import type { OrderStatus, PaymentStatus } from './order.table.js';
+
+/**
+ * The order lifecycle, declared once: every status change an order can make, who may make
+ * it, and the effects that come with it. `changeStatus` is the only way a status changes;
+ * it runs in the caller's transaction, on a row the caller locked, so the decision and its
+ * effects commit together or not at all. An effect that must reach the outside world (the
+ * payment provider, an email) is a job enqueued in that transaction, never a call made here.
+ *
+ * Who: `customer` (the order's owner), `staff` (staff and admins), `system` (Ordo itself:
+ * payment settlement, the expiry sweep).
+ */
+export type TransitionActor = 'customer' | 'staff' | 'system';
+
+type EffectContext = Pick<AppContext, 'jobs'>;
+
+/** What a transition's effects are told: the order before and after, who, why, and options. */
+export interface StatusChange {
+  before: OrderRow;
+  after: OrderRow;
+  /** A user id, or `system`. */
+  actorId: string;
+  reason: string;
+  now: Date;
+  /** Goods back to stock (paid → cancelled; default true). */
+  restock: boolean;
+  /** The payment that caused the change (pending_payment → paid). */
+  paymentId?: string | undefined;
+}
+
+type Effect = (tx: Tx, ctx: EffectContext, change: StatusChange) => Promise<void>;
+
+interface Transition {
+  by: readonly TransitionActor[];
+  effects: readonly Effect[];
+}
+
+// --- effects -------------------------------------------------------------------------------
+
+/** Reserved stock of an unpaid order comes back, with a `release` movement per product. */
+const releaseStock: Effect = async (tx, _ctx, { after, actorId, reason, now }) => {
+  await returnStock(tx, await repo.findLines(tx, [after.id]), {
+    orderId: after.id,
+    actorId,
+    kind: 'release',
+    reason,
+    now,
+  });
+};
+
+/** The promo code's use is given back, once (the redemption row is released only once). */
+const releasePromoUse: Effect = (tx, _ctx, { after, now }) => releasePromo(tx, after.id, now);
+
+/** A paid order's goods come back to stock, once per order, when the change asks for it. */
+const restockGoods: Effect = async (tx, _ctx, change) => {
+  if (change.restock) await restockOnce(tx, change.after, change);
+};
+
+/**
+ * The money goes back: a job (the provider is called outside any transaction), enqueued here
+ * so a committed cancel cannot lose its refund. It starts a few seconds later because the
+ * cancel runs it at once after commit (`cancelOrder`); this copy is the durable one, for when
+ * that run fails or its process dies. The job is idempotent by its cause.
+ */
+const refundInFull: Effect = async (tx, ctx, { after }) => {
+  await ctx.jobs.enqueue(tx, 'refund-cancelled-order', { orderId: after.id }, { startAfter: 5 });
+};
+
+type OrderEmail = {
+  [N in JobName]: JobPayloads[N] extends { orderId: string } ? N : never;
+}[JobName];
+
+const email =
+  (name: OrderEmail): Effect =>
+  async (tx, ctx, { after }) => {
+    await ctx.jobs.enqueue(tx, name, { orderId: after.id });
+  };
+
+const sendReceipt: Effect = async (tx, ctx, { paymentId }) => {
+  if (!paymentId) throw new Error('a payment settles an order: paymentId is required');
+  await ctx.jobs.enqueue(tx, 'payment-receipt-email', { paymentId });
+};
+
+// --- the table -----------------------------------------------------------------------------
+
+export const orderLifecycle: Record<OrderStatus, Partial<Record<OrderStatus, Transition>>> = {
+  pending_payment: {
+    paid: { by: ['system'], effects: [sendReceipt] },
+    cancelled: {
+      by: ['customer', 'staff'],
+      effects: [releaseStock, releasePromoUse, email('order-cancelled-email')],
+    },
+    expired: { by: ['system'], effects: [releaseStock, releasePromoUse] },
+  },
+  paid: {
+    shipped: { by: ['staff'], effects: [email('order-shipped-email')] },
+    cancelled: {
+      by: ['staff'],
+      effects: [refundInFull, restockGoods, releasePromoUse, email('order-cancelled-email')],
+    },
+  },
+  shipped: {
+    delivered: { by: ['staff'], effects: [email('order-delivered-email')] },
+  },
+  delivered: {},
+  cancelled: {},
+  expired: {},
+};
+
+export function canTransition(from: OrderStatus, to: OrderStatus, actor: TransitionActor): boolean {
+  return orderLifecycle[from][to]?.by.includes(actor) ?? false;
+}
+
+/** Who changes an order: an account (history keeps its id and role), or Ordo itself. */
+export type OrderActor = Pick<Actor, 'userId' | 'role'> | 'system';
+
+/** The lifecycle role of an account acting on an order. */
+export const transitionActorOf = (actor: OrderActor): TransitionActor =>
+  actor === 'system' ? 'system' : actor.role === 'customer' ? 'customer' : 'staff';
+
+export interface ChangeBy {
+  actor: OrderActor;
+  reason: string;
+  now: Date;
+}
+
+/**
+ * Moves a locked order to `to`: checked against the table, written with a history entry, and
+ * followed by that transition's effects, all in the caller's transaction. An order that has
+ * already moved on is 409 INVALID_TRANSITION: callers decide from the locked row, so a
+ * change that raced another finds the other's result here.
+ */
+export async function changeStatus(
+  tx: Tx,
+  ctx: EffectContext,
+  order: OrderRow,
+  to: OrderStatus,
+  by: ChangeBy,
+  options: {
+    restock?: boolean | undefined;
+    paymentId?: string | undefined;
+    changes?: {
+      paymentStatus?: PaymentStatus;
+      carrier?: string | null;
+      trackingNumber?: string | null;
+      paymentInProgress?: boolean;
+    };
+  } = {},
+): Promise<OrderRow> {
+  const transition = orderLifecycle[order.status][to];
+  if (!transition?.by.includes(transitionActorOf(by.actor))) {
+    throw new AppError(
+      'INVALID_TRANSITION',
+      `An order that is ${order.status} cannot become ${to}`,
+    );
+  }
+  const after = await repo.updateOrder(tx, order.id, {
+    status: to,
+    updatedAt: by.now,
+    ...options.changes,
+  });
+  await writeHistory(tx, order, to, by);
+  const change: StatusChange = {
+    before: order,
+    after,
+    actorId: by.actor === 'system' ? 'system' : by.actor.userId,
+    reason: by.reason,
+    now: by.now,
+    restock: options.restock ?? true,
+    paymentId: options.paymentId,
+  };
+  for (const effect of transition.effects) await effect(tx, ctx, change);
+  return after;
+}
+
+/**
+ * A change of payment status that leaves the order's status as it is (a refund): a history
+ * entry with the same from and to, and the refund's effects: its email, and its goods back to
+ * stock when the refund asked for that.
+ */
+export async function recordRefund(
+  tx: Tx,
+  ctx: EffectContext,
+  order: OrderRow,
+  refund: { refundId: string; paymentStatus: PaymentStatus; restock: boolean },
+  by: ChangeBy,
+): Promise<OrderRow> {
+  const after = await repo.updateOrder(tx, order.id, {
+    paymentStatus: refund.paymentStatus,
+    updatedAt: by.now,
+  });
+  await writeHistory(tx, order, order.status, by);
+  if (refund.restock) {
+    await restockOnce(tx, after, {
+      actorId: by.actor === 'system' ? 'system' : by.actor.userId,
+      reason: by.reason,
+      now: by.now,
+    });
+  }
+  await ctx.jobs.enqueue(tx, 'order-refunded-email', { refundId: refund.refundId });
+  return after;
+}
+
+/** A history entry without a status change (a payment event on an order that has moved on). */
+export async function noteOnOrder(tx: Tx, order: OrderRow, by: ChangeBy): Promise<void> {
+  await writeHistory(tx, order, order.status, by);
+}
+
+async function writeHistory(tx: Tx, order: OrderRow, to: OrderStatus, by: ChangeBy) {
+  await repo.insertHistory(tx, {
+    orderId: order.id,
+    fromStatus: order.status,
+    toStatus: to,
+    actorId: by.actor === 'system' ? null : by.actor.userId,
+    actorRole: by.actor === 'system' ? 'system' : by.actor.role,
+    reason: by.reason,
+    createdAt: by.now,
+  });
+}
+
+/** Puts a paid order's goods back in stock, once per order, whatever asks for it. */
+async function restockOnce(
+  tx: Tx,
+  order: OrderRow,
+  by: { actorId: string; reason: string; now: Date },
+): Promise<void> {
+  if (!(await repo.claimRestock(tx, order.id, by.now))) return;
+  await returnStock(tx, await repo.findLines(tx, [order.id]), {
+    orderId: order.id,
+    actorId: by.actorId,
+    kind: 'restock',
+    reason: by.reason,
+    now: by.now,
+  });
+}

@@ -1,0 +1,167 @@
+import type { AppContext } from '../../app-context.js';
+import type { Tx } from '../../db/client.js';
+import { AppError, notFound } from '../../shared/errors.js';
+import type { Actor } from '../auth/auth.service.js';
+import { changeStatus, noteOnOrder, recordRefund, type OrderActor } from './lifecycle.js';
+import * as repo from './order.repository.js';
+import type { OrderRow } from './order.repository.js';
+import type { PaymentStatus } from './order.table.js';
+import { lockOrderFor } from './orders.service.js';
+
+/**
+ * What the payments module tells an order, and asks of it. Payments never read or write an
+ * order row themselves: each function here takes the order's row lock and decides from the
+ * locked row. Lock order is always the order first, then its payment, so a payment that
+ * settles while staff cancel can never deadlock with it.
+ */
+
+type Ctx = Pick<AppContext, 'jobs'>;
+
+async function lockForSystem(tx: Tx, orderId: string): Promise<OrderRow> {
+  const order = await repo.lockOrder(tx, orderId);
+  if (!order) throw notFound('Order');
+  return order;
+}
+
+/** Takes the order's row lock (before a payment's), so changes of one order take turns. */
+export async function lockOrderForPayment(tx: Tx, orderId: string): Promise<void> {
+  await lockForSystem(tx, orderId);
+}
+
+/** 404 unless the actor may see the order (its owner, or staff). */
+export async function requireVisibleOrder(
+  ctx: Pick<AppContext, 'db'>,
+  actor: Actor,
+  orderId: string,
+): Promise<void> {
+  const order = await repo.findOrder(ctx.db, orderId);
+  if (!order || (order.userId !== actor.userId && actor.role === 'customer')) {
+    throw notFound('Order');
+  }
+}
+
+/**
+ * A payment attempt begins: the order must still take payment and have none in progress.
+ * Marks it so, which keeps it from expiring and from a second attempt until this one settles.
+ * Returns what to charge.
+ */
+export async function startPayment(
+  tx: Tx,
+  actor: Actor,
+  orderId: string,
+  now: Date,
+): Promise<{ amount: number; currency: string }> {
+  const order = await lockOrderFor(tx, actor, orderId);
+  if (order.status !== 'pending_payment' || order.expiresAt <= now) {
+    throw new AppError(
+      'INVALID_TRANSITION',
+      order.status === 'pending_payment'
+        ? 'This order has expired'
+        : `An order that is ${order.status} cannot be paid`,
+    );
+  }
+  if (order.paymentInProgress) {
+    throw new AppError(
+      'PAYMENT_IN_PROGRESS',
+      'A payment for this order is already being processed',
+    );
+  }
+  await repo.updateOrder(tx, orderId, { paymentInProgress: true, updatedAt: now });
+  return { amount: order.total, currency: order.currency };
+}
+
+/** A payment attempt ended without paying (declined, refused, abandoned): the order may be paid again. */
+export async function paymentAttemptFailed(tx: Tx, orderId: string, now: Date): Promise<void> {
+  const order = await lockForSystem(tx, orderId);
+  if (order.paymentInProgress) {
+    await repo.updateOrder(tx, orderId, { paymentInProgress: false, updatedAt: now });
+  }
+}
+
+/**
+ * A payment succeeded. An order still waiting for it becomes `paid` (and its receipt is
+ * sent). One that has moved on (cancelled or expired meanwhile, or paid by another payment)
+ * notes it in its history and answers `late`: the caller refunds that payment.
+ */
+export async function paymentSucceeded(
+  tx: Tx,
+  ctx: Ctx,
+  payment: { orderId: string; paymentId: string; now: Date },
+): Promise<'paid' | 'late'> {
+  const order = await lockForSystem(tx, payment.orderId);
+  const by = { actor: 'system' as const, now: payment.now };
+  if (order.status === 'pending_payment') {
+    await changeStatus(
+      tx,
+      ctx,
+      order,
+      'paid',
+      { ...by, reason: `payment ${payment.paymentId} succeeded` },
+      {
+        paymentId: payment.paymentId,
+        changes: { paymentStatus: 'paid', paymentInProgress: false },
+      },
+    );
+    return 'paid';
+  }
+  if (order.paymentInProgress) {
+    await repo.updateOrder(tx, order.id, { paymentInProgress: false, updatedAt: payment.now });
+  }
+  await noteOnOrder(tx, order, {
+    ...by,
+    reason: `payment ${payment.paymentId} succeeded after the order was ${order.status}; it is refunded`,
+  });
+  return 'late';
+}
+
+/**
+ * A refund was made at the provider and recorded: the order's payment status follows, its
+ * history says who and how much, the customer is emailed, goods come back if it asked so.
+ */
+export async function paymentRefunded(
+  tx: Tx,
+  ctx: Ctx,
+  refund: {
+    orderId: string;
+    refundId: string;
+    amount: number;
+    paymentStatus: PaymentStatus;
+    restock: boolean;
+    actor: OrderActor;
+    reason: string;
+    now: Date;
+  },
+): Promise<void> {
+  const order = await lockForSystem(tx, refund.orderId);
+  await recordRefund(
+    tx,
+    ctx,
+    order,
+    { refundId: refund.refundId, paymentStatus: refund.paymentStatus, restock: refund.restock },
+    { actor: refund.actor, reason: `${refund.reason}: refunded ${refund.amount}`, now: refund.now },
+  );
+}
+
+/** A payment event worth a line in the order's history (a refund the provider refused). */
+export async function notePaymentEvent(
+  tx: Tx,
+  orderId: string,
+  by: { actor: OrderActor; reason: string; now: Date },
+): Promise<void> {
+  await noteOnOrder(tx, await lockForSystem(tx, orderId), by);
+}
+
+/**
+ * A refund made at the provider outside Ordo (its dashboard) moved the payment's status: the
+ * order's payment status follows, with a history entry. No email: Ordo did not make it.
+ */
+export async function paymentStatusFollowsProvider(
+  tx: Tx,
+  orderId: string,
+  paymentStatus: PaymentStatus,
+  by: { reason: string; now: Date },
+): Promise<void> {
+  const order = await lockForSystem(tx, orderId);
+  await repo.updateOrder(tx, orderId, { paymentStatus, updatedAt: by.now });
+  await noteOnOrder(tx, order, { actor: 'system', ...by });
+}
