@@ -8,7 +8,7 @@ export const errorStatus = {
   VALIDATION_FAILED: 400,
   /** The body is larger than the server accepts. */
   PAYLOAD_TOO_LARGE: 413,
-  /** The Content-Type is not one the route accepts (send application/json). */
+  /** The Content-Type is not one the route accepts (send application/json), or an upload that is not a JPEG, PNG or WebP image. */
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** Too many requests from this client; wait for Retry-After seconds. */
   RATE_LIMITED: 429,
@@ -48,6 +48,10 @@ export const errorStatus = {
   STOCK_LIMIT_EXCEEDED: 422,
   /** An order names a product that does not exist or is archived. */
   PRODUCT_UNAVAILABLE: 422,
+  /** An image upload whose declared size exceeds the pixel limit (a decompression bomb, or simply too big). Upload a smaller image. */
+  IMAGE_TOO_MANY_PIXELS: 422,
+  /** An upload recognised as JPEG, PNG or WebP that cannot be decoded (truncated or damaged). */
+  IMAGE_UNREADABLE: 422,
 
   // --- promotions (an order with a code that does not apply is refused; a quote reports it) ---
   /** No promo code with this name (codes match case-insensitively). */

@@ -5,6 +5,7 @@ import { pageOf, pageQuery } from '../../shared/pagination.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import * as schemas from './catalog.schemas.js';
 import * as catalog from './catalog.service.js';
+import { imageRoutes } from './images.routes.js';
 
 export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -158,5 +159,7 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request) => catalog.listStockMovements(ctx, request.params.id, request.query),
     );
+
+    await app.register(imageRoutes(ctx));
   };
 }

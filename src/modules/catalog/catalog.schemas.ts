@@ -6,6 +6,23 @@ import { movementKinds } from './product.table.js';
 const money = z.number().int('must be an integer amount in minor units').min(0).max(1_000_000_000);
 const quantity = z.number().int('must be a whole number').min(0).max(10_000_000);
 
+const imageVariantSchema = z.object({
+  url: z.string().describe('content-hash URL, immutable: `/images/{hash}-{width}.webp`'),
+  width: z.number().int(),
+  height: z.number().int(),
+});
+
+export const productImageSchema = imageVariantSchema
+  .extend({
+    id: z.string(),
+    position: z.number().int().describe('display order, lowest first'),
+    variants: z
+      .array(imageVariantSchema)
+      .describe('every WebP rendition, narrowest first (320, 640, 1280 px wide; never enlarged)'),
+  })
+  .describe('`url`, `width` and `height` are the widest variant')
+  .meta({ id: 'ProductImage' });
+
 export const productSchema = z
   .object({
     id: z.string(),
@@ -16,8 +33,11 @@ export const productSchema = z
     currency: z.string(),
     stock: z.number().int(),
     active: z.boolean(),
-    imageUrl: z.string().nullable(),
-    images: z.array(z.object({ url: z.string(), width: z.number(), height: z.number() })),
+    imageUrl: z
+      .string()
+      .nullable()
+      .describe('the first image at list width (up to 640 px), or null without images'),
+    images: z.array(productImageSchema).describe('uploaded images in display order'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -88,3 +108,29 @@ export const stockMovementSchema = z
     createdAt: z.string(),
   })
   .meta({ id: 'StockMovement' });
+
+export const imageParams = z.strictObject({
+  id: z.string().min(1).max(64),
+  imageId: z.string().min(1).max(64),
+});
+
+export const imageOrderBody = z.strictObject({
+  imageIds: z
+    .array(z.string().min(1).max(64))
+    .max(1000)
+    .describe("each of the product's image ids exactly once, in the new display order"),
+});
+
+/**
+ * What the multipart upload looks like in the OpenAPI document. The route reads the file from
+ * the stream, so the parsed body is empty and the schema accepts that.
+ */
+export const imageUploadBody = z
+  .object({
+    file: z.string().meta({ format: 'binary' }).describe('a JPEG, PNG or WebP image, at most 5 MB'),
+  })
+  .nullish();
+
+export const imageFileParams = z.strictObject({
+  file: z.string().max(100).describe('`{hash}-{width}.webp`, as the product image URLs name it'),
+});

@@ -8,6 +8,7 @@ import type { Actor } from '../auth/auth.service.js';
 import * as repo from './product.repository.js';
 import type { MovementRow, ProductFilter, ProductRow, ProductSort } from './product.repository.js';
 import type { MovementKind } from './product.table.js';
+import { imagesByProduct, listImageUrl, type ProductImage } from './product-images.js';
 import { demoProducts } from './seed-data.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'config'>;
@@ -21,8 +22,9 @@ export interface Product {
   currency: string;
   stock: number;
   active: boolean;
+  /** The first image at list width, or null. */
   imageUrl: string | null;
-  images: { url: string; width: number; height: number }[];
+  images: ProductImage[];
   createdAt: string;
   updatedAt: string;
 }
@@ -54,7 +56,7 @@ export interface ProductInput {
 
 export type ProductChanges = Partial<ProductInput>;
 
-const toProduct = (row: ProductRow, currency: string): Product => ({
+const toProduct = (row: ProductRow, currency: string, images: ProductImage[]): Product => ({
   id: row.id,
   sku: row.sku,
   name: row.name,
@@ -63,17 +65,40 @@ const toProduct = (row: ProductRow, currency: string): Product => ({
   currency,
   stock: row.stock,
   active: row.active,
-  // Images arrive with uploads (admin images endpoint); until then a product has none.
-  imageUrl: null,
-  images: [],
+  // Uploads only (POST /api/v1/admin/products/{id}/images): no placeholder URLs.
+  imageUrl: listImageUrl(images),
+  images,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
 
-const toAdminProduct = (row: ProductRow, currency: string): AdminProduct => ({
-  ...toProduct(row, currency),
+const toAdminProduct = (
+  row: ProductRow,
+  currency: string,
+  images: ProductImage[],
+): AdminProduct => ({
+  ...toProduct(row, currency, images),
   archivedAt: row.archivedAt?.toISOString() ?? null,
 });
+
+/** Maps rows to API products with their images, fetched in one query for all of them. */
+async function withImages<T>(
+  ctx: Ctx,
+  rows: ProductRow[],
+  map: (row: ProductRow, currency: string, images: ProductImage[]) => T,
+): Promise<T[]> {
+  const images = await imagesByProduct(
+    ctx.db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((row) => map(row, ctx.config.currency, images.get(row.id) ?? []));
+}
+
+const one = async <T>(
+  ctx: Ctx,
+  row: ProductRow,
+  map: (row: ProductRow, currency: string, images: ProductImage[]) => T,
+): Promise<T> => (await withImages(ctx, [row], map))[0]!;
 
 const toMovement = (row: MovementRow): StockMovement => ({
   id: row.id,
@@ -98,13 +123,13 @@ export async function listCatalog(
   page: PageRequest,
 ): Promise<Page<Product>> {
   const { rows, total } = await repo.listProducts(ctx.db, { ...filter, active: true }, sort, page);
-  return { items: rows.map((r) => toProduct(r, ctx.config.currency)), ...page, total };
+  return { items: await withImages(ctx, rows, toProduct), ...page, total };
 }
 
 export async function getCatalogProduct(ctx: Ctx, id: string): Promise<Product> {
   const row = await repo.findProduct(ctx.db, id);
   if (!row || !isPublic(row)) throw notFound('Product');
-  return toProduct(row, ctx.config.currency);
+  return one(ctx, row, toProduct);
 }
 
 // --- administration ---
@@ -116,13 +141,13 @@ export async function adminListProducts(
   page: PageRequest,
 ): Promise<Page<AdminProduct>> {
   const { rows, total } = await repo.listProducts(ctx.db, filter, sort, page);
-  return { items: rows.map((r) => toAdminProduct(r, ctx.config.currency)), ...page, total };
+  return { items: await withImages(ctx, rows, toAdminProduct), ...page, total };
 }
 
 export async function adminGetProduct(ctx: Ctx, id: string): Promise<AdminProduct> {
   const row = await repo.findProduct(ctx.db, id);
   if (!row) throw notFound('Product');
-  return toAdminProduct(row, ctx.config.currency);
+  return one(ctx, row, toAdminProduct);
 }
 
 const skuTaken = (sku: string) =>
@@ -160,7 +185,7 @@ export async function createProduct(
       });
       return { ...created, stock: movement.stockAfter };
     });
-    return toAdminProduct(row, ctx.config.currency);
+    return toAdminProduct(row, ctx.config.currency, []);
   } catch (error) {
     if (isUniqueViolation(error, 'products_sku_key')) throw skuTaken(input.sku);
     throw error;
@@ -197,7 +222,7 @@ export async function updateProduct(
       const restore = fields.active === true && current.archivedAt ? { archivedAt: null } : {};
       return repo.updateProduct(tx, id, { ...fields, ...restore, updatedAt: now });
     });
-    return toAdminProduct(row!, ctx.config.currency);
+    return one(ctx, row!, toAdminProduct);
   } catch (error) {
     if (isUniqueViolation(error, 'products_sku_key')) throw skuTaken(changes.sku ?? '');
     throw error;
