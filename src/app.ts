@@ -23,6 +23,8 @@ import { AppError } from './shared/errors.js';
 import { newId } from './shared/ids.js';
 import { registerMetrics } from './shared/metrics.js';
 import { registerProblemHandler, rejectNul } from './shared/problem.js';
+import { registerSecurityHeaders } from './web/security-headers.js';
+import { webRoutes } from './web/web.routes.js';
 import { z } from 'zod';
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -46,6 +48,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandler(app);
+  await registerSecurityHeaders(app);
   // JSON only: a text/plain body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
   // PostgreSQL text cannot hold NUL; refuse it at the edge for every route and field.
@@ -92,7 +95,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   registerMetrics(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
 
   app.get(
     '/healthz',
@@ -133,6 +135,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(promotionsRoutes(ctx));
   await app.register(paymentsRoutes(ctx));
   await app.register(adminRoutes(ctx));
+  // The web UI last: its page fallback is a wildcard that yields to every route above.
+  await app.register(webRoutes());
 
   return app;
 }

@@ -1,0 +1,160 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerProblemHandler } from '../src/shared/problem.js';
+import { registerSecurityHeaders } from '../src/web/security-headers.js';
+import { webRoutes } from '../src/web/web.routes.js';
+import { buildTestApp, type TestApp } from './helpers/test-app.js';
+
+function expectSecurityHeaders(headers: Headers) {
+  const csp = headers.get('content-security-policy') ?? '';
+  expect(csp).toContain("default-src 'self'");
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).not.toMatch(/script-src[^;]*unsafe-(inline|eval)/);
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(csp).toContain("object-src 'none'");
+  expect(headers.get('x-content-type-options')).toBe('nosniff');
+  expect(headers.get('x-frame-options')).toBe('DENY');
+  expect(headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+}
+
+describe('the real app', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('sends the security headers on pages, API answers, errors and /docs', async () => {
+    for (const path of ['/', '/api/v1/products', '/api/v1/nope', '/docs', '/healthz']) {
+      const response = await fetch(t.baseUrl + path);
+      expectSecurityHeaders(response.headers);
+    }
+  });
+
+  it('answers page routes with the app (or the "not built" page), never cached', async () => {
+    for (const path of [
+      '/',
+      '/products/prd_123',
+      '/cart',
+      '/checkout',
+      '/orders/ord_1',
+      '/orders/ord_1/confirmation',
+      '/account/orders/ord_1',
+      '/verify-email?token=abc',
+      '/reset-password?token=abc',
+      '/login',
+      '/admin',
+      '/admin/orders/ord_1',
+    ]) {
+      const response = await t.http.get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-type'), path).toMatch(/^text\/html/);
+      expect(response.headers.get('cache-control'), path).toBe('no-cache');
+      expect(response.body, path).toMatch(/<div id="root">|npm run build/);
+    }
+  });
+
+  it('keeps 404 problem+json for API, ops and unknown paths: no SPA fallback there', async () => {
+    for (const path of [
+      '/api/v1/nope',
+      '/api/v1/products/x/y/z',
+      '/api',
+      '/docs/nope.js',
+      '/openapi.json/x',
+      '/metrics/x',
+      '/images/nothing-320.webp',
+      '/healthz/x',
+      '/readyz/x',
+      '/assets/missing-abc123.js',
+      '/no-such-page',
+      '/wp-login.php',
+    ]) {
+      const response = await t.http.get(path);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-type'), path).toMatch(/^application\/problem\+json/);
+      expect(response.body.code, path).toBe('NOT_FOUND');
+    }
+  });
+
+  it('still serves the API, its documents and the metrics', async () => {
+    expect((await t.http.get('/openapi.json')).body.openapi).toBe('3.0.3');
+    expect((await t.http.get('/api/v1/products')).status).toBe(200);
+    expect((await t.http.get('/metrics')).status).toBe(200);
+    const docs = await t.http.get('/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.body).toContain('swagger-ui');
+  });
+});
+
+describe('the built UI', () => {
+  let root: string;
+  let app: FastifyInstance;
+
+  async function serve(webRoot: string): Promise<FastifyInstance> {
+    const server = Fastify();
+    registerProblemHandler(server);
+    await registerSecurityHeaders(server);
+    await server.register(webRoutes({ root: webRoot }));
+    return server;
+  }
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'ordo-web-'));
+    await mkdir(join(root, 'assets'));
+    await writeFile(join(root, 'index.html'), '<!doctype html><div id="root"></div>built-index');
+    await writeFile(join(root, 'assets', 'index-AbC123.js'), 'console.log(1)');
+    await writeFile(join(root, 'assets', 'index-AbC123.css'), 'body{}');
+    await writeFile(join(root, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    app = await serve(root);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('serves hashed assets with a year of immutable caching', async () => {
+    const js = await app.inject('/assets/index-AbC123.js');
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-type']).toMatch(/javascript/);
+    expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(js.headers['x-content-type-options']).toBe('nosniff');
+    const css = await app.inject('/assets/index-AbC123.css');
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+  });
+
+  it('serves index.html for page routes only, with no-cache', async () => {
+    for (const path of ['/', '/products/p1', '/admin', '/admin/products/p1?tab=images']) {
+      const page = await app.inject(path);
+      expect(page.statusCode, path).toBe(200);
+      expect(page.body, path).toContain('built-index');
+      expect(page.headers['cache-control'], path).toBe('no-cache');
+    }
+    expect((await app.inject('/api/v1/x')).statusCode).toBe(404);
+    expect((await app.inject('/assets/nope.js')).statusCode).toBe(404);
+    expect((await app.inject('/assets/../index.html')).statusCode).not.toBe(200);
+  });
+
+  it('serves the public files (favicon) with a day of caching', async () => {
+    const icon = await app.inject('/favicon.svg');
+    expect(icon.statusCode).toBe(200);
+    expect(icon.headers['content-type']).toBe('image/svg+xml');
+    expect(icon.headers['cache-control']).toBe('public, max-age=86400');
+  });
+
+  it('says to run npm run build when the UI is not built', async () => {
+    const bare = await serve(join(root, 'missing'));
+    try {
+      const page = await bare.inject('/');
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.body).toContain('npm run build');
+      expect((await bare.inject('/admin/orders')).body).toContain('npm run build');
+      expect((await bare.inject('/api/v1/x')).statusCode).toBe(404);
+    } finally {
+      await bare.close();
+    }
+  });
+});

@@ -1,0 +1,91 @@
+import { Link, Outlet, useLocation } from '@tanstack/react-router';
+import { isStaff, logOut, useSession } from '../api/session';
+import { Alert, Button, buttonClass, Loading } from '../ui';
+
+const navItems = [{ to: '/admin', label: 'Dashboard' }] as const;
+
+/**
+ * The back office's frame. Staff and admins only: a customer or a visitor sees a clear refusal
+ * and nothing else (the API refuses them too; this only keeps the screen honest).
+ */
+export function AdminShell() {
+  const session = useSession();
+  const location = useLocation();
+
+  if (session.status === 'restoring') return <Loading label="Checking your session…" />;
+  if (session.status === 'signed-out') {
+    return (
+      <Refusal title="Log in to use the back office">
+        <Link to="/login" search={{ redirect: location.href }} className={buttonClass('primary')}>
+          Log in
+        </Link>
+      </Refusal>
+    );
+  }
+  if (!isStaff(session.user)) {
+    return (
+      <Refusal title="You do not have access to the back office">
+        <p className="text-sm">
+          You are logged in as {session.user?.email}, a customer account. The back office is for the
+          shop&apos;s staff.
+        </p>
+        <Link to="/" className={buttonClass('secondary')}>
+          Go to the shop
+        </Link>
+      </Refusal>
+    );
+  }
+
+  return (
+    <div className="min-h-screen bg-slate-100 lg:grid lg:grid-cols-[14rem_1fr]">
+      <aside className="bg-slate-900 text-slate-100 lg:min-h-screen">
+        <div className="flex items-center justify-between px-4 py-4">
+          <Link to="/admin" className="font-semibold">
+            Ordo back office
+          </Link>
+        </div>
+        <nav aria-label="Back office" className="flex gap-1 overflow-x-auto px-2 pb-3 lg:flex-col">
+          {navItems.map((item) => (
+            <Link
+              key={item.to}
+              to={item.to}
+              activeOptions={{ exact: item.to === '/admin' }}
+              className="whitespace-nowrap rounded-md px-3 py-2 text-sm hover:bg-slate-800 data-[status=active]:bg-slate-700"
+            >
+              {item.label}
+            </Link>
+          ))}
+          <Link
+            to="/"
+            className="whitespace-nowrap rounded-md px-3 py-2 text-sm text-slate-300 hover:bg-slate-800"
+          >
+            View the shop
+          </Link>
+        </nav>
+      </aside>
+      <div className="min-w-0">
+        <header className="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-4 py-2 text-sm">
+          <span className="text-slate-600">
+            {session.user?.email} ({session.user?.role})
+          </span>
+          <Button variant="ghost" onClick={() => void logOut()}>
+            Log out
+          </Button>
+        </header>
+        <main id="main" className="p-4 sm:p-6">
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function Refusal({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <main id="main" className="mx-auto max-w-lg p-6">
+      <Alert tone="warning" title={title} className="space-y-3">
+        <div className="space-y-3">{children}</div>
+      </Alert>
+    </main>
+  );
+}

@@ -1,0 +1,31 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { RouterProvider } from '@tanstack/react-router';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { queryClient } from './api/client';
+import { getSession, restoreSession, subscribeSession } from './api/session';
+import { router } from './router';
+import './styles.css';
+
+// The session is restored from the refresh cookie while the first page renders; pages that
+// need it wait on useSession().status.
+void restoreSession();
+// A different person (or nobody) now: nothing cached for the previous one may show.
+let lastUser: string | undefined;
+subscribeSession(() => {
+  const user = getSession().user?.id;
+  if (user !== lastUser) {
+    if (lastUser !== undefined) queryClient.clear();
+    lastUser = user;
+  }
+});
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+createRoot(root).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
+  </StrictMode>,
+);

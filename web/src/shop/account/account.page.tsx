@@ -1,0 +1,169 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Link } from '@tanstack/react-router';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { $api, api } from '../../api/client';
+import { logOut, useSession } from '../../api/session';
+import {
+  Alert,
+  Badge,
+  Button,
+  buttonClass,
+  Card,
+  EmptyState,
+  Field,
+  Input,
+  Loading,
+  Page,
+  ProblemAlert,
+} from '../../ui';
+
+/** The signed-in customer's account: who they are, email verification, password change. */
+export function AccountPage() {
+  const session = useSession();
+  const me = $api.useQuery('get', '/api/v1/me', {}, { enabled: session.status === 'signed-in' });
+  const resend = $api.useMutation('post', '/api/v1/me/verify-email');
+
+  if (session.status === 'restoring') return <Loading />;
+  if (session.status === 'signed-out') {
+    return (
+      <EmptyState
+        title="Log in to see your account"
+        action={
+          <Link to="/login" search={{ redirect: '/account' }} className={buttonClass('primary')}>
+            Log in
+          </Link>
+        }
+      />
+    );
+  }
+  return (
+    <Page title="Your account">
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Profile">
+          {me.isPending ? (
+            <Loading />
+          ) : me.isError ? (
+            <ProblemAlert error={me.error} />
+          ) : (
+            <div className="space-y-3 text-sm">
+              <p>
+                <span className="text-slate-600">Name:</span> {me.data.name}
+              </p>
+              <p className="flex flex-wrap items-center gap-2">
+                <span className="text-slate-600">Email:</span> {me.data.email}
+                {me.data.emailVerified ? (
+                  <Badge tone="success">Verified</Badge>
+                ) : (
+                  <Badge tone="warning">Not verified</Badge>
+                )}
+              </p>
+              {!me.data.emailVerified && (
+                <div className="space-y-2">
+                  <Button
+                    variant="secondary"
+                    busy={resend.isPending}
+                    onClick={() => resend.mutate({})}
+                  >
+                    Resend verification email
+                  </Button>
+                  {resend.isSuccess && (
+                    <Alert tone="success">Sent. Open the link in the email to verify.</Alert>
+                  )}
+                  {resend.isError && <ProblemAlert error={resend.error} />}
+                </div>
+              )}
+              <div className="flex flex-wrap gap-2 pt-2">
+                <Link to="/account/orders" className={buttonClass('secondary')}>
+                  Your orders
+                </Link>
+                <Button variant="ghost" onClick={() => void logOut()}>
+                  Log out
+                </Button>
+              </div>
+            </div>
+          )}
+        </Card>
+        <ChangePasswordCard />
+      </div>
+    </Page>
+  );
+}
+
+const passwordSchema = z
+  .object({
+    currentPassword: z.string().min(1, 'Enter your current password'),
+    newPassword: z.string().min(8, 'At least 8 characters').max(200),
+    confirm: z.string(),
+  })
+  .refine((v) => v.newPassword === v.confirm, {
+    path: ['confirm'],
+    message: 'The passwords differ',
+  });
+
+function ChangePasswordCard() {
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState(false);
+  const form = useForm({
+    resolver: zodResolver(passwordSchema),
+    defaultValues: { currentPassword: '', newPassword: '', confirm: '' },
+  });
+  const errors = form.formState.errors;
+  const submit = form.handleSubmit(async ({ currentPassword, newPassword }) => {
+    setError(undefined);
+    setDone(false);
+    try {
+      await api.POST('/api/v1/me/password', { body: { currentPassword, newPassword } });
+      form.reset();
+      setDone(true);
+    } catch (caught) {
+      setError(caught);
+    }
+  });
+  return (
+    <Card title="Change password">
+      <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4">
+        {done && <Alert tone="success">Your password was changed.</Alert>}
+        {error !== undefined && <ProblemAlert error={error} title="The password was not changed" />}
+        <Field label="Current password" error={errors.currentPassword?.message}>
+          {(props) => (
+            <Input
+              {...props}
+              type="password"
+              autoComplete="current-password"
+              {...form.register('currentPassword')}
+            />
+          )}
+        </Field>
+        <Field
+          label="New password"
+          hint="At least 8 characters"
+          error={errors.newPassword?.message}
+        >
+          {(props) => (
+            <Input
+              {...props}
+              type="password"
+              autoComplete="new-password"
+              {...form.register('newPassword')}
+            />
+          )}
+        </Field>
+        <Field label="Repeat the new password" error={errors.confirm?.message}>
+          {(props) => (
+            <Input
+              {...props}
+              type="password"
+              autoComplete="new-password"
+              {...form.register('confirm')}
+            />
+          )}
+        </Field>
+        <Button type="submit" busy={form.formState.isSubmitting}>
+          Change password
+        </Button>
+      </form>
+    </Card>
+  );
+}

@@ -1,0 +1,145 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Link, getRouteApi, useNavigate } from '@tanstack/react-router';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { api } from '../../api/client';
+import { logIn } from '../../api/session';
+import { Alert, Button, Card, Field, Input, Page, ProblemAlert } from '../../ui';
+
+const loginSchema = z.object({
+  email: z.email('Enter an email address'),
+  password: z.string().min(1, 'Enter your password'),
+});
+
+/** Where to go after logging in: only a path on this site, never another origin. */
+export function safeRedirect(target: string | undefined): string {
+  return target && target.startsWith('/') && !target.startsWith('//') ? target : '/';
+}
+
+const loginRoute = getRouteApi('/shop/login');
+
+export function LoginPage() {
+  const { redirect } = loginRoute.useSearch();
+  const navigate = useNavigate();
+  const [error, setError] = useState<unknown>();
+  const form = useForm({
+    resolver: zodResolver(loginSchema),
+    defaultValues: { email: '', password: '' },
+  });
+  const errors = form.formState.errors;
+
+  const submit = form.handleSubmit(async ({ email, password }) => {
+    setError(undefined);
+    try {
+      await logIn(email, password);
+      await navigate({ to: safeRedirect(redirect) });
+    } catch (caught) {
+      setError(caught);
+    }
+  });
+
+  return (
+    <Page title="Log in">
+      <Card className="max-w-md">
+        <form onSubmit={(e) => void submit(e)} className="space-y-4" noValidate>
+          {error !== undefined && <ProblemAlert error={error} title="Could not log in" />}
+          <Field label="Email" error={errors.email?.message}>
+            {(props) => (
+              <Input {...props} type="email" autoComplete="email" {...form.register('email')} />
+            )}
+          </Field>
+          <Field label="Password" error={errors.password?.message}>
+            {(props) => (
+              <Input
+                {...props}
+                type="password"
+                autoComplete="current-password"
+                {...form.register('password')}
+              />
+            )}
+          </Field>
+          <Button type="submit" busy={form.formState.isSubmitting} className="w-full">
+            Log in
+          </Button>
+          <div className="flex flex-wrap justify-between gap-2 text-sm">
+            <Link to="/forgot-password" className="text-indigo-700 hover:underline">
+              Forgot your password?
+            </Link>
+            <Link to="/register" search={{ redirect }} className="text-indigo-700 hover:underline">
+              Create an account
+            </Link>
+          </div>
+        </form>
+      </Card>
+    </Page>
+  );
+}
+
+const registerSchema = z.object({
+  name: z.string().trim().min(1, 'Enter your name').max(200),
+  email: z.email('Enter an email address'),
+  password: z.string().min(8, 'At least 8 characters').max(200),
+});
+
+const registerRoute = getRouteApi('/shop/register');
+
+export function RegisterPage() {
+  const { redirect } = registerRoute.useSearch();
+  const navigate = useNavigate();
+  const [error, setError] = useState<unknown>();
+  const form = useForm({
+    resolver: zodResolver(registerSchema),
+    defaultValues: { name: '', email: '', password: '' },
+  });
+  const errors = form.formState.errors;
+
+  const submit = form.handleSubmit(async (values) => {
+    setError(undefined);
+    try {
+      await api.POST('/api/v1/auth/register', { body: values });
+      await logIn(values.email, values.password);
+      await navigate({ to: safeRedirect(redirect) });
+    } catch (caught) {
+      setError(caught);
+    }
+  });
+
+  return (
+    <Page title="Create an account">
+      <Card className="max-w-md">
+        <form onSubmit={(e) => void submit(e)} className="space-y-4" noValidate>
+          {error !== undefined && <ProblemAlert error={error} title="Could not register" />}
+          <Field label="Name" error={errors.name?.message}>
+            {(props) => <Input {...props} autoComplete="name" {...form.register('name')} />}
+          </Field>
+          <Field label="Email" error={errors.email?.message}>
+            {(props) => (
+              <Input {...props} type="email" autoComplete="email" {...form.register('email')} />
+            )}
+          </Field>
+          <Field label="Password" hint="At least 8 characters" error={errors.password?.message}>
+            {(props) => (
+              <Input
+                {...props}
+                type="password"
+                autoComplete="new-password"
+                {...form.register('password')}
+              />
+            )}
+          </Field>
+          <Button type="submit" busy={form.formState.isSubmitting} className="w-full">
+            Register
+          </Button>
+          <Alert tone="info">We will email you a link to verify your address.</Alert>
+          <p className="text-sm">
+            Already have an account?{' '}
+            <Link to="/login" search={{ redirect }} className="text-indigo-700 hover:underline">
+              Log in
+            </Link>
+          </p>
+        </form>
+      </Card>
+    </Page>
+  );
+}

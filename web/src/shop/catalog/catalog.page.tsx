@@ -1,0 +1,238 @@
+import { getRouteApi, Link } from '@tanstack/react-router';
+import { useState, type FormEvent } from 'react';
+import { $api } from '../../api/client';
+import {
+  Button,
+  buttonClass,
+  EmptyState,
+  Field,
+  Input,
+  Loading,
+  Money,
+  Page,
+  ProblemAlert,
+  Select,
+  toMajorUnits,
+  toMinorUnits,
+} from '../../ui';
+import { AddToCartButton } from '../cart/add-to-cart-button';
+import { ProductImage } from '../product/product-image';
+import { StockBadge } from '../product/stock-badge';
+import { pageCount, sortOptions, toProductQuery, type CatalogSearch } from './catalog-search';
+
+const route = getRouteApi('/shop/');
+
+export function CatalogPage() {
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const products = $api.useQuery('get', '/api/v1/products', {
+    params: { query: toProductQuery(search) },
+  });
+  const currency = products.data?.items[0]?.currency ?? 'USD';
+  const setSearch = (change: Partial<CatalogSearch>) =>
+    void navigate({ search: (prev) => ({ ...prev, page: undefined, ...change }) });
+
+  return (
+    <Page title="Shop" documentTitle="Shop">
+      <div className="grid gap-6 lg:grid-cols-[16rem_1fr]">
+        <Filters
+          key={JSON.stringify(search)}
+          search={search}
+          currency={currency}
+          onChange={setSearch}
+        />
+        <section aria-label="Products" className="space-y-4">
+          {products.isPending ? (
+            <Loading label="Loading products…" />
+          ) : products.isError ? (
+            <ProblemAlert
+              error={products.error}
+              title="The catalog could not be loaded"
+              action={
+                <Button variant="secondary" onClick={() => void products.refetch()}>
+                  Try again
+                </Button>
+              }
+            />
+          ) : products.data.items.length === 0 ? (
+            <EmptyState
+              title="No products match"
+              action={
+                <Link to="/" search={{}} className={buttonClass('secondary')}>
+                  Clear filters
+                </Link>
+              }
+            >
+              Try another search or a wider price range.
+            </EmptyState>
+          ) : (
+            <>
+              <p className="text-sm text-slate-600" aria-live="polite">
+                {products.data.total} {products.data.total === 1 ? 'product' : 'products'}
+                {search.q ? ` for “${search.q}”` : ''}
+              </p>
+              <ul className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3">
+                {products.data.items.map((product) => (
+                  <li
+                    key={product.id}
+                    className="flex flex-col rounded-lg border border-slate-200 bg-white p-3 shadow-sm"
+                  >
+                    <Link
+                      to="/products/$productId"
+                      params={{ productId: product.id }}
+                      className="group flex flex-1 flex-col gap-2"
+                    >
+                      <ProductImage product={product} size={320} />
+                      <span className="font-medium text-slate-900 group-hover:text-indigo-700 group-hover:underline">
+                        {product.name}
+                      </span>
+                    </Link>
+                    <div className="mt-2 flex items-center justify-between">
+                      <span className="font-semibold">
+                        <Money amount={product.price} currency={product.currency} />
+                      </span>
+                      <StockBadge stock={product.stock} />
+                    </div>
+                    <AddToCartButton product={product} className="mt-3" />
+                  </li>
+                ))}
+              </ul>
+              <Pagination
+                page={products.data.page}
+                pages={pageCount(products.data.total, products.data.pageSize)}
+              />
+            </>
+          )}
+        </section>
+      </div>
+    </Page>
+  );
+}
+
+function Filters({
+  search,
+  currency,
+  onChange,
+}: {
+  search: CatalogSearch;
+  currency: string;
+  onChange: (change: Partial<CatalogSearch>) => void;
+}) {
+  const major = (minor: number | undefined) =>
+    minor === undefined ? '' : String(toMajorUnits(minor, currency));
+  const [q, setQ] = useState(search.q ?? '');
+  const [min, setMin] = useState(major(search.minPrice));
+  const [max, setMax] = useState(major(search.maxPrice));
+  const toMinor = (text: string) => {
+    const value = Number(text);
+    return text.trim() === '' || !Number.isFinite(value) || value < 0
+      ? undefined
+      : toMinorUnits(value, currency);
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onChange({ q: q.trim() || undefined, minPrice: toMinor(min), maxPrice: toMinor(max) });
+  };
+
+  return (
+    <form
+      role="search"
+      aria-label="Filter products"
+      onSubmit={submit}
+      className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm lg:self-start"
+    >
+      <Field label="Search">
+        {(props) => (
+          <Input
+            {...props}
+            type="search"
+            name="q"
+            value={q}
+            placeholder="Name, description or SKU"
+            onChange={(e) => setQ(e.target.value)}
+          />
+        )}
+      </Field>
+      <div className="grid grid-cols-2 gap-2">
+        <Field label={`Min price (${currency})`}>
+          {(props) => (
+            <Input
+              {...props}
+              inputMode="decimal"
+              name="minPrice"
+              value={min}
+              onChange={(e) => setMin(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label={`Max price (${currency})`}>
+          {(props) => (
+            <Input
+              {...props}
+              inputMode="decimal"
+              name="maxPrice"
+              value={max}
+              onChange={(e) => setMax(e.target.value)}
+            />
+          )}
+        </Field>
+      </div>
+      <div className="flex items-center gap-2">
+        <input
+          id="in-stock"
+          type="checkbox"
+          className="h-4 w-4 rounded border-slate-300 accent-indigo-600"
+          checked={search.inStock ?? false}
+          onChange={(e) => onChange({ inStock: e.target.checked ? true : undefined })}
+        />
+        <label htmlFor="in-stock" className="text-sm text-slate-700">
+          In stock only
+        </label>
+      </div>
+      <Field label="Sort by">
+        {(props) => (
+          <Select
+            {...props}
+            value={search.sort ?? '-createdAt'}
+            onChange={(e) => onChange({ sort: e.target.value as CatalogSearch['sort'] })}
+          >
+            {sortOptions.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </Select>
+        )}
+      </Field>
+      <Button type="submit" className="w-full">
+        Search
+      </Button>
+    </form>
+  );
+}
+
+function Pagination({ page, pages }: { page: number; pages: number }) {
+  if (pages <= 1) return null;
+  const link = 'rounded-md border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50';
+  return (
+    <nav aria-label="Pages" className="flex items-center justify-between gap-2">
+      {page > 1 ? (
+        <Link to="/" search={(prev) => ({ ...prev, page: page - 1 })} className={link}>
+          Previous page
+        </Link>
+      ) : (
+        <span />
+      )}
+      <span className="text-sm text-slate-600">
+        Page {page} of {pages}
+      </span>
+      {page < pages ? (
+        <Link to="/" search={(prev) => ({ ...prev, page: page + 1 })} className={link}>
+          Next page
+        </Link>
+      ) : (
+        <span />
+      )}
+    </nav>
+  );
+}

@@ -1,0 +1,233 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Link, useNavigate } from '@tanstack/react-router';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { api, invalidate, newIdempotencyKey } from '../../api/client';
+import { outOfStockLines } from '../../api/problem';
+import { useSession } from '../../api/session';
+import {
+  Alert,
+  Button,
+  buttonClass,
+  Card,
+  EmptyState,
+  Field,
+  Input,
+  Loading,
+  Money,
+  Page,
+  ProblemAlert,
+} from '../../ui';
+import { toOrderItems, updateStock } from '../cart/cart';
+import { clearCart, updateCart, useCart } from '../cart/cart-store';
+import { setPromoCode, usePromoCode } from '../cart/promo-store';
+import { PromoCodeForm, QuoteTotals } from '../cart/quote-summary';
+import { problemStockIssues, quoteStockIssues } from '../cart/stock-issues';
+import { useQuote } from '../cart/use-quote';
+
+const addressSchema = z.object({
+  name: z.string().trim().min(1, 'Enter the recipient’s name').max(200),
+  line1: z.string().trim().min(1, 'Enter the street address').max(200),
+  line2: z.string().trim().max(200),
+  city: z.string().trim().min(1, 'Enter the city').max(100),
+  postalCode: z.string().trim().min(1, 'Enter the postal code').max(20),
+  country: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2}$/, 'Two letters, e.g. US, DE, FR')
+    .transform((c) => c.toUpperCase()),
+});
+
+type AddressForm = z.input<typeof addressSchema>;
+
+export function CheckoutPage() {
+  const session = useSession();
+  const cart = useCart();
+  const promoCode = usePromoCode();
+  const quote = useQuote(cart, promoCode);
+  const navigate = useNavigate();
+  const [error, setError] = useState<unknown>();
+  const form = useForm<AddressForm, unknown, z.output<typeof addressSchema>>({
+    resolver: zodResolver(addressSchema),
+    defaultValues: {
+      name: session.user?.name ?? '',
+      line1: '',
+      line2: '',
+      city: '',
+      postalCode: '',
+      country: '',
+    },
+  });
+  const errors = form.formState.errors;
+
+  if (session.status === 'restoring') return <Loading />;
+  if (session.status === 'signed-out') {
+    return (
+      <Page title="Checkout">
+        <EmptyState
+          title="Log in to check out"
+          action={
+            <Link to="/login" search={{ redirect: '/checkout' }} className={buttonClass('primary')}>
+              Log in
+            </Link>
+          }
+        >
+          Your cart is kept while you log in or register.
+        </EmptyState>
+      </Page>
+    );
+  }
+  if (cart.length === 0) {
+    return (
+      <Page title="Checkout">
+        <EmptyState
+          title="Your cart is empty"
+          action={
+            <Link to="/" className={buttonClass('primary')}>
+              Browse the shop
+            </Link>
+          }
+        />
+      </Page>
+    );
+  }
+
+  const stockIssues = [
+    ...(quote.data ? quoteStockIssues(quote.data) : []),
+    ...problemStockIssues(outOfStockLines(error)),
+  ];
+  const names = new Map(cart.map((line) => [line.productId, line.name]));
+
+  const placeOrder = form.handleSubmit(async (address) => {
+    setError(undefined);
+    try {
+      const { data } = await api.POST('/api/v1/orders', {
+        // One key per attempt: a retry of this request after a lost answer replays it.
+        params: { header: { 'idempotency-key': newIdempotencyKey() } },
+        body: {
+          items: toOrderItems(cart),
+          ...(promoCode ? { promoCode } : {}),
+          shippingAddress: { ...address, line2: address.line2 || undefined },
+        },
+      });
+      if (!data) throw new Error('The order was placed but its answer was empty');
+      clearCart();
+      setPromoCode('');
+      await invalidate('/api/v1/orders', '/api/v1/products');
+      await navigate({ to: '/orders/$orderId', params: { orderId: data.id } });
+    } catch (caught) {
+      const short = outOfStockLines(caught);
+      if (short.length > 0) {
+        updateCart((c) =>
+          updateStock(c, Object.fromEntries(short.map((s) => [s.productId, s.available]))),
+        );
+      }
+      setError(caught);
+    }
+  });
+
+  return (
+    <Page title="Checkout">
+      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+        <Card title="Shipping address">
+          <form
+            id="checkout"
+            onSubmit={(e) => void placeOrder(e)}
+            noValidate
+            className="grid gap-4 sm:grid-cols-2"
+          >
+            <Field label="Full name" error={errors.name?.message} className="sm:col-span-2">
+              {(props) => <Input {...props} autoComplete="name" {...form.register('name')} />}
+            </Field>
+            <Field label="Address line 1" error={errors.line1?.message} className="sm:col-span-2">
+              {(props) => (
+                <Input {...props} autoComplete="address-line1" {...form.register('line1')} />
+              )}
+            </Field>
+            <Field
+              label="Address line 2 (optional)"
+              error={errors.line2?.message}
+              className="sm:col-span-2"
+            >
+              {(props) => (
+                <Input {...props} autoComplete="address-line2" {...form.register('line2')} />
+              )}
+            </Field>
+            <Field label="City" error={errors.city?.message}>
+              {(props) => (
+                <Input {...props} autoComplete="address-level2" {...form.register('city')} />
+              )}
+            </Field>
+            <Field label="Postal code" error={errors.postalCode?.message}>
+              {(props) => (
+                <Input {...props} autoComplete="postal-code" {...form.register('postalCode')} />
+              )}
+            </Field>
+            <Field label="Country code" hint="Two letters, e.g. US" error={errors.country?.message}>
+              {(props) => (
+                <Input
+                  {...props}
+                  autoComplete="country"
+                  maxLength={2}
+                  {...form.register('country')}
+                />
+              )}
+            </Field>
+          </form>
+        </Card>
+        <Card title="Your order" className="lg:self-start">
+          <div className="space-y-4">
+            <ul className="space-y-1 text-sm">
+              {(quote.data?.lines ?? []).map((line) => (
+                <li key={line.productId} className="flex justify-between gap-2">
+                  <span>
+                    {line.quantity} × {line.name}
+                  </span>
+                  <Money amount={line.total} currency={quote.data?.currency ?? 'USD'} />
+                </li>
+              ))}
+            </ul>
+            {quote.isPending ? (
+              <Loading label="Pricing your cart…" />
+            ) : quote.isError ? (
+              <ProblemAlert error={quote.error} title="Your cart could not be priced" />
+            ) : (
+              <QuoteTotals quote={quote.data} />
+            )}
+            <PromoCodeForm quote={quote.data} />
+            {stockIssues.length > 0 && (
+              <Alert tone="error" title="Not enough stock">
+                <ul className="list-disc pl-5">
+                  {stockIssues.map((issue) => (
+                    <li key={issue.productId}>
+                      {names.get(issue.productId) ?? 'A product'}: {issue.message}
+                    </li>
+                  ))}
+                </ul>
+                <Link to="/cart" className="mt-2 inline-block font-medium underline">
+                  Change quantities in the cart
+                </Link>
+              </Alert>
+            )}
+            {error !== undefined && outOfStockLines(error).length === 0 && (
+              <ProblemAlert error={error} title="The order could not be placed" />
+            )}
+            <Button
+              type="submit"
+              form="checkout"
+              className="w-full"
+              busy={form.formState.isSubmitting}
+              disabled={!quote.data || stockIssues.length > 0 || form.formState.isSubmitting}
+            >
+              Place order
+            </Button>
+            <p className="text-xs text-slate-500">
+              Stock is reserved when you place the order; you pay on the next page.
+            </p>
+          </div>
+        </Card>
+      </div>
+    </Page>
+  );
+}

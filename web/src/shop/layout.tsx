@@ -1,0 +1,96 @@
+import { Link, Outlet, useNavigate } from '@tanstack/react-router';
+import { isStaff, logOut, useSession } from '../api/session';
+import { Button, cn } from '../ui';
+import { itemCount } from './cart/cart';
+import { useCart } from './cart/cart-store';
+
+const navLink =
+  'rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 hover:text-slate-900';
+
+/** The storefront's frame: header with shop, cart and account links, then the page. */
+export function ShopLayout() {
+  const session = useSession();
+  const cart = useCart();
+  const count = itemCount(cart);
+  const navigate = useNavigate();
+
+  return (
+    <div className="flex min-h-screen flex-col">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+      >
+        Skip to content
+      </a>
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
+          <Link to="/" className="flex items-center gap-2 text-lg font-bold text-indigo-700">
+            <span
+              aria-hidden="true"
+              className="inline-flex h-7 w-7 items-center justify-center rounded-md bg-indigo-600 text-sm text-white"
+            >
+              O
+            </span>
+            Ordo
+          </Link>
+          <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
+            <Link to="/" className={navLink} activeOptions={{ exact: true }}>
+              Shop
+            </Link>
+            <Link to="/cart" className={cn(navLink, 'relative')}>
+              Cart
+              {count > 0 && (
+                <span className="ml-1 rounded-full bg-indigo-600 px-1.5 py-0.5 text-xs text-white">
+                  <span className="sr-only">, </span>
+                  {count}
+                  <span className="sr-only"> items</span>
+                </span>
+              )}
+            </Link>
+            {session.status === 'signed-in' ? (
+              <>
+                <Link to="/account/orders" className={navLink}>
+                  Orders
+                </Link>
+                <Link to="/account" className={navLink} activeOptions={{ exact: true }}>
+                  Account
+                </Link>
+                {isStaff(session.user) && (
+                  <Link to="/admin" className={navLink}>
+                    Back office
+                  </Link>
+                )}
+                <Button
+                  variant="ghost"
+                  onClick={() => void logOut().then(() => navigate({ to: '/' }))}
+                >
+                  Log out
+                </Button>
+              </>
+            ) : session.status === 'signed-out' ? (
+              <>
+                <Link to="/login" className={navLink}>
+                  Log in
+                </Link>
+                <Link to="/register" className={navLink}>
+                  Register
+                </Link>
+              </>
+            ) : null}
+          </nav>
+        </div>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:py-8">
+        <Outlet />
+      </main>
+      <footer className="border-t border-slate-200 bg-white">
+        <div className="mx-auto max-w-6xl px-4 py-4 text-xs text-slate-500">
+          Ordo · prices include no tax ·{' '}
+          <a className="underline" href="/docs">
+            API documentation
+          </a>
+        </div>
+      </footer>
+    </div>
+  );
+}

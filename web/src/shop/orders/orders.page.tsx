@@ -1,0 +1,156 @@
+import { getRouteApi, Link } from '@tanstack/react-router';
+import { $api } from '../../api/client';
+import { useSession } from '../../api/session';
+import { type OrdersSearch } from './orders-search';
+import {
+  Button,
+  buttonClass,
+  EmptyState,
+  Field,
+  formatDate,
+  Loading,
+  Money,
+  OrderStatusBadge,
+  orderStatusLabels,
+  Page,
+  ProblemAlert,
+  Select,
+  Table,
+  TBody,
+  Td,
+  Th,
+  THead,
+  Tr,
+} from '../../ui';
+
+const PAGE_SIZE = 20;
+const route = getRouteApi('/shop/account/orders');
+
+/** The customer's order history, newest first, filterable by status (in the URL). */
+export function OrdersPage() {
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const session = useSession();
+  const orders = $api.useQuery(
+    'get',
+    '/api/v1/orders',
+    {
+      params: {
+        query: {
+          page: search.page ?? 1,
+          pageSize: PAGE_SIZE,
+          ...(search.status ? { status: search.status } : {}),
+        },
+      },
+    },
+    { enabled: session.status === 'signed-in' },
+  );
+
+  return (
+    <Page title="Your orders">
+      <div className="max-w-xs">
+        <Field label="Status">
+          {(props) => (
+            <Select
+              {...props}
+              value={search.status ?? ''}
+              onChange={(e) =>
+                void navigate({
+                  search: { status: (e.target.value || undefined) as OrdersSearch['status'] },
+                })
+              }
+            >
+              <option value="">All orders</option>
+              {Object.entries(orderStatusLabels).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+      </div>
+      {session.status !== 'signed-in' || orders.isPending ? (
+        <Loading label="Loading your orders…" />
+      ) : orders.isError ? (
+        <ProblemAlert
+          error={orders.error}
+          title="Your orders could not be loaded"
+          action={
+            <Button variant="secondary" onClick={() => void orders.refetch()}>
+              Try again
+            </Button>
+          }
+        />
+      ) : orders.data.items.length === 0 ? (
+        <EmptyState
+          title={search.status ? 'No orders with this status' : 'No orders yet'}
+          action={
+            <Link to="/" className={buttonClass('primary')}>
+              Browse the shop
+            </Link>
+          }
+        />
+      ) : (
+        <>
+          <Table>
+            <THead>
+              <tr>
+                <Th>Order</Th>
+                <Th>Placed</Th>
+                <Th>Status</Th>
+                <Th className="text-right">Total</Th>
+              </tr>
+            </THead>
+            <TBody>
+              {orders.data.items.map((order) => (
+                <Tr key={order.id}>
+                  <Td>
+                    <Link
+                      to="/orders/$orderId"
+                      params={{ orderId: order.id }}
+                      className="font-medium text-indigo-700 hover:underline"
+                    >
+                      Order {order.number}
+                    </Link>
+                  </Td>
+                  <Td>{formatDate(order.createdAt)}</Td>
+                  <Td>
+                    <OrderStatusBadge status={order.status} />
+                  </Td>
+                  <Td className="text-right">
+                    <Money amount={order.total} currency={order.currency} />
+                  </Td>
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+          {orders.data.total > PAGE_SIZE && (
+            <nav aria-label="Pages" className="flex justify-between text-sm">
+              {orders.data.page > 1 ? (
+                <Link
+                  to="/account/orders"
+                  search={{ ...search, page: orders.data.page - 1 }}
+                  className="text-indigo-700 hover:underline"
+                >
+                  Previous page
+                </Link>
+              ) : (
+                <span />
+              )}
+              {orders.data.page * PAGE_SIZE < orders.data.total && (
+                <Link
+                  to="/account/orders"
+                  search={{ ...search, page: orders.data.page + 1 }}
+                  className="text-indigo-700 hover:underline"
+                >
+                  Next page
+                </Link>
+              )}
+            </nav>
+          )}
+        </>
+      )}
+    </Page>
+  );
+}

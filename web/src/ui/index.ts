@@ -1,0 +1,13 @@
+export { Alert, ProblemAlert } from './alert';
+export { Badge, type BadgeTone } from './badge';
+export { Button, buttonClass, type ButtonProps } from './button';
+export { cn } from './cn';
+export { EmptyState } from './empty-state';
+export { Field, Input, Select, Textarea } from './field';
+export { Money } from './money';
+export { OrderStatusBadge, orderStatusLabels, paymentStatusLabels } from './order-status';
+export { formatMoney, toMajorUnits, toMinorUnits } from './money-format';
+export { Card, Page, useDocumentTitle } from './page';
+export { Loading, Spinner } from './spinner';
+export { Table, TBody, Td, Th, THead, Tr } from './table';
+export { formatDate, formatDateTime } from './format-date';
