@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../src/modules/auth/auth.service.js';
+import { readDemoImage, seedCatalog } from '../src/modules/catalog/catalog.service.js';
+import { demoProducts } from '../src/modules/catalog/seed-data.js';
 import { createAdmin, createProduct, createUser, type TestUser } from './helpers/factories.js';
 import {
   buildTestApp,
@@ -998,5 +1001,36 @@ describe('a NUL character in any string is a 400 VALIDATION_FAILED, not a 500', 
     ['/api/v1/admin/products/prd_a%00b', 'params.id'],
   ])('GET %s is 400 naming %s', async (url, path) => {
     expectRejected(await t.http.get(url, asAdmin()), { name: url, path });
+  });
+});
+
+describe('the demo catalog', () => {
+  it('seeds every demo product with its drawn image through the upload pipeline, quickly', async () => {
+    const fresh = await buildTestApp();
+    try {
+      for (const product of demoProducts) {
+        expect(await readDemoImage(product.sku), `a drawing for ${product.sku}`).toBeDefined();
+      }
+      const started = performance.now();
+      expect(await seedCatalog(fresh.ctx, systemActor)).toBe(demoProducts.length);
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`seeded ${demoProducts.length} products with images in ${seconds.toFixed(2)} s`);
+      // Generous for a shared CI machine; it takes about a second here.
+      expect(seconds).toBeLessThan(10);
+      const list = await fresh.http.get('/api/v1/products?pageSize=100');
+      expect(list.body.total).toBe(demoProducts.length);
+      for (const product of list.body.items) {
+        expect(product.images).toHaveLength(1);
+        expect(product.images[0].variants.map((v: { width: number }) => v.width)).toEqual([
+          320, 640, 800,
+        ]);
+        expect(product.imageUrl).toMatch(/^\/images\/[0-9a-f]{32}-640\.webp$/);
+      }
+      const image = await fetch(fresh.baseUrl + list.body.items[0].imageUrl);
+      expect(image.status).toBe(200);
+      expect(image.headers.get('content-type')).toBe('image/webp');
+    } finally {
+      await fresh.close();
+    }
   });
 });

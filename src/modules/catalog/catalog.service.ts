@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { AppContext } from '../../app-context.js';
 import type { Tx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
@@ -8,7 +9,8 @@ import type { Actor } from '../auth/auth.service.js';
 import * as repo from './product.repository.js';
 import type { MovementRow, ProductFilter, ProductRow, ProductSort } from './product.repository.js';
 import type { MovementKind } from './product.table.js';
-import { imagesByProduct, listImageUrl, type ProductImage } from './product-images.js';
+import { processImage } from './image-processing.js';
+import { imagesByProduct, listImageUrl, storeImage, type ProductImage } from './product-images.js';
 import { demoProducts } from './seed-data.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'config'>;
@@ -333,8 +335,29 @@ export async function seedCatalog(ctx: Ctx, actor: Actor): Promise<number> {
     pageSize: 1,
   });
   if (total > 0) return 0;
-  for (const product of demoProducts) await createProduct(ctx, actor, product);
+  const created: AdminProduct[] = [];
+  for (const product of demoProducts) created.push(await createProduct(ctx, actor, product));
+  // The drawings go through the upload pipeline like any image; a few render side by side.
+  await Promise.all(
+    created.map(async (product) => {
+      const bytes = await readDemoImage(product.sku);
+      if (bytes) await storeImage(ctx, product.id, await processImage(bytes));
+    }),
+  );
   return demoProducts.length;
+}
+
+// Resolves from src/ and dist/ alike: the drawings ship in the package source, as migrations do.
+const demoImagesDir = new URL('../../../src/modules/catalog/demo-images/', import.meta.url);
+
+/** A demo product's drawing (`demo-images/<sku in lower case>.webp`), or undefined without one. */
+export async function readDemoImage(sku: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(new URL(`${sku.toLowerCase()}.webp`, demoImagesDir));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 // --- stock for orders ---
