@@ -15,6 +15,25 @@ interface SessionState {
 }
 
 let accessToken: string | undefined;
+
+// Whether this browser may hold a refresh cookie (the cookie itself is invisible to scripts).
+// Without it a visitor's page load skips the refresh call, which could only answer 401.
+const HINT = 'ordo.session.v1';
+function setHint(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(HINT, '1');
+    else localStorage.removeItem(HINT);
+  } catch {
+    // Storage unavailable: the session still works on this page.
+  }
+}
+function hasHint(): boolean {
+  try {
+    return localStorage.getItem(HINT) === '1';
+  } catch {
+    return true;
+  }
+}
 let state: SessionState = { status: 'restoring', user: undefined };
 const listeners = new Set<() => void>();
 
@@ -48,11 +67,13 @@ interface TokenPair {
 
 function signIn(pair: TokenPair): void {
   accessToken = pair.accessToken;
+  setHint(true);
   setState({ status: 'signed-in', user: pair.user });
 }
 
 export function signOutLocally(): void {
   accessToken = undefined;
+  setHint(false);
   setState({ status: 'signed-out', user: undefined });
 }
 
@@ -103,7 +124,11 @@ export function refreshSession(): Promise<boolean> {
 }
 
 /** Called once per page load. */
-export function restoreSession(): Promise<boolean> {
+export async function restoreSession(): Promise<boolean> {
+  if (!hasHint()) {
+    setState({ status: 'signed-out', user: undefined });
+    return false;
+  }
   return refreshSession();
 }
 

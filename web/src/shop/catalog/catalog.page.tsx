@@ -71,7 +71,7 @@ export function CatalogPage() {
                 {products.data.total} {products.data.total === 1 ? 'product' : 'products'}
                 {search.q ? ` for “${search.q}”` : ''}
               </p>
-              <ul className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3">
+              <ul className="grid grid-cols-2 gap-3 sm:gap-4 xl:grid-cols-3">
                 {products.data.items.map((product) => (
                   <li
                     key={product.id}
@@ -153,8 +153,11 @@ function Filters({
           />
         )}
       </Field>
-      <div className="grid grid-cols-2 gap-2">
-        <Field label={`Min price (${currency})`}>
+      <fieldset className="grid grid-cols-2 gap-2">
+        <legend className="col-span-2 mb-1 text-sm font-medium text-slate-700">
+          Price range ({currency})
+        </legend>
+        <Field label="Min price">
           {(props) => (
             <Input
               {...props}
@@ -165,7 +168,7 @@ function Filters({
             />
           )}
         </Field>
-        <Field label={`Max price (${currency})`}>
+        <Field label="Max price">
           {(props) => (
             <Input
               {...props}
@@ -176,7 +179,7 @@ function Filters({
             />
           )}
         </Field>
-      </div>
+      </fieldset>
       <div className="flex items-center gap-2">
         <input
           id="in-stock"
