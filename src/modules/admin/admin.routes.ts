@@ -18,6 +18,18 @@ const statsSchema = z
       z.object({ id: z.string(), sku: z.string(), name: z.string(), stock: z.number().int() }),
     ),
     failedJobs: z.number().int(),
+    daily: z
+      .array(
+        z.object({
+          date: z.string().describe('UTC day, YYYY-MM-DD'),
+          orders: z.number().int().describe('orders placed that day'),
+          revenue: z
+            .number()
+            .int()
+            .describe('minor units, paid orders placed that day, net of refunds'),
+        }),
+      )
+      .describe('the last 30 days, oldest first, today (UTC) last; every day present'),
   })
   .meta({ id: 'ShopStats' });
 
@@ -29,7 +41,8 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         onRequest: requireRole(ctx.tokens, 'staff', 'admin'),
         schema: {
           tags: ['admin'],
-          summary: 'Orders and revenue today and over the last 7 days, low stock, failed jobs',
+          summary:
+            'Orders and revenue today, over the last 7 days and per day for 30 days; low stock; failed jobs',
           security: bearerSecurity,
           querystring: z.strictObject({
             lowStockBelow: z.coerce.number().int().min(1).max(1_000_000).default(5),

@@ -35,6 +35,7 @@ export async function shopStats(
         where archived_at is null and active and stock < ${lowStockBelow}
         order by stock, name limit 50`,
   );
+  const daily = await dailySeries(ctx, today);
   const { total: failedJobs } = await ctx.jobs.listTroubled(
     { status: 'dead' },
     { page: 1, pageSize: 1 },
@@ -47,5 +48,40 @@ export async function shopStats(
     currency: ctx.config.currency,
     lowStock,
     failedJobs,
+    daily,
   };
+}
+
+/** How many days `daily` covers, today (UTC) included. */
+export const DAILY_DAYS = 30;
+
+const DAY_MS = 86_400_000;
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+
+/**
+ * Orders and revenue per UTC day for the last DAILY_DAYS days, oldest first, every day
+ * present. An order counts on the day it was placed; revenue as above, net of refunds.
+ */
+async function dailySeries(
+  ctx: Pick<AppContext, 'db'>,
+  today: Date,
+): Promise<{ date: string; orders: number; revenue: number }[]> {
+  const first = new Date(today.getTime() - (DAILY_DAYS - 1) * DAY_MS);
+  const rows = await queryRows<{ day: string; orders: number; revenue: number }>(
+    ctx.db,
+    sql`select
+          to_char(o.created_at at time zone 'UTC', 'YYYY-MM-DD') as day,
+          count(*)::int as orders,
+          coalesce(sum(o.total - coalesce(p.refunded, 0)) filter (where o.payment_status <> 'unpaid'), 0)::bigint as revenue
+        from orders o
+        left join (select order_id, sum(refunded_amount) as refunded from payments group by order_id) p on p.order_id = o.id
+        where o.created_at >= ${first} and o.created_at < ${new Date(today.getTime() + DAY_MS)}
+        group by 1`,
+  );
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  return Array.from({ length: DAILY_DAYS }, (_, i) => {
+    const date = isoDay(new Date(first.getTime() + i * DAY_MS));
+    const row = byDay.get(date);
+    return { date, orders: row?.orders ?? 0, revenue: Number(row?.revenue ?? 0) };
+  });
 }
