@@ -1,0 +1,195 @@
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { AppContext } from '../../app-context.js';
+import type { Executor } from '../../db/client.js';
+import { contains } from '../../db/filters.js';
+import { AppError } from '../../shared/errors.js';
+import type { Actor } from '../auth/auth.service.js';
+import { orderLines, orders, type OrderStatus } from './order.table.js';
+
+/** The admin orders list's filters, with the same meaning as there. */
+export interface ExportFilter {
+  status?: OrderStatus | undefined;
+  /** Case-insensitive substring of the customer's email. */
+  email?: string | undefined;
+  /** Placed at or after. */
+  from?: Date | undefined;
+  /** Placed before. */
+  to?: Date | undefined;
+  /** Exact code, any letter case. */
+  promoCode?: string | undefined;
+}
+
+/**
+ * The columns of the export, in order. Amounts are integers in minor units of `currency`,
+ * like the API's; `total_decimal` repeats the total in major units for spreadsheets.
+ */
+export const EXPORT_COLUMNS = [
+  'number',
+  'id',
+  'created_at',
+  'status',
+  'payment_status',
+  'email',
+  'ship_to_name',
+  'ship_to_city',
+  'ship_to_postal_code',
+  'ship_to_country',
+  'items',
+  'units',
+  'promo_code',
+  'currency',
+  'subtotal',
+  'discount',
+  'shipping',
+  'total',
+  'refunded',
+  'total_decimal',
+  'carrier',
+  'tracking_number',
+] as const;
+
+/** Rows per query. Each page is one statement; nothing holds more than a page in memory. */
+const PAGE_SIZE = 500;
+
+/** Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field (RFC 4180): text that a spreadsheet would run as a formula gets a leading
+ * apostrophe, and a field with a comma, quote or line break is quoted with quotes doubled.
+ * Numbers are written as they are.
+ */
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export const csvRow = (fields: readonly (string | number | null | undefined)[]) =>
+  `${fields.map(csvField).join(',')}\r\n`;
+
+/** Minor units as a decimal string in the currency's own precision: 1234 USD → "12.34". */
+export function decimalAmount(minor: number, currency: string): string {
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2;
+  if (digits === 0) return String(minor);
+  const scale = 10 ** digits;
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  return `${sign}${Math.floor(abs / scale)}.${String(abs % scale).padStart(digits, '0')}`;
+}
+
+function whereOf(filter: ExportFilter): SQL | undefined {
+  return and(
+    filter.status ? eq(orders.status, filter.status) : undefined,
+    filter.email ? contains(orders.email, filter.email) : undefined,
+    filter.from ? gte(orders.createdAt, filter.from) : undefined,
+    filter.to ? lt(orders.createdAt, filter.to) : undefined,
+    filter.promoCode
+      ? sql`lower(${orders.promoCode}) = ${filter.promoCode.toLowerCase()}`
+      : undefined,
+  );
+}
+
+// Read-only over the payments table, in SQL, as admin/stats.ts does: what was refunded.
+const refunded = sql<number>`coalesce((select sum(p.refunded_amount) from payments p where p.order_id = ${orders.id}), 0)::bigint`;
+
+/** One page of orders after the cursor (an order number), newest number first. */
+async function exportPage(db: Executor, filter: ExportFilter, before: number | undefined) {
+  const rows = await db
+    .select({ order: orders, refunded })
+    .from(orders)
+    .where(and(whereOf(filter), before === undefined ? undefined : lt(orders.number, before)))
+    .orderBy(desc(orders.number))
+    .limit(PAGE_SIZE);
+  const lines =
+    rows.length === 0
+      ? []
+      : await db
+          .select({
+            orderId: orderLines.orderId,
+            sku: orderLines.sku,
+            quantity: orderLines.quantity,
+          })
+          .from(orderLines)
+          .where(
+            inArray(
+              orderLines.orderId,
+              rows.map((r) => r.order.id),
+            ),
+          )
+          .orderBy(asc(orderLines.orderId), asc(orderLines.position));
+  const linesOf = new Map<string, { sku: string; quantity: number }[]>();
+  for (const line of lines) {
+    const list = linesOf.get(line.orderId) ?? [];
+    list.push(line);
+    linesOf.set(line.orderId, list);
+  }
+  return rows.map(({ order, refunded }) => ({
+    order,
+    refunded: Number(refunded),
+    lines: linesOf.get(order.id) ?? [],
+  }));
+}
+
+type ExportPage = Awaited<ReturnType<typeof exportPage>>;
+
+function rowOf({ order, refunded, lines }: ExportPage[number]): string {
+  const address = order.shippingAddress;
+  return csvRow([
+    order.number,
+    order.id,
+    order.createdAt.toISOString(),
+    order.status,
+    order.paymentStatus,
+    order.email,
+    address.name,
+    address.city,
+    address.postalCode,
+    address.country,
+    lines.map((l) => `${l.sku} x${l.quantity}`).join('; '),
+    lines.reduce((sum, l) => sum + l.quantity, 0),
+    order.promoCode,
+    order.currency,
+    order.subtotal,
+    order.discount,
+    order.shipping,
+    order.total,
+    refunded,
+    decimalAmount(order.total, order.currency),
+    order.carrier,
+    order.trackingNumber,
+  ]);
+}
+
+/**
+ * The orders matching the admin list's filters as CSV, produced a page at a time: a header
+ * row, then one row per order, newest order number first. Pages follow a keyset cursor (the
+ * order number), so each is one indexed query however deep the export goes, and memory holds
+ * one page. Staff and admins only.
+ *
+ * The first page is read before this resolves, so a refusal or a database failure is still a
+ * problem response rather than a cut-off file. Pages are separate reads: an order placed
+ * during a long export may or may not appear, but none appears twice.
+ */
+export async function exportOrdersCsv(
+  ctx: Pick<AppContext, 'db'>,
+  actor: Actor,
+  filter: ExportFilter,
+): Promise<AsyncIterable<string>> {
+  if (actor.role !== 'staff' && actor.role !== 'admin') {
+    throw new AppError('FORBIDDEN', 'Staff only');
+  }
+  const first = await exportPage(ctx.db, filter, undefined);
+  return (async function* () {
+    yield csvRow(EXPORT_COLUMNS);
+    let page = first;
+    while (page.length > 0) {
+      yield page.map(rowOf).join('');
+      if (page.length < PAGE_SIZE) return;
+      page = await exportPage(ctx.db, filter, page[page.length - 1]!.order.number);
+    }
+  })();
+}
