@@ -12,6 +12,7 @@ interface Sent {
   status: number;
   body: any;
   setCookie: string[];
+  headers: Headers;
 }
 
 /** A raw POST, so the test decides the cookie, content type and body exactly. */
@@ -33,6 +34,7 @@ async function post(
     status: response.status,
     body: text ? JSON.parse(text) : undefined,
     setCookie: response.headers.getSetCookie(),
+    headers: response.headers,
   };
 }
 
@@ -70,6 +72,7 @@ describe('refresh token cookie', () => {
     expect(cookie.attributes.get('max-age')).toBe(String(30 * 24 * 3600));
     // PUBLIC_URL is http here: a Secure cookie would never be sent back.
     expect(cookie.attributes.has('secure')).toBe(false);
+    expect(sent.headers.get('cache-control')).toBe('no-store');
   });
 
   it('marks the cookie Secure when PUBLIC_URL is https, with Max-Age from REFRESH_TOKEN_TTL', async () => {
@@ -109,6 +112,7 @@ describe('refresh token cookie', () => {
       const next = refreshCookieOf(refreshed);
       expect(next.value).toBe(refreshed.body.refreshToken);
       expect(next.value).not.toBe(cookie.value);
+      expect(refreshed.headers.get('cache-control')).toBe('no-store');
       const me = await t.http.get('/api/v1/me', { token: refreshed.body.accessToken });
       expect(me.status).toBe(200);
     },

@@ -47,7 +47,10 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const tokens = await auth.login(ctx, request.body);
-        void reply.header('set-cookie', refreshCookie(ctx.config, tokens.refreshToken));
+        // A token pair is never for a cache to keep.
+        void reply
+          .header('set-cookie', refreshCookie(ctx.config, tokens.refreshToken))
+          .header('cache-control', 'no-store');
         return tokens;
       },
     );
@@ -93,7 +96,9 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             );
           }
           const tokens = await auth.refresh(ctx, token);
-          void reply.header('set-cookie', refreshCookie(ctx.config, tokens.refreshToken));
+          void reply
+            .header('set-cookie', refreshCookie(ctx.config, tokens.refreshToken))
+            .header('cache-control', 'no-store');
           return tokens;
         },
       );
