@@ -66,20 +66,25 @@ export const test = base.extend<Fixtures>({
     if (!url) throw new Error('ORDO_E2E_URL is not set: run through `npm run test:e2e`');
     await use(url);
   },
-  consoleErrors: async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await use(errors);
-    // 4xx answers the UI handles (a declined payment, a refused page) are logged by the
-    // browser as failed resources; they are expected. Anything else is a defect.
-    const unexpected = errors.filter(
-      (text) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(text),
-    );
-    expect(unexpected, 'console errors').toEqual([]);
-  },
+  // Every test: console errors and page errors fail it (auto fixture).
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(error.message));
+      await use(errors);
+      // 4xx answers the UI handles (a declined payment, a refused page) are logged by the
+      // browser as failed resources; they are expected. Anything else is a defect.
+      const unexpected = errors.filter(
+        (text) =>
+          !/Failed to load resource: the server responded with a status of 4\d\d/.test(text),
+      );
+      expect(unexpected, 'console errors').toEqual([]);
+    },
+    { auto: true },
+  ],
   adminApi: async ({ playwright, baseURL }, use) => {
     const request = await playwright.request.newContext({ baseURL });
     const login = await request.post('/api/v1/auth/login', { data: E2E_ADMIN });

@@ -250,7 +250,7 @@ export function OrderTotals({ order }: { order: Order }) {
 function Timeline({ order, selfId }: { order: Order; selfId: string | undefined }) {
   return (
     <Card title="History">
-      <ol className="relative space-y-4 border-l border-slate-200 pl-5">
+      <ol aria-label="Order history" className="relative space-y-4 border-l border-slate-200 pl-5">
         {sortHistory(order.history).map((entry) => (
           <li key={entry.at + entry.to} className="relative">
             <span
@@ -262,7 +262,10 @@ function Timeline({ order, selfId }: { order: Order; selfId: string | undefined 
               <time dateTime={entry.at}>{formatDateTime(entry.at)}</time> · by{' '}
               {actorLabel(entry, selfId)}
             </p>
-            {entry.reason && <p className="text-xs text-slate-600">{entry.reason}</p>}
+            {entry.reason &&
+              entry.reason.toLowerCase() !== transitionLabel(entry).toLowerCase() && (
+                <p className="text-xs text-slate-600">{entry.reason}</p>
+              )}
           </li>
         ))}
       </ol>

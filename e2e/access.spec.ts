@@ -1,0 +1,70 @@
+import { E2E_ADMIN } from './global-setup.js';
+import { expect, newCustomer, register, screenshots, test } from './fixtures.js';
+import { catalog, fillAddress } from './helpers.js';
+
+test('a customer who opens /admin is refused and sees no admin data', async ({ page }) => {
+  await page.goto('/admin');
+  await expect(page.getByText('Log in to use the back office')).toBeVisible();
+
+  const customer = newCustomer();
+  await register(page, customer);
+  await page.goto('/admin');
+  await expect(page.getByText('You do not have access to the back office')).toBeVisible();
+  await expect(page.getByText(customer.email)).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Back office' })).toHaveCount(0);
+  await screenshots(page, 'admin-refused');
+});
+
+test('deep links survive a reload', async ({ page }) => {
+  const product = (await catalog(page)).find((p) => p.stock > 5)!;
+  await page.goto(`/products/${product.id}`);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: product.name })).toBeVisible();
+
+  await page.goto('/?q=lamp&sort=price&inStock=true');
+  await page.reload();
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('lamp');
+  await expect(page.getByLabel('In stock only')).toBeChecked();
+
+  await register(page, newCustomer());
+  await page.goto(`/products/${product.id}`);
+  await page.getByRole('button', { name: `Add to cart: ${product.name}` }).click();
+  await page.goto('/checkout');
+  await fillAddress(page);
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await expect(page.getByRole('heading', { name: /^Order \d+/ })).toBeVisible();
+  const orderId = new URL(page.url()).pathname.split('/').pop()!;
+
+  // The session comes back from the refresh cookie after a reload.
+  await page.goto(`/account/orders/${orderId}`);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: /^Order \d+/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
+
+  // Log out, then in as the admin: /admin/... reloads into the back office.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
+  await page.goto('/admin');
+  await page.getByRole('link', { name: 'Log in' }).click();
+  await page.getByLabel('Email').fill(E2E_ADMIN.email);
+  await page.getByLabel('Password').fill(E2E_ADMIN.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Back office' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+});
+
+test('a cancelled pending order shows cancelled with who cancelled it', async ({ page }) => {
+  const product = (await catalog(page)).find((p) => p.stock > 0)!;
+  await register(page, newCustomer());
+  await page.goto(`/products/${product.id}`);
+  await page.getByRole('button', { name: `Add to cart: ${product.name}` }).click();
+  await page.goto('/checkout');
+  await fillAddress(page);
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await page.getByRole('button', { name: 'Cancel order' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel order' }).click();
+  await expect(page.getByRole('heading', { name: /^Order \d+/ })).toContainText('Cancelled');
+  await expect(page.getByText(/by You/)).toHaveCount(2);
+});
