@@ -232,7 +232,12 @@ describe('GET /api/v1/admin/orders/export.csv', () => {
   });
 
   it('refuses bad filters like the list does', async () => {
-    for (const query of [{ status: 'lost' }, { from: 'yesterday' }, { page: '2' }]) {
+    const queries: Record<string, string>[] = [
+      { status: 'lost' },
+      { from: 'yesterday' },
+      { page: '2' },
+    ];
+    for (const query of queries) {
       const { response, text } = await exportCsv(query);
       expect(response.status).toBe(400);
       expect(JSON.parse(text).code).toBe('VALIDATION_FAILED');
