@@ -82,8 +82,10 @@ export function AdminShell() {
 
 function Refusal({ title, children }: { title: string; children: React.ReactNode }) {
   return (
-    <main id="main" className="mx-auto max-w-lg p-6">
-      <Alert tone="warning" title={title} className="space-y-3">
+    <main id="main" className="mx-auto max-w-lg space-y-4 p-6">
+      <p className="text-sm font-semibold text-slate-500">Ordo back office</p>
+      <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
+      <Alert tone="warning">
         <div className="space-y-3">{children}</div>
       </Alert>
     </main>

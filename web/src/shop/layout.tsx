@@ -5,7 +5,7 @@ import { itemCount } from './cart/cart';
 import { useCart } from './cart/cart-store';
 
 const navLink =
-  'rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 hover:text-slate-900';
+  'rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 hover:text-slate-900 sm:px-3';
 
 /** The storefront's frame: header with shop, cart and account links, then the page. */
 export function ShopLayout() {
@@ -34,7 +34,11 @@ export function ShopLayout() {
             Ordo
           </Link>
           <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
-            <Link to="/" className={navLink} activeOptions={{ exact: true }}>
+            <Link
+              to="/"
+              className={cn(navLink, 'hidden sm:inline-flex')}
+              activeOptions={{ exact: true }}
+            >
               Shop
             </Link>
             <Link to="/cart" className={cn(navLink, 'relative')}>
@@ -62,6 +66,7 @@ export function ShopLayout() {
                 )}
                 <Button
                   variant="ghost"
+                  className="px-2 sm:px-3"
                   onClick={() => void logOut().then(() => navigate({ to: '/' }))}
                 >
                   Log out

@@ -160,7 +160,7 @@ function CartLineRow({
           <Money amount={priced?.unitPrice ?? line.price} currency={currency} /> each
         </p>
         <div className="flex flex-wrap items-end gap-3">
-          <div>
+          <div className="w-20">
             <label htmlFor={inputId} className="block text-xs font-medium text-slate-700">
               Quantity
             </label>
@@ -170,7 +170,6 @@ function CartLineRow({
               min={1}
               max={Math.max(1, line.stock)}
               value={line.quantity}
-              className="w-20"
               aria-describedby={issue ? `${inputId}-issue` : undefined}
               onChange={(e) => {
                 const value = Number(e.target.value);

@@ -48,72 +48,74 @@ export function ProductPage() {
   const current = images[shown];
 
   return (
-    <Page title={p.name}>
+    <div className="space-y-4">
       <Link to="/" className="text-sm text-indigo-700 hover:underline">
         ← Back to the shop
       </Link>
-      <div className="grid gap-8 md:grid-cols-2">
-        <div className="space-y-3">
-          {current ? (
-            <img
-              src={current.url}
-              alt={p.name}
-              width={current.width}
-              height={current.height}
-              className="aspect-square w-full rounded-lg bg-slate-100 object-cover"
-            />
-          ) : (
-            <ProductImage product={p} size={640} />
-          )}
-          {images.length > 1 && (
-            <ul className="flex gap-2" aria-label="More photos">
-              {images.map((image, index) => (
-                <li key={image.url}>
-                  <button
-                    type="button"
-                    onClick={() => setShown(index)}
-                    aria-label={`Show photo ${index + 1} of ${images.length}`}
-                    aria-pressed={index === shown}
-                    className="block h-16 w-16 overflow-hidden rounded-md border border-slate-300 aria-pressed:ring-2 aria-pressed:ring-indigo-600"
-                  >
-                    <img src={image.url} alt="" className="h-full w-full object-cover" />
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-        <div className="space-y-4">
-          <p className="text-2xl font-semibold">
-            <Money amount={p.price} currency={p.currency} />
-          </p>
-          <div className="flex items-center gap-3">
-            <StockBadge stock={p.stock} />
-            <span className="text-xs text-slate-500">SKU {p.sku}</span>
+      <Page title={p.name}>
+        <div className="grid gap-8 md:grid-cols-2">
+          <div className="space-y-3">
+            {current ? (
+              <img
+                src={current.url}
+                alt={p.name}
+                width={current.width}
+                height={current.height}
+                className="aspect-square w-full rounded-lg bg-slate-100 object-cover"
+              />
+            ) : (
+              <ProductImage product={p} size={640} />
+            )}
+            {images.length > 1 && (
+              <ul className="flex gap-2" aria-label="More photos">
+                {images.map((image, index) => (
+                  <li key={image.url}>
+                    <button
+                      type="button"
+                      onClick={() => setShown(index)}
+                      aria-label={`Show photo ${index + 1} of ${images.length}`}
+                      aria-pressed={index === shown}
+                      className="block h-16 w-16 overflow-hidden rounded-md border border-slate-300 aria-pressed:ring-2 aria-pressed:ring-indigo-600"
+                    >
+                      <img src={image.url} alt="" className="h-full w-full object-cover" />
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
           </div>
-          <p className="whitespace-pre-line text-slate-700">{p.description}</p>
-          {p.stock > 0 && (
-            <Field label="Quantity" className="max-w-32">
-              {(props) => (
-                <Input
-                  {...props}
-                  type="number"
-                  min={1}
-                  max={p.stock}
-                  value={quantity}
-                  onChange={(e) =>
-                    setQuantity(Math.max(1, Math.min(p.stock, Number(e.target.value) || 1)))
-                  }
-                />
-              )}
-            </Field>
-          )}
-          <AddToCartButton product={p} quantity={quantity} className="max-w-xs" />
-          <Link to="/cart" className="inline-block text-sm text-indigo-700 hover:underline">
-            Go to cart
-          </Link>
+          <div className="space-y-4">
+            <p className="text-2xl font-semibold">
+              <Money amount={p.price} currency={p.currency} />
+            </p>
+            <div className="flex items-center gap-3">
+              <StockBadge stock={p.stock} />
+              <span className="text-xs text-slate-500">SKU {p.sku}</span>
+            </div>
+            <p className="whitespace-pre-line text-slate-700">{p.description}</p>
+            {p.stock > 0 && (
+              <Field label="Quantity" className="max-w-32">
+                {(props) => (
+                  <Input
+                    {...props}
+                    type="number"
+                    min={1}
+                    max={p.stock}
+                    value={quantity}
+                    onChange={(e) =>
+                      setQuantity(Math.max(1, Math.min(p.stock, Number(e.target.value) || 1)))
+                    }
+                  />
+                )}
+              </Field>
+            )}
+            <AddToCartButton product={p} quantity={quantity} className="max-w-xs" />
+            <Link to="/cart" className="inline-block text-sm text-indigo-700 hover:underline">
+              Go to cart
+            </Link>
+          </div>
         </div>
-      </div>
-    </Page>
+      </Page>
+    </div>
   );
 }
