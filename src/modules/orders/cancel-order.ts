@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app-context.js';
+import { failpoint } from '../../shared/failpoints.js';
 import type { Actor } from '../auth/auth.service.js';
 import { changeStatus } from './lifecycle.js';
 import { getOrder, lockOrderFor, type Order } from './orders.service.js';
@@ -37,6 +38,9 @@ export async function cancelOrder(
   });
   // The refund job was enqueued with the cancel; running it now only makes it prompt. If this
   // fails or the process dies, the queued job does it.
-  if (wasPaid) await ctx.jobs.runNow(ctx, 'refund-cancelled-order', { orderId });
+  if (wasPaid) {
+    failpoint('after-cancel-commit');
+    await ctx.jobs.runNow(ctx, 'refund-cancelled-order', { orderId });
+  }
   return getOrder(ctx, actor, orderId);
 }

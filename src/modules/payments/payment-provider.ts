@@ -50,8 +50,8 @@ export interface PaymentProvider {
   retrieve(providerPaymentId: string): Promise<IntentSnapshot>;
   /**
    * Refunds part of a payment. `metadata` travels with the refund, so `listRefunds` can find
-   * it again; a request with the same idempotency key as one in flight throws
-   * ProviderUnavailable (try again later), never refunds twice.
+   * it again; a request with the same idempotency key as one in flight throws ProviderBusy
+   * (try again later), never refunds twice.
    */
   refund(input: {
     providerPaymentId: string;
@@ -88,6 +88,14 @@ export class ProviderUnavailable extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ProviderUnavailable';
+  }
+}
+
+/** The provider is still working on a request with the same idempotency key: ask again later. */
+export class ProviderBusy extends ProviderUnavailable {
+  constructor(options?: { cause?: unknown }) {
+    super('the provider is working on a request with this idempotency key', options);
+    this.name = 'ProviderBusy';
   }
 }
 

@@ -11,7 +11,7 @@ import {
   notePaymentEvent,
   paymentRefunded,
 } from '../orders/order-payments.js';
-import { ProviderUnavailable, type RefundOutcome } from './payment-provider.js';
+import { ProviderBusy, ProviderUnavailable, type RefundOutcome } from './payment-provider.js';
 import * as repo from './payment.repository.js';
 import type { RefundRow } from './payment.repository.js';
 
@@ -117,6 +117,13 @@ export async function completeRefund(
       metadata: { ordo_refund_id: refund.id, order_id: refund.orderId },
     });
   } catch (error) {
+    if (error instanceof ProviderBusy) {
+      // Another attempt at this very refund is talking to the provider: it will record it.
+      throw new AppError(
+        'IDEMPOTENCY_KEY_IN_FLIGHT',
+        'This refund is still being processed; retry shortly',
+      );
+    }
     if (!(error instanceof ProviderUnavailable)) throw error;
     ctx.logger.warn({ err: error, refundId }, 'payment provider unavailable; the refund waits');
     return refund;
@@ -297,8 +304,12 @@ export async function reconcileRefunds(ctx: Ctx, olderThanMs = 30_000): Promise<
   );
   let completed = 0;
   for (const refund of stale) {
-    const done = await completeRefund(ctx, refund.id, { reconcile: true });
-    if (done?.status !== 'pending') completed++;
+    try {
+      const done = await completeRefund(ctx, refund.id, { reconcile: true });
+      if (done?.status !== 'pending') completed++;
+    } catch (error) {
+      ctx.logger.warn({ err: error, refundId: refund.id }, 'refund not reconciled this time');
+    }
   }
   return completed;
 }

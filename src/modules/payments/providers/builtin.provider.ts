@@ -1,6 +1,7 @@
 import { verifyWebhook } from '../signature.js';
 import {
   eventOf,
+  ProviderBusy,
   ProviderRefused,
   ProviderUnavailable,
   snapshotOf,
@@ -107,10 +108,7 @@ export class BuiltinProvider implements PaymentProvider {
     };
     for (const [key, value] of Object.entries(input.metadata)) form[`metadata[${key}]`] = value;
     const result = await this.call('POST', '/v1/refunds', form, input.idempotencyKey);
-    if (result.status === 409) {
-      // The same idempotency key is still being worked on: an answer will come; ask again later.
-      throw new ProviderUnavailable('a refund with this idempotency key is in progress');
-    }
+    if (result.status === 409) throw new ProviderBusy();
     if (result.status !== 200) {
       return {
         ok: false,

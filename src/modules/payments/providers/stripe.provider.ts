@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import {
   eventOf,
+  ProviderBusy,
   ProviderRefused,
   ProviderUnavailable,
   snapshotOf,
@@ -42,6 +43,9 @@ export class StripeProvider implements PaymentProvider {
     } catch (error) {
       if (error instanceof Stripe.errors.StripeCardError) throw error;
       if (error instanceof Stripe.errors.StripeInvalidRequestError) throw error;
+      if (error instanceof Stripe.errors.StripeIdempotencyError) {
+        throw new ProviderBusy({ cause: error });
+      }
       throw new ProviderUnavailable('Stripe unreachable or failing', { cause: error });
     }
   }
