@@ -1,6 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerProblemHandler } from '../src/shared/problem.js';
@@ -106,6 +107,10 @@ describe('the built UI', () => {
     await mkdir(join(root, 'assets'));
     await writeFile(join(root, 'index.html'), '<!doctype html><div id="root"></div>built-index');
     await writeFile(join(root, 'assets', 'index-AbC123.js'), 'console.log(1)');
+    await writeFile(
+      join(root, 'assets', 'index-AbC123.js.br'),
+      brotliCompressSync('console.log(1)'),
+    );
     await writeFile(join(root, 'assets', 'index-AbC123.css'), 'body{}');
     await writeFile(join(root, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     app = await serve(root);
@@ -123,6 +128,19 @@ describe('the built UI', () => {
     expect(js.headers['x-content-type-options']).toBe('nosniff');
     const css = await app.inject('/assets/index-AbC123.css');
     expect(css.headers['content-type']).toMatch(/^text\/css/);
+  });
+
+  it('sends the precompressed file to a browser that accepts it, and never as a route', async () => {
+    const js = await app.inject({
+      url: '/assets/index-AbC123.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-encoding']).toBe('br');
+    expect(js.headers['vary']).toMatch(/accept-encoding/i);
+    expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(js.rawPayload).toString()).toBe('console.log(1)');
+    expect((await app.inject('/assets/index-AbC123.js.br')).statusCode).toBe(404);
   });
 
   it('serves index.html for page routes only, with no-cache', async () => {

@@ -74,6 +74,9 @@ export function webRoutes(options: WebOptions = {}) {
         prefix: '/assets/',
         // One route per file that exists: a missing asset is the app's 404, not a directory walk.
         wildcard: false,
+        // The build writes .br and .gz beside each asset (vite.config.ts); they are not routes.
+        preCompressed: true,
+        globIgnore: ['**/*.br', '**/*.gz'],
         cacheControl: true,
         maxAge: '365d',
         immutable: true,

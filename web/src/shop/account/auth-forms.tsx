@@ -5,17 +5,13 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { api } from '../../api/client';
 import { logIn } from '../../api/session';
+import { safeRedirect } from './redirect';
 import { Alert, Button, Card, Field, Input, Page, ProblemAlert } from '../../ui';
 
 const loginSchema = z.object({
   email: z.email('Enter an email address'),
   password: z.string().min(1, 'Enter your password'),
 });
-
-/** Where to go after logging in: only a path on this site, never another origin. */
-export function safeRedirect(target: string | undefined): string {
-  return target && target.startsWith('/') && !target.startsWith('//') ? target : '/';
-}
 
 const loginRoute = getRouteApi('/shop/login');
 

@@ -127,7 +127,7 @@ function Filters({
     const value = Number(text);
     return text.trim() === '' || !Number.isFinite(value) || value < 0
       ? undefined
-      : toMinorUnits(value, currency);
+      : toMinorUnits(text, currency);
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { pageCount, parseCatalogSearch, toProductQuery, PAGE_SIZE } from './catalog-search';
+
+describe('catalog search params', () => {
+  it('keeps well-formed values and drops the rest, never failing', () => {
+    expect(
+      parseCatalogSearch({
+        q: '  lamp ',
+        minPrice: 1000,
+        maxPrice: '5000',
+        inStock: true,
+        sort: 'price',
+        page: 2,
+      }),
+    ).toEqual({ q: 'lamp', minPrice: 1000, maxPrice: 5000, inStock: true, sort: 'price', page: 2 });
+    expect(
+      parseCatalogSearch({
+        q: '',
+        minPrice: -1,
+        maxPrice: 1.5,
+        inStock: 'maybe',
+        sort: 'random',
+        page: 0,
+      }),
+    ).toEqual({});
+    expect(parseCatalogSearch({ q: 'x'.repeat(201) })).toEqual({});
+  });
+
+  it('maps to the API query, in minor units, first page by default', () => {
+    expect(toProductQuery({})).toEqual({ page: 1, pageSize: PAGE_SIZE });
+    expect(
+      toProductQuery({
+        q: 'pen',
+        minPrice: 0,
+        maxPrice: 2000,
+        inStock: true,
+        sort: '-price',
+        page: 3,
+      }),
+    ).toEqual({
+      page: 3,
+      pageSize: PAGE_SIZE,
+      q: 'pen',
+      minPrice: 0,
+      maxPrice: 2000,
+      inStock: 'true',
+      sort: '-price',
+    });
+  });
+
+  it('counts pages, at least one', () => {
+    expect(pageCount(0)).toBe(1);
+    expect(pageCount(12, 12)).toBe(1);
+    expect(pageCount(13, 12)).toBe(2);
+  });
+});
