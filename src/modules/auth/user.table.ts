@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, updatedAt } from '../../db/columns.js';
 
 export const roles = ['customer', 'staff', 'admin'] as const;
@@ -15,6 +15,11 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     role: text('role', { enum: roles }).notNull().default('customer'),
     emailVerifiedAt: at('email_verified_at'),
+    /**
+     * Bumped whenever every access token of the account must stop working at once (password
+     * reset, role change, create-admin); access tokens carry the version they were issued at.
+     */
+    tokenVersion: integer('token_version').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
