@@ -247,7 +247,13 @@ describe('the container image and compose.yaml', () => {
         if (local && !self) return match; // a link for people on the host (PUBLIC_URL)
         const service = local ? self! : host;
         if (service === 'postgres') return databaseUrl;
-        if (service === 'redis') return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+        if (service === 'redis') {
+          // A logical database of its own: the suite's other apps share the server's rate-limit
+          // counters per client address, and these processes keep compose's default limits.
+          const redis = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+          redis.pathname = '/13';
+          return redis.toString();
+        }
         if (service === 'mailpit') return smtp.url;
         const mapped = listening[service]?.[Number(port)];
         if (!mapped) throw new Error(`${match}: nothing listens on ${service}:${port}`);
