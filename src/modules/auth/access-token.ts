@@ -1,6 +1,8 @@
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
+import type { Executor } from '../../db/client.js';
+import { SessionCheck } from './session-check.js';
 import type { Role } from './user.table.js';
 
 const ISSUER = 'ordo';
@@ -12,6 +14,8 @@ export interface AccessClaims {
   role: Role;
   /** The session (refresh-token family) the token was issued for. */
   sid: string;
+  /** The account's token version when the token was issued (`users.token_version`). */
+  ver: number;
 }
 
 /**
@@ -20,6 +24,7 @@ export interface AccessClaims {
  */
 export class AccessTokens {
   readonly ttlSeconds: number;
+  #sessions: SessionCheck | undefined;
 
   constructor(
     private readonly secret: string,
@@ -38,7 +43,7 @@ export class AccessTokens {
       expiresIn: this.ttlSeconds * 1000,
       clockTimestamp: this.clock.now().getTime(),
     });
-    return signer({ sub: claims.sub, role: claims.role, sid: claims.sid });
+    return signer({ sub: claims.sub, role: claims.role, sid: claims.sid, ver: claims.ver });
   }
 
   verify(token: string): AccessClaims {
@@ -47,16 +52,25 @@ export class AccessTokens {
       algorithms: ['HS256'],
       allowedIss: ISSUER,
       allowedAud: AUDIENCE,
-      requiredClaims: ['exp', 'sub', 'role', 'sid'],
+      requiredClaims: ['exp', 'sub', 'role', 'sid', 'ver'],
       clockTimestamp: this.clock.now().getTime(),
       cache: false,
     });
     try {
       const payload = verifier(token) as Partial<AccessClaims>;
-      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+      if (
+        typeof payload.sub !== 'string' ||
+        typeof payload.sid !== 'string' ||
+        !Number.isSafeInteger(payload.ver)
+      ) {
         throw new AppError('UNAUTHENTICATED', 'Malformed access token');
       }
-      return { sub: payload.sub, role: payload.role as Role, sid: payload.sid };
+      return {
+        sub: payload.sub,
+        role: payload.role as Role,
+        sid: payload.sid,
+        ver: payload.ver as number,
+      };
     } catch (error) {
       if (error instanceof AppError) throw error;
       if (error instanceof TokenError && error.code === TokenError.codes.expired) {
@@ -64,5 +78,35 @@ export class AccessTokens {
       }
       throw new AppError('UNAUTHENTICATED', 'Invalid access token');
     }
+  }
+
+  /** Where tokens are checked against the database; bound once by the auth routes. */
+  bindSessions(db: Executor): SessionCheck {
+    this.#sessions ??= new SessionCheck(db, this.clock);
+    return this.#sessions;
+  }
+
+  /** The session check, or undefined before the auth routes are registered (CLI commands). */
+  get sessions(): SessionCheck | undefined {
+    return this.#sessions;
+  }
+
+  /**
+   * Verifies a token and that it is still in force: the account exists with the token's role
+   * and token version, and the session has not ended (logout, password change or reset, role
+   * change, deletion). Fails closed when no session check is bound.
+   */
+  async authenticate(token: string): Promise<AccessClaims> {
+    const claims = this.verify(token);
+    if (!this.#sessions)
+      throw new Error('access tokens checked before the session check was bound');
+    const state = await this.#sessions.state(claims.sub, claims.sid);
+    if (state.role === undefined) {
+      throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
+    }
+    if (!state.live || state.tokenVersion !== claims.ver || state.role !== claims.role) {
+      throw new AppError('UNAUTHENTICATED', 'This session has ended; log in again');
+    }
+    return claims;
   }
 }

@@ -14,8 +14,10 @@ declare module 'fastify' {
 export const bearerSecurity = [{ bearerAuth: [] }];
 
 /**
- * An onRequest hook: a valid bearer token is required and, when roles are named, the
- * token's role must be one of them. No token or a bad one is 401; a wrong role is 403.
+ * An onRequest hook: a valid bearer token is required, still in force (its session not ended,
+ * its account's token version and role unchanged: see `AccessTokens.authenticate`) and, when
+ * roles are named, the role must be one of them. No token, a bad or revoked one is 401; a
+ * wrong role is 403.
  */
 export function requireRole(
   tokens: AccessTokens,
@@ -25,7 +27,7 @@ export function requireRole(
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new AppError('UNAUTHENTICATED', 'A bearer token is required');
-    const claims = tokens.verify(match[1]!);
+    const claims = await tokens.authenticate(match[1]!);
     if (roles.length > 0 && !roles.includes(claims.role)) {
       throw new AppError('FORBIDDEN', 'Your role does not allow this');
     }

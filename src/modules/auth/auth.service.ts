@@ -149,19 +149,21 @@ export async function requestPasswordReset(
 
 /** Sets a new password with a reset token, and ends every session of the account. */
 export async function confirmPasswordReset(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'jwtSecret'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jwtSecret' | 'tokens'>,
   input: { token: string; password: string },
 ): Promise<void> {
   const passwordHash = await hashPassword(input.password);
   const now = ctx.clock.now();
   const done = await ctx.db.transaction(async (tx) => {
     const used = await consumeUserToken(tx, ctx.jwtSecret, 'password_reset', input.token, now);
-    if (!used) return false;
+    if (!used) return undefined;
     await repo.updateUser(tx, used.userId, { passwordHash }, now);
     await repo.revokeUserSessions(tx, used.userId, now);
-    return true;
+    await repo.bumpTokenVersion(tx, used.userId);
+    return used.userId;
   });
   if (!done) throw invalidToken();
+  ctx.tokens.sessions?.forgetUser(done);
 }
 
 export interface TokenEmail {
@@ -255,7 +257,12 @@ async function issueRefreshToken(
 }
 
 function pair(ctx: AuthDeps, user: UserRow, familyId: string, refreshToken: string): TokenPair {
-  const claims: AccessClaims = { sub: user.id, role: user.role, sid: familyId };
+  const claims: AccessClaims = {
+    sub: user.id,
+    role: user.role,
+    sid: familyId,
+    ver: user.tokenVersion,
+  };
   return {
     accessToken: ctx.tokens.sign(claims),
     refreshToken,
@@ -273,29 +280,35 @@ export async function refresh(ctx: AuthDeps, refreshToken: string): Promise<Toke
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx) => {
     const row = await repo.lockRefreshToken(tx, hashToken(refreshToken));
-    if (!row || row.revokedAt || row.expiresAt <= now) return { ok: false as const };
+    if (!row || row.revokedAt || row.expiresAt <= now) return { ok: false as const, revoked: null };
     if (row.rotatedAt && now.getTime() - row.rotatedAt.getTime() > REFRESH_REUSE_GRACE_MS) {
       await repo.revokeFamily(tx, row.familyId, now);
-      return { ok: false as const };
+      return { ok: false as const, revoked: row.familyId };
     }
     const user = await repo.findUserById(tx, row.userId);
-    if (!user) return { ok: false as const };
+    if (!user) return { ok: false as const, revoked: null };
     if (!row.rotatedAt) await repo.markRotated(tx, row.id, now);
     const next = await issueRefreshToken(ctx, tx, user.id, row.familyId);
     return { ok: true as const, user, familyId: row.familyId, next };
   });
   // The revocation above must commit, so the refusal is thrown after the transaction.
-  if (!outcome.ok) throw invalidRefresh();
+  if (!outcome.ok) {
+    if (outcome.revoked) ctx.tokens.sessions?.forgetSession(outcome.revoked);
+    throw invalidRefresh();
+  }
   return pair(ctx, outcome.user, outcome.familyId, outcome.next);
 }
 
 /** Ends the session the refresh token belongs to. Unknown tokens are a no-op: logout is idempotent. */
 export async function logout(
-  ctx: Pick<AppContext, 'db' | 'clock'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'tokens'>,
   refreshToken: string,
 ): Promise<void> {
   const row = await repo.findRefreshToken(ctx.db, hashToken(refreshToken));
-  if (row) await repo.revokeFamily(ctx.db, row.familyId, ctx.clock.now());
+  if (!row) return;
+  // The session's access tokens stop working with it (see AccessTokens.authenticate).
+  await repo.revokeFamily(ctx.db, row.familyId, ctx.clock.now());
+  ctx.tokens.sessions?.forgetSession(row.familyId);
 }
 
 export async function getMe(ctx: Pick<AppContext, 'db'>, actor: Actor): Promise<User> {
@@ -306,7 +319,7 @@ export async function getMe(ctx: Pick<AppContext, 'db'>, actor: Actor): Promise<
 
 /** Changes the password and ends every other session of the account. */
 export async function changePassword(
-  ctx: Pick<AppContext, 'db' | 'clock'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'tokens'>,
   actor: Actor,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
@@ -321,11 +334,13 @@ export async function changePassword(
     await repo.updateUser(tx, user.id, { passwordHash }, now);
     await repo.revokeUserSessions(tx, user.id, now, actor.sessionId);
   });
+  // The other sessions' access tokens stop at their next request; this one keeps working.
+  ctx.tokens.sessions?.forgetUser(user.id);
 }
 
 /** Creates an admin, or promotes an existing account and resets its password (`ordo create-admin`). */
 export async function ensureAdmin(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs' | 'tokens'>,
   input: { email: string; password: string; name?: string },
 ): Promise<{ user: User; created: boolean }> {
   const existing = await repo.findUserByEmail(ctx.db, normaliseEmail(input.email));
@@ -343,8 +358,10 @@ export async function ensureAdmin(
   const row = await ctx.db.transaction(async (tx) => {
     const updated = await repo.updateUser(tx, existing.id, { role: 'admin', passwordHash }, now);
     await repo.revokeUserSessions(tx, existing.id, now);
+    await repo.bumpTokenVersion(tx, existing.id);
     return updated!;
   });
+  ctx.tokens.sessions?.forgetUser(existing.id);
   return { user: toUser(row), created: false };
 }
 
@@ -359,7 +376,7 @@ export async function listUsers(
 
 /** Changes a user's role. An admin cannot demote themselves (there must stay one admin who can undo it). */
 export async function setRole(
-  ctx: Pick<AppContext, 'db' | 'clock'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'tokens'>,
   actor: Actor,
   userId: string,
   role: Role,
@@ -370,11 +387,16 @@ export async function setRole(
   const now = ctx.clock.now();
   const row = await ctx.db.transaction(async (tx) => {
     const updated = await repo.updateUser(tx, userId, { role }, now);
-    // Sessions carry the role in their access tokens: end them so the change takes effect.
-    if (updated) await repo.revokeUserSessions(tx, userId, now);
+    // Access tokens carry the role: end the sessions and every token so the change takes effect
+    // at the account's next request, not when its tokens expire.
+    if (updated) {
+      await repo.revokeUserSessions(tx, userId, now);
+      await repo.bumpTokenVersion(tx, userId);
+    }
     return updated;
   });
   if (!row) throw new AppError('NOT_FOUND', 'User not found');
+  ctx.tokens.sessions?.forgetUser(userId);
   return toUser(row);
 }
 

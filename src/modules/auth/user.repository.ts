@@ -39,6 +39,14 @@ export async function updateUser(
   return row;
 }
 
+/** Ends every access token of the account at once: tokens carry the version they were issued at. */
+export async function bumpTokenVersion(db: Executor, id: string): Promise<void> {
+  await db
+    .update(users)
+    .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
+    .where(eq(users.id, id));
+}
+
 export async function listUsers(
   db: Executor,
   filter: { role?: Role | undefined },
