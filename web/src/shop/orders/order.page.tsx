@@ -22,7 +22,7 @@ import {
 } from '../../ui';
 import { Dialog } from '../../ui/dialog';
 import { declineMessage, testPaymentMethods, type TestPaymentMethod } from './payment-methods';
-import { actorLabel, sortHistory, transitionLabel } from './timeline';
+import { actorLabel, customerReason, sortHistory, transitionLabel } from './timeline';
 
 const route = getRouteApi('/shop/orders/$orderId');
 
@@ -120,7 +120,7 @@ export function OrderView({ orderId }: { orderId: string }) {
       }
     >
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
-        <div className="space-y-6">
+        <div className="space-y-6 lg:col-start-1">
           {o.status === 'pending_payment' && (
             <PaymentPanel order={o} processing={processing} payments={payments.data ?? []} />
           )}
@@ -142,9 +142,8 @@ export function OrderView({ orderId }: { orderId: string }) {
             </Alert>
           )}
           <OrderLines order={o} />
-          <Timeline order={o} selfId={session.user?.id} />
         </div>
-        <div className="space-y-6 lg:self-start">
+        <div className="space-y-6 lg:col-start-2 lg:row-span-2 lg:row-start-1 lg:self-start">
           <Card title="Total">
             <OrderTotals order={o} />
             <p className="mt-2 text-sm text-slate-600">
@@ -168,6 +167,9 @@ export function OrderView({ orderId }: { orderId: string }) {
               {o.shippingAddress.country}
             </address>
           </Card>
+        </div>
+        <div className="lg:col-start-1">
+          <Timeline order={o} selfId={session.user?.id} />
         </div>
       </div>
     </Page>
@@ -262,15 +264,18 @@ function Timeline({ order, selfId }: { order: Order; selfId: string | undefined 
               <time dateTime={entry.at}>{formatDateTime(entry.at)}</time> · by{' '}
               {actorLabel(entry, selfId)}
             </p>
-            {entry.reason &&
-              entry.reason.toLowerCase() !== transitionLabel(entry).toLowerCase() && (
-                <p className="text-xs text-slate-600">{entry.reason}</p>
-              )}
+            <Reason entry={entry} />
           </li>
         ))}
       </ol>
     </Card>
   );
+}
+
+function Reason({ entry }: { entry: Order['history'][number] }) {
+  const reason = customerReason(entry.reason);
+  if (!reason || reason.toLowerCase() === transitionLabel(entry).toLowerCase()) return null;
+  return <p className="text-xs text-slate-600">{reason}</p>;
 }
 
 function PaymentPanel({

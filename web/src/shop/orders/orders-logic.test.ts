@@ -3,7 +3,7 @@ import { ProblemError } from '../../api/problem';
 import { safeRedirect } from '../account/redirect';
 import { parseOrdersSearch } from './orders-search';
 import { declineMessage } from './payment-methods';
-import { actorLabel, sortHistory, transitionLabel } from './timeline';
+import { actorLabel, customerReason, sortHistory, transitionLabel } from './timeline';
 
 describe('payment declines', () => {
   const declined = (failureCode: string) =>
@@ -32,6 +32,14 @@ describe('order timeline', () => {
     expect(actorLabel({ actorId: 'u2', actorRole: 'staff' }, 'u1')).toBe('Shop staff');
     expect(actorLabel({ actorId: 'u2', actorRole: 'admin' }, 'u1')).toBe('Shop staff');
     expect(actorLabel({ actorId: null, actorRole: null }, 'u1')).toBe('Ordo (automatic)');
+  });
+
+  it('leaves internal ids out of reasons', () => {
+    expect(customerReason('payment pay_01m8xt6zc6xcys39671gdgqef5 succeeded')).toBe(
+      'Payment succeeded',
+    );
+    expect(customerReason('shipped with DHL')).toBe('Shipped with DHL');
+    expect(customerReason(null)).toBeUndefined();
   });
 
   it('labels transitions and reads oldest first', () => {

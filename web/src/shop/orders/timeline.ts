@@ -29,3 +29,13 @@ export function transitionLabel(entry: Pick<HistoryEntry, 'from' | 'to'>): strin
 export function sortHistory<T extends Pick<HistoryEntry, 'at'>>(history: T[]): T[] {
   return [...history].sort((a, b) => a.at.localeCompare(b.at));
 }
+
+/** A history entry's reason as a customer reads it: internal ids (pay_…, ord_…) left out. */
+export function customerReason(reason: string | null): string | undefined {
+  if (!reason) return undefined;
+  const text = reason
+    .replace(/\b[a-z]{2,5}_[0-9a-z]{10,}\b/g, '')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : undefined;
+}
