@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { queryRows } from '../../db/client.js';
+import type { ShopStats } from './admin.schemas.js';
 
 /**
  * The admin dashboard's figures, read-only over the other modules' tables. Revenue counts
@@ -9,7 +10,7 @@ import { queryRows } from '../../db/client.js';
 export async function shopStats(
   ctx: Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs'>,
   lowStockBelow: number,
-) {
+): Promise<ShopStats> {
   const now = ctx.clock.now();
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const weekAgo = new Date(today.getTime() - 6 * 86_400_000);

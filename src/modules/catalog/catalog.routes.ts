@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import { idParams } from '../../shared/schemas.js';
 import { pageOf, pageQuery } from '../../shared/pagination.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import * as schemas from './catalog.schemas.js';
@@ -30,7 +31,7 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['catalog'],
-          params: schemas.idParams,
+          params: idParams,
           response: { 200: schemas.productSchema },
         },
       },
@@ -84,7 +85,7 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['admin'],
           security,
-          params: schemas.idParams,
+          params: idParams,
           response: { 200: schemas.adminProductSchema },
         },
       },
@@ -99,7 +100,7 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['admin'],
           summary: 'Update a product; a new stock is recorded as a ledger adjustment',
           security,
-          params: schemas.idParams,
+          params: idParams,
           body: schemas.productPatchBody,
           response: { 200: schemas.adminProductSchema },
         },
@@ -116,7 +117,7 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['admin'],
           summary: 'Archive a product (it leaves the catalog; orders keep it)',
           security,
-          params: schemas.idParams,
+          params: idParams,
           response: { 204: z.undefined() },
         },
       },
@@ -134,7 +135,7 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['admin'],
           summary: 'Adjust stock by a delta, with a reason (a ledger movement)',
           security,
-          params: schemas.idParams,
+          params: idParams,
           body: schemas.stockAdjustmentBody,
           response: { 201: schemas.stockMovementSchema },
         },
@@ -152,7 +153,7 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['admin'],
           security,
-          params: schemas.idParams,
+          params: idParams,
           querystring: z.strictObject(pageQuery),
           response: { 200: pageOf(schemas.stockMovementSchema) },
         },

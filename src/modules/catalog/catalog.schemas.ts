@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { pageQuery, queryBoolean } from '../../shared/pagination.js';
+import { id, moneyInput } from '../../shared/schemas.js';
 import { movementKinds } from './product.table.js';
-
-/** Minor units; ten million major units is far above any single product's price. */
-const money = z.number().int('must be an integer amount in minor units').min(0).max(1_000_000_000);
 const quantity = z.number().int('must be a whole number').min(0).max(10_000_000);
 
 const imageVariantSchema = z.object({
@@ -55,7 +53,7 @@ export const productBody = z.strictObject({
     .max(64),
   name: z.string().trim().min(1).max(200),
   description: z.string().max(5000).optional(),
-  price: money,
+  price: moneyInput,
   stock: quantity.optional(),
   active: z.boolean().optional(),
 });
@@ -83,8 +81,6 @@ export const adminProductQuery = z.strictObject({
   archived: queryBoolean.optional().describe('true lists archived products too'),
 });
 
-export const idParams = z.strictObject({ id: z.string().min(1).max(64) });
-
 export const stockAdjustmentBody = z.strictObject({
   delta: z
     .number()
@@ -109,14 +105,11 @@ export const stockMovementSchema = z
   })
   .meta({ id: 'StockMovement' });
 
-export const imageParams = z.strictObject({
-  id: z.string().min(1).max(64),
-  imageId: z.string().min(1).max(64),
-});
+export const imageParams = z.strictObject({ id, imageId: id });
 
 export const imageOrderBody = z.strictObject({
   imageIds: z
-    .array(z.string().min(1).max(64))
+    .array(id)
     .max(1000)
     .describe("each of the product's image ids exactly once, in the new display order"),
 });

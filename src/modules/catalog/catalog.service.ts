@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Tx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
@@ -6,6 +7,12 @@ import { AppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
 import type { Actor } from '../auth/auth.service.js';
+import type {
+  adminProductSchema,
+  productBody,
+  productSchema,
+  stockMovementSchema,
+} from './catalog.schemas.js';
 import * as repo from './product.repository.js';
 import type { MovementRow, ProductFilter, ProductRow, ProductSort } from './product.repository.js';
 import type { MovementKind } from './product.table.js';
@@ -15,46 +22,12 @@ import { demoProducts } from './seed-data.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'config'>;
 
-export interface Product {
-  id: string;
-  sku: string;
-  name: string;
-  description: string;
-  price: number;
-  currency: string;
-  stock: number;
-  active: boolean;
-  /** The first image at list width, or null. */
-  imageUrl: string | null;
-  images: ProductImage[];
-  createdAt: string;
-  updatedAt: string;
-}
+/** API types, from the response schemas. */
+export type Product = z.output<typeof productSchema>;
+export type AdminProduct = z.output<typeof adminProductSchema>;
+export type StockMovement = z.output<typeof stockMovementSchema>;
 
-export interface AdminProduct extends Product {
-  archivedAt: string | null;
-}
-
-export interface StockMovement {
-  id: string;
-  productId: string;
-  kind: MovementKind;
-  delta: number;
-  stockAfter: number;
-  reason: string | null;
-  orderId: string | null;
-  actorId: string | null;
-  createdAt: string;
-}
-
-export interface ProductInput {
-  sku: string;
-  name: string;
-  description?: string | undefined;
-  price: number;
-  stock?: number | undefined;
-  active?: boolean | undefined;
-}
+export type ProductInput = z.output<typeof productBody>;
 
 export type ProductChanges = Partial<ProductInput>;
 

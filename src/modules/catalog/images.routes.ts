@@ -2,6 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import { idParams } from '../../shared/schemas.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import * as schemas from './catalog.schemas.js';
@@ -40,7 +41,7 @@ export function imageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           description: `JPEG, PNG or WebP, recognised by its bytes (never its name or Content-Type), at most 5 MB (413 PAYLOAD_TOO_LARGE) and 40 megapixels (422 IMAGE_TOO_MANY_PIXELS). Anything else is 415 UNSUPPORTED_MEDIA_TYPE and nothing is stored. The image is auto-oriented, stripped of metadata and stored as WebP 320, 640 and 1280 px wide (never enlarged). Answers with the product.`,
           security,
           consumes: ['multipart/form-data'],
-          params: schemas.idParams,
+          params: idParams,
           body: schemas.imageUploadBody,
           response: { 201: schemas.adminProductSchema },
         },
@@ -98,7 +99,7 @@ export function imageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['admin'],
           summary: "Set the display order of a product's images (the first is `imageUrl`)",
           security,
-          params: schemas.idParams,
+          params: idParams,
           body: schemas.imageOrderBody,
           response: { 200: schemas.adminProductSchema },
         },

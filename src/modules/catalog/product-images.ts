@@ -1,27 +1,17 @@
+import type { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Executor } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { processImage, type ProcessedImage } from './image-processing.js';
+import type { productImageSchema } from './catalog.schemas.js';
 import * as repo from './product-image.repository.js';
 import { findProduct, lockProduct, updateProduct } from './product.repository.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock'>;
 
-/** One rendition of an image, as the API shows it. */
-export interface ImageVariantView {
-  url: string;
-  width: number;
-  height: number;
-}
-
 /** A product image as the API shows it: `url`, `width` and `height` are its widest variant. */
-export interface ProductImage extends ImageVariantView {
-  id: string;
-  position: number;
-  /** Narrowest first, for `srcset`. */
-  variants: ImageVariantView[];
-}
+export type ProductImage = z.output<typeof productImageSchema>;
 
 /** The width product lists show (`imageUrl`): the widest variant up to this, else the narrowest. */
 const LIST_WIDTH = 640;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app-context.js';
 import { idempotencyHeaders, replyIdempotently } from '../../shared/idempotency.js';
 import { pageOf } from '../../shared/pagination.js';
+import { idParams } from '../../shared/schemas.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import { cancelOrder } from './cancel-order.js';
 import { deliverOrder, shipOrder } from './fulfil-order.js';
@@ -80,7 +81,7 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['orders'],
           security,
-          params: schemas.orderParams,
+          params: idParams,
           response: { 200: schemas.orderSchema },
         },
       },
@@ -95,7 +96,7 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['orders'],
           summary: 'Cancel an unpaid order; its stock returns',
           security,
-          params: schemas.orderParams,
+          params: idParams,
           body: schemas.cancelBody,
           response: { 200: schemas.orderSchema },
         },
@@ -133,7 +134,7 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['admin'],
           security,
-          params: schemas.orderParams,
+          params: idParams,
           response: { 200: schemas.orderSchema },
         },
       },
@@ -148,7 +149,7 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['admin'],
           summary: 'Ship a paid order',
           security,
-          params: schemas.orderParams,
+          params: idParams,
           body: schemas.shipBody,
           response: { 200: schemas.orderSchema },
         },
@@ -164,7 +165,7 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['admin'],
           summary: 'Mark a shipped order delivered',
           security,
-          params: schemas.orderParams,
+          params: idParams,
           response: { 200: schemas.orderSchema },
         },
       },
@@ -179,7 +180,7 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['admin'],
           summary: 'Cancel an order; a paid one is refunded in full (restock defaults to true)',
           security,
-          params: schemas.orderParams,
+          params: idParams,
           body: schemas.staffCancelBody,
           response: { 200: schemas.orderSchema },
         },

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { pageQuery } from '../../shared/pagination.js';
+import { id, money } from '../../shared/schemas.js';
 import { isoInstant } from '../../shared/time.js';
 import { orderStatuses, paymentStatuses } from './order.table.js';
 
 const item = z.strictObject({
-  productId: z.string().min(1).max(64),
+  productId: id,
   quantity: z.number().int('must be a whole number').min(1).max(1000),
 });
 
@@ -33,8 +34,6 @@ export const shippingAddressSchema = z
   .meta({ id: 'ShippingAddress' });
 
 export const placeOrderBody = quoteBody.extend({ shippingAddress: shippingAddressSchema });
-
-const money = z.number().int().describe('minor units');
 
 const pricedLine = {
   productId: z.string(),
@@ -115,8 +114,6 @@ export const adminOrdersQuery = z.strictObject({
   to: isoInstant.optional().describe('created before (ISO 8601)'),
   promoCode: promoCode.optional(),
 });
-
-export const orderParams = z.strictObject({ id: z.string().min(1).max(64) });
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 

@@ -2,29 +2,13 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { idempotencyHeaders, replyIdempotently } from '../../shared/idempotency.js';
+import { idParams } from '../../shared/schemas.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import { orderSchema } from '../orders/orders.schemas.js';
 import { getOrder } from '../orders/orders.service.js';
-import { paymentRecordStatuses } from './payment.table.js';
+import { payBody, paymentSchema, refundBody, webhookParams } from './payments.schemas.js';
 import * as payments from './payments.service.js';
 import { refundOrder } from './refunds.js';
-
-const paymentSchema = z
-  .object({
-    id: z.string(),
-    orderId: z.string(),
-    status: z.enum(paymentRecordStatuses),
-    amount: z.number().int(),
-    refundedAmount: z.number().int(),
-    currency: z.string(),
-    failureCode: z.string().optional(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Payment' });
-
-const params = z.strictObject({ id: z.string().min(1).max(64) });
-const text = (max: number) => z.string().trim().min(1).max(max);
 
 export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -42,15 +26,9 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           description:
             'Test methods on the built-in gateway: pm_card_visa, pm_card_chargeDeclined, pm_card_chargeDeclinedInsufficientFunds, pm_card_processing. Send an `Idempotency-Key` to retry safely.',
           security,
-          params,
+          params: idParams,
           headers: idempotencyHeaders,
-          body: z.strictObject({
-            paymentMethod: z
-              .string()
-              .trim()
-              .regex(/^pm_\w+$/, 'a payment method id')
-              .max(100),
-          }),
+          body: payBody,
           response: { 201: paymentSchema },
         },
       },
@@ -66,7 +44,12 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/v1/orders/:id/payments',
       {
         onRequest: signedIn,
-        schema: { tags: ['payments'], security, params, response: { 200: z.array(paymentSchema) } },
+        schema: {
+          tags: ['payments'],
+          security,
+          params: idParams,
+          response: { 200: z.array(paymentSchema) },
+        },
       },
       async (request) => payments.listPayments(ctx, actorOf(request), request.params.id),
     );
@@ -86,7 +69,7 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           schema: {
             tags: ['payments'],
             summary: "The payment provider's signed event callback",
-            params: z.strictObject({ provider: z.string().max(32) }),
+            params: webhookParams,
             response: { 200: z.object({ received: z.literal(true), result: z.string() }) },
           },
         },
@@ -111,20 +94,9 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['admin'],
           summary: 'Refund a paid order in full or in part (restock defaults to false)',
           security,
-          params,
+          params: idParams,
           headers: idempotencyHeaders,
-          body: z
-            .strictObject({
-              amount: z
-                .number()
-                .int('must be an integer amount in minor units')
-                .min(1)
-                .max(1_000_000_000_000)
-                .optional(),
-              restock: z.boolean().optional(),
-              reason: text(500).optional(),
-            })
-            .nullish(),
+          body: refundBody,
           response: { 200: orderSchema },
         },
       },

@@ -15,20 +15,9 @@ import { ProviderRefused, ProviderUnavailable, type IntentSnapshot } from './pay
 import * as repo from './payment.repository.js';
 import type { PaymentRow } from './payment.repository.js';
 import type { PaymentRecordStatus } from './payment.table.js';
+import type { Payment } from './payments.schemas.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs' | 'payments' | 'logger'>;
-
-export interface Payment {
-  id: string;
-  orderId: string;
-  status: PaymentRecordStatus;
-  amount: number;
-  refundedAmount: number;
-  currency: string;
-  failureCode?: string;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export const toPayment = (row: PaymentRow): Payment => ({
   id: row.id,

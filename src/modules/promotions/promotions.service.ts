@@ -6,7 +6,7 @@ import { newId } from '../../shared/ids.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
 import * as repo from './promo-code.repository.js';
 import type { PromoCodeRow, RedemptionRow } from './promo-code.repository.js';
-import type { PromoType } from './promo-code.table.js';
+import type { PromoCode, PromoInput, Redemption } from './promotions.schemas.js';
 import {
   basisPointsToPercent,
   evaluatePromo,
@@ -15,46 +15,6 @@ import {
 } from './promo-rules.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock'>;
-
-export interface PromoCode {
-  id: string;
-  code: string;
-  type: PromoType;
-  amountOff: number | null;
-  percentOff: number | null;
-  maxDiscount: number | null;
-  minSubtotal: number | null;
-  startsAt: string | null;
-  endsAt: string | null;
-  usageLimit: number | null;
-  perCustomerLimit: number | null;
-  active: boolean;
-  timesUsed: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface PromoInput {
-  code: string;
-  type: PromoType;
-  amountOff?: number | null | undefined;
-  percentOff?: number | null | undefined;
-  maxDiscount?: number | null | undefined;
-  minSubtotal?: number | null | undefined;
-  startsAt?: string | null | undefined;
-  endsAt?: string | null | undefined;
-  usageLimit?: number | null | undefined;
-  perCustomerLimit?: number | null | undefined;
-  active?: boolean | undefined;
-}
-
-export interface Redemption {
-  orderId: string;
-  userId: string;
-  discount: number;
-  redeemedAt: string;
-  releasedAt: string | null;
-}
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 

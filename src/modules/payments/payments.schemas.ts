@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { money } from '../../shared/schemas.js';
+import { paymentRecordStatuses } from './payment.table.js';
+
+export const paymentSchema = z
+  .object({
+    id: z.string(),
+    orderId: z.string(),
+    status: z.enum(paymentRecordStatuses),
+    amount: money,
+    refundedAmount: money,
+    currency: z.string(),
+    failureCode: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Payment' });
+
+export type Payment = z.output<typeof paymentSchema>;
+
+export const payBody = z.strictObject({
+  paymentMethod: z
+    .string()
+    .trim()
+    .regex(/^pm_\w+$/, 'a payment method id')
+    .max(100),
+});
+
+export const webhookParams = z.strictObject({ provider: z.string().max(32) });
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+// A refund may come with no body at all (fastify then hands the route `null`): all of it.
+export const refundBody = z
+  .strictObject({
+    // An order's total can pass a price's cap (many lines), so a refund's cap is higher.
+    amount: z
+      .number()
+      .int('must be an integer amount in minor units')
+      .min(1)
+      .max(1_000_000_000_000)
+      .optional(),
+    restock: z.boolean().optional(),
+    reason: text(500).optional(),
+  })
+  .nullish();
