@@ -487,6 +487,19 @@ describe('the container image and compose.yaml', () => {
         expect(compose.services.worker!.healthcheck?.disable).toBe(true);
       }, 120_000);
 
+      it('`docker compose run --rm api1 seed` fills the empty catalog, and both APIs serve it', async () => {
+        const seeded = await run(imageArgv(['seed']), serviceEnv('api1'));
+        expect(seeded.code, seeded.output).toBe(0);
+        const count = Number(/created (\d+) demo products/.exec(seeded.output)?.[1]);
+        expect(count).toBeGreaterThan(0);
+        for (const name of ['api1', 'api2']) {
+          const api = new HttpClient(`http://127.0.0.1:${listening[name]![3000]}`);
+          const products = await api.get('/api/v1/products?pageSize=1');
+          expect(products.status).toBe(200);
+          expect(products.body.total).toBe(count);
+        }
+      }, 60_000);
+
       it('`docker compose run --rm api1 create-admin`, then an order placed on api2 is paid through the gateway and mailed by the worker', async () => {
         const env = serviceEnv('api1');
         const email = 'admin@shop.example';
