@@ -199,6 +199,12 @@ describe.each(['builtin', 'stripe'] as const)('payments through the %s adapter',
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
+    // What is stored is what the route answered, so a replay can say the same.
+    const stored = await queryRows<{ status: number }>(
+      t.ctx.db,
+      sql`select response_status as status from idempotency_keys where key = ${headers['idempotency-key']}`,
+    );
+    expect(stored).toEqual([{ status: 201 }]);
   });
 
   it('refuses to pay an expired order, and expires an unpaid order once with its stock returned', async () => {
