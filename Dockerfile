@@ -13,6 +13,7 @@ WORKDIR /app
 # `prepare` script is the build, which needs the sources copied below. No production dependency
 # has an install script: sharp and @node-rs/argon2 come as prebuilt optional packages, and
 # npm picks the linux glibc ones for this platform (linux-x64 or linux-arm64).
+# test/container-commands.test.ts fails if a production dependency gains an install script.
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund

@@ -305,6 +305,18 @@ describe('the container image and compose.yaml', () => {
     }
   });
 
+  it('no production dependency needs an install script, which `npm ci --ignore-scripts` skips', async () => {
+    const lock = JSON.parse(await readFile(join(repoRoot, 'package-lock.json'), 'utf8'));
+    const entries = Object.entries(
+      lock.packages as Record<string, { dev?: boolean; hasInstallScript?: boolean }>,
+    );
+    expect(entries.length).toBeGreaterThan(100);
+    const scripted = entries
+      .filter(([, entry]) => entry.hasInstallScript && !entry.dev)
+      .map(([path]) => path);
+    expect(scripted).toEqual([]);
+  });
+
   it('the image imports only production dependencies, which `npm prune --omit=dev` keeps', async () => {
     const pkg = JSON.parse(await readFile(join(workdir, 'package.json'), 'utf8'));
     const production = new Set(Object.keys(pkg.dependencies));
