@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import type { Executor } from '../../db/client.js';
@@ -13,6 +13,8 @@ export interface EmailFilter {
   /** Case-insensitive substring of the recipient. */
   to?: string | undefined;
   kind?: EmailKind | undefined;
+  /** Only these kinds, or any email to this user (a viewer's own mail). */
+  visible?: { kinds: readonly EmailKind[]; orUserId: string } | undefined;
 }
 
 export async function wasSent(db: Executor, messageId: string): Promise<boolean> {
@@ -34,6 +36,12 @@ function whereOf(filter: EmailFilter): SQL | undefined {
     filter.userId ? eq(emails.userId, filter.userId) : undefined,
     filter.kind ? eq(emails.kind, filter.kind) : undefined,
     filter.to ? contains(emails.to, filter.to) : undefined,
+    filter.visible
+      ? or(
+          inArray(emails.kind, [...filter.visible.kinds]),
+          eq(emails.userId, filter.visible.orUserId),
+        )
+      : undefined,
   );
 }
 

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { notFound } from '../../shared/errors.js';
 import { pageOf, pageQuery } from '../../shared/pagination.js';
-import { bearerSecurity, requireRole } from '../auth/auth.guard.js';
+import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import { emailKinds } from './email.table.js';
-import { listEmails } from './notifications.service.js';
+import { listEmailsFor } from './notifications.service.js';
 
 const emailSchema = z
   .object({
@@ -20,6 +20,11 @@ const emailSchema = z
     userId: z.string().nullable(),
     transport: z.enum(['smtp', 'captured']),
     sentAt: z.string(),
+    redacted: z
+      .boolean()
+      .describe(
+        "Token links (verification, password reset) were replaced with [redacted]: the email went to another account than the viewer's",
+      ),
   })
   .meta({ id: 'Email' });
 
@@ -49,6 +54,8 @@ export function notificationsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['admin'],
           summary: 'Sent (or, on the embedded default, captured) emails, newest first',
+          description:
+            "Staff see order emails and their own; admins see every email. In an email to another account than the viewer's, token links (verification, password reset) are replaced with `[redacted]` (`redacted: true`): reading the log never hands over another account's credentials. The person it was sent to has the link in their mailbox (or, on the host, through `ordo mail`).",
           security,
           querystring: z.strictObject({
             ...pageQuery,
@@ -62,7 +69,7 @@ export function notificationsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { page, pageSize, ...filter } = request.query;
-        return listEmails(ctx, filter, { page, pageSize });
+        return listEmailsFor(ctx, actorOf(request), filter, { page, pageSize });
       },
     );
 

@@ -4,7 +4,9 @@ import { formatMoney } from '../../shared/money.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
 import * as repo from './email.repository.js';
 import type { EmailFilter, EmailRow } from './email.repository.js';
-import type { EmailKind } from './email.table.js';
+import { emailKinds, type EmailKind } from './email.table.js';
+import { redactCredentials } from './redact.js';
+import type { Actor } from '../auth/auth.service.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'mailer' | 'templates' | 'logger'>;
 
@@ -20,6 +22,8 @@ export interface Email {
   userId: string | null;
   transport: 'smtp' | 'captured';
   sentAt: string;
+  /** Token links were replaced: the email went to another account than the viewer's. */
+  redacted: boolean;
 }
 
 const toEmail = (row: EmailRow): Email => ({
@@ -34,6 +38,7 @@ const toEmail = (row: EmailRow): Email => ({
   userId: row.userId,
   transport: row.transport,
   sentAt: row.sentAt.toISOString(),
+  redacted: false,
 });
 
 /** The shop's name and mail domain, from MAIL_FROM (`Shop Name <shop@example.com>`). */
@@ -102,6 +107,39 @@ export async function listEmails(
 ): Promise<Page<Email>> {
   const { rows, total } = await repo.listEmails(ctx.db, filter, page);
   return { items: rows.map(toEmail), ...page, total };
+}
+
+/** Emails about an account's credentials; the others are about orders. */
+export const credentialKinds: readonly EmailKind[] = ['verification', 'password-reset'];
+const orderKinds = emailKinds.filter((kind) => !credentialKinds.includes(kind));
+
+/**
+ * The email log as a staff member or admin may see it. Staff (orders) see order emails and
+ * their own mail; admins see every email. Either way an email to another account has its token
+ * links redacted: the person it was sent to still has the link (in their mailbox, or through
+ * `ordo mail` on the host), but nobody takes over an account by reading the log.
+ */
+export async function listEmailsFor(
+  ctx: Pick<AppContext, 'db'>,
+  viewer: Actor,
+  filter: EmailFilter,
+  page: PageRequest,
+): Promise<Page<Email>> {
+  if (viewer.role !== 'admin' && viewer.role !== 'staff') return { items: [], ...page, total: 0 };
+  const visible =
+    viewer.role === 'staff' ? { kinds: orderKinds, orUserId: viewer.userId } : undefined;
+  const { rows, total } = await repo.listEmails(ctx.db, { ...filter, visible }, page);
+  return { items: rows.map((row) => viewedBy(viewer, row)), ...page, total };
+}
+
+function viewedBy(viewer: Actor, row: EmailRow): Email {
+  const email = toEmail(row);
+  if (row.userId === viewer.userId) return email;
+  const subject = redactCredentials(email.subject);
+  const text = redactCredentials(email.text);
+  const html = redactCredentials(email.html);
+  const redacted = subject !== email.subject || text !== email.text || html !== email.html;
+  return { ...email, subject, text, html, redacted };
 }
 
 /** Money for people, in the shop currency. */
