@@ -5,8 +5,9 @@ import type { FastifyInstance } from 'fastify';
  * The Content-Security-Policy of every response. The web UI is built by Vite into script and
  * style files served from this origin: no inline scripts, no eval, no third-party origins.
  * Swagger UI at /docs (bundled by @fastify/swagger-ui, also served from here) works under the
- * same policy. `style-src 'unsafe-inline'` is the one concession: radix-ui's dialogs lock page
- * scrolling with an injected <style> element; styles cannot run code.
+ * same policy. `style-src 'unsafe-inline'` is the one concession, needed by both: radix-ui's
+ * dialogs lock page scrolling with an injected <style> element, and Swagger UI injects styles
+ * too (e2e/docs.spec.ts and the dialog tests fail without it). Styles cannot run code.
  */
 export const contentSecurityPolicy = {
   'default-src': ["'self'"],

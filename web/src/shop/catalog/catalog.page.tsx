@@ -87,7 +87,7 @@ export function CatalogPage() {
                         {product.name}
                       </span>
                     </Link>
-                    <div className="mt-2 flex items-center justify-between">
+                    <div className="mt-2 flex flex-wrap items-center justify-between gap-1">
                       <span className="font-semibold">
                         <Money amount={product.price} currency={product.currency} />
                       </span>
