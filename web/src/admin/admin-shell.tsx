@@ -1,8 +1,15 @@
 import { Link, Outlet, useLocation } from '@tanstack/react-router';
 import { isStaff, logOut, useSession } from '../api/session';
 import { Alert, Button, buttonClass, Loading } from '../ui';
+import { navFor, navItems } from './nav';
 
-const navItems = [{ to: '/admin', label: 'Dashboard' }] as const;
+/** The nav item a path belongs to (the longest matching prefix), for the role check. */
+function areaOf(pathname: string) {
+  const path = pathname.replace(/\/+$/, '') || '/admin';
+  return [...navItems]
+    .sort((a, b) => b.to.length - a.to.length)
+    .find((item) => path === item.to || path.startsWith(`${item.to}/`));
+}
 
 /**
  * The back office's frame. Staff and admins only: a customer or a visitor sees a clear refusal
@@ -36,6 +43,11 @@ export function AdminShell() {
     );
   }
 
+  const role = session.user?.role;
+  const items = navFor(role);
+  const area = areaOf(location.pathname);
+  const allowed = !area || items.some((item) => item.to === area.to);
+
   return (
     <div className="min-h-screen bg-slate-100 lg:grid lg:grid-cols-[14rem_1fr]">
       <aside className="bg-slate-900 text-slate-100 lg:min-h-screen">
@@ -45,7 +57,7 @@ export function AdminShell() {
           </Link>
         </div>
         <nav aria-label="Back office" className="flex gap-1 overflow-x-auto px-2 pb-3 lg:flex-col">
-          {navItems.map((item) => (
+          {items.map((item) => (
             <Link
               key={item.to}
               to={item.to}
@@ -73,7 +85,24 @@ export function AdminShell() {
           </Button>
         </header>
         <main id="main" className="p-4 sm:p-6">
-          <Outlet />
+          {allowed ? (
+            <Outlet />
+          ) : (
+            <div className="mx-auto max-w-lg space-y-4">
+              <h1 className="text-2xl font-semibold tracking-tight text-slate-900">
+                {area?.label} is for admins
+              </h1>
+              <Alert tone="warning">
+                <p>
+                  Your account has the {role} role, which cannot use this area. Ask an admin if you
+                  need access.
+                </p>
+              </Alert>
+              <Link to="/admin" className={buttonClass('secondary')}>
+                Go to the dashboard
+              </Link>
+            </div>
+          )}
         </main>
       </div>
     </div>

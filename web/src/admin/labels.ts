@@ -1,0 +1,89 @@
+import type { components } from '../api/schema.gen';
+import type { HistoryEntry, OrderStatus } from '../api/types';
+import { orderStatusLabels } from '../ui/order-status';
+
+type Schemas = components['schemas'];
+export type PaymentState = Schemas['Payment']['status'];
+export type MovementKind = Schemas['StockMovement']['kind'];
+export type EmailKind = Schemas['Email']['kind'];
+export type JobStatus = Schemas['Job']['status'];
+export type Role = Schemas['User']['role'];
+
+export const paymentStateLabels: Record<PaymentState, string> = {
+  processing: 'Processing',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  refunded: 'Refunded',
+  partially_refunded: 'Partially refunded',
+};
+
+export const movementKindLabels: Record<MovementKind, string> = {
+  adjustment: 'Adjustment',
+  reserve: 'Reserved by an order',
+  release: 'Released (order cancelled or expired)',
+  restock: 'Restocked',
+};
+
+export const emailKindLabels: Record<EmailKind, string> = {
+  verification: 'Email verification',
+  'password-reset': 'Password reset',
+  'order-confirmation': 'Order confirmation',
+  'payment-receipt': 'Payment receipt',
+  'order-shipped': 'Order shipped',
+  'order-delivered': 'Order delivered',
+  'order-cancelled': 'Order cancelled',
+  'order-refunded': 'Order refunded',
+};
+
+export const jobStatusLabels: Record<JobStatus, string> = {
+  retrying: 'Failed, will retry',
+  dead: 'Dead (no attempts left)',
+};
+
+export const roleLabels: Record<Role, string> = {
+  customer: 'Customer',
+  staff: 'Staff',
+  admin: 'Admin',
+};
+
+/** Who made a change in an order's history, as staff read it: the role and the account id. */
+export function historyActor(entry: Pick<HistoryEntry, 'actorId' | 'actorRole'>): string {
+  if (!entry.actorId) return 'System (automatic)';
+  const role = entry.actorRole ? (roleLabels[entry.actorRole as Role] ?? entry.actorRole) : 'User';
+  return `${role} ${entry.actorId}`;
+}
+
+export function historyTransition(entry: Pick<HistoryEntry, 'from' | 'to'>): string {
+  return entry.from === null
+    ? `Placed (${orderStatusLabels[entry.to]})`
+    : `${orderStatusLabels[entry.from]} → ${orderStatusLabels[entry.to]}`;
+}
+
+/** Which actions the order's status allows; the server decides, this only hides dead buttons. */
+export function orderActions(
+  status: OrderStatus,
+  paymentStatus: Schemas['Order']['paymentStatus'],
+) {
+  return {
+    ship: status === 'paid',
+    deliver: status === 'shipped',
+    cancel: status === 'pending_payment' || status === 'paid',
+    refund:
+      (status === 'paid' || status === 'shipped' || status === 'delivered') &&
+      (paymentStatus === 'paid' || paymentStatus === 'partially_refunded'),
+  };
+}
+
+/** A signed stock change as text: "+5", "−3". */
+export function formatDelta(delta: number): string {
+  return delta > 0 ? `+${delta}` : delta < 0 ? `−${Math.abs(delta)}` : '0';
+}
+
+/** What is left to refund: money taken minus money already given back, over the order's payments. */
+export function refundableAmount(
+  payments: { status: PaymentState; amount: number; refundedAmount: number }[],
+): number {
+  return payments
+    .filter((p) => p.status === 'succeeded' || p.status === 'partially_refunded')
+    .reduce((sum, p) => sum + p.amount - p.refundedAmount, 0);
+}
