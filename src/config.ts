@@ -87,6 +87,11 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: optional(z.string().min(1)),
   STRIPE_API_BASE: optional(url(/^https?$/, 'http(s)')),
   RATE_LIMIT_AUTH: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_PROMO: z.coerce.number().int().min(1).optional(),
+  RATE_LIMIT_PROMO_ADDRESS: z.coerce.number().int().min(1).optional(),
+  MAX_UNPAID_ORDERS: z.coerce.number().int().min(0).max(10_000).optional(),
+  MAX_UNITS_PER_PRODUCT: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
+  METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
   JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(8),
   JOB_RETRY_DELAY: duration('5s'),
   JOB_TIMEOUT: duration('2m'),
@@ -125,6 +130,16 @@ export interface Config {
   stripeApiBase: string | undefined;
   /** Requests per minute per client address on login, register and refresh. */
   rateLimitAuth: number;
+  /** Quote and order requests carrying a promo code, per minute: per customer and per client address. */
+  rateLimitPromo: { perCustomer: number; perAddress: number };
+  /**
+   * Hoarding limits on one customer's unpaid (`pending_payment`) orders: how many, and how many
+   * units of one product across them. 0: no limit.
+   */
+  maxUnpaidOrders: number;
+  maxUnitsPerProduct: number;
+  /** Bearer token GET /metrics requires; undefined: /metrics answers loopback callers only. */
+  metricsToken: string | undefined;
   jobs: {
     /** Attempts after the first, with exponential backoff from `retryDelaySeconds`. */
     retryLimit: number;
@@ -163,6 +178,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     problems.push('STRIPE_SECRET_KEY: required when PAYMENT_PROVIDER=stripe');
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  // The test suite places many orders and promo codes per customer from one address; the
+  // limits' own tests set them. Everywhere else the defaults are the protective ones.
+  const testing = env.NODE_ENV === 'test';
 
   return {
     env: env.NODE_ENV,
@@ -192,6 +210,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     stripeSecretKey: env.STRIPE_SECRET_KEY,
     stripeApiBase: env.STRIPE_API_BASE,
     rateLimitAuth: env.RATE_LIMIT_AUTH,
+    rateLimitPromo: {
+      perCustomer: env.RATE_LIMIT_PROMO ?? (testing ? 100_000 : 20),
+      perAddress: env.RATE_LIMIT_PROMO_ADDRESS ?? (testing ? 100_000 : 60),
+    },
+    maxUnpaidOrders: env.MAX_UNPAID_ORDERS ?? (testing ? 0 : 5),
+    maxUnitsPerProduct: env.MAX_UNITS_PER_PRODUCT ?? (testing ? 0 : 20),
+    metricsToken: env.METRICS_TOKEN,
     jobs: {
       retryLimit: env.JOB_RETRY_LIMIT,
       retryDelaySeconds: Math.max(1, Math.round(env.JOB_RETRY_DELAY / 1000)),

@@ -40,6 +40,10 @@ export const errorStatus = {
   SKU_TAKEN: 409,
   /** The requested status change is not allowed from the current status. */
   INVALID_TRANSITION: 409,
+  /** The customer already has MAX_UNPAID_ORDERS orders awaiting payment; pay or cancel one first. */
+  TOO_MANY_UNPAID_ORDERS: 409,
+  /** The order would take this customer's units of a product, across their unpaid orders, above MAX_UNITS_PER_PRODUCT; `details` lists each product with `requested`, `held` (in unpaid orders) and `limit`. Order fewer, or pay for or cancel an order. */
+  PRODUCT_UNIT_LIMIT: 409,
   /** A request with this Idempotency-Key is still being processed; retry later. */
   IDEMPOTENCY_KEY_IN_FLIGHT: 409,
   /** This Idempotency-Key was used with a different request body. */

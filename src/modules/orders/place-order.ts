@@ -1,4 +1,6 @@
+import { and, count, eq, gt, inArray, sql, sum } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
+import type { Tx } from '../../db/client.js';
 import { AppError } from '../../shared/errors.js';
 import type { RecordResponse } from '../../shared/idempotency.js';
 import { newId } from '../../shared/ids.js';
@@ -10,7 +12,7 @@ import {
   type StockRequest,
 } from '../catalog/catalog.service.js';
 import * as repo from './order.repository.js';
-import type { ShippingAddress } from './order.table.js';
+import { orderLines, orders, type ShippingAddress } from './order.table.js';
 import { hydrate, type Order } from './orders.service.js';
 import { priceOrder, type PricedLine, type PricingLine, type ShippingRule } from './pricing.js';
 import { previewPromo, redeemPromo, type PromoOutcome } from '../promotions/promotions.service.js';
@@ -114,6 +116,7 @@ export async function placeOrder(
   const orderId = newId('ord', now.getTime());
 
   return ctx.db.transaction(async (tx) => {
+    await refuseHoarding(ctx, tx, actor.userId, items, now);
     const products = await reserveStock(tx, items, { orderId, actorId: actor.userId, now });
     const lines = pricingLines(items, products);
     const promo = input.promoCode
@@ -173,4 +176,75 @@ export async function placeOrder(
     await record?.(tx, 201, order);
     return order!;
   });
+}
+
+/** The first key of the advisory lock that serialises one customer's order placements. */
+const UNPAID_ORDERS_LOCK = 0x4f524452; // 'ORDR'
+
+/**
+ * Keeps one customer from holding a shop's stock in orders they never pay: at most
+ * MAX_UNPAID_ORDERS orders awaiting payment, and at most MAX_UNITS_PER_PRODUCT units of one
+ * product across them (this order included). The customer's placements take turns on an
+ * advisory lock held to the end of the transaction, so racing requests cannot all pass the
+ * count. The lock is the transaction's first, before any product row, so it adds no deadlock.
+ * An order past its `expiresAt` no longer counts: the expiry job is about to return its stock.
+ */
+async function refuseHoarding(
+  ctx: Ctx,
+  tx: Tx,
+  userId: string,
+  items: StockRequest[],
+  now: Date,
+): Promise<void> {
+  const { maxUnpaidOrders, maxUnitsPerProduct } = ctx.config;
+  if (!maxUnpaidOrders && !maxUnitsPerProduct) return;
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(${UNPAID_ORDERS_LOCK}::int, hashtext(${userId}))`,
+  );
+  const unpaid = and(
+    eq(orders.userId, userId),
+    eq(orders.status, 'pending_payment'),
+    gt(orders.expiresAt, now),
+  );
+  if (maxUnpaidOrders) {
+    const [row] = await tx.select({ n: count() }).from(orders).where(unpaid);
+    if ((row?.n ?? 0) >= maxUnpaidOrders) {
+      throw new AppError(
+        'TOO_MANY_UNPAID_ORDERS',
+        `You have ${maxUnpaidOrders} orders awaiting payment; pay for or cancel one before placing another`,
+      );
+    }
+  }
+  if (maxUnitsPerProduct) {
+    const held = await tx
+      .select({ productId: orderLines.productId, units: sum(orderLines.quantity).mapWith(Number) })
+      .from(orderLines)
+      .innerJoin(orders, eq(orders.id, orderLines.orderId))
+      .where(
+        and(
+          unpaid,
+          inArray(
+            orderLines.productId,
+            items.map((i) => i.productId),
+          ),
+        ),
+      )
+      .groupBy(orderLines.productId);
+    const heldOf = new Map(held.map((h) => [h.productId, h.units]));
+    const over = items
+      .map((i) => ({
+        productId: i.productId,
+        requested: i.quantity,
+        held: heldOf.get(i.productId) ?? 0,
+      }))
+      .filter((i) => i.requested + i.held > maxUnitsPerProduct)
+      .map((i) => ({ ...i, limit: maxUnitsPerProduct }));
+    if (over.length > 0) {
+      throw new AppError(
+        'PRODUCT_UNIT_LIMIT',
+        `At most ${maxUnitsPerProduct} units of one product may wait for payment across your orders`,
+        { details: over },
+      );
+    }
+  }
 }
