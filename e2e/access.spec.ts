@@ -20,6 +20,7 @@ test('deep links survive a reload', async ({ page }) => {
   await page.goto(`/products/${product.id}`);
   await page.reload();
   await expect(page.getByRole('heading', { name: product.name })).toBeVisible();
+  await screenshots(page, 'product-after-reload');
 
   await page.goto('/?q=lamp&sort=price&inStock=true');
   await page.reload();
@@ -46,6 +47,7 @@ test('deep links survive a reload', async ({ page }) => {
   await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
   await page.goto('/admin');
   await page.getByRole('link', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
   await page.getByLabel('Email').fill(E2E_ADMIN.email);
   await page.getByLabel('Password').fill(E2E_ADMIN.password);
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -53,6 +55,38 @@ test('deep links survive a reload', async ({ page }) => {
   await page.reload();
   await expect(page.getByRole('navigation', { name: 'Back office' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await screenshots(page, 'admin-after-reload');
+});
+
+test('an expired access token is refreshed once and the request retried', async ({ page }) => {
+  await register(page, newCustomer());
+  // The server answers the first /me as if the access token had expired.
+  let refused = 0;
+  let refreshes = 0;
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/v1/auth/refresh')) refreshes += 1;
+  });
+  await page.route('**/api/v1/me', async (route) => {
+    if (refused > 0) return route.continue();
+    refused += 1;
+    await route.fulfill({
+      status: 401,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        code: 'TOKEN_EXPIRED',
+        detail: 'The access token has expired',
+      }),
+    });
+  });
+  await page.getByRole('link', { name: 'Account' }).click();
+  await expect(page.getByText(/^Email:/)).toBeVisible();
+  expect(refused).toBe(1);
+  expect(refreshes).toBe(1);
+  await expect(page.getByRole('banner').getByRole('button', { name: 'Log out' })).toBeVisible();
+  await screenshots(page, 'account');
 });
 
 test('a cancelled pending order shows cancelled with who cancelled it', async ({ page }) => {
@@ -67,4 +101,5 @@ test('a cancelled pending order shows cancelled with who cancelled it', async ({
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel order' }).click();
   await expect(page.getByRole('heading', { name: /^Order \d+/ })).toContainText('Cancelled');
   await expect(page.getByText(/by You/)).toHaveCount(2);
+  await screenshots(page, 'order-cancelled');
 });

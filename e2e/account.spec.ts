@@ -1,24 +1,18 @@
-import { expect, newCustomer, register, test } from './fixtures.js';
+import { expect, newCustomer, register, screenshots, test } from './fixtures.js';
+import { readInbox } from './inbox.js';
 
-interface Email {
-  kind: string;
-  text: string;
-}
-
-/** The link in the newest email of a kind to an address, once the worker has sent it. */
-async function emailedLink(
-  adminApi: { get<T>(path: string): Promise<T> },
-  to: string,
-  kind: string,
-): Promise<URL> {
+/** The link in the newest email to an address whose subject matches, once it has arrived. */
+async function emailedLink(to: string, subject: RegExp): Promise<URL> {
+  const dir = process.env.ORDO_E2E_INBOX;
+  if (!dir) throw new Error('ORDO_E2E_INBOX is not set: run through `npm run test:e2e`');
   let link: string | undefined;
   await expect
     .poll(
-      async () => {
-        const { items } = await adminApi.get<{ items: Email[] }>(
-          `/api/v1/admin/emails?to=${encodeURIComponent(to)}&kind=${kind}`,
-        );
-        link = items[0]?.text.match(/https?:\/\/\S+token=\S+/)?.[0];
+      () => {
+        const mail = readInbox(dir)
+          .filter((m) => m.to.includes(to) && subject.test(m.subject))
+          .at(-1);
+        link = mail?.text.match(/https?:\/\/\S+token=[\w.~%-]+/)?.[0];
         return link;
       },
       { timeout: 20_000 },
@@ -27,20 +21,20 @@ async function emailedLink(
   return new URL(link!);
 }
 
-test('the verification email’s link verifies the address', async ({ page, adminApi }) => {
+test('the verification email’s link verifies the address', async ({ page }) => {
   const customer = newCustomer();
   await register(page, customer);
-  const link = await emailedLink(adminApi, customer.email, 'verification');
+  const link = await emailedLink(customer.email, /confirm|verify/i);
   expect(link.pathname).toBe('/verify-email');
   await page.goto(link.pathname + link.search);
   await expect(page.getByText('Email verified')).toBeVisible();
+  await screenshots(page, 'verify-email');
   await page.goto('/account');
   await expect(page.getByText('Verified', { exact: true })).toBeVisible();
 });
 
 test('a password is reset through the emailed link, and changed from the account', async ({
   page,
-  adminApi,
 }) => {
   const customer = newCustomer();
   await register(page, customer);
@@ -48,19 +42,22 @@ test('a password is reset through the emailed link, and changed from the account
 
   await page.goto('/login');
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible();
   await page.getByLabel('Email').fill(customer.email);
   await page.getByRole('button', { name: 'Send reset link' }).click();
   await expect(page.getByText('Check your email')).toBeVisible();
 
-  const link = await emailedLink(adminApi, customer.email, 'password-reset');
+  const link = await emailedLink(customer.email, /password/i);
   expect(link.pathname).toBe('/reset-password');
   await page.goto(link.pathname + link.search);
   await page.getByLabel('New password', { exact: true }).fill('a-brand-new-password');
   await page.getByLabel('Repeat the new password').fill('a-brand-new-password');
+  await screenshots(page, 'reset-password');
   await page.getByRole('button', { name: 'Set new password' }).click();
   await expect(page.getByText('Password changed')).toBeVisible();
 
-  await page.getByRole('link', { name: 'Log in' }).last().click();
+  await page.getByRole('main').getByRole('link', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
   await page.getByLabel('Email').fill(customer.email);
   await page.getByLabel('Password').fill('a-brand-new-password');
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -72,4 +69,5 @@ test('a password is reset through the emailed link, and changed from the account
   await page.getByLabel('Repeat the new password').fill('yet-another-password');
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByText('Your password was changed.')).toBeVisible();
+  await screenshots(page, 'change-password');
 });

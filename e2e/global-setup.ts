@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startInbox } from './inbox.js';
 
 /** The admin the tests use; made with `ordo create-admin` before the server starts. */
 export const E2E_ADMIN = { email: 'admin@e2e.ordo.test', password: 'e2e-admin-password' };
@@ -48,8 +49,9 @@ async function waitUntilReady(
 
 /**
  * Starts a real `ordo serve` (the built dist/main.js) on the embedded default: a fresh
- * temporary DATA_DIR (demo catalog seeded on first start), loopback, a free port. The admin is
- * created first, because the running server holds DATA_DIR's lock.
+ * temporary DATA_DIR (demo catalog seeded on first start), loopback, a free port, mail sent
+ * over SMTP to a loopback inbox. The admin is created first, because the running server holds
+ * DATA_DIR's lock.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const main = join(process.cwd(), 'dist', 'main.js');
@@ -59,6 +61,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     );
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'ordo-e2e-'));
+  // Outside DATA_DIR, which belongs to the server.
+  const inboxDir = `${dataDir}-inbox`;
+  const inbox = await startInbox(inboxDir);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -70,6 +75,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: url,
+    // Mail goes out over real SMTP to the inbox above (and is still kept in the email log).
+    SMTP_URL: inbox.url,
     // The tests register, log in and fail on purpose more often than a person would.
     RATE_LIMIT_AUTH: '10000',
   };
@@ -99,13 +106,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   await waitUntilReady(url, server, () => output);
 
   process.env.ORDO_E2E_URL = url;
+  process.env.ORDO_E2E_INBOX = inboxDir;
   return async () => {
     if (server.exitCode === null) {
       const exited = new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');
       await exited;
     }
+    await inbox.close();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(inboxDir, { recursive: true, force: true });
     if (process.env.ORDO_E2E_LOG && output) console.log(output);
   };
 }

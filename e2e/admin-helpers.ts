@@ -1,0 +1,97 @@
+import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwright/test';
+import { E2E_ADMIN } from './global-setup.js';
+import { expect, newCustomer, type Customer } from './fixtures.js';
+
+/** Logs a page in through the storefront's form and waits for the session. */
+export async function logInAs(page: Page, who: { email: string; password: string }): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
+}
+
+export async function logInAsAdmin(page: Page): Promise<void> {
+  await logInAs(page, E2E_ADMIN);
+}
+
+/** A second browser context (its own cookies), failing the test on console errors too. */
+export async function newPersonContext(
+  browser: Browser,
+  baseURL: string | undefined,
+  errors: string[],
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (
+      message.type() === 'error' &&
+      !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())
+    ) {
+      errors.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { context, page };
+}
+
+export interface PlacedOrder {
+  id: string;
+  number: string;
+  status: string;
+}
+
+/**
+ * A customer made through the public API (register, log in) who places an order for the first
+ * product with enough stock and, unless told otherwise, pays it with the succeeding test card.
+ */
+export async function customerWithOrder(
+  request: APIRequestContext,
+  { pay = true, customer = newCustomer() }: { pay?: boolean; customer?: Customer } = {},
+): Promise<{ customer: Customer; token: string; order: PlacedOrder }> {
+  const registered = await request.post('/api/v1/auth/register', { data: customer });
+  expect(registered.status(), await registered.text()).toBe(201);
+  const login = await request.post('/api/v1/auth/login', {
+    data: { email: customer.email, password: customer.password },
+  });
+  expect(login.ok()).toBe(true);
+  const { accessToken: token } = (await login.json()) as { accessToken: string };
+  const headers = { authorization: `Bearer ${token}` };
+
+  const products = (await (
+    await request.get('/api/v1/products?pageSize=100&inStock=true')
+  ).json()) as {
+    items: { id: string; stock: number }[];
+  };
+  const product = products.items.find((p) => p.stock > 20) ?? products.items[0];
+  if (!product) throw new Error('no product in stock');
+  const placed = await request.post('/api/v1/orders', {
+    headers,
+    data: {
+      items: [{ productId: product.id, quantity: 1 }],
+      shippingAddress: {
+        name: customer.name,
+        line1: '1 Test Street',
+        city: 'Springfield',
+        postalCode: '12345',
+        country: 'US',
+      },
+    },
+  });
+  expect(placed.status(), await placed.text()).toBe(201);
+  const order = (await placed.json()) as PlacedOrder;
+  if (pay) {
+    const paid = await request.post(`/api/v1/orders/${order.id}/payments`, {
+      headers,
+      data: { paymentMethod: 'pm_card_visa' },
+    });
+    expect(paid.ok(), await paid.text()).toBe(true);
+    await expect
+      .poll(async () => {
+        const current = await request.get(`/api/v1/orders/${order.id}`, { headers });
+        return ((await current.json()) as PlacedOrder).status;
+      })
+      .toBe('paid');
+  }
+  return { customer, token, order };
+}
