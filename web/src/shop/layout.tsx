@@ -5,7 +5,7 @@ import { itemCount } from './cart/cart';
 import { useCart } from './cart/cart-store';
 
 const navLink =
-  'rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 hover:text-slate-900 sm:px-3';
+  'rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-indigo-700 sm:px-3';
 
 /** The storefront's frame: header with shop, cart and account links, then the page. */
 export function ShopLayout() {

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { $api, api } from '../../api/client';
-import { logOut, useSession } from '../../api/session';
+import { useSession } from '../../api/session';
 import {
   Alert,
   Badge,
@@ -78,9 +78,6 @@ export function AccountPage() {
                 <Link to="/account/orders" className={buttonClass('secondary')}>
                   Your orders
                 </Link>
-                <Button variant="ghost" onClick={() => void logOut()}>
-                  Log out
-                </Button>
               </div>
             </div>
           )}
