@@ -112,10 +112,11 @@ export function CheckoutPage() {
         },
       });
       if (!data) throw new Error('The order was placed but its answer was empty');
+      await invalidate('/api/v1/orders', '/api/v1/products');
+      // Leave the page first: emptied here, the cart would flash "your cart is empty".
+      await navigate({ to: '/orders/$orderId', params: { orderId: data.id } });
       clearCart();
       setPromoCode('');
-      await invalidate('/api/v1/orders', '/api/v1/products');
-      await navigate({ to: '/orders/$orderId', params: { orderId: data.id } });
     } catch (caught) {
       const short = outOfStockLines(caught);
       if (short.length > 0) {
