@@ -7,6 +7,7 @@ import type { AppContext } from './app-context.js';
 import type { Config } from './config.js';
 import { type Database, migrateDatabase, openDatabase } from './db/client.js';
 import { lockDataDir } from './db/data-dir-lock.js';
+import { gatewayOptions, startGateway, type GatewaySettings } from './gateway/gateway.js';
 import { allJobs } from './jobs.js';
 import { AccessTokens } from './modules/auth/access-token.js';
 import { createMailer } from './modules/notifications/mailer.js';
@@ -18,8 +19,8 @@ import { type Clock, systemClock } from './shared/clock.js';
 import { newSecret } from './shared/ids.js';
 
 export interface RunningContext extends AppContext {
-  /** Where the built-in gateway listens; `ordo serve` sets it once its gateway has started. */
-  gateway: { url: string; webhookSecret: string };
+  /** Where the builtin adapter reaches the gateway, and the secret webhooks are signed with. */
+  readonly gateway: { readonly url: string; readonly webhookSecret: string };
   close(): Promise<void>;
 }
 
@@ -30,6 +31,12 @@ export interface ContextOptions {
   database?: Database;
   /** Apply migrations on open (default true). */
   migrate?: boolean;
+  /**
+   * Run the built-in payment gateway in this process (`ordo serve`, `ordo gateway`, tests):
+   * started with the context on its database, closed with it, and called by the builtin
+   * adapter. Without it, the adapter calls `GATEWAY_URL`.
+   */
+  gateway?: GatewaySettings;
 }
 
 /** Brings a database up to date: Ordo's migrations, then pg-boss's schema and Ordo's queues. */
@@ -94,11 +101,19 @@ export async function createContext(
     const webhookSecret =
       config.paymentWebhookSecret ??
       createHmac('sha256', jwtSecret).update('ordo-payment-webhooks').digest('hex');
-    const gateway = { url: `http://127.0.0.1:${config.gatewayPort}`, webhookSecret };
+    let gatewayUrl = config.gatewayUrl;
+    if (options.gateway) {
+      const running = await startGateway(
+        gatewayOptions(config, { db: database.db, clock, logger, webhookSecret }, options.gateway),
+      );
+      cleanup.unshift(() => running.close());
+      gatewayUrl = running.url;
+      logger.info({ url: gatewayUrl }, 'built-in payment gateway listening');
+    }
     const payments =
       config.paymentProvider === 'stripe'
         ? new StripeProvider(config.stripeSecretKey!, webhookSecret, config.stripeApiBase)
-        : new BuiltinProvider(() => gateway.url, webhookSecret);
+        : new BuiltinProvider(gatewayUrl, webhookSecret);
     const close = async () => {
       for (const step of cleanup.splice(0)) await step();
     };
@@ -115,7 +130,7 @@ export async function createContext(
       mailer,
       templates,
       payments,
-      gateway,
+      gateway: { url: gatewayUrl, webhookSecret },
       close,
     };
   } catch (error) {

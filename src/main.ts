@@ -8,7 +8,6 @@ import { createContext, type RunningContext } from './context.js';
 import { ensureAdmin, systemActor } from './modules/auth/auth.service.js';
 import { seedCatalog } from './modules/catalog/catalog.service.js';
 import { listEmails } from './modules/notifications/notifications.service.js';
-import { startGateway, type RunningGateway } from './modules/payments/gateway/gateway.js';
 
 const USAGE = `Usage: ordo <command> [options]
 
@@ -113,36 +112,33 @@ async function serve(
   config: Config,
   options: { seedEmpty: boolean; worker: boolean },
 ): Promise<number> {
-  const ctx = await createContext(config);
+  // `ordo serve` runs the built-in gateway in-process, posting webhooks back to this process
+  // (at the port it listens on, known once it does).
+  const inProcessGateway = options.worker && config.paymentProvider === 'builtin';
+  const ctx = await createContext(
+    config,
+    inProcessGateway
+      ? {
+          gateway: {
+            webhookUrl: () =>
+              config.paymentWebhookUrl ??
+              `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/webhooks/payments/builtin`,
+          },
+        }
+      : {},
+  );
   if (options.seedEmpty) {
     const created = await seedCatalog(ctx, systemActor);
     if (created) ctx.logger.info({ created }, 'first start: demo catalog created');
   }
   const app = await buildApp(ctx);
-  let gateway: RunningGateway | undefined;
-  onShutdown(ctx, async () => {
+  const stopped = untilShutdown(ctx, async () => {
     await app.close();
-    await gateway?.close();
     if (options.worker) await ctx.jobs.stop();
   });
   await app.listen({ port: config.port, host: config.host });
-  if (options.worker && config.paymentProvider === 'builtin') {
-    // `ordo serve` runs the built-in gateway in-process, posting webhooks back to this process.
-    const { port } = app.server.address() as AddressInfo;
-    gateway = await startGateway({
-      db: ctx.db,
-      port: config.gatewayPort,
-      webhookUrl:
-        config.paymentWebhookUrl ?? `http://127.0.0.1:${port}/api/v1/webhooks/payments/builtin`,
-      webhookSecret: ctx.gateway.webhookSecret,
-      clock: ctx.clock,
-      logger: ctx.logger,
-    });
-    ctx.gateway.url = gateway.url;
-    ctx.logger.info({ url: gateway.url }, 'built-in payment gateway listening');
-  }
   if (options.worker) await ctx.jobs.startWorker(ctx);
-  return -1; // keep running
+  return stopped;
 }
 
 async function gateway(config: Config): Promise<number> {
@@ -152,20 +148,10 @@ async function gateway(config: Config): Promise<number> {
     );
     return 2;
   }
-  const ctx = await createContext(config);
-  const running = await startGateway({
-    db: ctx.db,
-    port: config.gatewayPort,
-    webhookUrl:
-      config.paymentWebhookUrl ??
-      `http://127.0.0.1:${config.port}/api/v1/webhooks/payments/builtin`,
-    webhookSecret: ctx.gateway.webhookSecret,
-    clock: ctx.clock,
-    logger: ctx.logger,
-  });
-  onShutdown(ctx, () => running.close());
-  ctx.logger.info({ url: running.url }, 'built-in payment gateway listening');
-  return -1;
+  // Its own process: listen on HOST (0.0.0.0 in a container), so API and worker processes on
+  // other hosts reach it at GATEWAY_URL.
+  const ctx = await createContext(config, { gateway: { host: config.host } });
+  return untilShutdown(ctx, async () => {});
 }
 
 async function worker(config: Config): Promise<number> {
@@ -176,27 +162,33 @@ async function worker(config: Config): Promise<number> {
     return 2;
   }
   const ctx = await createContext(config);
-  onShutdown(ctx, () => ctx.jobs.stop());
+  const stopped = untilShutdown(ctx, () => ctx.jobs.stop());
   await ctx.jobs.startWorker(ctx);
   ctx.logger.info('worker started');
-  return -1;
+  return stopped;
 }
 
-/** On SIGTERM or SIGINT: stop taking work, finish (or hand back) what is running, close, exit. */
-function onShutdown(ctx: RunningContext, drain: () => Promise<void>): void {
-  const stop = once(async (signal: string) => {
-    ctx.logger.info({ signal }, 'shutting down');
-    try {
-      await drain();
-      await ctx.close();
-      process.exit(0);
-    } catch (error) {
-      ctx.logger.error({ err: error }, 'unclean shutdown');
-      process.exit(1);
-    }
+/**
+ * Settles on SIGTERM or SIGINT, once the process has stopped taking work, finished (or handed
+ * back) what was running and closed: with 0, or 1 when that failed. A long-running command
+ * returns this, so `main` exits when it settles.
+ */
+function untilShutdown(ctx: RunningContext, drain: () => Promise<void>): Promise<number> {
+  return new Promise((resolve) => {
+    const stop = once(async (signal: string) => {
+      ctx.logger.info({ signal }, 'shutting down');
+      try {
+        await drain();
+        await ctx.close();
+        resolve(0);
+      } catch (error) {
+        ctx.logger.error({ err: error }, 'unclean shutdown');
+        resolve(1);
+      }
+    });
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
   });
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 async function api(config: Config, processes: number): Promise<number> {
@@ -210,25 +202,36 @@ async function api(config: Config, processes: number): Promise<number> {
     console.error('--processes must be a whole number from 1 to 64');
     return 2;
   }
-  if (processes > 1 && cluster.isPrimary) {
+  if (processes > 1 && cluster.isPrimary) return supervise(processes);
+  return serve(config, { seedEmpty: false, worker: false });
+}
+
+/**
+ * The primary of `ordo api --processes N`: keeps N API processes running (a crashed one is
+ * replaced), forwards SIGTERM and SIGINT to them, and settles with 0 once they have all exited.
+ */
+function supervise(processes: number): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
     for (let i = 0; i < processes; i++) cluster.fork();
+    const alive = () => Object.keys(cluster.workers ?? {}).length;
     cluster.on('exit', (worker, code, signal) => {
-      if (code !== 0 && signal !== 'SIGTERM') {
+      const deliberate = stopping || code === 0 || signal === 'SIGTERM' || signal === 'SIGINT';
+      if (!deliberate) {
         console.error(
           `api process ${worker.process.pid} exited (${signal ?? code}); starting another`,
         );
         cluster.fork();
-      }
+      } else if (stopping && alive() === 0) resolve(0);
     });
     const forward = (signal: NodeJS.Signals) => () => {
+      stopping = true;
+      if (alive() === 0) resolve(0);
       for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
-      process.exitCode = 0;
     };
     process.on('SIGTERM', forward('SIGTERM'));
     process.on('SIGINT', forward('SIGINT'));
-    return -1;
-  }
-  return serve(config, { seedEmpty: false, worker: false });
+  });
 }
 
 function once<T extends unknown[]>(fn: (...args: T) => Promise<void>) {
@@ -237,9 +240,7 @@ function once<T extends unknown[]>(fn: (...args: T) => Promise<void>) {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exit(code);
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof ConfigError) {
       for (const line of error.problems) console.error(`config: ${line}`);

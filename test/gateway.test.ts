@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../src/modules/payments/gateway/gateway.js';
+import { startGateway, type RunningGateway } from '../src/gateway/gateway.js';
 import { systemClock } from '../src/shared/clock.js';
 import { waitFor } from './helpers/smtp.js';
 import { openTestDatabase, dropTestDatabase } from './helpers/test-app.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { expireOverdueOrders } from '../src/modules/orders/expire-orders.js';
 import { refundOrder } from '../src/modules/payments/refunds.js';
-import { signWebhook } from '../src/modules/payments/signature.js';
+import { signWebhook } from '../src/shared/webhook-signature.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
 import { waitFor } from './helpers/smtp.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';

@@ -6,7 +6,7 @@ import { queryRows } from '../src/db/client.js';
 import { findProduct } from '../src/modules/catalog/product.repository.js';
 import { expireOverdueOrders } from '../src/modules/orders/expire-orders.js';
 import { reconcilePayments } from '../src/modules/payments/payments.service.js';
-import { signWebhook } from '../src/modules/payments/signature.js';
+import { signWebhook } from '../src/shared/webhook-signature.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
 import { waitFor } from './helpers/smtp.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';

@@ -7,4 +7,4 @@ export * from '../shared/idempotency.table.js';
 export * from '../modules/notifications/email.table.js';
 export * from '../modules/promotions/promo-code.table.js';
 export * from '../modules/payments/payment.table.js';
-export * from '../modules/payments/gateway/gateway.table.js';
+export * from '../gateway/gateway.table.js';

@@ -9,7 +9,6 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createContext, type RunningContext } from '../../src/context.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { OffsetClock } from '../../src/shared/clock.js';
-import { startGateway, type RunningGateway } from '../../src/modules/payments/gateway/gateway.js';
 import { withDatabase } from './global-setup.js';
 
 let counter = 0;
@@ -81,29 +80,24 @@ export async function buildTestApp(
     migrate: false,
     clock,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(options.gateway
+      ? {
+          gateway: {
+            // The Stripe adapter is pointed at the gateway by STRIPE_API_BASE: listen where it says.
+            port: config.stripeApiBase ? Number(new URL(config.stripeApiBase).port) : 0,
+            webhookUrl:
+              options.webhookUrl ??
+              (() => `${urlOf(app)}/api/v1/webhooks/payments/${config.paymentProvider}`),
+            settleAfterMs: 300,
+            tickMs: 50,
+          },
+        }
+      : {}),
   });
   const app = await buildApp(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
   if (options.worker) await ctx.jobs.startWorker(ctx);
-  let gateway: RunningGateway | undefined;
-  if (options.gateway) {
-    gateway = await startGateway({
-      db: ctx.db,
-      // The Stripe adapter is pointed at the gateway by STRIPE_API_BASE: listen where it says.
-      port: config.stripeApiBase ? Number(new URL(config.stripeApiBase).port) : 0,
-      webhookUrl:
-        options.webhookUrl ??
-        `http://127.0.0.1:${port}/api/v1/webhooks/payments/${config.paymentProvider}`,
-      webhookSecret: ctx.gateway.webhookSecret,
-      clock,
-      logger: ctx.logger,
-      settleAfterMs: 300,
-      tickMs: 50,
-    });
-    ctx.gateway.url = gateway.url;
-  }
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = urlOf(app);
   return {
     app,
     ctx,
@@ -114,7 +108,6 @@ export async function buildTestApp(
     gatewayUrl: () => ctx.gateway.url,
     async close() {
       await app.close();
-      await gateway?.close();
       if (options.worker) await ctx.jobs.stop(5_000);
       await ctx.close();
       await database.close();
@@ -122,6 +115,9 @@ export async function buildTestApp(
     },
   };
 }
+
+const urlOf = (app: FastifyInstance) =>
+  `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
 export interface HttpResponse<T = any> {
   status: number;

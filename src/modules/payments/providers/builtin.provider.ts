@@ -1,4 +1,4 @@
-import { verifyWebhook } from '../signature.js';
+import { verifyWebhook } from '../../../shared/webhook-signature.js';
 import {
   eventOf,
   ProviderBusy,
@@ -23,7 +23,7 @@ export class BuiltinProvider implements PaymentProvider {
   readonly name = 'builtin' as const;
 
   constructor(
-    private readonly baseUrl: () => string,
+    private readonly baseUrl: string,
     private readonly webhookSecret: string,
     private readonly secretKey = 'sk_test_builtin',
   ) {}
@@ -36,7 +36,7 @@ export class BuiltinProvider implements PaymentProvider {
   ) {
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl()}${path}`, {
+      response = await fetch(`${this.baseUrl}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${this.secretKey}`,

@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import fastifyFormbody from '@fastify/formbody';
 import { and, desc, eq, isNull, lte, sql } from 'drizzle-orm';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import type { Db } from '../../../db/client.js';
-import type { Clock } from '../../../shared/clock.js';
-import { signWebhook } from '../signature.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Clock } from '../shared/clock.js';
+import { signWebhook } from '../shared/webhook-signature.js';
 import {
   gatewayEvents,
   gatewayIdempotency,
@@ -26,7 +27,8 @@ export interface GatewayOptions {
   db: Db;
   port: number;
   host?: string;
-  webhookUrl: string;
+  /** Where events are posted; a function when it is known only once Ordo listens (`ordo serve`). */
+  webhookUrl: string | (() => string);
   webhookSecret: string;
   clock: Clock;
   logger: FastifyBaseLogger;
@@ -117,6 +119,31 @@ function metadataOf(form: Record<string, string>): Record<string, string> {
     if (match) metadata[match[1]!] = value;
   }
   return metadata;
+}
+
+/** What a process may choose when it runs the gateway; the rest comes from the config. */
+export type GatewaySettings = Partial<
+  Pick<GatewayOptions, 'port' | 'host' | 'webhookUrl' | 'settleAfterMs' | 'tickMs'>
+>;
+
+/**
+ * The one options builder: the gateway's port (`GATEWAY_PORT`), loopback unless told
+ * otherwise, and webhooks to `PAYMENT_WEBHOOK_URL` or Ordo's own route on `PORT`.
+ */
+export function gatewayOptions(
+  config: Config,
+  deps: Pick<GatewayOptions, 'db' | 'clock' | 'logger' | 'webhookSecret'>,
+  settings: GatewaySettings = {},
+): GatewayOptions {
+  return {
+    ...deps,
+    port: config.gatewayPort,
+    host: '127.0.0.1',
+    webhookUrl:
+      config.paymentWebhookUrl ??
+      `http://127.0.0.1:${config.port}/api/v1/webhooks/payments/builtin`,
+    ...settings,
+  };
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -461,7 +488,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const body = JSON.stringify(event.payload);
         let ok: boolean;
         try {
-          const response = await fetch(options.webhookUrl, {
+          const target =
+            typeof options.webhookUrl === 'string' ? options.webhookUrl : options.webhookUrl();
+          const response = await fetch(target, {
             method: 'POST',
             headers: {
               'content-type': 'application/json',

@@ -1,5 +1,5 @@
 import { index, integer, jsonb, pgSchema, text } from 'drizzle-orm/pg-core';
-import { at, createdAt, money } from '../../../db/columns.js';
+import { at, createdAt, money } from '../db/columns.js';
 
 /** The built-in gateway keeps its state apart from Ordo's, as a real provider would. */
 export const gatewaySchema = pgSchema('gateway');
