@@ -111,12 +111,28 @@ const invalid = (message: string, param?: string, code = 'parameter_invalid') =>
     ...(param ? { param } : {}),
   });
 
+/**
+ * Request bodies, as Stripe's form encoding and @fastify/formbody give them: every value a
+ * string, metadata as `metadata[key]` fields. Each may be missing; the handlers check.
+ */
+type Metadata = { [field: `metadata[${string}]`]: string | undefined };
+type CreateIntentForm = Metadata & {
+  amount?: string;
+  currency?: string;
+  payment_method?: string;
+  confirm?: string;
+};
+type ConfirmForm = { payment_method?: string };
+type RefundForm = Metadata & { payment_intent?: string; amount?: string };
+/** The `Idempotency-Key` header. */
+type IdempotentRequest = { Headers: { 'idempotency-key'?: string } };
+
 /** `metadata[order_id]=x` form fields → `{ order_id: 'x' }`. */
-function metadataOf(form: Record<string, string>): Record<string, string> {
+function metadataOf(form: Metadata): Record<string, string> {
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(form)) {
     const match = /^metadata\[(.+)\]$/.exec(key);
-    if (match) metadata[match[1]!] = value;
+    if (match && typeof value === 'string') metadata[match[1]!] = value;
   }
   return metadata;
 }
@@ -318,12 +334,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return { status: 200, body: intentObject(row!) };
   }
 
-  app.post('/v1/payment_intents', async (request, reply) => {
-    const form = (request.body ?? {}) as Record<string, string>;
-    const result = await idempotent(
-      request.headers['idempotency-key'] as string | undefined,
-      form,
-      async () => {
+  app.post<IdempotentRequest & { Body: CreateIntentForm | undefined }>(
+    '/v1/payment_intents',
+    async (request, reply) => {
+      const form = request.body ?? {};
+      const result = await idempotent(request.headers['idempotency-key'], form, async () => {
         const amount = Number(form.amount);
         if (!Number.isSafeInteger(amount) || amount < 1)
           throw invalid('Invalid integer: amount', 'amount');
@@ -342,25 +357,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           .returning();
         if (form.confirm === 'true') return confirm(row!, form.payment_method);
         return { status: 200, body: intentObject(row!) };
-      },
-    ).catch((error: unknown) => {
-      if (error instanceof StripeError && error.status === 402)
-        return { status: 402, body: { error: error.body } };
-      throw error;
-    });
-    return send(reply, result.status, result.body);
-  });
+      }).catch((error: unknown) => {
+        if (error instanceof StripeError && error.status === 402)
+          return { status: 402, body: { error: error.body } };
+        throw error;
+      });
+      return send(reply, result.status, result.body);
+    },
+  );
 
   app.get<{ Params: { id: string } }>('/v1/payment_intents/:id', async (request) =>
     intentObject(await loadIntent(request.params.id)),
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post<IdempotentRequest & { Params: { id: string }; Body: ConfirmForm | undefined }>(
     '/v1/payment_intents/:id/confirm',
     async (request, reply) => {
-      const form = (request.body ?? {}) as Record<string, string>;
+      const form = request.body ?? {};
       const result = await idempotent(
-        request.headers['idempotency-key'] as string | undefined,
+        request.headers['idempotency-key'],
         { ...form, intent: request.params.id },
         async () => {
           try {
@@ -377,12 +392,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
   );
 
-  app.post('/v1/refunds', async (request, reply) => {
-    const form = (request.body ?? {}) as Record<string, string>;
-    const result = await idempotent(
-      request.headers['idempotency-key'] as string | undefined,
-      form,
-      async () => {
+  app.post<IdempotentRequest & { Body: RefundForm | undefined }>(
+    '/v1/refunds',
+    async (request, reply) => {
+      const form = request.body ?? {};
+      const result = await idempotent(request.headers['idempotency-key'], form, async () => {
         const intent = await loadIntent(form.payment_intent ?? '');
         if (intent.status !== 'succeeded') {
           throw invalid(
@@ -433,10 +447,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const body = refundObject(refund!, intent.currency);
         await emit(updated, 'charge.refunded', { refund: body });
         return { status: 200, body };
-      },
-    );
-    return send(reply, result.status, result.body);
-  });
+      });
+      return send(reply, result.status, result.body);
+    },
+  );
 
   app.get<{ Querystring: { payment_intent?: string; limit?: string } }>(
     '/v1/refunds',
