@@ -21,6 +21,7 @@ import { paymentsRoutes } from './modules/payments/payments.routes.js';
 import { promotionsRoutes } from './modules/promotions/promotions.routes.js';
 import { AppError } from './shared/errors.js';
 import { newId } from './shared/ids.js';
+import { httpSecurity } from './shared/http-security.js';
 import { registerMetrics } from './shared/metrics.js';
 import { registerProblemHandler, rejectNul } from './shared/problem.js';
 import { registerSecurityHeaders } from './web/security-headers.js';
@@ -92,6 +93,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(httpSecurity, { config: ctx.config });
 
   registerMetrics(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

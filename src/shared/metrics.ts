@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { z } from 'zod';
 
 /**
  * Prometheus metrics at GET /metrics: the process's defaults (event loop lag, memory, GC) and
@@ -27,8 +28,24 @@ export function registerMetrics(app: FastifyInstance): Registry {
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Prometheus metrics (text exposition format)',
+        description:
+          'With `METRICS_TOKEN` set, send it as `Authorization: Bearer <token>` (401 without it, 403 with a wrong one). Without `METRICS_TOKEN`, only callers on the same machine are answered, and not through a proxy (a request with `Forwarded`, `X-Forwarded-For` or `X-Real-IP` is 403).',
+        security: [{ bearerAuth: [] }],
+        response: {
+          200: {
+            description: 'Metrics in the Prometheus text format',
+            content: { 'text/plain': { schema: z.string() } },
+          },
+        },
+      },
+    },
+    async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
   );
   return registry;
 }

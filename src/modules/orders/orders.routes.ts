@@ -20,6 +20,7 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/v1/orders/quote',
       {
         onRequest: signedIn,
+        config: { promoAttempts: true },
         schema: {
           tags: ['orders'],
           summary: 'Price a cart on the server (nothing is reserved)',
@@ -35,6 +36,7 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       '/api/v1/orders',
       {
         onRequest: signedIn,
+        config: { promoAttempts: true },
         schema: {
           tags: ['orders'],
           summary: 'Place an order: reserves stock for every line or none',

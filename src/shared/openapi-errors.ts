@@ -1,0 +1,79 @@
+import type { RouteOptions } from 'fastify';
+import { z } from 'zod';
+import { errorStatus, type ErrorCode } from './errors.js';
+
+const codes = Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]];
+
+/**
+ * The problem+json body of every error (RFC 9457), as `sendProblem` writes it. Loose, so the
+ * serializer never refuses a problem that carries one more field than documented.
+ */
+export const problemSchema = z
+  .looseObject({
+    type: z.string().describe('`urn:ordo:problem:<code in kebab case>`'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.enum(codes).describe('Stable error code; the table in README and docs lists each'),
+    requestId: z.string().describe('Also the `x-request-id` response header; finds the log line'),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('VALIDATION_FAILED: each field that is wrong'),
+    details: z
+      .array(z.unknown())
+      .optional()
+      .describe('OUT_OF_STOCK, PRODUCT_UNIT_LIMIT, PAYMENT_DECLINED: one entry per cause'),
+  })
+  .meta({ id: 'Problem' });
+
+const codesWith = (status: number) =>
+  codes.filter((code) => errorStatus[code] === status).map((code) => `\`${code}\``);
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'The body, query, parameters or headers do not match the schema, or the JSON is malformed',
+  401: 'No bearer token, or one that is malformed, expired or no longer in force (logout, password change or reset, role change, deleted account)',
+  403: 'Signed in, but the role (or an unverified email) does not allow this',
+  404: 'No such resource, or one that belongs to someone else',
+  409: 'The request conflicts with the current state',
+  413: 'The body is larger than the route accepts',
+  415: 'The Content-Type is not one the route accepts',
+  422: 'A business rule refuses the request',
+  429: 'Too many requests; wait for `Retry-After` seconds',
+  503: 'A dependency (the database, Redis) is not answering; retry later',
+};
+
+const problemResponse = (status: number) => ({
+  description: `${DESCRIPTIONS[status]}. \`code\`: ${codesWith(status).join(', ')}.`,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
+
+/** The statuses an operation can fail with, from what its declaration says it does. */
+export function errorStatusesOf(route: Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>) {
+  const schema = (route.schema ?? {}) as Record<string, unknown>;
+  const methods = [route.method].flat();
+  const unsafe = methods.some((m) => !['GET', 'HEAD', 'OPTIONS'].includes(m));
+  const config = (route.config ?? {}) as Record<string, unknown>;
+  const statuses = new Set<number>([503]);
+  if (schema.body || schema.querystring || schema.params || schema.headers) statuses.add(400);
+  if (schema.body) statuses.add(413).add(415);
+  if (schema.security) statuses.add(401).add(403);
+  if (route.url.includes(':')) statuses.add(404);
+  if (unsafe && route.url.startsWith('/api/')) statuses.add(409).add(422);
+  if (config.rateLimit || config.promoAttempts) statuses.add(429);
+  return [...statuses].sort();
+}
+
+/**
+ * Documents an operation's error responses with the problem schema, for each status the
+ * operation can answer (`errorStatusesOf`), without replacing any the route declares itself.
+ * Applied to every route from an onRoute hook (`http-security.ts`), so no route file repeats it.
+ */
+export function addErrorResponses(route: RouteOptions): void {
+  const schema = route.schema as (Record<string, unknown> & { hide?: boolean }) | undefined;
+  if (!schema || schema.hide) return;
+  const response = (schema.response ??= {}) as Record<string, unknown>;
+  for (const status of errorStatusesOf(route)) {
+    response[status] ??= problemResponse(status);
+  }
+}
