@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { cliEnv, freePort, repoRoot, waitForReady, type OrdoProcess } from './helpers/cli.js';
 import { withDatabase } from './helpers/global-setup.js';
-import { TestSmtpServer, waitFor } from './helpers/smtp.js';
+import { TestSmtpServer } from './helpers/smtp.js';
+import { waitFor } from './helpers/wait.js';
 import { HttpClient } from './helpers/test-app.js';
 
 // The Dockerfile and compose.yaml, checked without a Docker engine: their structure is read and

@@ -5,7 +5,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../src/gateway/gateway.js';
 import { systemClock } from '../src/shared/clock.js';
-import { waitFor } from './helpers/smtp.js';
+import { waitFor } from './helpers/wait.js';
 import { openTestDatabase, dropTestDatabase } from './helpers/test-app.js';
 import type { Database } from '../src/db/client.js';
 

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { freePort, killAllOrdo, startOrdo, waitForReady, type OrdoProcess } from './helpers/cli.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
-import { waitFor } from './helpers/smtp.js';
+import { waitFor } from './helpers/wait.js';
 import { buildTestApp, HttpClient, type TestApp } from './helpers/test-app.js';
 
 // Crash tests: a real `ordo serve` process killed with SIGKILL at a named point of a paid

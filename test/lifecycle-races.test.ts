@@ -7,7 +7,7 @@ import { expireOverdueOrders } from '../src/modules/orders/expire-orders.js';
 import { refundOrder } from '../src/modules/payments/refunds.js';
 import { signWebhook } from '../src/shared/webhook-signature.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
-import { waitFor } from './helpers/smtp.js';
+import { waitFor } from './helpers/wait.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';
 
 // The lifecycle's races, for real: concurrent HTTP requests (and the expiry sweep) against the

@@ -5,7 +5,8 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../src/db/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, createUser } from './helpers/factories.js';
-import { TestSmtpServer, waitFor } from './helpers/smtp.js';
+import { TestSmtpServer } from './helpers/smtp.js';
+import { waitFor } from './helpers/wait.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';
 
 // Real mail to a real SMTP server on loopback, sent by the real job worker, on the database

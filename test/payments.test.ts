@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,19 +7,11 @@ import { expireOverdueOrders } from '../src/modules/orders/expire-orders.js';
 import { reconcilePayments } from '../src/modules/payments/payments.service.js';
 import { signWebhook } from '../src/shared/webhook-signature.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
-import { waitFor } from './helpers/smtp.js';
+import { freePort, waitFor } from './helpers/wait.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';
 
 // Every test runs with the built-in adapter and with the Stripe adapter (the official SDK
 // pointed at the built-in gateway), on the database of this run (PGlite or PostgreSQL).
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const shippingAddress = {
   name: 'Pat Payer',

@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { killAllOrdo, startOrdo, type OrdoProcess } from './helpers/cli.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
-import { TestSmtpServer, waitFor } from './helpers/smtp.js';
+import { TestSmtpServer } from './helpers/smtp.js';
+import { waitFor } from './helpers/wait.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';
 
 // `ordo worker` processes against one PostgreSQL database: the scale-out shape. PGlite has

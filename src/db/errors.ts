@@ -14,8 +14,3 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const pg = pgError(error);
   return pg?.code === '23505' && (constraint === undefined || pg.constraint === constraint);
 }
-
-export function isCheckViolation(error: unknown, constraint?: string): boolean {
-  const pg = pgError(error);
-  return pg?.code === '23514' && (constraint === undefined || pg.constraint === constraint);
-}

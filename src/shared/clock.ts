@@ -8,27 +8,6 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** A clock that stands still until a test moves it. */
-export class ManualClock implements Clock {
-  #ms: number;
-
-  constructor(start: Date | string = new Date()) {
-    this.#ms = new Date(start).getTime();
-  }
-
-  now(): Date {
-    return new Date(this.#ms);
-  }
-
-  set(at: Date | string): void {
-    this.#ms = new Date(at).getTime();
-  }
-
-  advance(ms: number): void {
-    this.#ms += ms;
-  }
-}
-
 /** A clock that runs with real time but can be pushed forward, for end-to-end tests. */
 export class OffsetClock implements Clock {
   #offsetMs = 0;

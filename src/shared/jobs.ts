@@ -221,7 +221,7 @@ export class Jobs<TCtx> {
     executor: Executor,
     name: N,
     payload: JobPayloads[N],
-    options: { startAfter?: Date | number; singletonKey?: string } = {},
+    options: { startAfter?: Date | number } = {},
   ): Promise<string | null> {
     const definition = this.#definitions.get(name);
     if (!definition) throw new Error(`unknown job ${name}`);

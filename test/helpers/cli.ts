@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+
+export { freePort } from './wait.js';
 
 /** The repository root: the CLI runs from here so `--import tsx` and `src/main.ts` resolve. */
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -114,19 +115,6 @@ export async function killAllOrdo(): Promise<void> {
   const all = [...running];
   for (const ordo of all) ordo.child.kill('SIGKILL');
   await Promise.allSettled(all.map((ordo) => ordo.exited));
-}
-
-/** A port nobody listens on right now: bind port 0, read it, release it. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /**
