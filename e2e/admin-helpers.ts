@@ -95,3 +95,19 @@ export async function customerWithOrder(
   }
   return { customer, token, order };
 }
+
+/** A PATCH as the e2e admin (the shared AdminApi fixture has only GET and POST). */
+export async function adminPatch(
+  request: APIRequestContext,
+  path: string,
+  body: unknown,
+): Promise<void> {
+  const login = await request.post('/api/v1/auth/login', { data: E2E_ADMIN });
+  expect(login.ok()).toBe(true);
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const response = await request.patch(path, {
+    data: body,
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+}

@@ -36,9 +36,14 @@ export function AdminShell() {
           You are logged in as {session.user?.email}, a customer account. The back office is for the
           shop&apos;s staff.
         </p>
-        <Link to="/" className={buttonClass('secondary')}>
-          Go to the shop
-        </Link>
+        <div className="flex flex-wrap gap-2">
+          <Link to="/" className={buttonClass('secondary')}>
+            Go to the shop
+          </Link>
+          <Button variant="secondary" onClick={() => void logOut()}>
+            Log out
+          </Button>
+        </div>
       </Refusal>
     );
   }

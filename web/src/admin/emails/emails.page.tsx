@@ -94,7 +94,7 @@ export function EmailsPage() {
                   >
                     <span className="block font-medium text-slate-900">{email.subject}</span>
                     <span className="block text-slate-600">To {email.to}</span>
-                    <span className="mt-1 flex flex-wrap items-center gap-2 text-xs text-slate-500">
+                    <span className="mt-1 flex flex-wrap items-center gap-2 text-xs text-slate-600">
                       <Badge>{emailKindLabels[email.kind]}</Badge>
                       {formatDateTime(email.sentAt)}
                     </span>
