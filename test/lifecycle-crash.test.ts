@@ -144,35 +144,43 @@ describe.skipIf(!onPostgres)('a paid order cancelled by staff survives a crash',
     expect(stock!.stock).toBe(5);
   }
 
-  it('killed between the cancel and the refund: the restarted process refunds it once', async () => {
-    const first = await serve('after-cancel-commit');
-    const { order, product } = await paidOrder(first.http);
-    await cancelAndCrash(first.http, first.ordo, order.id);
-    // The cancel committed (with its refund job); no money has moved yet.
-    expect(await ledger(order.id)).toMatchObject({
-      status: 'cancelled',
-      payment_status: 'paid',
-      refunds: 0,
-      gateway_refunds: 0,
-    });
+  it(
+    'killed between the cancel and the refund: the restarted process refunds it once',
+    { timeout: 120_000 },
+    async () => {
+      const first = await serve('after-cancel-commit');
+      const { order, product } = await paidOrder(first.http);
+      await cancelAndCrash(first.http, first.ordo, order.id);
+      // The cancel committed (with its refund job); no money has moved yet.
+      expect(await ledger(order.id)).toMatchObject({
+        status: 'cancelled',
+        payment_status: 'paid',
+        refunds: 0,
+        gateway_refunds: 0,
+      });
 
-    await serve();
-    await expectRefundedOnce(order.id, order.total, product.id);
-  });
+      await serve();
+      await expectRefundedOnce(order.id, order.total, product.id);
+    },
+  );
 
-  it("killed between the provider's refund and its record: found at the provider and recorded once", async () => {
-    const first = await serve('refund-after-provider');
-    const { order, product } = await paidOrder(first.http);
-    await cancelAndCrash(first.http, first.ordo, order.id);
-    // The gateway refunded; Ordo's refund is still pending, its amount reserved.
-    expect(await ledger(order.id)).toMatchObject({
-      status: 'cancelled',
-      refunds: 0,
-      pending: 1,
-      gateway_refunds: 1,
-    });
+  it(
+    "killed between the provider's refund and its record: found at the provider and recorded once",
+    { timeout: 120_000 },
+    async () => {
+      const first = await serve('refund-after-provider');
+      const { order, product } = await paidOrder(first.http);
+      await cancelAndCrash(first.http, first.ordo, order.id);
+      // The gateway refunded; Ordo's refund is still pending, its amount reserved.
+      expect(await ledger(order.id)).toMatchObject({
+        status: 'cancelled',
+        refunds: 0,
+        pending: 1,
+        gateway_refunds: 1,
+      });
 
-    await serve();
-    await expectRefundedOnce(order.id, order.total, product.id);
-  });
+      await serve();
+      await expectRefundedOnce(order.id, order.total, product.id);
+    },
+  );
 });

@@ -96,7 +96,7 @@ async function raceFixture(t: TestApp) {
         );
         return row!.pending === 0 && row!.jobs === 0 && row!.processing === 0;
       },
-      { what: 'refunds settled', timeoutMs: 60_000, intervalMs: 200 },
+      { what: 'refunds settled', timeoutMs: 90_000, intervalMs: 200 },
     );
 
   /** Every order paid and charged once, or ended with every charge given back. */
@@ -175,29 +175,33 @@ describe('staff cancel racing the card payment (confirm response)', () => {
   });
   afterAll(() => t.close());
 
-  it('60 times: every order ends paid and kept, or cancelled with its payment refunded in full', async () => {
-    const f = await raceFixture(t);
-    const orders = await Promise.all(Array.from({ length: 60 }, () => f.place()));
-    const stockBefore = 1000 - orders.length;
-    const results = await Promise.all(
-      orders.map((o, i) =>
-        Promise.all([f.pay(o.id, 'pm_card_visa'), after((i % 15) * 6, () => f.cancel(o.id))]),
-      ),
-    );
-    for (const [paid, cancelled] of results) {
-      // Each request wins, loses cleanly (409/422), and never fails with a 5xx.
-      expect([201, 409]).toContain(paid.status);
-      expect([200, 409]).toContain(cancelled.status);
-    }
-    await f.settled();
-    const outcomes = await f.expectMoneyRight(orders, 'cancelled');
-    expect(outcomes.kept + outcomes.ended).toBe(60);
-    const [stock] = await queryRows<{ stock: number }>(
-      t.ctx.db,
-      sql`select stock::int from products where id = ${f.product.id}`,
-    );
-    expect(stock!.stock).toBe(stockBefore + outcomes.ended);
-  });
+  it(
+    '60 times: every order ends cancelled, and whatever was charged is refunded exactly once',
+    { timeout: 120_000 },
+    async () => {
+      const f = await raceFixture(t);
+      const orders = await Promise.all(Array.from({ length: 60 }, () => f.place()));
+      const stockBefore = 1000 - orders.length;
+      const results = await Promise.all(
+        orders.map((o, i) =>
+          Promise.all([f.pay(o.id, 'pm_card_visa'), after((i % 15) * 6, () => f.cancel(o.id))]),
+        ),
+      );
+      for (const [paid, cancelled] of results) {
+        // Each request wins, loses cleanly (409/422), and never fails with a 5xx.
+        expect([201, 409]).toContain(paid.status);
+        expect([200, 409]).toContain(cancelled.status);
+      }
+      await f.settled();
+      const outcomes = await f.expectMoneyRight(orders, 'cancelled');
+      expect(outcomes.kept + outcomes.ended).toBe(60);
+      const [stock] = await queryRows<{ stock: number }>(
+        t.ctx.db,
+        sql`select stock::int from products where id = ${f.product.id}`,
+      );
+      expect(stock!.stock).toBe(stockBefore + outcomes.ended);
+    },
+  );
 });
 
 describe('staff cancel and the expiry sweep racing the payment webhook', () => {
@@ -257,44 +261,52 @@ describe('staff cancel and the expiry sweep racing the payment webhook', () => {
       },
     });
 
-  it('staff cancel vs the success webhook, 50 times: paid and kept, or cancelled and refunded', async () => {
-    const { orders, held } = await processingOrders(50);
-    const results = await Promise.all(
-      orders.map((o, i) =>
-        // Even orders: the webhook a little late; odd ones: the cancel.
-        Promise.all([
-          after(i % 2 ? 0 : (i % 10) * 2, () => deliver(held[i]!.body)),
-          after(i % 2 ? (i % 10) * 2 : 0, () => f.cancel(o.id)),
-        ]),
-      ),
-    );
-    for (const [webhook, cancelled] of results) {
-      expect(webhook.status).toBe(200);
-      expect([200, 409]).toContain(cancelled.status);
-    }
-    await f.settled();
-    const outcomes = await f.expectMoneyRight(orders, 'cancelled');
-    expect(outcomes.kept + outcomes.ended).toBe(50);
-  });
-
-  it('the expiry sweep vs the success webhook, 50 times: a processing payment is never expired from under', async () => {
-    const { orders, held } = await processingOrders(50);
-    t.clock.advance(11 * 60_000);
-    try {
-      const [expired] = await Promise.all([
-        expireOverdueOrders(t.ctx),
-        expireOverdueOrders(t.ctx),
-        ...held.map((event) => deliver(event.body)),
-      ]);
-      // An order whose payment is still processing waits for it; these all settle as paid.
-      expect(expired).toBe(0);
+  it(
+    'staff cancel vs the success webhook, 50 times: paid and kept, or cancelled and refunded',
+    { timeout: 120_000 },
+    async () => {
+      const { orders, held } = await processingOrders(50);
+      const results = await Promise.all(
+        orders.map((o, i) =>
+          // Even orders: the webhook a little late; odd ones: the cancel.
+          Promise.all([
+            after(i % 2 ? 0 : (i % 10) * 2, () => deliver(held[i]!.body)),
+            after(i % 2 ? (i % 10) * 2 : 0, () => f.cancel(o.id)),
+          ]),
+        ),
+      );
+      for (const [webhook, cancelled] of results) {
+        expect(webhook.status).toBe(200);
+        expect([200, 409]).toContain(cancelled.status);
+      }
       await f.settled();
-      const outcomes = await f.expectMoneyRight(orders, 'expired');
-      expect(outcomes.kept).toBe(50);
-    } finally {
-      t.clock.advance(-11 * 60_000);
-    }
-  });
+      const outcomes = await f.expectMoneyRight(orders, 'cancelled');
+      expect(outcomes.kept + outcomes.ended).toBe(50);
+    },
+  );
+
+  it(
+    'the expiry sweep vs the success webhook, 50 times: a processing payment is never expired from under',
+    { timeout: 120_000 },
+    async () => {
+      const { orders, held } = await processingOrders(50);
+      t.clock.advance(11 * 60_000);
+      try {
+        const [expired] = await Promise.all([
+          expireOverdueOrders(t.ctx),
+          expireOverdueOrders(t.ctx),
+          ...held.map((event) => deliver(event.body)),
+        ]);
+        // An order whose payment is still processing waits for it; these all settle as paid.
+        expect(expired).toBe(0);
+        await f.settled();
+        const outcomes = await f.expectMoneyRight(orders, 'expired');
+        expect(outcomes.kept).toBe(50);
+      } finally {
+        t.clock.advance(-11 * 60_000);
+      }
+    },
+  );
 });
 
 describe('two refunds with one Idempotency-Key racing', () => {
@@ -324,41 +336,53 @@ describe('two refunds with one Idempotency-Key racing', () => {
                    where i.metadata->>'order_id' = ${orderId}) as gateway_refunds`,
     );
 
-  it('over HTTP, 20 times: one refund reserved and made; the other request replays or waits', async () => {
-    const orders = await paidOrders(20);
-    await Promise.all(
-      orders.map(async (o, i) => {
-        const send = () =>
-          t.http.post(
-            `/api/v1/admin/orders/${o.id}/refund`,
-            { amount: 500 },
-            { token: staff.token, headers: { 'idempotency-key': `race-${i}` } },
-          );
-        const results = await Promise.all([send(), send()]);
-        expect(results.some((r) => r.status === 200)).toBe(true);
-        for (const r of results) expect([200, 409]).toContain(r.status);
-        expect(await refundsOf(o.id)).toEqual([{ refunds: 1, refunded: 500, gateway_refunds: 1 }]);
-      }),
-    );
-  });
+  it(
+    'over HTTP, 20 times: one refund reserved and made; the other request replays or waits',
+    { timeout: 120_000 },
+    async () => {
+      const orders = await paidOrders(20);
+      await Promise.all(
+        orders.map(async (o, i) => {
+          const send = () =>
+            t.http.post(
+              `/api/v1/admin/orders/${o.id}/refund`,
+              { amount: 500 },
+              { token: staff.token, headers: { 'idempotency-key': `race-${i}` } },
+            );
+          const results = await Promise.all([send(), send()]);
+          expect(results.some((r) => r.status === 200)).toBe(true);
+          for (const r of results) expect([200, 409]).toContain(r.status);
+          expect(await refundsOf(o.id)).toEqual([
+            { refunds: 1, refunded: 500, gateway_refunds: 1 },
+          ]);
+        }),
+      );
+    },
+  );
 
-  it('below the HTTP claim (a claim taken over after its lease), 20 times: still one reservation', async () => {
-    const orders = await paidOrders(20);
-    const actor = { userId: staff.user.id, role: 'staff' as const, sessionId: 'test' };
-    await Promise.all(
-      orders.map(async (o) => {
-        const results = await Promise.allSettled([
-          refundOrder(t.ctx, actor, o.id, { amount: 700, idempotencyKey: 'same' }),
-          refundOrder(t.ctx, actor, o.id, { amount: 700, idempotencyKey: 'same' }),
-        ]);
-        // One makes the refund; the other finds it (done, or still in flight: 409).
-        expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
-        for (const r of results) {
-          if (r.status === 'rejected')
-            expect(r.reason).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_FLIGHT' });
-        }
-        expect(await refundsOf(o.id)).toEqual([{ refunds: 1, refunded: 700, gateway_refunds: 1 }]);
-      }),
-    );
-  });
+  it(
+    'below the HTTP claim (a claim taken over after its lease), 20 times: still one reservation',
+    { timeout: 120_000 },
+    async () => {
+      const orders = await paidOrders(20);
+      const actor = { userId: staff.user.id, role: 'staff' as const, sessionId: 'test' };
+      await Promise.all(
+        orders.map(async (o) => {
+          const results = await Promise.allSettled([
+            refundOrder(t.ctx, actor, o.id, { amount: 700, idempotencyKey: 'same' }),
+            refundOrder(t.ctx, actor, o.id, { amount: 700, idempotencyKey: 'same' }),
+          ]);
+          // One makes the refund; the other finds it (done, or still in flight: 409).
+          expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
+          for (const r of results) {
+            if (r.status === 'rejected')
+              expect(r.reason).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_FLIGHT' });
+          }
+          expect(await refundsOf(o.id)).toEqual([
+            { refunds: 1, refunded: 700, gateway_refunds: 1 },
+          ]);
+        }),
+      );
+    },
+  );
 });
