@@ -14,7 +14,9 @@ export const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.enum(codes).describe('Stable error code; the table in README and docs lists each'),
+    code: z
+      .enum(codes)
+      .describe('Stable error code (src/shared/errors.ts lists each with when it fires)'),
     requestId: z.string().describe('Also the `x-request-id` response header; finds the log line'),
     errors: z
       .array(z.object({ path: z.string(), message: z.string() }))
