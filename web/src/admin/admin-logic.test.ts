@@ -32,6 +32,7 @@ describe('order history and actions', () => {
       'Placed (Awaiting payment)',
     );
     expect(historyTransition({ from: 'paid', to: 'shipped' })).toBe('Paid → Shipped');
+    expect(historyTransition({ from: 'shipped', to: 'shipped' })).toBe('Shipped: payment changed');
   });
   it('offers only the actions a status allows', () => {
     expect(orderActions('paid', 'paid')).toEqual({

@@ -61,7 +61,10 @@ export function AdminShell() {
             Ordo back office
           </Link>
         </div>
-        <nav aria-label="Back office" className="flex gap-1 overflow-x-auto px-2 pb-3 lg:flex-col">
+        <nav
+          aria-label="Back office"
+          className="flex flex-wrap gap-1 px-2 pb-3 lg:flex-col lg:flex-nowrap"
+        >
           {items.map((item) => (
             <Link
               key={item.to}

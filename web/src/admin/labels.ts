@@ -54,9 +54,10 @@ export function historyActor(entry: Pick<HistoryEntry, 'actorId' | 'actorRole'>)
 }
 
 export function historyTransition(entry: Pick<HistoryEntry, 'from' | 'to'>): string {
-  return entry.from === null
-    ? `Placed (${orderStatusLabels[entry.to]})`
-    : `${orderStatusLabels[entry.from]} → ${orderStatusLabels[entry.to]}`;
+  if (entry.from === null) return `Placed (${orderStatusLabels[entry.to]})`;
+  // A refund after payment writes history without changing the status.
+  if (entry.from === entry.to) return `${orderStatusLabels[entry.to]}: payment changed`;
+  return `${orderStatusLabels[entry.from]} → ${orderStatusLabels[entry.to]}`;
 }
 
 /** Which actions the order's status allows; the server decides, this only hides dead buttons. */

@@ -70,6 +70,7 @@ export function DailyChart({ daily, currency }: { daily: DailyPoint[]; currency:
             yAxisId="orders"
             dataKey="orders"
             name="Orders"
+            isAnimationActive={false}
             fill="#818cf8"
             radius={[3, 3, 0, 0]}
           />
@@ -77,6 +78,7 @@ export function DailyChart({ daily, currency }: { daily: DailyPoint[]; currency:
             yAxisId="revenue"
             dataKey="revenueMajor"
             name="Revenue"
+            isAnimationActive={false}
             stroke="#059669"
             strokeWidth={2}
             dot={false}

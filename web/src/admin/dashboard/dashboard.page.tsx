@@ -91,7 +91,9 @@ export function DashboardPage() {
                         )}{' '}
                         <span className="text-slate-500">{p.sku}</span>
                       </span>
-                      <Badge tone={p.stock === 0 ? 'danger' : 'warning'}>{p.stock} left</Badge>
+                      <span className="shrink-0 whitespace-nowrap">
+                        <Badge tone={p.stock === 0 ? 'danger' : 'warning'}>{p.stock} left</Badge>
+                      </span>
                     </li>
                   ))}
                 </ul>

@@ -75,7 +75,7 @@ export function EmailsPage() {
         </NothingHere>
       ) : (
         <div className="grid gap-4 lg:grid-cols-[22rem_1fr]">
-          <div className="space-y-3">
+          <div className="min-w-0 space-y-3">
             <ul
               aria-label="Emails, newest first"
               className="divide-y divide-slate-100 overflow-hidden rounded-lg border border-slate-200 bg-white"
@@ -88,8 +88,8 @@ export function EmailsPage() {
                     resetScroll={false}
                     aria-current={open?.id === email.id ? 'true' : undefined}
                     className={cn(
-                      'block px-4 py-3 text-sm hover:bg-slate-50',
-                      open?.id === email.id && 'bg-indigo-50',
+                      'block border-l-4 border-transparent px-4 py-3 text-sm hover:bg-slate-50',
+                      open?.id === email.id && 'border-indigo-600 bg-indigo-50',
                     )}
                   >
                     <span className="block font-medium text-slate-900">{email.subject}</span>
@@ -128,7 +128,7 @@ function EmailView({ email }: { email: Email }) {
   return (
     <article
       aria-label={`Email: ${email.subject}`}
-      className="rounded-lg border border-slate-200 bg-white"
+      className="min-w-0 rounded-lg border border-slate-200 bg-white"
     >
       <header className="space-y-1 border-b border-slate-200 p-4 text-sm">
         <h2 className="text-lg font-semibold text-slate-900">{email.subject}</h2>

@@ -110,7 +110,7 @@ export function OrderPage() {
       )}
 
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="space-y-6 lg:col-span-2">
+        <div className="min-w-0 space-y-6 lg:col-span-2">
           <Card title="Lines">
             <Table>
               <caption className="sr-only">Order lines</caption>
@@ -153,7 +153,7 @@ export function OrderPage() {
                 <Money amount={o.subtotal} currency={o.currency} />
               </Detail>
               <Detail label={o.promoCode ? `Discount (${o.promoCode})` : 'Discount'}>
-                <Money amount={-o.discount} currency={o.currency} />
+                {o.discount > 0 ? <Money amount={-o.discount} currency={o.currency} /> : '—'}
               </Detail>
               <Detail label="Shipping">
                 <Money amount={o.shipping} currency={o.currency} />
@@ -188,7 +188,7 @@ export function OrderPage() {
           </Card>
         </div>
 
-        <div className="space-y-6">
+        <div className="min-w-0 space-y-6">
           <Card title="Customer">
             <dl>
               <Detail label="Email">{o.email}</Detail>

@@ -46,28 +46,32 @@ const columns = helper.columns([
       <Link
         to="/admin/orders/$orderId"
         params={{ orderId: info.row.original.id }}
-        className="font-medium text-indigo-700 hover:underline"
+        className="whitespace-nowrap font-medium text-indigo-700 hover:underline"
       >
         Order {info.getValue()}
       </Link>
     ),
   }),
-  helper.accessor('createdAt', {
-    header: 'Placed',
-    cell: (info) => <span className="whitespace-nowrap">{formatDateTime(info.getValue())}</span>,
-  }),
-  helper.accessor('email', { header: 'Customer' }),
   helper.accessor('status', {
     header: 'Status',
-    cell: (info) => <OrderStatusBadge status={info.getValue()} />,
-  }),
-  helper.accessor('paymentStatus', {
-    header: 'Payment',
-    cell: (info) => paymentStatusLabels[info.getValue()],
+    cell: (info) => (
+      <span className="whitespace-nowrap">
+        <OrderStatusBadge status={info.getValue()} />
+      </span>
+    ),
   }),
   helper.accessor('total', {
     header: 'Total',
     cell: (info) => <Money amount={info.getValue()} currency={info.row.original.currency} />,
+  }),
+  helper.accessor('email', { header: 'Customer' }),
+  helper.accessor('createdAt', {
+    header: 'Placed',
+    cell: (info) => <span className="whitespace-nowrap">{formatDateTime(info.getValue())}</span>,
+  }),
+  helper.accessor('paymentStatus', {
+    header: 'Payment',
+    cell: (info) => paymentStatusLabels[info.getValue()],
   }),
   helper.accessor('promoCode', {
     header: 'Promo code',
@@ -135,7 +139,7 @@ export function OrdersPage() {
         }
         onReset={hasFilters(search) ? () => setSearch({}) : undefined}
       >
-        <Field label="Status" className="w-full sm:w-44">
+        <Field label="Status" className="w-full sm:w-52">
           {(props) => (
             <Select {...props} name="status" defaultValue={search.status ?? ''}>
               <option value="">Any status</option>

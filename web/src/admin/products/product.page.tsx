@@ -281,7 +281,7 @@ export function ProductPage() {
       </Link>
       {archiveError !== undefined && <ProblemAlert error={archiveError} />}
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="space-y-6 lg:col-span-2">
+        <div className="min-w-0 space-y-6 lg:col-span-2">
           <Card title="Details">
             <ProductForm
               key={p.updatedAt}
@@ -294,7 +294,7 @@ export function ProductPage() {
             <ProductImages product={p} />
           </Card>
         </div>
-        <div className="space-y-6">
+        <div className="min-w-0 space-y-6">
           <Card title="Stock">
             <StockAdjustment product={p} />
           </Card>

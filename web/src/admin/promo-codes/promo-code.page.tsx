@@ -303,7 +303,7 @@ export function PromoCodePage() {
         {p.usageLimit !== null ? ` of ${p.usageLimit}` : ''} times
       </p>
       <div className="grid gap-6 lg:grid-cols-2">
-        <Card title="Settings">
+        <Card title="Settings" className="min-w-0">
           <PromoForm
             key={p.updatedAt}
             promo={p}
@@ -311,7 +311,7 @@ export function PromoCodePage() {
             onSaved={refreshAfterPromoChange}
           />
         </Card>
-        <Card title="Redemptions">
+        <Card title="Redemptions" className="min-w-0">
           <Redemptions promoId={p.id} currency={currency} />
         </Card>
       </div>
