@@ -103,3 +103,30 @@ test('a cancelled pending order shows cancelled with who cancelled it', async ({
   await expect(page.getByText(/by You/)).toHaveCount(2);
   await screenshots(page, 'order-cancelled');
 });
+
+test('the shop can be used from the keyboard alone', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('button', { name: /^Add to cart/ }).first()).toBeVisible();
+  // The first Tab reaches the skip link, which jumps to the page's content.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  const firstEnabledAdd = page
+    .getByRole('button', { name: /^Add to cart/ })
+    .and(page.locator(':enabled'))
+    .first();
+  const name = await firstEnabledAdd.getAttribute('aria-label');
+  for (let i = 0; i < 40; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await firstEnabledAdd.evaluate((el) => el === el.ownerDocument.activeElement)) break;
+  }
+  await expect(firstEnabledAdd).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('1 in cart')).toBeVisible();
+  const cartLink = page.getByRole('link', { name: /^Cart/ });
+  await cartLink.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Your cart' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Cart lines' })).toContainText(
+    (name ?? '').replace('Add to cart: ', ''),
+  );
+});
