@@ -19,7 +19,7 @@ import type { Payment } from './payments.schemas.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs' | 'payments' | 'logger'>;
 
-export const toPayment = (row: PaymentRow): Payment => ({
+const toPayment = (row: PaymentRow): Payment => ({
   id: row.id,
   orderId: row.orderId,
   status: row.status,
@@ -311,13 +311,28 @@ export async function reconcilePayments(ctx: Ctx, olderThanMs = 30_000): Promise
 }
 
 /** A payment as its receipt email needs it, or undefined when it is gone. Jobs only. */
-export const findPaymentForEmail = (ctx: Pick<AppContext, 'db'>, paymentId: string) =>
-  repo.findPayment(ctx.db, paymentId);
+export async function findPaymentForEmail(
+  ctx: Pick<AppContext, 'db'>,
+  paymentId: string,
+): Promise<Payment | undefined> {
+  const row = await repo.findPayment(ctx.db, paymentId);
+  return row && toPayment(row);
+}
 
-/** A refund and its payment, for the refund email. Jobs only. */
-export async function findRefundForEmail(ctx: Pick<AppContext, 'db'>, refundId: string) {
+/** A recorded refund and its payment, for the refund email. Jobs only. */
+export async function findRefundForEmail(
+  ctx: Pick<AppContext, 'db'>,
+  refundId: string,
+): Promise<
+  { refund: { id: string; orderId: string; amount: number }; payment: Payment } | undefined
+> {
   const refund = await repo.findRefund(ctx.db, refundId);
-  if (!refund) return undefined;
+  if (refund?.status !== 'succeeded') return undefined;
   const payment = await repo.findPayment(ctx.db, refund.paymentId);
-  return payment ? { refund, payment } : undefined;
+  return payment
+    ? {
+        refund: { id: refund.id, orderId: refund.orderId, amount: refund.amount },
+        payment: toPayment(payment),
+      }
+    : undefined;
 }
