@@ -117,9 +117,9 @@ export function OrderPage() {
               <THead>
                 <tr>
                   <Th>Product</Th>
-                  <Th className="text-right">Unit price</Th>
+                  <Th className="hidden text-right sm:table-cell">Unit price</Th>
                   <Th className="text-right">Quantity</Th>
-                  <Th className="text-right">Discount</Th>
+                  <Th className="hidden text-right sm:table-cell">Discount</Th>
                   <Th className="text-right">Total</Th>
                 </tr>
               </THead>
@@ -130,11 +130,11 @@ export function OrderPage() {
                       <span className="font-medium">{line.name}</span>
                       <span className="block text-xs text-slate-500">{line.sku}</span>
                     </Td>
-                    <Td className="text-right">
+                    <Td className="hidden text-right sm:table-cell">
                       <Money amount={line.unitPrice} currency={o.currency} />
                     </Td>
                     <Td className="text-right tabular-nums">{line.quantity}</Td>
-                    <Td className="text-right">
+                    <Td className="hidden text-right sm:table-cell">
                       {line.discount > 0 ? (
                         <Money amount={-line.discount} currency={o.currency} />
                       ) : (
