@@ -15,6 +15,20 @@ declare module 'fastify' {
   }
 }
 
+/** A route as it was declared, for the check that every served route is documented. */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  /** In the OpenAPI document: it has a schema that is not hidden. */
+  documented: boolean;
+}
+
+const declared = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route declared after the plugin was registered (HEAD routes fastify adds included). */
+export const declaredRoutes = (app: FastifyInstance): readonly DeclaredRoute[] =>
+  declared.get(app) ?? [];
+
 /** The auth module's refresh cookie (`REFRESH_COOKIE`); shared code does not import modules. */
 export const AUTH_COOKIE = 'ordo_refresh';
 
@@ -42,7 +56,13 @@ export const httpSecurity = fp<HttpSecurityOptions>(
 
     const promoThrottle = promoThrottleHook(app, config.rateLimitPromo);
     const metricsGuard = metricsGuardHook(config.metricsToken);
+    const routes: DeclaredRoute[] = [];
+    declared.set(app, routes);
     app.addHook('onRoute', (route) => {
+      const schema = route.schema;
+      for (const method of [route.method].flat()) {
+        routes.push({ method, url: route.url, documented: !!schema && !schema.hide });
+      }
       if (route.url === '/metrics') route.onRequest = [metricsGuard, ...hooks(route.onRequest)];
       if (route.config?.promoAttempts) {
         route.preHandler = [...hooks(route.preHandler), promoThrottle];

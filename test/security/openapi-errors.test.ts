@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorStatus } from '../../src/shared/errors.js';
+import { declaredRoutes } from '../../src/shared/http-security.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -68,6 +69,28 @@ describe('the OpenAPI document', () => {
       const [method, path] = id.split(' ') as [string, string];
       expect(Object.keys(doc.paths[path][method].responses)).toContain('429');
     }
+  });
+
+  it('has every served route, or excludes it by name: the document, its viewer and the web UI files', () => {
+    /** Served, but not API operations: documented here as left out on purpose. */
+    const EXCLUDED = [
+      /^\/openapi\.json$/, // the document itself
+      /^\/docs(\/|$)/, // Swagger UI, the document's viewer
+      /^\/$/, // the web UI: index.html for page paths,
+      /^\/\*$/, // its page fallback,
+      /^\/[\w.-]+\.\w+$/, // and its top-level files (favicon, robots.txt)
+      /^\/assets\//, // and its built assets
+    ];
+    const routes = declaredRoutes(t.app).filter((r) => r.method !== 'HEAD');
+    expect(routes.length).toBeGreaterThan(40);
+    const missing = routes.filter((r) => {
+      const path = r.url.replace(/:(\w+)/g, '{$1}');
+      const inDocument = doc.paths[path]?.[r.method.toLowerCase()] !== undefined;
+      return !inDocument && !EXCLUDED.some((re) => re.test(r.url));
+    });
+    expect(missing).toEqual([]);
+    // Nothing excluded is an API route.
+    for (const r of routes.filter((r) => !r.documented)) expect(r.url).not.toMatch(/^\/api\//);
   });
 
   it('lists /metrics, behind a bearer token', () => {
