@@ -1,7 +1,7 @@
 import { createSigner } from 'fast-jwt';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFRESH_REUSE_GRACE_MS } from '../../src/modules/auth/auth.service.js';
+import { ensureAdmin, REFRESH_REUSE_GRACE_MS } from '../../src/modules/auth/auth.service.js';
 import { SESSION_CACHE_MS } from '../../src/modules/auth/session-check.js';
 import { refreshTokens, users, userTokens } from '../../src/modules/auth/user.table.js';
 import { tokenSecret } from '../../src/modules/auth/user-token.js';
@@ -159,5 +159,19 @@ describe('access tokens stop working when what issued them is revoked', () => {
     const res = await t.http.get('/api/v1/admin/users', { token: escalated });
     expect(res.status).toBe(401);
     expect((await me(u.token)).status).toBe(200);
+  });
+});
+
+describe('create-admin on an existing account', () => {
+  it('ends every access token of the account it promotes', async () => {
+    const u = await createUser(t, { role: 'staff' });
+    expect((await me(u.token)).status).toBe(200);
+    const { created, user } = await ensureAdmin(t.ctx, {
+      email: u.email,
+      password: 'the operator set this one',
+    });
+    expect(created).toBe(false);
+    expect(user.role).toBe('admin');
+    await expectRevoked(u.token);
   });
 });
