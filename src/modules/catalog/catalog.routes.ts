@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { idParams } from '../../shared/schemas.js';
@@ -6,7 +7,21 @@ import { pageOf, pageQuery } from '../../shared/pagination.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import * as schemas from './catalog.schemas.js';
 import * as catalog from './catalog.service.js';
+import type { CatalogRead } from './catalog.service.js';
+import { etagMatches } from './catalog-cache.js';
 import { imageRoutes } from './images.routes.js';
+
+const notModified = z.undefined().describe('Not Modified: the `If-None-Match` ETag is current');
+
+/**
+ * Answers a catalog read with its ETag, or 304 when the client already has it. `no-cache`
+ * lets a browser keep the body but makes it ask every time, so it never shows an old price.
+ */
+function conditional<T>(request: FastifyRequest, reply: FastifyReply, read: CatalogRead<T>) {
+  void reply.header('etag', read.etag).header('cache-control', 'no-cache');
+  if (etagMatches(request.headers['if-none-match'], read.etag)) return reply.code(304).send();
+  return read.body;
+}
 
 export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -17,12 +32,16 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['catalog'],
           summary: 'Search the catalog',
           querystring: schemas.catalogQuery,
-          response: { 200: pageOf(schemas.productSchema) },
+          response: { 200: pageOf(schemas.productSchema), 304: notModified },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const { page, pageSize, sort, ...filter } = request.query;
-        return catalog.listCatalog(ctx, filter, sort, { page, pageSize });
+        return conditional(
+          request,
+          reply,
+          await catalog.listCatalog(ctx, filter, sort, { page, pageSize }),
+        );
       },
     );
 
@@ -32,10 +51,11 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['catalog'],
           params: idParams,
-          response: { 200: schemas.productSchema },
+          response: { 200: schemas.productSchema, 304: notModified },
         },
       },
-      async (request) => catalog.getCatalogProduct(ctx, request.params.id),
+      async (request, reply) =>
+        conditional(request, reply, await catalog.getCatalogProduct(ctx, request.params.id)),
     );
 
     const admin = { onRequest: requireRole(ctx.tokens, 'admin') };

@@ -19,8 +19,15 @@ import type { MovementKind } from './product.table.js';
 import { processImage } from './image-processing.js';
 import { imagesByProduct, listImageUrl, storeImage, type ProductImage } from './product-images.js';
 import { demoProducts } from './seed-data.js';
+import {
+  catalogChanged,
+  etagUncached,
+  readThrough,
+  type CacheCtx,
+  type Fresh,
+} from './catalog-cache.js';
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'config'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'redis'>;
 
 /** API types, from the response schemas. */
 export type Product = z.output<typeof productSchema>;
@@ -91,20 +98,69 @@ const isPublic = (row: ProductRow) => row.active && row.archivedAt === null;
 
 // --- the public catalog ---
 
+/** A public catalog read: the body and its ETag (see catalog-cache.ts). */
+export interface CatalogRead<T> {
+  body: T;
+  etag: string;
+}
+
+const withFresh = (product: Product, fresh: Fresh): Product => ({
+  ...product,
+  stock: fresh.stock,
+  updatedAt: fresh.updatedAt.toISOString(),
+});
+
+const freshFields = (ctx: CacheCtx) => (ids: string[]) => repo.findFreshFields(ctx.db, ids);
+
+/**
+ * The public list, from the catalog cache. An `inStock` filter is answered from the database
+ * every time: which products it lists changes with every order, not only with the version.
+ */
 export async function listCatalog(
   ctx: Ctx,
   filter: Omit<ProductFilter, 'active' | 'includeArchived'>,
   sort: ProductSort,
   page: PageRequest,
-): Promise<Page<Product>> {
-  const { rows, total } = await repo.listProducts(ctx.db, { ...filter, active: true }, sort, page);
-  return { items: await withImages(ctx, rows, toProduct), ...page, total };
+): Promise<CatalogRead<Page<Product>>> {
+  const key = `list:${JSON.stringify([
+    filter.q ?? null,
+    filter.minPrice ?? null,
+    filter.maxPrice ?? null,
+    filter.inStock ?? null,
+    sort,
+    page.page,
+    page.pageSize,
+  ])}`;
+  const load = async () => {
+    const { rows, total } = await repo.listProducts(
+      ctx.db,
+      { ...filter, active: true },
+      sort,
+      page,
+    );
+    return { items: await withImages(ctx, rows, toProduct), total };
+  };
+  if (filter.inStock !== undefined) {
+    const { items, total } = await load();
+    return { body: { items, ...page, total }, etag: await etagUncached(ctx, key, items) };
+  }
+  const { entry, etag } = await readThrough(ctx, key, load, freshFields(ctx), withFresh);
+  return { body: { items: entry.items, ...page, total: entry.total }, etag };
 }
 
-export async function getCatalogProduct(ctx: Ctx, id: string): Promise<Product> {
-  const row = await repo.findProduct(ctx.db, id);
-  if (!row || !isPublic(row)) throw notFound('Product');
-  return one(ctx, row, toProduct);
+export async function getCatalogProduct(ctx: Ctx, id: string): Promise<CatalogRead<Product>> {
+  const { entry, etag } = await readThrough(
+    ctx,
+    `product:${id}`,
+    async () => {
+      const row = await repo.findProduct(ctx.db, id);
+      if (!row || !isPublic(row)) throw notFound('Product');
+      return { items: [await one(ctx, row, toProduct)], total: 1 };
+    },
+    freshFields(ctx),
+    withFresh,
+  );
+  return { body: entry.items[0]!, etag };
 }
 
 // --- administration ---
@@ -160,6 +216,7 @@ export async function createProduct(
       });
       return { ...created, stock: movement.stockAfter };
     });
+    await catalogChanged(ctx);
     return toAdminProduct(row, ctx.config.currency, []);
   } catch (error) {
     if (isUniqueViolation(error, 'products_sku_key')) throw skuTaken(input.sku);
@@ -197,6 +254,7 @@ export async function updateProduct(
       const restore = fields.active === true && current.archivedAt ? { archivedAt: null } : {};
       return repo.updateProduct(tx, id, { ...fields, ...restore, updatedAt: now });
     });
+    await catalogChanged(ctx);
     return one(ctx, row!, toAdminProduct);
   } catch (error) {
     if (isUniqueViolation(error, 'products_sku_key')) throw skuTaken(changes.sku ?? '');
@@ -216,6 +274,7 @@ export async function archiveProduct(ctx: Ctx, id: string): Promise<void> {
     if (current.archivedAt) return;
     await repo.updateProduct(tx, id, { active: false, archivedAt: now, updatedAt: now });
   });
+  await catalogChanged(ctx);
 }
 
 export async function adjustStock(

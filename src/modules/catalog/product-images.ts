@@ -6,9 +6,10 @@ import { newId } from '../../shared/ids.js';
 import { processImage, type ProcessedImage } from './image-processing.js';
 import type { productImageSchema } from './catalog.schemas.js';
 import * as repo from './product-image.repository.js';
+import { catalogChanged } from './catalog-cache.js';
 import { findProduct, lockProduct, updateProduct } from './product.repository.js';
 
-type Ctx = Pick<AppContext, 'db' | 'clock'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'redis'>;
 
 /** A product image as the API shows it: `url`, `width` and `height` are its widest variant. */
 export type ProductImage = z.output<typeof productImageSchema>;
@@ -84,6 +85,7 @@ export async function storeImage(
     );
     await updateProduct(tx, productId, { updatedAt: now });
   });
+  await catalogChanged(ctx);
   return id;
 }
 
@@ -98,6 +100,7 @@ export async function deleteProductImage(
     if (!(await repo.deleteImage(tx, productId, imageId))) throw notFound('Image');
     await updateProduct(tx, productId, { updatedAt: now });
   });
+  await catalogChanged(ctx);
 }
 
 /** Sets the display order: `imageIds` must name each of the product's images exactly once. */
@@ -125,6 +128,7 @@ export async function orderProductImages(
     for (const [position, id] of imageIds.entries()) await repo.setPosition(tx, id, position);
     await updateProduct(tx, productId, { updatedAt: now });
   });
+  await catalogChanged(ctx);
 }
 
 /** The WebP bytes behind an image URL, or 404. A read only: nothing is rendered here. */

@@ -64,6 +64,18 @@ export async function findProduct(db: Executor, id: string): Promise<ProductRow 
   return row;
 }
 
+/** Stock and updatedAt of `ids`: what the catalog cache lays over its cached bodies. */
+export async function findFreshFields(
+  db: Executor,
+  ids: string[],
+): Promise<{ id: string; stock: number; updatedAt: Date }[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: products.id, stock: products.stock, updatedAt: products.updatedAt })
+    .from(products)
+    .where(inArray(products.id, ids));
+}
+
 export async function findProducts(db: Executor, ids: string[]): Promise<ProductRow[]> {
   if (ids.length === 0) return [];
   return db.select().from(products).where(inArray(products.id, ids));

@@ -1,0 +1,106 @@
+import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+
+/**
+ * A cache of values under a version number that writers bump. A value is stored under the
+ * version it was read at, so bumping the version retires every value at once: nothing is
+ * deleted, readers simply stop asking for the old keys (which expire after `ttlSeconds`).
+ *
+ * With Redis the version is one key (`INCR` on change, `GET` once per request) and the values
+ * are shared by every process on that Redis; without it both live in this process, which is
+ * right for the embedded default (one process owns the database) and for a single process on
+ * PostgreSQL.
+ */
+export interface VersionedCache<T> {
+  /** The current version: read it once per request and pass it to `get` and `set`. */
+  version(): Promise<number>;
+  /** Retires every value stored so far. Call it after the change has committed. */
+  bump(): Promise<void>;
+  get(version: number, key: string): Promise<T | undefined>;
+  set(version: number, key: string, value: T): Promise<void>;
+}
+
+export interface CacheOptions {
+  /** Keeps apart the caches of different data on one Redis (for example one per database). */
+  namespace: string;
+  /** In-memory entries kept at most (least recently used go first). */
+  maxEntries: number;
+  /** How long a value of a retired version lingers before it expires. */
+  ttlSeconds: number;
+}
+
+class MemoryCache<T extends object> implements VersionedCache<T> {
+  #version = 0;
+  readonly #values: LRUCache<string, T>;
+
+  constructor(options: CacheOptions) {
+    this.#values = new LRUCache<string, T>({
+      max: options.maxEntries,
+      ttl: options.ttlSeconds * 1000,
+    });
+  }
+
+  version() {
+    return Promise.resolve(this.#version);
+  }
+
+  bump() {
+    this.#version += 1;
+    // Values of older versions are unreachable from now on: free them at once.
+    this.#values.clear();
+    return Promise.resolve();
+  }
+
+  get(version: number, key: string) {
+    return Promise.resolve(this.#values.get(`${version}:${key}`));
+  }
+
+  set(version: number, key: string, value: T) {
+    if (version === this.#version) this.#values.set(`${version}:${key}`, value);
+    return Promise.resolve();
+  }
+}
+
+class RedisCache<T> implements VersionedCache<T> {
+  readonly #versionKey: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: CacheOptions,
+  ) {
+    this.#versionKey = `${options.namespace}:version`;
+  }
+
+  async version() {
+    return Number((await this.redis.get(this.#versionKey)) ?? 0);
+  }
+
+  async bump() {
+    await this.redis.incr(this.#versionKey);
+  }
+
+  async get(version: number, key: string) {
+    const text = await this.redis.get(this.#key(version, key));
+    return text === null ? undefined : (JSON.parse(text) as T);
+  }
+
+  async set(version: number, key: string, value: T) {
+    await this.redis.set(
+      this.#key(version, key),
+      JSON.stringify(value),
+      'EX',
+      this.options.ttlSeconds,
+    );
+  }
+
+  #key(version: number, key: string) {
+    return `${this.options.namespace}:${version}:${key}`;
+  }
+}
+
+export function createVersionedCache<T extends object>(
+  redis: Redis | undefined,
+  options: CacheOptions,
+): VersionedCache<T> {
+  return redis ? new RedisCache<T>(redis, options) : new MemoryCache<T>(options);
+}

@@ -1,0 +1,264 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { createContext } from '../src/context.js';
+import { openDatabase } from '../src/db/client.js';
+import { createAdmin, createProduct, createUser, type TestUser } from './helpers/factories.js';
+import { buildTestApp, HttpClient, type TestApp } from './helpers/test-app.js';
+
+let t: TestApp;
+let admin: TestUser;
+beforeAll(async () => {
+  t = await buildTestApp();
+  admin = await createAdmin(t);
+});
+afterAll(() => t.close());
+
+const word = () => `w${randomBytes(6).toString('hex')}`;
+const asAdmin = () => ({ token: admin.token });
+
+const address = {
+  name: 'Ada Lovelace',
+  line1: '1 Analytical Way',
+  city: 'London',
+  postalCode: 'N1 1AA',
+  country: 'GB',
+};
+
+/** Reads a catalog path twice over: the first read fills the cache, the second is served from it. */
+async function readTwice(http: HttpClient, path: string) {
+  const first = await http.get(path);
+  const second = await http.get(path);
+  expect(first.status).toBe(200);
+  expect(second.status).toBe(200);
+  return second;
+}
+
+async function upload(productId: string, bytes: Buffer) {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(bytes)]), 'picture.png');
+  const response = await fetch(`${t.baseUrl}/api/v1/admin/products/${productId}/images`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}` },
+    body: form,
+  });
+  expect(response.status).toBe(201);
+}
+
+describe('the catalog cache (one instance)', () => {
+  it('serves a price and name change on the next read of the list and the product', async () => {
+    const w = word();
+    const product = await createProduct(t, { name: `${w} kettle`, price: 1000 });
+    const list = `/api/v1/products?q=${w}`;
+    const detail = `/api/v1/products/${product.id}`;
+    expect((await readTwice(t.http, list)).body.items[0].price).toBe(1000);
+    expect((await readTwice(t.http, detail)).body.price).toBe(1000);
+
+    const patched = await t.http.patch(
+      `/api/v1/admin/products/${product.id}`,
+      { price: 1250, name: `${w} teapot` },
+      asAdmin(),
+    );
+    expect(patched.status).toBe(200);
+    const listed = await t.http.get(list);
+    expect(listed.body.items[0]).toMatchObject({ price: 1250, name: `${w} teapot` });
+    expect((await t.http.get(detail)).body).toMatchObject({ price: 1250, name: `${w} teapot` });
+  });
+
+  it('answers 304 to a current ETag, and a new ETag once the price changes', async () => {
+    const w = word();
+    const product = await createProduct(t, { name: `${w} mug`, price: 500 });
+    for (const path of [`/api/v1/products?q=${w}`, `/api/v1/products/${product.id}`]) {
+      const first = await t.http.get(path);
+      const etag = first.headers.get('etag');
+      expect(etag).toMatch(/^W\/".+"$/);
+      expect(first.headers.get('cache-control')).toBe('no-cache');
+      const unchanged = await t.http.get(path, { headers: { 'if-none-match': etag! } });
+      expect(unchanged.status).toBe(304);
+      expect(unchanged.body).toBe('');
+      expect(unchanged.headers.get('etag')).toBe(etag);
+    }
+    const etags = await Promise.all(
+      [`/api/v1/products?q=${w}`, `/api/v1/products/${product.id}`].map(async (path) =>
+        (await t.http.get(path)).headers.get('etag'),
+      ),
+    );
+    await t.http.patch(`/api/v1/admin/products/${product.id}`, { price: 600 }, asAdmin());
+    for (const [i, path] of [
+      `/api/v1/products?q=${w}`,
+      `/api/v1/products/${product.id}`,
+    ].entries()) {
+      const changed = await t.http.get(path, { headers: { 'if-none-match': etags[i]! } });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get('etag')).not.toBe(etags[i]);
+      expect(JSON.stringify(changed.body)).toContain('"price":600');
+    }
+  });
+
+  it('shows the stock an order took on the next read, with a new ETag', async () => {
+    const w = word();
+    const product = await createProduct(t, { name: `${w} lamp`, stock: 5 });
+    const customer = await createUser(t);
+    const list = `/api/v1/products?q=${w}`;
+    const detail = `/api/v1/products/${product.id}`;
+    const before = await readTwice(t.http, list);
+    const beforeDetail = await readTwice(t.http, detail);
+    expect(before.body.items[0].stock).toBe(5);
+
+    const placed = await t.http.post(
+      '/api/v1/orders',
+      { items: [{ productId: product.id, quantity: 2 }], shippingAddress: address },
+      { token: customer.token },
+    );
+    expect(placed.status).toBe(201);
+
+    const after = await t.http.get(list, {
+      headers: { 'if-none-match': before.headers.get('etag')! },
+    });
+    expect(after.status).toBe(200);
+    expect(after.body.items[0].stock).toBe(3);
+    const afterDetail = await t.http.get(detail, {
+      headers: { 'if-none-match': beforeDetail.headers.get('etag')! },
+    });
+    expect(afterDetail.status).toBe(200);
+    expect(afterDetail.body.stock).toBe(3);
+    expect(afterDetail.body.updatedAt).not.toBe(beforeDetail.body.updatedAt);
+  });
+
+  it('lists a product that sold out under inStock=false at once (that filter is never cached)', async () => {
+    const w = word();
+    const product = await createProduct(t, { name: `${w} vase`, stock: 1 });
+    const customer = await createUser(t);
+    const inStock = `/api/v1/products?q=${w}&inStock=true`;
+    const soldOut = `/api/v1/products?q=${w}&inStock=false`;
+    expect((await readTwice(t.http, inStock)).body.total).toBe(1);
+    expect((await readTwice(t.http, soldOut)).body.total).toBe(0);
+    const placed = await t.http.post(
+      '/api/v1/orders',
+      { items: [{ productId: product.id, quantity: 1 }], shippingAddress: address },
+      { token: customer.token },
+    );
+    expect(placed.status).toBe(201);
+    expect((await t.http.get(inStock)).body.total).toBe(0);
+    expect((await t.http.get(soldOut)).body.items.map((p: { id: string }) => p.id)).toEqual([
+      product.id,
+    ]);
+  });
+
+  it('serves an uploaded image, and its removal, on the next read', async () => {
+    const w = word();
+    const product = await createProduct(t, { name: `${w} chair` });
+    const list = `/api/v1/products?q=${w}`;
+    const detail = `/api/v1/products/${product.id}`;
+    expect((await readTwice(t.http, list)).body.items[0].imageUrl).toBeNull();
+    expect((await readTwice(t.http, detail)).body.images).toEqual([]);
+
+    const png = await sharp({
+      create: { width: 400, height: 300, channels: 3, background: '#2060d0' },
+    })
+      .png()
+      .toBuffer();
+    await upload(product.id, png);
+    const listed = await t.http.get(list);
+    expect(listed.body.items[0].imageUrl).toMatch(/^\/images\/[0-9a-f]{32}-400\.webp$/);
+    const shown = await t.http.get(detail);
+    expect(shown.body.images).toHaveLength(1);
+
+    const removed = await t.http.delete(
+      `/api/v1/admin/products/${product.id}/images/${shown.body.images[0].id}`,
+      asAdmin(),
+    );
+    expect(removed.status).toBe(204);
+    expect((await t.http.get(list)).body.items[0].imageUrl).toBeNull();
+    expect((await t.http.get(detail)).body.images).toEqual([]);
+  });
+
+  it('drops an archived product from the list and answers 404 for it', async () => {
+    const w = word();
+    const product = await createProduct(t, { name: `${w} desk` });
+    expect((await readTwice(t.http, `/api/v1/products?q=${w}`)).body.total).toBe(1);
+    await readTwice(t.http, `/api/v1/products/${product.id}`);
+    const archived = await t.http.delete(`/api/v1/admin/products/${product.id}`, asAdmin());
+    expect(archived.status).toBe(204);
+    expect((await t.http.get(`/api/v1/products?q=${w}`)).body).toMatchObject({
+      total: 0,
+      items: [],
+    });
+    expect((await t.http.get(`/api/v1/products/${product.id}`)).status).toBe(404);
+  });
+
+  it('lists a new product at once, total included', async () => {
+    const w = word();
+    await createProduct(t, { name: `${w} one` });
+    expect((await readTwice(t.http, `/api/v1/products?q=${w}`)).body.total).toBe(1);
+    await createProduct(t, { name: `${w} two` });
+    expect((await t.http.get(`/api/v1/products?q=${w}`)).body.total).toBe(2);
+  });
+});
+
+// Two processes on one database need PostgreSQL (PGlite has one owner) and Redis (the shared
+// catalog version); a second context and app on the same database stand in for the second process.
+describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)(
+  'the catalog cache across two instances (PostgreSQL + Redis)',
+  () => {
+    let second: { http: HttpClient; close(): Promise<void> };
+    beforeAll(async () => {
+      const database = await openDatabase({ databaseUrl: t.config.databaseUrl, poolSize: 5 });
+      const ctx = await createContext(t.config, {
+        database,
+        migrate: false,
+        logger: pino({ level: 'silent' }),
+      });
+      const app = await buildApp(ctx);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (app.server.address() as AddressInfo).port;
+      second = {
+        http: new HttpClient(`http://127.0.0.1:${port}`),
+        async close() {
+          await app.close();
+          await ctx.close();
+          await database.close();
+        },
+      };
+    });
+    afterAll(() => second.close());
+
+    it('serves a price change made through one instance from the other on its next read', async () => {
+      const w = word();
+      const product = await createProduct(t, { name: `${w} clock`, price: 2000 });
+      const list = `/api/v1/products?q=${w}`;
+      const detail = `/api/v1/products/${product.id}`;
+      const cached = await readTwice(second.http, list);
+      expect(cached.body.items[0].price).toBe(2000);
+      const cachedDetail = await readTwice(second.http, detail);
+      expect(cachedDetail.body.price).toBe(2000);
+
+      const patched = await t.http.patch(
+        `/api/v1/admin/products/${product.id}`,
+        { price: 2100, name: `${w} alarm clock` },
+        asAdmin(),
+      );
+      expect(patched.status).toBe(200);
+      const listed = await second.http.get(list, {
+        headers: { 'if-none-match': cached.headers.get('etag')! },
+      });
+      expect(listed.status).toBe(200);
+      expect(listed.body.items[0]).toMatchObject({ price: 2100, name: `${w} alarm clock` });
+      const shown = await second.http.get(detail);
+      expect(shown.body).toMatchObject({ price: 2100, name: `${w} alarm clock` });
+    });
+
+    it('shares one ETag between the instances, so either answers 304 to it', async () => {
+      const w = word();
+      const product = await createProduct(t, { name: `${w} rug` });
+      const path = `/api/v1/products/${product.id}`;
+      const fromFirst = await readTwice(t.http, path);
+      const etag = fromFirst.headers.get('etag')!;
+      const fromSecond = await second.http.get(path, { headers: { 'if-none-match': etag } });
+      expect(fromSecond.status).toBe(304);
+    });
+  },
+);
