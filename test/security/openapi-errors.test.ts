@@ -78,6 +78,7 @@ describe('the OpenAPI document', () => {
       /^\/docs(\/|$)/, // Swagger UI, the document's viewer
       /^\/$/, // the web UI: index.html for page paths,
       /^\/\*$/, // its page fallback,
+      /^\/admin(\/\*)?$/, // the back office's pages,
       /^\/[\w.-]+\.\w+$/, // and its top-level files (favicon, robots.txt)
       /^\/assets\//, // and its built assets
     ];
