@@ -35,6 +35,26 @@ describe('the real app', () => {
     }
   });
 
+  it('allows inline styles only on /docs and /admin; storefront pages get a fresh nonce', async () => {
+    const styleSrc = (headers: Headers) =>
+      /style-src ([^;]*)/.exec(headers.get('content-security-policy') ?? '')?.[1] ?? '';
+    const docs = await fetch(`${t.baseUrl}/docs/`);
+    expect(styleSrc(docs.headers)).toBe("'self' 'unsafe-inline'");
+    expect(docs.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
+    for (const path of ['/admin', '/admin/orders/o1']) {
+      const admin = await fetch(t.baseUrl + path);
+      expect(styleSrc(admin.headers), path).toBe("'self' 'unsafe-inline'");
+    }
+    const api = await fetch(`${t.baseUrl}/api/v1/products`);
+    expect(styleSrc(api.headers)).toBe("'self'");
+    const first = await fetch(`${t.baseUrl}/products/p1`);
+    const second = await fetch(`${t.baseUrl}/`);
+    const nonce = /^'self' 'nonce-([0-9a-f]{32})'$/.exec(styleSrc(first.headers))?.[1];
+    expect(nonce).toBeDefined();
+    expect(styleSrc(second.headers)).not.toContain(nonce);
+    expect(styleSrc(first.headers)).not.toContain('unsafe-inline');
+  });
+
   it('answers page routes with the app (or the "not built" page), never cached', async () => {
     for (const path of [
       '/',
@@ -105,7 +125,10 @@ describe('the built UI', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'ordo-web-'));
     await mkdir(join(root, 'assets'));
-    await writeFile(join(root, 'index.html'), '<!doctype html><div id="root"></div>built-index');
+    await writeFile(
+      join(root, 'index.html'),
+      '<!doctype html><meta name="csp-nonce" content="__ORDO_CSP_NONCE__"><div id="root"></div>built-index',
+    );
     await writeFile(join(root, 'assets', 'index-AbC123.js'), 'console.log(1)');
     await writeFile(
       join(root, 'assets', 'index-AbC123.js.br'),
@@ -153,6 +176,15 @@ describe('the built UI', () => {
     expect((await app.inject('/api/v1/x')).statusCode).toBe(404);
     expect((await app.inject('/assets/nope.js')).statusCode).toBe(404);
     expect((await app.inject('/assets/../index.html')).statusCode).not.toBe(200);
+  });
+
+  it('writes the response’s style nonce into the page', async () => {
+    const page = await app.inject('/cart');
+    const csp = String(page.headers['content-security-policy']);
+    // The style nonce: script-src carries one of its own.
+    const nonce = /style-src 'self' 'nonce-([0-9a-f]{32})'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
+    expect(page.body).toContain(`<meta name="csp-nonce" content="${nonce}">`);
   });
 
   it('serves the public files (favicon) with a day of caching', async () => {

@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { adminPageSecurity, pageSecurity } from './security-headers.js';
 
 /** Where `npm run build` puts the web UI (vite.config.ts); the same from src/web and dist/web. */
 export const defaultWebRoot = fileURLToPath(new URL('../../dist/ui', import.meta.url));
@@ -32,6 +33,9 @@ export function isPagePath(url: string): boolean {
   const first = path.split('/')[1] ?? '';
   return pageSegments.has(first);
 }
+
+/** Written by web/index.html's `csp-nonce` meta tag, replaced per response. */
+const NONCE_PLACEHOLDER = '__ORDO_CSP_NONCE__';
 
 const MIME: Record<string, string> = {
   '.svg': 'image/svg+xml',
@@ -102,14 +106,22 @@ export function webRoutes(options: WebOptions = {}) {
       }
     }
 
+    // The page's CSP nonce goes into the page, where the app hands it to the code that injects
+    // <style> elements (web/src/main.tsx). It is fresh for every response.
     const sendIndex = (reply: FastifyReply) =>
       reply
         .header('content-type', 'text/html; charset=utf-8')
         .header('cache-control', 'no-cache')
-        .send(index);
+        .send(index.replaceAll(NONCE_PLACEHOLDER, reply.cspNonce?.style ?? ''));
 
-    app.get('/', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
-    app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+    const page = { schema: { hide: true }, ...pageSecurity };
+    app.get('/', page, async (_request, reply) => sendIndex(reply));
+    // The storefront opens /admin with a full page load, so the back office always runs under
+    // its own policy (web/src/shop/layout.tsx, account/auth-forms.tsx).
+    const adminPage = { schema: { hide: true }, ...adminPageSecurity };
+    app.get('/admin', adminPage, async (_request, reply) => sendIndex(reply));
+    app.get('/admin/*', adminPage, async (_request, reply) => sendIndex(reply));
+    app.get('/*', page, async (request, reply) => {
       if (!isPagePath(request.url)) return reply.callNotFound();
       return sendIndex(reply);
     });

@@ -7,6 +7,13 @@ import { getSession, restoreSession, subscribeSession } from './api/session';
 import { router } from './router';
 import './styles.css';
 
+// Styles injected at run time (radix-ui's scroll lock in dialogs) carry the page's CSP nonce,
+// which the server writes into the page; react-style-singleton reads it from this global.
+const nonce = document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content;
+if (nonce && !nonce.startsWith('__')) {
+  (globalThis as { __webpack_nonce__?: string }).__webpack_nonce__ = nonce;
+}
+
 // The session is restored from the refresh cookie while the first page renders; pages that
 // need it wait on useSession().status.
 void restoreSession();

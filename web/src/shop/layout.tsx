@@ -60,7 +60,7 @@ export function ShopLayout() {
                   Account
                 </Link>
                 {isStaff(session.user) && (
-                  <Link to="/admin" className={navLink}>
+                  <Link to="/admin" reloadDocument className={navLink}>
                     Back office
                   </Link>
                 )}

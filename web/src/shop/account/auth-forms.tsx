@@ -8,6 +8,18 @@ import { logIn } from '../../api/session';
 import { safeRedirect } from './redirect';
 import { Alert, Button, Card, Field, Input, Page, ProblemAlert } from '../../ui';
 
+/**
+ * After login: the back office opens with a full page load, so it runs under its own
+ * Content-Security-Policy (src/web/security-headers.ts); storefront pages navigate in place.
+ */
+async function goTo(navigate: ReturnType<typeof useNavigate>, target: string): Promise<void> {
+  if (/^\/admin([/?#]|$)/.test(target)) {
+    window.location.assign(target);
+    return;
+  }
+  await navigate({ to: target });
+}
+
 const loginSchema = z.object({
   email: z.email('Enter an email address'),
   password: z.string().min(1, 'Enter your password'),
@@ -29,7 +41,7 @@ export function LoginPage() {
     setError(undefined);
     try {
       await logIn(email, password);
-      await navigate({ to: safeRedirect(redirect) });
+      await goTo(navigate, safeRedirect(redirect));
     } catch (caught) {
       setError(caught);
     }
@@ -95,7 +107,7 @@ export function RegisterPage() {
     try {
       await api.POST('/api/v1/auth/register', { body: values });
       await logIn(values.email, values.password);
-      await navigate({ to: safeRedirect(redirect) });
+      await goTo(navigate, safeRedirect(redirect));
     } catch (caught) {
       setError(caught);
     }
