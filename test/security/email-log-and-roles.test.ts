@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emails } from '../../src/modules/notifications/email.table.js';
 import { createUser, type TestUser } from '../helpers/factories.js';
-import { TestSmtpServer, waitFor } from '../helpers/smtp.js';
+import { TestSmtpServer } from '../helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** A live user token as the emails carry it, wherever it appears. */
