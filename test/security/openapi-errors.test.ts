@@ -60,6 +60,12 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('documents 401 on login and refresh, which refuse credentials without a bearer token', () => {
+    for (const path of ['/api/v1/auth/login', '/api/v1/auth/refresh']) {
+      expect(Object.keys(doc.paths[path].post.responses)).toContain('401');
+    }
+  });
+
   it('documents 429 on the throttled routes: auth and promo codes', () => {
     for (const id of [
       'post /api/v1/auth/login',
