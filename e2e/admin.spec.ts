@@ -1,5 +1,13 @@
+import type { Locator, Page } from '@playwright/test';
 import sharp from 'sharp';
-import { expect, expectAccessible, newCustomer, screenshots, test } from './fixtures.js';
+import {
+  expect,
+  expectAccessible,
+  newCustomer,
+  SCREENSHOTS,
+  screenshots,
+  test,
+} from './fixtures.js';
 import {
   adminPatch,
   customerWithOrder,
@@ -90,7 +98,14 @@ test('an admin ships a paid order with a tracking number; the customer sees it s
     'sandbox',
     'allow-popups allow-popups-to-escape-sandbox',
   );
+  await expect(mail.locator('iframe')).toHaveAttribute('data-loaded', 'true');
   await screenshots(page, 'admin-emails');
+  // A full-page capture leaves an out-of-process iframe below the fold unpainted: the mail
+  // itself, scrolled into view on a phone.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await mail.locator('iframe').scrollIntoViewIfNeeded();
+  await mail.locator('iframe').screenshot({ path: `${SCREENSHOTS}/admin-email-body-phone.png` });
+  await page.setViewportSize({ width: 1280, height: 800 });
   await mail.getByRole('button', { name: 'Show as text' }).click();
   await expect(mail).toContainText(customer.email);
   await expect(mail.locator('pre')).toContainText(order.number);
@@ -339,3 +354,50 @@ test('admin deep links reload, and the other admin pages render', async ({ page,
   await expect(page.getByText('No failed jobs').or(page.getByRole('table'))).toBeVisible();
   await screenshots(page, 'admin-jobs');
 });
+
+test('an order is found and shipped from the keyboard alone', async ({ page, request }) => {
+  const { order } = await customerWithOrder(request);
+  await logInAsAdmin(page);
+  await page.goto('/admin');
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+
+  // Tab order: the skip link first, then the navigation.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  const ordersLink = page
+    .getByRole('navigation', { name: 'Back office' })
+    .getByRole('link', { name: 'Orders' });
+  await tabTo(page, ordersLink);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Orders', exact: true, level: 1 })).toBeVisible();
+
+  const orderLink = page.getByRole('link', { name: `Order ${order.number}`, exact: true });
+  await tabTo(page, orderLink);
+  await page.keyboard.press('Enter');
+  await expect(
+    page.getByRole('heading', { name: new RegExp(`^Order ${order.number}`) }),
+  ).toBeVisible();
+
+  await tabTo(page, page.getByRole('button', { name: 'Ship', exact: true }));
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: `Ship order ${order.number}` });
+  await expect(dialog.getByLabel('Carrier')).toBeFocused();
+  await page.keyboard.type('UPS');
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByLabel('Tracking number')).toBeFocused();
+  await page.keyboard.type('1Z-KEYBOARD');
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeHidden();
+  await expect(
+    page.getByRole('heading', { name: new RegExp(`^Order ${order.number}`) }),
+  ).toContainText('Shipped');
+  await expect(page.getByText('1Z-KEYBOARD')).toBeVisible();
+});
+
+async function tabTo(page: Page, target: Locator): Promise<void> {
+  for (let i = 0; i < 60; i += 1) {
+    if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  await expect(target).toBeFocused();
+}

@@ -55,6 +55,12 @@ export function AdminShell() {
 
   return (
     <div className="min-h-screen bg-slate-100 lg:grid lg:grid-cols-[14rem_1fr]">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900"
+      >
+        Skip to content
+      </a>
       <aside className="bg-slate-900 text-slate-100 lg:min-h-screen">
         <div className="flex items-center justify-between px-4 py-4">
           <Link to="/admin" className="font-semibold">

@@ -7,7 +7,7 @@ import { Badge, Button, cn, Field, formatDateTime, Input, Loading, Page } from '
 import { AdminProblem, FilterBar, formText, Pager } from '../admin-ui';
 import { NothingHere } from '../data-table';
 import { emailKindLabels } from '../labels';
-import { emailSrcDoc } from './email-view';
+import { emailSrcDoc, pageStyleNonce } from './email-view';
 
 type Email = components['schemas']['Email'];
 const PAGE_SIZE = 20;
@@ -88,8 +88,10 @@ export function EmailsPage() {
                     resetScroll={false}
                     aria-current={open?.id === email.id ? 'true' : undefined}
                     className={cn(
-                      'block border-l-4 border-transparent px-4 py-3 text-sm hover:bg-slate-50',
-                      open?.id === email.id && 'border-indigo-600 bg-indigo-50',
+                      'block border-l-4 px-4 py-3 text-sm',
+                      open?.id === email.id
+                        ? 'border-indigo-600 bg-indigo-50'
+                        : 'border-transparent hover:bg-slate-50',
                     )}
                   >
                     <span className="block font-medium text-slate-900">{email.subject}</span>
@@ -125,6 +127,7 @@ export function EmailsPage() {
 
 function EmailView({ email }: { email: Email }) {
   const [asText, setAsText] = useState(email.html.trim() === '');
+  const [loaded, setLoaded] = useState(false);
   return (
     <article
       aria-label={`Email: ${email.subject}`}
@@ -164,7 +167,9 @@ function EmailView({ email }: { email: Email }) {
         <iframe
           title={`Email: ${email.subject}`}
           sandbox="allow-popups allow-popups-to-escape-sandbox"
-          srcDoc={emailSrcDoc(email.html)}
+          srcDoc={emailSrcDoc(email.html, pageStyleNonce())}
+          onLoad={() => setLoaded(true)}
+          data-loaded={loaded || undefined}
           className="h-[36rem] w-full rounded-b-lg"
         />
       )}

@@ -156,10 +156,10 @@ export function OrdersPage() {
             <Input {...props} name="email" type="search" defaultValue={search.email ?? ''} />
           )}
         </Field>
-        <Field label="From (UTC day)" className="w-full sm:w-40">
+        <Field label="From (UTC day)" className="w-[calc(50%-0.375rem)] sm:w-40">
           {(props) => <Input {...props} name="from" type="date" defaultValue={search.from ?? ''} />}
         </Field>
-        <Field label="To (UTC day)" className="w-full sm:w-40">
+        <Field label="To (UTC day)" className="w-[calc(50%-0.375rem)] sm:w-40">
           {(props) => <Input {...props} name="to" type="date" defaultValue={search.to ?? ''} />}
         </Field>
         <Field label="Promo code" className="w-full sm:w-36">
