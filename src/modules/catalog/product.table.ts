@@ -32,6 +32,17 @@ export const products = pgTable(
     uniqueIndex('products_sku_key').on(sql`lower(${t.sku})`),
     index('products_created_at_idx').on(t.createdAt),
     index('products_price_idx').on(t.price),
+    // The public catalog's sorts, over the products it shows: a page is the first rows of one
+    // of these, however many products there are (see "Data scale" in docs/ARCHITECTURE.md).
+    index('products_public_name_idx')
+      .on(t.name, t.id)
+      .where(sql`${t.active} and ${t.archivedAt} is null`),
+    index('products_public_price_idx')
+      .on(t.price, t.id)
+      .where(sql`${t.active} and ${t.archivedAt} is null`),
+    index('products_public_created_idx')
+      .on(t.createdAt, t.id)
+      .where(sql`${t.active} and ${t.archivedAt} is null`),
     check('products_price_check', sql`${t.price} >= 0`),
     check('products_stock_check', sql`${t.stock} >= 0`),
   ],

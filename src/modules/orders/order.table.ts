@@ -76,7 +76,9 @@ export const orders = pgTable(
   (t) => [
     index('orders_user_idx').on(t.userId, t.createdAt),
     index('orders_status_idx').on(t.status, t.createdAt),
-    index('orders_created_at_idx').on(t.createdAt),
+    // The admin list's order (createdAt, number descending), for paging without a sort.
+    index('orders_created_at_idx').on(t.createdAt, t.number),
+    index('orders_promo_code_idx').on(sql`lower(${t.promoCode})`, t.createdAt),
     index('orders_expiry_idx')
       .on(t.expiresAt)
       .where(sql`${t.status} = 'pending_payment'`),
