@@ -328,6 +328,27 @@ test('admin deep links reload, and the other admin pages render', async ({ page,
   await expect(page.getByRole('row').filter({ hasText: 'Brass Desk Lamp' })).toHaveCount(1);
   await screenshots(page, 'admin-products');
 
+  // A new product, then archived: it leaves the active list and the shop.
+  await page.getByRole('link', { name: 'New product' }).click();
+  const sku = `E2E-NEW-${Date.now().toString(36)}`;
+  await page.getByLabel('Name').fill(`New ${sku}`);
+  await page.getByLabel('SKU').fill(sku);
+  await page.getByLabel('Price (USD)').fill('12.345');
+  await page.getByRole('button', { name: 'Create product' }).click();
+  await expect(page.getByText('USD amounts have at most 2 decimals')).toBeVisible();
+  await page.getByLabel('Price (USD)').fill('12.30');
+  await page.getByLabel('Stock', { exact: true }).fill('7');
+  await page.getByRole('button', { name: 'Create product' }).click();
+  await expect(page.getByRole('heading', { name: `New ${sku}` })).toContainText('Active');
+  await expect(page.getByLabel('Price (USD)')).toHaveValue('12.30');
+  await page.getByRole('button', { name: 'Archive product' }).click();
+  await expect(page.getByRole('heading', { name: `New ${sku}` })).toContainText('Archived');
+  await page.goto(`/admin/products?q=${sku}`);
+  await expect(page.getByText('No products match')).toBeVisible();
+  await page.getByLabel('Include archived').check();
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page.getByRole('row').filter({ hasText: sku })).toContainText('Archived');
+
   await page.goto('/admin/promo-codes');
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Promo codes' })).toBeVisible();
