@@ -30,6 +30,34 @@ import { z } from 'zod';
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
+/** A dependency check answers within this, or counts as down (a dead database can hang a connect). */
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function checkDependencies(ctx: AppContext) {
+  const probe = async (check: () => Promise<unknown>) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        check(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
+        }),
+      ]);
+      return 'up' as const;
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'readiness check failed');
+      return 'down' as const;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const [database, redis] = await Promise.all([
+    probe(() => pingDatabase(ctx.database)),
+    ctx.redis ? probe(() => ctx.redis!.ping()) : Promise.resolve('not configured' as const),
+  ]);
+  return { database, redis };
+}
+
 /** Builds the HTTP application on a prepared context. Listening is the caller's business. */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -114,19 +142,28 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     {
       schema: {
         tags: ['ops'],
-        summary: 'The database (and Redis, where configured) answer',
-        response: { 200: z.object({ status: z.literal('ready') }) },
+        summary: 'Each dependency answers: the database, and Redis where configured',
+        description:
+          '503 UNAVAILABLE with `details: [{check, status}]` naming what is down; a load balancer sends no traffic until it is 200 again.',
+        response: {
+          200: z.object({
+            status: z.literal('ready'),
+            checks: z.object({
+              database: z.literal('up'),
+              redis: z.enum(['up', 'not configured']),
+            }),
+          }),
+        },
       },
     },
     async () => {
-      try {
-        await pingDatabase(ctx.database);
-        if (ctx.redis) await ctx.redis.ping();
-      } catch (error) {
-        ctx.logger.warn({ err: error }, 'readiness check failed');
-        throw new AppError('UNAVAILABLE', 'A dependency is not answering');
+      const checks = await checkDependencies(ctx);
+      if (checks.database === 'down' || checks.redis === 'down') {
+        throw new AppError('UNAVAILABLE', 'A dependency is not answering', {
+          details: Object.entries(checks).map(([check, status]) => ({ check, status })),
+        });
       }
-      return { status: 'ready' as const };
+      return { status: 'ready' as const, checks: { database: 'up' as const, redis: checks.redis } };
     },
   );
 

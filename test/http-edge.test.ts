@@ -205,7 +205,10 @@ describe('docs and ops endpoints', () => {
   it('answers /readyz with 200 ready while the database (and Redis) answer', async () => {
     const res = await t.http.get('/readyz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ready' });
+    expect(res.body).toEqual({
+      status: 'ready',
+      checks: { database: 'up', redis: process.env.REDIS_URL ? 'up' : 'not configured' },
+    });
   });
 });
 

@@ -48,9 +48,13 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,
     });
-    // An idle client losing its connection (database restart) must not crash the process;
-    // the next query fails and the request gets a 503.
+    // A connection lost to a database restart must not crash the process: an idle one is
+    // reported by the pool, one checked out (mid-query, in a transaction, pg-boss's) by its
+    // client. The query on it fails, its request gets a 503, and the pool connects afresh.
     pool.on('error', (err) => options.logger?.warn({ err }, 'idle database connection failed'));
+    pool.on('connect', (client) => {
+      client.on('error', (err) => options.logger?.warn({ err }, 'database connection failed'));
+    });
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return { kind: 'postgres', db, pool, close: () => pool.end() };
   }

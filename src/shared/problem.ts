@@ -54,9 +54,10 @@ function findNul(value: unknown, path: string, depth = 0): string | undefined {
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
-  if (error.extra.retryAfter !== undefined) {
-    void reply.header('retry-after', String(error.extra.retryAfter));
-  }
+  // A dependency that is down is usually back within seconds (a restart, a failover).
+  const retryAfter =
+    error.extra.retryAfter ?? (error.status === 503 ? UNAVAILABLE_RETRY_AFTER_S : undefined);
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
   const internal = error.status >= 500;
   return reply
     .code(error.status)
@@ -118,6 +119,9 @@ function toAppError(error: FastifyError): AppError {
   return new AppError('INTERNAL');
 }
 
+/** Seconds a client is told to wait after a 503. */
+const UNAVAILABLE_RETRY_AFTER_S = 2;
+
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -135,7 +139,7 @@ function isUnavailable(error: unknown): boolean {
     if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
     if (
       message &&
-      /Connection terminated|timeout exceeded when trying to connect|Connection is closed/i.test(
+      /Connection terminated|not queryable|terminating connection|timeout exceeded when trying to connect|Connection is closed/i.test(
         message,
       )
     )
