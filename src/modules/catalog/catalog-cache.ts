@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { createVersionedCache, type VersionedCache } from '../../shared/cache.js';
 
@@ -11,7 +12,7 @@ import { createVersionedCache, type VersionedCache } from '../../shared/cache.js
  * on the next read, without orders emptying the cache.
  */
 
-export type CacheCtx = Pick<AppContext, 'db' | 'redis' | 'config'>;
+export type CacheCtx = Pick<AppContext, 'db' | 'redis'>;
 
 /** A cached list page (or a product, as a page of one) without its fresh fields. */
 export interface CatalogEntry<T> {
@@ -24,30 +25,42 @@ const TTL_SECONDS = 300;
 const MAX_ENTRIES = 5_000;
 
 // One cache per Redis client (shared by every process on it), or per database in memory.
-const caches = new WeakMap<object, VersionedCache<CatalogEntry<unknown>>>();
+const caches = new WeakMap<object, Promise<VersionedCache<CatalogEntry<unknown>>>>();
 
-function catalogCache<T>(ctx: CacheCtx): VersionedCache<CatalogEntry<T>> {
+/**
+ * Several databases may share one Redis (tests do), so the Redis keys name the database by
+ * what the database says it is, not by the URL a process reached it through: every process of
+ * one shop finds the same keys, whatever host name or credentials its URL has.
+ */
+async function databaseName(ctx: CacheCtx): Promise<string> {
+  // Both drivers answer a raw statement with `{ rows }`.
+  const { rows } = (await ctx.db.execute<{ name: string; oid: number }>(
+    sql`select current_database() as name, oid::int as oid from pg_database where datname = current_database()`,
+  )) as { rows: { name: string; oid: number }[] };
+  const row = rows[0];
+  return row ? `${row.name}:${row.oid}` : 'unknown';
+}
+
+function catalogCache<T>(ctx: CacheCtx): Promise<VersionedCache<CatalogEntry<T>>> {
   const owner: object = ctx.redis ?? ctx.db;
   let cache = caches.get(owner);
   if (!cache) {
-    // Several databases may share one Redis (tests do): their catalogs must not mix.
-    const database = createHash('sha1')
-      .update(ctx.config.databaseUrl ?? 'embedded')
-      .digest('hex')
-      .slice(0, 16);
-    cache = createVersionedCache(ctx.redis, {
-      namespace: `ordo:catalog:${database}`,
-      maxEntries: MAX_ENTRIES,
-      ttlSeconds: TTL_SECONDS,
-    });
+    const options = { maxEntries: MAX_ENTRIES, ttlSeconds: TTL_SECONDS };
+    cache = ctx.redis
+      ? databaseName(ctx).then((name) =>
+          createVersionedCache(ctx.redis, { ...options, namespace: `ordo:catalog:${name}` }),
+        )
+      : Promise.resolve(createVersionedCache(undefined, { ...options, namespace: 'catalog' }));
+    // A failed lookup is not kept: the next request tries again.
+    cache.catch(() => caches.delete(owner));
     caches.set(owner, cache);
   }
-  return cache as VersionedCache<CatalogEntry<T>>;
+  return cache as Promise<VersionedCache<CatalogEntry<T>>>;
 }
 
 /** Retires every cached catalog body. Call after the product change has committed. */
 export async function catalogChanged(ctx: CacheCtx): Promise<void> {
-  await catalogCache(ctx).bump();
+  await (await catalogCache(ctx)).bump();
 }
 
 export interface Fresh {
@@ -70,7 +83,7 @@ export async function readThrough<T extends { id: string }>(
   fresh: (ids: string[]) => Promise<Fresh[]>,
   overlay: (item: T, fresh: Fresh) => T,
 ): Promise<{ entry: CatalogEntry<T>; etag: string }> {
-  const cache = catalogCache<T>(ctx);
+  const cache = await catalogCache<T>(ctx);
   const version = await cache.version();
   const cached = await cache.get(version, key);
   let entry: CatalogEntry<T>;
@@ -97,7 +110,7 @@ export async function etagUncached(
   key: string,
   items: readonly FreshFields[],
 ): Promise<string> {
-  return etagOf(await catalogCache(ctx).version(), key, items);
+  return etagOf(await (await catalogCache(ctx)).version(), key, items);
 }
 
 interface FreshFields {
