@@ -29,6 +29,8 @@ export interface CacheOptions {
   ttlSeconds: number;
 }
 
+const VERSION_TTL_SECONDS = 7 * 24 * 3600;
+
 class MemoryCache<T extends object> implements VersionedCache<T> {
   #version = 0;
   readonly #values: LRUCache<string, T>;
@@ -76,7 +78,13 @@ class RedisCache<T> implements VersionedCache<T> {
   }
 
   async bump() {
-    await this.redis.incr(this.#versionKey);
+    // The version key expires long after any value (so a database that is gone leaves no key
+    // behind): once it has, the count starts again at 0, and no value of 0 is left by then.
+    await this.redis
+      .multi()
+      .incr(this.#versionKey)
+      .expire(this.#versionKey, VERSION_TTL_SECONDS)
+      .exec();
   }
 
   async get(version: number, key: string) {
