@@ -1,6 +1,7 @@
 import { Link, Outlet, useLocation } from '@tanstack/react-router';
 import { isStaff, logOut, useSession } from '../api/session';
-import { Alert, Button, buttonClass, Loading } from '../ui';
+import { Alert, Badge, Button, buttonClass, Loading } from '../ui';
+import { roleLabels } from './labels';
 import { navFor, navItems } from './nav';
 
 /** The nav item a path belongs to (the longest matching prefix), for the role check. */
@@ -91,10 +92,19 @@ export function AdminShell() {
       </aside>
       <div className="min-w-0">
         <header className="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-4 py-2 text-sm">
-          <span className="text-slate-600">
-            {session.user?.email} ({session.user?.role})
+          {role && (
+            <span className="shrink-0">
+              <Badge tone="info">{roleLabels[role]}</Badge>
+            </span>
+          )}
+          <span className="min-w-0 truncate text-slate-600" title={session.user?.email}>
+            {session.user?.email}
           </span>
-          <Button variant="ghost" onClick={() => void logOut()}>
+          <Button
+            variant="ghost"
+            className="shrink-0 whitespace-nowrap"
+            onClick={() => void logOut()}
+          >
             Log out
           </Button>
         </header>
