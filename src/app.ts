@@ -23,6 +23,7 @@ import { AppError } from './shared/errors.js';
 import { newId } from './shared/ids.js';
 import { httpSecurity } from './shared/http-security.js';
 import { registerMetrics } from './shared/metrics.js';
+import { resilientStore } from './shared/rate-limit-store.js';
 import { registerProblemHandler, rejectNul } from './shared/problem.js';
 import { registerSecurityHeaders } from './web/security-headers.js';
 import { webRoutes } from './web/web.routes.js';
@@ -97,7 +98,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(fastifyRateLimit, {
     global: false,
-    ...(ctx.redis ? { redis: ctx.redis, nameSpace: 'ordo:rl:' } : {}),
+    // Shared in Redis when configured, with this process's memory as the fallback while Redis
+    // is down (never a 500 for a missing counter).
+    ...(ctx.redis ? { store: resilientStore(ctx.redis, ctx.logger, 'ordo:rl:') } : {}),
     errorResponseBuilder: (_request, context) =>
       new AppError('RATE_LIMITED', `Too many requests; retry in ${context.after}`, {
         retryAfter: Math.ceil(context.ttl / 1000),

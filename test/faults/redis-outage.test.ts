@@ -1,0 +1,122 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, killAllOrdo, runOrdo, startOrdo, waitForReady } from '../helpers/cli.js';
+import {
+  startPrivatePostgres,
+  startPrivateRedis,
+  type PrivatePostgres,
+  type PrivateRedis,
+} from '../helpers/private-services.js';
+import { HttpClient } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait.js';
+
+// Redis stopped and restarted under load, on a Redis of this test's own: `ordo api` keeps
+// serving (rate limits fall back to this process's memory, nothing is a 5xx), `/readyz`
+// says Redis is down, and everything is shared in Redis again by itself once it is back.
+
+const report = (figures: object) => {
+  if (process.env.FAULT_REPORT) console.log(JSON.stringify(figures));
+};
+
+describe('Redis stopped and restarted under load', () => {
+  let db: PrivatePostgres;
+  let redis: PrivateRedis;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    [db, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      JWT_SECRET: 'fault-test-secret-that-is-long-enough-0123456789abcdef',
+      RATE_LIMIT_AUTH: '100000',
+      LOG_LEVEL: 'error',
+    };
+    const seeded = await runOrdo(['seed'], env);
+    expect(seeded.code, seeded.stderr).toBe(0);
+  }, 120_000);
+  afterEach(() => killAllOrdo());
+  afterAll(async () => {
+    await redis?.stop();
+    await db?.destroy();
+  });
+
+  it(
+    'never answers 5xx while Redis is down, reports it, and recovers by itself',
+    { timeout: 180_000 },
+    async () => {
+      const port = await freePort();
+      const ordo = startOrdo(['api'], { ...env, PORT: String(port) });
+      const http = new HttpClient(`http://127.0.0.1:${port}`);
+      await waitForReady(ordo, http.baseUrl);
+
+      const email = `r-${Date.now()}@example.test`;
+      const password = 'correct horse battery staple';
+      expect(
+        (await http.post('/api/v1/auth/register', { email, password, name: 'R' })).status,
+      ).toBe(201);
+      const { accessToken } = (await http.post('/api/v1/auth/login', { email, password })).body;
+      const [product] = (await http.get('/api/v1/products?pageSize=1&inStock=true')).body.items;
+
+      // Every kind of request that touches Redis: the auth limits, the promo-code throttle, the
+      // catalog. Each answer is recorded with the time it was sent.
+      const answers: { route: string; status: number; at: number }[] = [];
+      let running = true;
+      const requests: [string, () => Promise<{ status: number }>][] = [
+        ['login', () => http.post('/api/v1/auth/login', { email, password })],
+        ['products', () => http.get('/api/v1/products?pageSize=5')],
+        [
+          'quote with a promo code',
+          () =>
+            http.post(
+              '/api/v1/orders/quote',
+              { items: [{ productId: product.id, quantity: 1 }], promoCode: 'NOPE' },
+              { token: accessToken },
+            ),
+        ],
+      ];
+      const loops = requests.map(async ([route, send]) => {
+        while (running) {
+          const at = Date.now();
+          const { status } = await send().catch(() => ({ status: 0 }));
+          answers.push({ route, status, at });
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      });
+
+      await waitFor(() => answers.length >= 30, { what: 'traffic before the outage' });
+      const down = Date.now();
+      await redis.stop();
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const ready = await http.get('/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.details).toContainEqual({ check: 'redis', status: 'down' });
+      await redis.start();
+      const up = Date.now();
+      await waitFor(async () => (await http.get('/readyz')).status === 200, {
+        what: 'ready again after Redis came back',
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+      const readyAgain = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      running = false;
+      await Promise.all(loops);
+
+      const during = answers.filter((a) => a.at >= down && a.at < up);
+      report({
+        outageMs: up - down,
+        servedDuringOutage: during.filter((a) => a.status > 0 && a.status < 500).length,
+        byRoute: Object.fromEntries(
+          requests.map(([route]) => [route, during.filter((a) => a.route === route).length]),
+        ),
+        readyAgainMsAfterStart: readyAgain - up,
+      });
+      expect(during.length).toBeGreaterThan(20);
+      // Everything was answered, and nothing with a 5xx: before, during and after the outage.
+      expect(answers.filter((a) => a.status === 0 || a.status >= 500)).toEqual([]);
+      expect(ordo.child.exitCode).toBeNull();
+      ordo.child.kill('SIGTERM');
+      expect((await ordo.exited).code).toBe(0);
+    },
+  );
+});
