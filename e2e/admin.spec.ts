@@ -224,6 +224,24 @@ test('bulk cancel reports each order; a partial refund shows on the payment; the
   await expect(page.getByText('2 of 2 orders cancelled')).toBeVisible();
   await expect(page.getByLabel(`Select order ${pending.number}`)).toHaveCount(0);
 
+  // Bulk ship of a paid and an unpaid order: one ships, the other is refused with the reason.
+  const toShip = await customerWithOrder(request);
+  const unpaid = await customerWithOrder(request, { pay: false });
+  await page.goto('/admin/orders');
+  await page.getByLabel(`Select order ${toShip.order.number}`).check();
+  await page.getByLabel(`Select order ${unpaid.order.number}`).check();
+  await bulk.getByRole('button', { name: 'Ship selected' }).click();
+  const shipDialog = page.getByRole('dialog', { name: 'Ship the selected orders' });
+  await expect(shipDialog).toContainText('1 of them cannot be shipped (not paid)');
+  await shipDialog.getByRole('button', { name: 'Ship 2' }).click();
+  await expect(page.getByText('1 of 2 orders shipped, 1 refused')).toBeVisible();
+  await expect(results).toContainText(`Order ${toShip.order.number}: now shipped`);
+  await expect(results).toContainText(new RegExp(`Order ${unpaid.order.number}: refused: \\S`));
+  await expect(
+    page.getByRole('row').filter({ hasText: `Order ${toShip.order.number}` }),
+  ).toContainText('Shipped');
+  await screenshots(page, 'admin-orders-bulk-result');
+
   // CSV of a filtered list: fetched with the session, downloaded as a file.
   await page.goto(`/admin/orders?email=${encodeURIComponent(customer.email)}`);
   await expect(page.getByRole('row')).toHaveCount(2);
