@@ -181,9 +181,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     problems.push('STRIPE_SECRET_KEY: required when PAYMENT_PROVIDER=stripe');
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  // The test suite places many orders and promo codes per customer from one address; the
-  // limits' own tests set them. Everywhere else the defaults are the protective ones.
-  const testing = env.NODE_ENV === 'test';
 
   return {
     env: env.NODE_ENV,
@@ -215,11 +212,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     stripeApiBase: env.STRIPE_API_BASE,
     rateLimitAuth: env.RATE_LIMIT_AUTH,
     rateLimitPromo: {
-      perCustomer: env.RATE_LIMIT_PROMO ?? (testing ? 100_000 : 20),
-      perAddress: env.RATE_LIMIT_PROMO_ADDRESS ?? (testing ? 100_000 : 60),
+      perCustomer: env.RATE_LIMIT_PROMO ?? 20,
+      perAddress: env.RATE_LIMIT_PROMO_ADDRESS ?? 60,
     },
-    maxUnpaidOrders: env.MAX_UNPAID_ORDERS ?? (testing ? 0 : 5),
-    maxUnitsPerProduct: env.MAX_UNITS_PER_PRODUCT ?? (testing ? 0 : 20),
+    maxUnpaidOrders: env.MAX_UNPAID_ORDERS ?? 5,
+    maxUnitsPerProduct: env.MAX_UNITS_PER_PRODUCT ?? 20,
     metricsToken: env.METRICS_TOKEN,
     jobs: {
       retryLimit: env.JOB_RETRY_LIMIT,

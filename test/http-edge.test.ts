@@ -190,12 +190,6 @@ describe('docs and ops endpoints', () => {
     expect(Object.keys(uiSpec.body.paths).sort()).toEqual(Object.keys(spec.body.paths).sort());
   });
 
-  it('redirects / to /docs', async () => {
-    const res = await t.http.get('/');
-    expect([301, 302, 303, 307, 308]).toContain(res.status);
-    expect(res.headers.get('location')).toBe('/docs');
-  });
-
   it('answers /healthz with 200', async () => {
     const res = await t.http.get('/healthz');
     expect(res.status).toBe(200);

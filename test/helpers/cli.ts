@@ -43,6 +43,11 @@ const ORDO_VARIABLES = [
   'JOB_RETRY_DELAY',
   'JOB_TIMEOUT',
   'JOB_POLL_INTERVAL',
+  'RATE_LIMIT_PROMO',
+  'RATE_LIMIT_PROMO_ADDRESS',
+  'MAX_UNPAID_ORDERS',
+  'MAX_UNITS_PER_PRODUCT',
+  'METRICS_TOKEN',
 ];
 
 /** A child environment: the parent's, minus Ordo's variables and NODE_OPTIONS, plus `env`. */

@@ -68,7 +68,13 @@ export async function buildTestApp(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
+    // Tests place many orders and promo codes per customer from one address; the limits' own
+    // tests (test/security/) set them.
     RATE_LIMIT_AUTH: '100000',
+    RATE_LIMIT_PROMO: '100000',
+    RATE_LIMIT_PROMO_ADDRESS: '100000',
+    MAX_UNPAID_ORDERS: '0',
+    MAX_UNITS_PER_PRODUCT: '0',
     JOB_RETRY_DELAY: '1s',
     ...(url ? { DATABASE_URL: url } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
