@@ -380,6 +380,30 @@ describe.each(['builtin', 'stripe'] as const)('payments through the %s adapter',
       expect(rows[0]!.n).toBe(0);
     });
 
+    it('refuses a webhook that is not JSON with 415 UNSUPPORTED_MEDIA_TYPE, even signed, and records nothing', async () => {
+      const body = 'type=payment_intent.succeeded&id=evt_form';
+      for (const type of [
+        'application/x-www-form-urlencoded',
+        'text/plain',
+        'multipart/form-data; boundary=x',
+      ]) {
+        const res = await t.http.post(`/api/v1/webhooks/payments/${provider}`, undefined, {
+          raw: body,
+          headers: {
+            'content-type': type,
+            'stripe-signature': signWebhook(t.ctx.gateway.webhookSecret, body, now()),
+          },
+        });
+        expect(res.status).toBe(415);
+        expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      }
+      const recorded = await queryRows(
+        t.ctx.db,
+        sql`select 1 from webhook_events where event_id = 'evt_form'`,
+      );
+      expect(recorded).toEqual([]);
+    });
+
     it('handles a duplicate delivery as a no-op, and the SDK accepts the signatures', async () => {
       const { order, intentId } = await processingPayment();
       const body = event(`evt_dup_${order.id}`, 'payment_intent.succeeded', {

@@ -57,9 +57,10 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     // Webhooks: the signature covers the exact bytes, so this route reads its body raw.
     await app.register(async (parent) => {
       const scope = parent.withTypeProvider<ZodTypeProvider>();
+      // Providers post JSON; any other content type is 415 UNSUPPORTED_MEDIA_TYPE.
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser(
-        '*',
+        'application/json',
         { parseAs: 'string', bodyLimit: 512 * 1024 },
         (_request, body, done) => done(null, body),
       );
