@@ -13,8 +13,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
+import { pino } from 'pino';
 import { migrateDatabase, openDatabase, type Database } from '../src/db/client.js';
+import type { Config } from '../src/config.js';
 import type { Actor } from '../src/modules/auth/auth.service.js';
+import { listCatalog } from '../src/modules/catalog/catalog.service.js';
+import { systemClock } from '../src/shared/clock.js';
 import {
   listProducts,
   type ProductFilter,
@@ -124,7 +128,27 @@ const adminOrders =
     listAllOrders(d, staff, filter, page);
 const days = (n: number) => new Date(Date.now() - n * 86_400_000);
 
+// The catalog as the route serves it: from the catalog cache (in memory here), with stock
+// and updatedAt read fresh for the page.
+const cachedCatalog =
+  (filter: Omit<ProductFilter, 'active' | 'includeArchived'>, sort: ProductSort): Case['run'] =>
+  (d) =>
+    listCatalog(
+      {
+        db: d.db,
+        redis: undefined,
+        clock: systemClock,
+        logger: pino({ level: 'silent' }),
+        config: { currency: 'USD' } as Config,
+      },
+      filter,
+      sort,
+      page,
+    );
+
 const CASES: Case[] = [
+  { name: 'catalog (cached): default list', run: cachedCatalog({}, '-createdAt') },
+  { name: 'catalog (cached): q common word', run: cachedCatalog({ q: 'walnut' }, '-createdAt') },
   { name: 'catalog: default (-createdAt)', run: catalog({}, '-createdAt') },
   { name: 'catalog: sort name', run: catalog({}, 'name') },
   { name: 'catalog: sort price', run: catalog({}, 'price') },

@@ -3,11 +3,19 @@ import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { buildApp } from '../src/app.js';
+import { systemActor } from '../src/modules/auth/auth.service.js';
+import {
+  getCatalogProduct,
+  listCatalog,
+  updateProduct,
+} from '../src/modules/catalog/catalog.service.js';
 import { createContext } from '../src/context.js';
 import { openDatabase } from '../src/db/client.js';
 import { createAdmin, createProduct, createUser, type TestUser } from './helpers/factories.js';
 import { buildTestApp, HttpClient, type TestApp } from './helpers/test-app.js';
+import { freePort } from './helpers/wait.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -188,6 +196,32 @@ describe('the catalog cache (one instance)', () => {
       items: [],
     });
     expect((await t.http.get(`/api/v1/products/${product.id}`)).status).toBe(404);
+  });
+
+  it('reads the database, and never fails, while Redis does not answer', async () => {
+    // A real client to a port where nothing listens: every command fails at once.
+    const dead = new Redis({
+      port: await freePort(),
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    dead.on('error', () => {});
+    try {
+      const ctx = { ...t.ctx, redis: dead };
+      const w = word();
+      const product = await createProduct(t, { name: `${w} fan`, price: 700 });
+      const page = { page: 1, pageSize: 20 };
+      const listed = await listCatalog(ctx, { q: w }, '-createdAt', page);
+      expect(listed.body.items.map((p) => p.price)).toEqual([700]);
+      expect(listed.etag).toMatch(/^W\/"db-/);
+      // The change commits although its version bump fails.
+      await updateProduct(ctx, systemActor, product.id, { price: 800 });
+      expect((await getCatalogProduct(ctx, product.id)).body.price).toBe(800);
+      expect((await listCatalog(ctx, { q: w }, '-createdAt', page)).body.items[0]!.price).toBe(800);
+    } finally {
+      dead.disconnect();
+    }
   });
 
   it('lists a new product at once, total included', async () => {

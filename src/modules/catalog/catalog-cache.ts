@@ -12,7 +12,7 @@ import { createVersionedCache, type VersionedCache } from '../../shared/cache.js
  * on the next read, without orders emptying the cache.
  */
 
-export type CacheCtx = Pick<AppContext, 'db' | 'redis'>;
+export type CacheCtx = Pick<AppContext, 'db' | 'redis' | 'logger'>;
 
 /** A cached list page (or a product, as a page of one) without its fresh fields. */
 export interface CatalogEntry<T> {
@@ -20,8 +20,11 @@ export interface CatalogEntry<T> {
   total: number;
 }
 
-/** Old versions' values linger this long in Redis before they expire. */
-const TTL_SECONDS = 300;
+/**
+ * A value expires this long after it was stored: old versions' values go, and after a Redis
+ * outage a body cached before an unbumped change is served this long at most.
+ */
+const TTL_SECONDS = 60;
 const MAX_ENTRIES = 5_000;
 
 // One cache per Redis client (shared by every process on it), or per database in memory.
@@ -58,9 +61,24 @@ function catalogCache<T>(ctx: CacheCtx): Promise<VersionedCache<CatalogEntry<T>>
   return cache as Promise<VersionedCache<CatalogEntry<T>>>;
 }
 
-/** Retires every cached catalog body. Call after the product change has committed. */
+// Caches whose last bump failed (Redis down): bumped again before their next read.
+const unbumped = new WeakSet<object>();
+
+/**
+ * Retires every cached catalog body. Call after the product change has committed. When
+ * Redis does not answer, the change stands (it has committed) and this process bumps again
+ * before its next cached read; meanwhile reads come from the database (see `readThrough`),
+ * and another process may serve bodies cached before the change until they expire (TTL).
+ */
 export async function catalogChanged(ctx: CacheCtx): Promise<void> {
-  await (await catalogCache(ctx)).bump();
+  const cache = await catalogCache(ctx);
+  try {
+    await cache.bump();
+    unbumped.delete(cache);
+  } catch (error) {
+    unbumped.add(cache);
+    ctx.logger.warn({ err: error }, 'catalog cache version not bumped (Redis unavailable)');
+  }
 }
 
 export interface Fresh {
@@ -69,12 +87,30 @@ export interface Fresh {
   updatedAt: Date;
 }
 
+/** The current version, or undefined when the cache cannot be trusted now (Redis down). */
+async function currentVersion(
+  ctx: CacheCtx,
+  cache: VersionedCache<unknown>,
+): Promise<number | undefined> {
+  try {
+    if (unbumped.has(cache)) {
+      await cache.bump();
+      unbumped.delete(cache);
+    }
+    return await cache.version();
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'catalog cache unavailable; reading the database');
+    return undefined;
+  }
+}
+
 /**
  * Serves `key` from the cache under the current version, or loads it (reading the version
  * first, so a value loaded during a change is stored under the version that change retires).
  * `fresh` reads stock and updatedAt of the given ids; `overlay` lays them on a cached item.
  * The ETag covers the version, the key and the fresh fields: it changes when a price, name
- * or image changes (version) and when stock changes.
+ * or image changes (version) and when stock changes. Without Redis answering, every read
+ * loads from the database: the catalog is slower then, never wrong and never a 5xx.
  */
 export async function readThrough<T extends { id: string }>(
   ctx: CacheCtx,
@@ -84,8 +120,9 @@ export async function readThrough<T extends { id: string }>(
   overlay: (item: T, fresh: Fresh) => T,
 ): Promise<{ entry: CatalogEntry<T>; etag: string }> {
   const cache = await catalogCache<T>(ctx);
-  const version = await cache.version();
-  const cached = await cache.get(version, key);
+  const version = await currentVersion(ctx, cache);
+  const cached =
+    version === undefined ? undefined : await cache.get(version, key).catch(() => undefined);
   let entry: CatalogEntry<T>;
   if (cached) {
     const rows = await fresh(cached.items.map((item) => item.id));
@@ -99,7 +136,7 @@ export async function readThrough<T extends { id: string }>(
     };
   } else {
     entry = await load();
-    await cache.set(version, key, entry);
+    if (version !== undefined) await cache.set(version, key, entry).catch(() => {});
   }
   return { entry, etag: etagOf(version, key, entry.items as unknown as FreshFields[]) };
 }
@@ -110,7 +147,7 @@ export async function etagUncached(
   key: string,
   items: readonly FreshFields[],
 ): Promise<string> {
-  return etagOf(await (await catalogCache(ctx)).version(), key, items);
+  return etagOf(await currentVersion(ctx, await catalogCache(ctx)), key, items);
 }
 
 interface FreshFields {
@@ -119,10 +156,14 @@ interface FreshFields {
   updatedAt: string;
 }
 
-function etagOf(version: number, key: string, items: readonly FreshFields[]): string {
-  const hash = createHash('sha1').update(`${version}\n${key}\n`);
+/**
+ * Without a version (Redis down) the ETag rests on the rows alone: every product change moves
+ * `updatedAt`, so it still changes with a price, a name or an image.
+ */
+function etagOf(version: number | undefined, key: string, items: readonly FreshFields[]): string {
+  const hash = createHash('sha1').update(`${version ?? 'db'}\n${key}\n`);
   for (const item of items) hash.update(`${item.id}:${item.stock}:${item.updatedAt}\n`);
-  return `W/"${version}-${hash.digest('base64url').slice(0, 22)}"`;
+  return `W/"${version ?? 'db'}-${hash.digest('base64url').slice(0, 22)}"`;
 }
 
 /** Whether an `If-None-Match` header matches `etag` (weak comparison, lists, `*`). */

@@ -27,7 +27,7 @@ import {
   type Fresh,
 } from './catalog-cache.js';
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'redis'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'redis' | 'logger'>;
 
 /** API types, from the response schemas. */
 export type Product = z.output<typeof productSchema>;

@@ -9,7 +9,7 @@ import * as repo from './product-image.repository.js';
 import { catalogChanged } from './catalog-cache.js';
 import { findProduct, lockProduct, updateProduct } from './product.repository.js';
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'redis'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'redis' | 'logger'>;
 
 /** A product image as the API shows it: `url`, `width` and `height` are its widest variant. */
 export type ProductImage = z.output<typeof productImageSchema>;
