@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, inArray, lt, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import type { Executor } from '../../db/client.js';
-import { contains } from '../../db/filters.js';
 import { AppError } from '../../shared/errors.js';
 import type { Actor } from '../auth/auth.service.js';
+import { whereOrders } from './order.repository.js';
 import { orderLines, orders, type OrderStatus } from './order.table.js';
 
 /** The admin orders list's filters, with the same meaning as there. */
@@ -81,18 +81,6 @@ export function decimalAmount(minor: number, currency: string): string {
   return `${sign}${Math.floor(abs / scale)}.${String(abs % scale).padStart(digits, '0')}`;
 }
 
-function whereOf(filter: ExportFilter): SQL | undefined {
-  return and(
-    filter.status ? eq(orders.status, filter.status) : undefined,
-    filter.email ? contains(orders.email, filter.email) : undefined,
-    filter.from ? gte(orders.createdAt, filter.from) : undefined,
-    filter.to ? lt(orders.createdAt, filter.to) : undefined,
-    filter.promoCode
-      ? sql`lower(${orders.promoCode}) = ${filter.promoCode.toLowerCase()}`
-      : undefined,
-  );
-}
-
 // Read-only over the payments table, in SQL, as admin/stats.ts does: what was refunded.
 const refunded = sql<number>`coalesce((select sum(p.refunded_amount) from payments p where p.order_id = ${orders.id}), 0)::bigint`;
 
@@ -101,7 +89,7 @@ async function exportPage(db: Executor, filter: ExportFilter, before: number | u
   const rows = await db
     .select({ order: orders, refunded })
     .from(orders)
-    .where(and(whereOf(filter), before === undefined ? undefined : lt(orders.number, before)))
+    .where(and(whereOrders(filter), before === undefined ? undefined : lt(orders.number, before)))
     .orderBy(desc(orders.number))
     .limit(PAGE_SIZE);
   const lines =

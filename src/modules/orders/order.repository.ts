@@ -19,7 +19,8 @@ export interface OrderFilter {
   promoCode?: string | undefined;
 }
 
-function whereOf(filter: OrderFilter): SQL | undefined {
+/** The admin and customer order lists' filters, as SQL (the CSV export uses them too). */
+export function whereOrders(filter: OrderFilter): SQL | undefined {
   return and(
     filter.userId ? eq(orders.userId, filter.userId) : undefined,
     filter.status ? eq(orders.status, filter.status) : undefined,
@@ -58,7 +59,7 @@ export async function listOrders(
   filter: OrderFilter,
   page: PageRequest,
 ): Promise<{ rows: OrderRow[]; total: number }> {
-  const where = whereOf(filter);
+  const where = whereOrders(filter);
   return selectPage(db, orders, where, [desc(orders.createdAt), desc(orders.number)], page);
 }
 
