@@ -20,11 +20,14 @@ export interface VersionedCache<T> {
   set(version: number, key: string, value: T): Promise<void>;
 }
 
-export interface CacheOptions {
+export interface CacheOptions<T> {
   /** Keeps apart the caches of different data on one Redis (for example one per database). */
   namespace: string;
   /** In-memory entries kept at most (least recently used go first). */
   maxEntries: number;
+  /** In memory, also keep the values' total `weigh` within `maxWeight`. */
+  weigh?: (value: T) => number;
+  maxWeight?: number;
   /** How long a value of a retired version lingers before it expires. */
   ttlSeconds: number;
 }
@@ -35,10 +38,14 @@ class MemoryCache<T extends object> implements VersionedCache<T> {
   #version = 0;
   readonly #values: LRUCache<string, T>;
 
-  constructor(options: CacheOptions) {
+  constructor(options: CacheOptions<T>) {
+    const { weigh } = options;
     this.#values = new LRUCache<string, T>({
       max: options.maxEntries,
       ttl: options.ttlSeconds * 1000,
+      ...(weigh && options.maxWeight
+        ? { maxSize: options.maxWeight, sizeCalculation: (value: T) => Math.max(1, weigh(value)) }
+        : {}),
     });
   }
 
@@ -68,7 +75,7 @@ class RedisCache<T> implements VersionedCache<T> {
 
   constructor(
     private readonly redis: Redis,
-    private readonly options: CacheOptions,
+    private readonly options: CacheOptions<T>,
   ) {
     this.#versionKey = `${options.namespace}:version`;
   }
@@ -108,7 +115,7 @@ class RedisCache<T> implements VersionedCache<T> {
 
 export function createVersionedCache<T extends object>(
   redis: Redis | undefined,
-  options: CacheOptions,
+  options: CacheOptions<T>,
 ): VersionedCache<T> {
   return redis ? new RedisCache<T>(redis, options) : new MemoryCache<T>(options);
 }

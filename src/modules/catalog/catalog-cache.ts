@@ -26,6 +26,8 @@ export interface CatalogEntry<T> {
  */
 const TTL_SECONDS = 60;
 const MAX_ENTRIES = 5_000;
+/** In memory, products held at most over all cached pages (a product body is ~1 to 2 KB). */
+const MAX_PRODUCTS = 20_000;
 
 // One cache per Redis client (shared by every process on it), or per database in memory.
 const caches = new WeakMap<object, Promise<VersionedCache<CatalogEntry<unknown>>>>();
@@ -48,7 +50,12 @@ function catalogCache<T>(ctx: CacheCtx): Promise<VersionedCache<CatalogEntry<T>>
   const owner: object = ctx.redis ?? ctx.db;
   let cache = caches.get(owner);
   if (!cache) {
-    const options = { maxEntries: MAX_ENTRIES, ttlSeconds: TTL_SECONDS };
+    const options = {
+      maxEntries: MAX_ENTRIES,
+      ttlSeconds: TTL_SECONDS,
+      weigh: (entry: CatalogEntry<unknown>) => entry.items.length,
+      maxWeight: MAX_PRODUCTS,
+    };
     cache = ctx.redis
       ? databaseName(ctx).then((name) =>
           createVersionedCache(ctx.redis, { ...options, namespace: `ordo:catalog:${name}` }),
