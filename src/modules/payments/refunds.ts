@@ -61,7 +61,11 @@ async function requestRefund(
   const payment = await repo.lockPayment(tx, paymentId);
   const existing = await repo.findRefundByKey(tx, paymentId, request.key);
   if (existing) return { refund: existing, created: false };
-  if (!payment?.providerPaymentId || !['succeeded', 'partially_refunded'].includes(payment.status))
+  const refundable =
+    payment?.providerPaymentId && ['succeeded', 'partially_refunded'].includes(payment.status);
+  // A job asking for "the rest" finds nothing to do when it is all back already.
+  if (!refundable && request.amount === 'rest') return undefined;
+  if (!payment?.providerPaymentId || !refundable)
     throw new AppError('INVALID_TRANSITION', 'This order has no payment left to refund');
   const left = payment.amount - payment.refundedAmount;
   const amount = request.amount === 'rest' ? left : request.amount;
