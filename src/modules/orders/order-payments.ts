@@ -1,6 +1,7 @@
 import type { AppContext } from '../../app-context.js';
 import type { Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
+import { formatMoney } from '../../shared/money.js';
 import type { Actor } from '../auth/auth.service.js';
 import { changeStatus, noteOnOrder, recordRefund, type OrderActor } from './lifecycle.js';
 import * as repo from './order.repository.js';
@@ -138,7 +139,11 @@ export async function paymentRefunded(
     ctx,
     order,
     { refundId: refund.refundId, paymentStatus: refund.paymentStatus, restock: refund.restock },
-    { actor: refund.actor, reason: `${refund.reason}: refunded ${refund.amount}`, now: refund.now },
+    {
+      actor: refund.actor,
+      reason: `${refund.reason}: refunded ${formatMoney(refund.amount, order.currency)}`,
+      now: refund.now,
+    },
   );
 }
 
@@ -159,9 +164,13 @@ export async function paymentStatusFollowsProvider(
   tx: Tx,
   orderId: string,
   paymentStatus: PaymentStatus,
-  by: { reason: string; now: Date },
+  by: { refundedAmount: number; now: Date },
 ): Promise<void> {
   const order = await lockForSystem(tx, orderId);
   await repo.updateOrder(tx, orderId, { paymentStatus, updatedAt: by.now });
-  await noteOnOrder(tx, order, { actor: 'system', ...by });
+  await noteOnOrder(tx, order, {
+    actor: 'system',
+    reason: `refunded at the provider: ${formatMoney(by.refundedAmount, order.currency)} in all`,
+    now: by.now,
+  });
 }

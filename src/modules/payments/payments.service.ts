@@ -232,7 +232,7 @@ async function settle(
   }
   if (next !== payment.status && (next === 'refunded' || next === 'partially_refunded')) {
     await paymentStatusFollowsProvider(tx, payment.orderId, next, {
-      reason: `refunded at the provider: ${refundedAmount}`,
+      refundedAmount,
       now,
     });
   }
