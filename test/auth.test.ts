@@ -287,6 +287,22 @@ describe('password change', () => {
 });
 
 describe('roles', () => {
+  it('an admin searches users by part of their email or name (q), wildcards taken literally', async () => {
+    const admin = await createUser(t, { role: 'admin' });
+    const marker = `zq${Date.now().toString(36)}`;
+    const byEmail = await createUser(t, { email: `${marker}-mail@example.test` });
+    const byName = await createUser(t, { name: `Ada ${marker.toUpperCase()} Lovelace` });
+    await createUser(t, { name: 'Someone Else' });
+    const found = await t.http.get(`/api/v1/admin/users?q=${marker}`, { token: admin.token });
+    expect(found.status).toBe(200);
+    expect(found.body.items.map((x: { id: string }) => x.id).sort()).toEqual(
+      [byEmail.user.id, byName.user.id].sort(),
+    );
+    expect(found.body.total).toBe(2);
+    const wildcard = await t.http.get('/api/v1/admin/users?q=%25', { token: admin.token });
+    expect(wildcard.body.items).toEqual([]);
+  });
+
   it("an admin lists users and changes a role; the change ends that user's sessions", async () => {
     const admin = await createUser(t, { role: 'admin' });
     const u = await createUser(t);

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../shared/errors.js';
-import { pageOf, pageQuery } from '../../shared/pagination.js';
+import { pageOf } from '../../shared/pagination.js';
+import { idParams } from '../../shared/schemas.js';
 import { actorOf, bearerSecurity, requireRole } from './auth.guard.js';
 import * as schemas from './auth.schemas.js';
 import * as auth from './auth.service.js';
@@ -12,7 +13,6 @@ import {
   REFRESH_COOKIE,
   refreshCookie,
 } from './refresh-cookie.js';
-import { roles } from './user.table.js';
 
 export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -225,13 +225,14 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['admin'],
           security: bearerSecurity,
-          querystring: z.strictObject({ ...pageQuery, role: z.enum(roles).optional() }),
+          summary: 'Accounts, newest first; `q` searches email and name',
+          querystring: schemas.usersQuery,
           response: { 200: pageOf(schemas.userSchema) },
         },
       },
       async (request) => {
-        const { role, ...page } = request.query;
-        return auth.listUsers(ctx, { role }, page);
+        const { role, q, ...page } = request.query;
+        return auth.listUsers(ctx, { role, q }, page);
       },
     );
 
@@ -243,7 +244,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['admin'],
           summary: "Change a user's role",
           security: bearerSecurity,
-          params: z.strictObject({ id: z.string().max(64) }),
+          params: idParams,
           body: schemas.setRoleBody,
           response: { 200: schemas.userSchema },
         },

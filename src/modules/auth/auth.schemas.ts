@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuery } from '../../shared/pagination.js';
 import { roles } from './user.table.js';
 
 // Long passphrases are welcome; the cap only bounds the hashing work per request.
@@ -55,4 +56,10 @@ export const passwordResetRequestBody = z.strictObject({ email: z.string().max(2
 export const passwordResetConfirmBody = z.strictObject({
   token: z.string().min(1).max(200),
   password,
+});
+
+export const usersQuery = z.strictObject({
+  ...pageQuery,
+  role: z.enum(roles).optional(),
+  q: z.string().trim().min(1).max(254).optional().describe('part of the email or name'),
 });

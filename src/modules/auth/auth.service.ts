@@ -367,7 +367,7 @@ export async function ensureAdmin(
 
 export async function listUsers(
   ctx: Pick<AppContext, 'db'>,
-  filter: { role?: Role | undefined },
+  filter: { role?: Role | undefined; q?: string | undefined },
   page: PageRequest,
 ): Promise<Page<User>> {
   const { rows, total } = await repo.listUsers(ctx.db, filter, page);

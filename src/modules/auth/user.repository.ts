@@ -1,5 +1,6 @@
 import { and, desc, eq, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client.js';
+import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { refreshTokens, type Role, users } from './user.table.js';
@@ -49,10 +50,13 @@ export async function bumpTokenVersion(db: Executor, id: string): Promise<void> 
 
 export async function listUsers(
   db: Executor,
-  filter: { role?: Role | undefined },
+  filter: { role?: Role | undefined; q?: string | undefined },
   page: PageRequest,
 ): Promise<{ rows: UserRow[]; total: number }> {
-  const where = filter.role ? eq(users.role, filter.role) : undefined;
+  const where = and(
+    filter.role ? eq(users.role, filter.role) : undefined,
+    filter.q ? or(contains(users.email, filter.q), contains(users.name, filter.q)) : undefined,
+  );
   return selectPage(db, users, where, [desc(users.createdAt), desc(users.id)], page);
 }
 

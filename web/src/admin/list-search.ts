@@ -59,10 +59,3 @@ export function parseEmailsSearch(raw: Record<string, unknown>): EmailsSearch {
 export function pageCount(total: number, pageSize: number): number {
   return Math.max(1, Math.ceil(total / pageSize));
 }
-
-/** Whether an account matches a search: part of its email or name, in any case. */
-export function matchesUser(user: { email: string; name: string }, q: string | undefined): boolean {
-  if (!q) return true;
-  const needle = q.toLowerCase();
-  return user.email.toLowerCase().includes(needle) || user.name.toLowerCase().includes(needle);
-}
