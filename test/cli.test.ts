@@ -4,14 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoProducts } from '../src/modules/catalog/seed-data.js';
-import {
-  freePort,
-  killAllOrdo,
-  type OrdoProcess,
-  runOrdo,
-  startOrdo,
-  waitForReady,
-} from './helpers/cli.js';
+import { killAllOrdo, type OrdoProcess, runOrdo, startOrdo, waitForReady } from './helpers/cli.js';
+import { freePort } from './helpers/wait.js';
 import { HttpClient } from './helpers/test-app.js';
 
 // Every test here spawns the real CLI on the embedded database under a fresh DATA_DIR; the

@@ -6,10 +6,10 @@ import { basename, join, relative } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { cliEnv, freePort, repoRoot, waitForReady, type OrdoProcess } from './helpers/cli.js';
+import { cliEnv, repoRoot, waitForReady, type OrdoProcess } from './helpers/cli.js';
 import { withDatabase } from './helpers/global-setup.js';
 import { TestSmtpServer } from './helpers/smtp.js';
-import { waitFor } from './helpers/wait.js';
+import { freePort, waitFor } from './helpers/wait.js';
 import { HttpClient } from './helpers/test-app.js';
 
 // The Dockerfile and compose.yaml, checked without a Docker engine: their structure is read and

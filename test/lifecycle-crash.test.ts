@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
-import { freePort, killAllOrdo, startOrdo, waitForReady, type OrdoProcess } from './helpers/cli.js';
+import { killAllOrdo, startOrdo, waitForReady, type OrdoProcess } from './helpers/cli.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
-import { waitFor } from './helpers/wait.js';
+import { freePort, waitFor } from './helpers/wait.js';
 import { buildTestApp, HttpClient, type TestApp } from './helpers/test-app.js';
 
 // Crash tests: a real `ordo serve` process killed with SIGKILL at a named point of a paid

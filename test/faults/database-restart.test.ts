@@ -1,16 +1,9 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  killAllOrdo,
-  runOrdo,
-  startOrdo,
-  waitForReady,
-  type OrdoProcess,
-} from '../helpers/cli.js';
+import { killAllOrdo, runOrdo, startOrdo, waitForReady, type OrdoProcess } from '../helpers/cli.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-services.js';
 import { HttpClient } from '../helpers/test-app.js';
-import { waitFor } from '../helpers/wait.js';
+import { freePort, waitFor } from '../helpers/wait.js';
 
 // PostgreSQL restarted under load, for `ordo serve`, `ordo api` and `ordo worker`, on a
 // PostgreSQL server of this test's own. While the database is down, requests answer 503

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, killAllOrdo, runOrdo, startOrdo, waitForReady } from '../helpers/cli.js';
+import { killAllOrdo, runOrdo, startOrdo, waitForReady } from '../helpers/cli.js';
 import {
   startPrivatePostgres,
   startPrivateRedis,
@@ -7,7 +7,7 @@ import {
   type PrivateRedis,
 } from '../helpers/private-services.js';
 import { HttpClient } from '../helpers/test-app.js';
-import { waitFor } from '../helpers/wait.js';
+import { freePort, waitFor } from '../helpers/wait.js';
 
 // Redis stopped and restarted under load, on a Redis of this test's own: `ordo api` keeps
 // serving (rate limits fall back to this process's memory, nothing is a 5xx), `/readyz`

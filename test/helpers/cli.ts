@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export { freePort } from './wait.js';
-
 /** The repository root: the CLI runs from here so `--import tsx` and `src/main.ts` resolve. */
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -97,6 +97,3 @@ export class TestSmtpServer {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 }
-
-// Kept for test files written before `waitFor` moved to wait.ts.
-export { waitFor } from './wait.js';

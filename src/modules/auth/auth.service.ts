@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Executor } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/errors.js';
@@ -6,6 +7,7 @@ import { AppError } from '../../shared/errors.js';
 import { newId, newSecret } from '../../shared/ids.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
 import type { AccessClaims } from './access-token.js';
+import type { tokenPairSchema, userSchema } from './auth.schemas.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
 import * as repo from './user.repository.js';
 import {
@@ -26,22 +28,9 @@ export interface Actor {
   sessionId: string;
 }
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  emailVerified: boolean;
-  createdAt: string;
-}
-
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  /** Seconds until the access token expires. */
-  expiresIn: number;
-  user: User;
-}
+/** API types, from the response schemas. */
+export type User = z.output<typeof userSchema>;
+export type TokenPair = z.output<typeof tokenPairSchema>;
 
 /** A rotated refresh token presented again within this window is a second tab, not a thief. */
 export const REFRESH_REUSE_GRACE_MS = 10_000;

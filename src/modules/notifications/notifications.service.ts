@@ -7,24 +7,9 @@ import type { EmailFilter, EmailRow } from './email.repository.js';
 import { emailKinds, type EmailKind } from './email.table.js';
 import { redactCredentials } from './redact.js';
 import type { Actor } from '../auth/auth.service.js';
+import type { Email } from './notifications.schemas.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'mailer' | 'templates' | 'logger'>;
-
-export interface Email {
-  id: string;
-  messageId: string;
-  kind: EmailKind;
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  orderId: string | null;
-  userId: string | null;
-  transport: 'smtp' | 'captured';
-  sentAt: string;
-  /** Token links were replaced: the email went to another account than the viewer's. */
-  redacted: boolean;
-}
 
 const toEmail = (row: EmailRow): Email => ({
   id: row.id,
