@@ -113,13 +113,33 @@ export async function buildTestApp(
     http: new HttpClient(baseUrl),
     gatewayUrl: () => ctx.gateway.url,
     async close() {
-      await app.close();
-      if (options.worker) await ctx.jobs.stop(5_000);
-      await ctx.close();
-      await database.close();
-      await dropTestDatabase(url);
+      // Each step is named if it is slow, so a hang in teardown says where it is.
+      await step('app.close', () => {
+        const closing = app.close();
+        // The tests are done: a client's keep-alive connection must not hold teardown up (under
+        // load one sometimes did, for the whole hook timeout, with no request in flight).
+        app.server.closeAllConnections();
+        return closing;
+      });
+      if (options.worker) await step('jobs.stop', () => ctx.jobs.stop(5_000));
+      await step('ctx.close', () => ctx.close());
+      await step('database.close', () => database.close());
+      await step('drop database', () => dropTestDatabase(url));
     },
   };
+}
+
+/** Runs a teardown step, and says so on stderr when it takes more than 10 s. */
+async function step(name: string, run: () => Promise<unknown>): Promise<void> {
+  const slow = setTimeout(
+    () => console.error(`test app teardown: ${name} still running after 10 s`),
+    10_000,
+  );
+  try {
+    await run();
+  } finally {
+    clearTimeout(slow);
+  }
 }
 
 const urlOf = (app: FastifyInstance) =>
