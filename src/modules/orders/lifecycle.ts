@@ -116,15 +116,11 @@ export const orderLifecycle: Record<OrderStatus, Partial<Record<OrderStatus, Tra
   expired: {},
 };
 
-export function canTransition(from: OrderStatus, to: OrderStatus, actor: TransitionActor): boolean {
-  return orderLifecycle[from][to]?.by.includes(actor) ?? false;
-}
-
 /** Who changes an order: an account (history keeps its id and role), or Ordo itself. */
 export type OrderActor = Pick<Actor, 'userId' | 'role'> | 'system';
 
 /** The lifecycle role of an account acting on an order. */
-export const transitionActorOf = (actor: OrderActor): TransitionActor =>
+const transitionActorOf = (actor: OrderActor): TransitionActor =>
   actor === 'system' ? 'system' : actor.role === 'customer' ? 'customer' : 'staff';
 
 export interface ChangeBy {
