@@ -100,7 +100,8 @@ describe('the email log never hands over another account', () => {
     const seen = await waitFor(
       async () => {
         const page = await listEmails(admin, `&to=${encodeURIComponent(customer.email)}`);
-        return page.total === 2 && page;
+        // The page and its total are two reads: wait until the page itself holds both.
+        return page.items.length === 2 && page;
       },
       { what: 'both emails to the customer' },
     );
