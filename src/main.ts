@@ -174,6 +174,12 @@ async function worker(config: Config): Promise<number> {
  * returns this, so `main` exits when it settles.
  */
 function untilShutdown(ctx: RunningContext, drain: () => Promise<void>): Promise<number> {
+  // A dependency going away must not end a long-running process: a promise the job runtime
+  // (pg-boss) leaves rejected when PostgreSQL drops its connection is logged, and the runtime
+  // and the pool recover when the database is back (test/faults/database-restart.test.ts).
+  process.on('unhandledRejection', (error) => {
+    ctx.logger.error({ err: error }, 'unhandled rejection; the process keeps running');
+  });
   return new Promise((resolve) => {
     const stop = once(async (signal: string) => {
       ctx.logger.info({ signal }, 'shutting down');
