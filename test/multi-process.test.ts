@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { killAllOrdo, startOrdo, waitForReady, type OrdoProcess } from './helpers/cli.js';
 import { createAdmin, createProduct, createUser, type TestUser } from './helpers/factories.js';
+import { placeOrdersUntilStopped, sigterm } from './helpers/load.js';
 import { TestSmtpServer } from './helpers/smtp.js';
 import { buildTestApp, HttpClient, type TestApp } from './helpers/test-app.js';
 import { freePort, waitFor } from './helpers/wait.js';
@@ -157,29 +158,16 @@ describe.skipIf(!onPostgres)(
       { timeout: 120_000 },
       async () => {
         const product = await createProduct(t, { stock: 100_000 });
-        const acknowledged: string[] = [];
-        const failures: number[] = [];
-        let running = true;
-        const loops = Array.from({ length: 8 }, async (_, i) => {
-          while (running) {
-            const res = await apis[0]!.http
-              .post(
-                '/api/v1/orders',
-                { items: [{ productId: product.id, quantity: 1 }], shippingAddress },
-                { token: customers[i]!.token },
-              )
-              .catch(() => ({ status: 0, body: undefined }));
-            if (res.status === 201) acknowledged.push((res.body as { id: string }).id);
-            else failures.push(res.status);
-          }
+        const load = placeOrdersUntilStopped(apis[0]!.http, {
+          tokens: customers.map((c) => c.token),
+          productIds: [product.id],
         });
-        await waitFor(() => acknowledged.length >= 20, { what: 'orders before SIGTERM' });
-        const stopping = Date.now();
-        apis[0]!.ordo.child.kill('SIGTERM');
-        const exit = await apis[0]!.ordo.exited;
-        const stoppedMs = Date.now() - stopping;
-        running = false;
-        await Promise.all(loops);
+        await waitFor(() => load.acknowledged.length >= 20, { what: 'orders before SIGTERM' });
+        const exit = await sigterm(apis[0]!.ordo);
+        const stoppedMs = exit.ms;
+        await load.stop();
+        const acknowledged = load.acknowledged.map((o) => o.id);
+        const failures = load.failures;
         expect(exit.code).toBe(0);
         expect(stoppedMs).toBeLessThan(20_000);
         // A request that arrives while it closes is 503 and never runs; after it stopped

@@ -1,0 +1,164 @@
+import { runOrdo, type Exit, type OrdoProcess } from './cli.js';
+import type { HttpClient } from './test-app.js';
+
+// What the tests that run `ordo` as child processes under load share: accounts and a product
+// made through the API, order-placing clients that record every answer, and SIGTERM timed.
+
+export const shippingAddress = {
+  name: 'Lo Ad',
+  line1: '7 Pressure Lane',
+  city: 'Leeds',
+  postalCode: 'LS1 1AA',
+  country: 'GB',
+};
+
+const password = 'correct horse battery staple';
+const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** Registers a customer through the API and logs in. */
+export async function registerCustomer(
+  http: HttpClient,
+): Promise<{ email: string; token: string }> {
+  const email = `c-${unique()}@example.test`;
+  const registered = await http.post('/api/v1/auth/register', { email, password, name: 'C' });
+  if (registered.status !== 201) throw new Error(`register: ${registered.status}`);
+  const login = await http.post('/api/v1/auth/login', { email, password });
+  if (login.status !== 200) throw new Error(`login: ${login.status}`);
+  return { email, token: login.body.accessToken as string };
+}
+
+/**
+ * Creates an admin with `ordo create-admin` (run it before a process holding the embedded
+ * DATA_DIR starts) and returns a function that logs it in through `http`.
+ */
+export async function createAdmin(env: Record<string, string>) {
+  const email = `admin-${unique()}@example.test`;
+  const created = await runOrdo(['create-admin', '--email', email, '--password', password], env);
+  if (created.code !== 0) throw new Error(`create-admin: ${created.stderr}${created.stdout}`);
+  return async (http: HttpClient): Promise<string> => {
+    const login = await http.post('/api/v1/auth/login', { email, password });
+    if (login.status !== 200) throw new Error(`admin login: ${login.status}`);
+    return login.body.accessToken as string;
+  };
+}
+
+/** A product made through the admin API. */
+export async function createProduct(
+  http: HttpClient,
+  adminToken: string,
+  { stock, price = 1999 }: { stock: number; price?: number },
+): Promise<{ id: string }> {
+  const res = await http.post(
+    '/api/v1/admin/products',
+    { sku: `LOAD-${unique()}`, name: 'Load product', price, stock, active: true },
+    { token: adminToken },
+  );
+  if (res.status !== 201)
+    throw new Error(`create product: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string };
+}
+
+/** A product's stock and the sum of its ledger, read through the admin API. */
+export async function stockAndLedger(http: HttpClient, adminToken: string, productId: string) {
+  const product = await http.get(`/api/v1/admin/products/${productId}`, { token: adminToken });
+  let ledger = 0;
+  for (let page = 1; ; page++) {
+    const res = await http.get(
+      `/api/v1/admin/products/${productId}/stock-movements?page=${page}&pageSize=100`,
+      { token: adminToken },
+    );
+    const items = res.body.items as { delta: number }[];
+    ledger += items.reduce((sum, m) => sum + m.delta, 0);
+    if (items.length < 100) break;
+  }
+  return { stock: product.body.stock as number, ledger };
+}
+
+export interface Placed {
+  id: string;
+  number: string;
+}
+
+export interface Answer {
+  status: number;
+  /** When the request was sent and answered (ms since the epoch). */
+  at: number;
+  answeredAt: number;
+}
+
+export interface OrderLoad {
+  /** The orders answered 201, in the order they were acknowledged. */
+  readonly acknowledged: Placed[];
+  /** The status of every request not answered 201 (0: no answer, the connection failed). */
+  readonly failures: number[];
+  readonly answers: Answer[];
+  /** Requests sent and not answered yet. */
+  readonly inFlight: number;
+  /** Stops the clients and waits for their last requests. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `clients` loops, each placing one-unit orders (client i as tokens[i % n], cycling through
+ * `productIds`) until `stop()`, each waiting `pauseMs` between requests (at least 20 ms after
+ * a failure, so a closed port is not hammered).
+ */
+export function placeOrdersUntilStopped(
+  http: HttpClient,
+  options: { tokens: string[]; productIds: string[]; clients?: number; pauseMs?: number },
+): OrderLoad {
+  const { tokens, productIds, clients = tokens.length, pauseMs = 0 } = options;
+  const acknowledged: Placed[] = [];
+  const failures: number[] = [];
+  const answers: Answer[] = [];
+  let inFlight = 0;
+  let running = true;
+  const loops = Array.from({ length: clients }, async (_, i) => {
+    let n = 0;
+    while (running) {
+      const productId = productIds[(i + n++) % productIds.length]!;
+      const at = Date.now();
+      inFlight += 1;
+      const res = await http
+        .post(
+          '/api/v1/orders',
+          { items: [{ productId, quantity: 1 }], shippingAddress },
+          { token: tokens[i % tokens.length]! },
+        )
+        .catch(() => ({ status: 0, body: undefined }));
+      inFlight -= 1;
+      answers.push({ status: res.status, at, answeredAt: Date.now() });
+      if (res.status === 201) {
+        const { id, number } = res.body as Placed;
+        acknowledged.push({ id, number });
+      } else failures.push(res.status);
+      const pause = res.status === 201 ? pauseMs : Math.max(20, pauseMs);
+      if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  });
+  return {
+    acknowledged,
+    failures,
+    answers,
+    get inFlight() {
+      return inFlight;
+    },
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+/** Sends SIGTERM and waits for the exit; `ms` is how long the process took to stop. */
+export async function sigterm(ordo: OrdoProcess): Promise<Exit & { ms: number }> {
+  const started = Date.now();
+  ordo.child.kill('SIGTERM');
+  const exit = await ordo.exited;
+  return { ...exit, ms: Date.now() - started };
+}
+
+/** The figures RELIABILITY.md quotes: `FAULT_REPORT=1 npm run test:faults`. */
+export const faultReport = (test: string, figures: object) => {
+  if (process.env.FAULT_REPORT) console.log(JSON.stringify({ test, ...figures }));
+};
