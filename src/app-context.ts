@@ -8,6 +8,7 @@ import type { PaymentProvider } from './modules/payments/payment-provider.js';
 import type { EmailTemplates } from './modules/notifications/templates.js';
 import type { Clock } from './shared/clock.js';
 import type { Jobs } from './shared/jobs.js';
+import type { Metrics } from './shared/metrics.js';
 
 /** What every module's routes and services are given: nothing is reached through globals. */
 export interface AppContext {
@@ -26,4 +27,6 @@ export interface AppContext {
   templates: EmailTemplates;
   /** The payment provider adapter (`PAYMENT_PROVIDER`). */
   payments: PaymentProvider;
+  /** Prometheus metrics: this process's registry and the business metrics read at scrape time. */
+  metrics: Metrics;
 }

@@ -126,7 +126,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(httpSecurity, { config: ctx.config });
 
-  registerMetrics(app);
+  registerMetrics(app, ctx.metrics);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.get(

@@ -17,6 +17,7 @@ import { StripeProvider } from './modules/payments/providers/stripe.provider.js'
 import { Jobs } from './shared/jobs.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import { newSecret } from './shared/ids.js';
+import { createMetrics } from './shared/metrics.js';
 
 export interface RunningContext extends AppContext {
   /** Where the builtin adapter reaches the gateway, and the secret webhooks are signed with. */
@@ -130,6 +131,7 @@ export async function createContext(
       mailer,
       templates,
       payments,
+      metrics: createMetrics(database.db, logger),
       gateway: { url: gatewayUrl, webhookSecret },
       close,
     };
