@@ -14,7 +14,9 @@ export interface ReceivedMail {
 /**
  * A real SMTP server on loopback (the `smtp-server` package) that keeps what it receives.
  * `refuse` makes it turn connections away (as a server that is down for maintenance does);
- * `delayMs` holds each message before accepting it, so a test can kill a worker mid-send.
+ * `rejectData` takes each message in full and then answers 451 (a temporary failure after
+ * DATA: a full disk, a greylisting relay); `delayMs` holds each message before accepting it,
+ * so a test can kill a worker mid-send.
  */
 export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
@@ -22,6 +24,9 @@ export class TestSmtpServer {
   delayMs = 0;
   /** Connections turned away while refusing: proof that retries really happened. */
   refused = 0;
+  rejectData = false;
+  /** Messages taken in full and answered 451 while `rejectData`. */
+  rejected = 0;
   /** Subjects of messages fully received but held by `delayMs`, not yet acknowledged. */
   readonly held: string[] = [];
   #server: SMTPServer;
@@ -55,6 +60,18 @@ export class TestSmtpServer {
         callback();
       },
       onData: (stream, _session, callback) => {
+        if (this.rejectData) {
+          stream.on('end', () => {
+            this.rejected += 1;
+            callback(
+              Object.assign(new Error('Requested action aborted: try again later'), {
+                responseCode: 451,
+              }),
+            );
+          });
+          stream.resume();
+          return;
+        }
         simpleParser(stream)
           .then(async (mail) => {
             if (this.delayMs) {
