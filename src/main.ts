@@ -8,6 +8,7 @@ import { createContext, type RunningContext } from './context.js';
 import { ensureAdmin, systemActor } from './modules/auth/auth.service.js';
 import { seedCatalog } from './modules/catalog/catalog.service.js';
 import { listEmails } from './modules/notifications/notifications.service.js';
+import { serveClusterMetrics } from './shared/metrics.js';
 
 const USAGE = `Usage: ordo <command> [options]
 
@@ -214,11 +215,14 @@ async function api(config: Config, processes: number): Promise<number> {
 
 /**
  * The primary of `ordo api --processes N`: keeps N API processes running (a crashed one is
- * replaced), forwards SIGTERM and SIGINT to them, and settles with 0 once they have all exited.
+ * replaced), sums their metrics when one of them is scraped, forwards SIGTERM and SIGINT to
+ * them, and settles with 0 once they have all exited.
  */
 function supervise(processes: number): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
+    // A scrape of /metrics lands on one process, which asks here for the sum over all of them.
+    serveClusterMetrics();
     for (let i = 0; i < processes; i++) cluster.fork();
     const alive = () => Object.keys(cluster.workers ?? {}).length;
     cluster.on('exit', (worker, code, signal) => {

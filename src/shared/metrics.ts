@@ -4,6 +4,7 @@ import {
   AggregatorRegistry,
   collectDefaultMetrics,
   Counter,
+  Gauge,
   Histogram,
   Registry,
 } from 'prom-client';
@@ -49,6 +50,11 @@ export function createMetrics(db: Db, logger: FastifyBaseLogger): Metrics {
     labelNames: ['route'] as const,
     registers: [registry],
   });
+  new Gauge({
+    name: 'ordo_processes',
+    help: 'Processes whose metrics this answer holds: N under ordo api --processes N, else 1',
+    registers: [registry],
+  }).set(1);
   if (cluster.isWorker) answerPrimaryWith(registry);
   return { registry, httpDuration, stockOuts, database: createDatabaseMetrics(db, logger) };
 }
