@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { AppError } from '../../shared/errors.js';
+
 /**
  * What Ordo needs from a payment provider. Outcomes are values, not exceptions: a decline is
  * a normal answer (`status: 'failed'`); only an unreachable or broken provider throws
@@ -61,7 +64,10 @@ export interface PaymentProvider {
   }): Promise<RefundOutcome>;
   /** The refunds made for a payment, newest first (reconciliation finds unrecorded ones here). */
   listRefunds(providerPaymentId: string): Promise<ProviderRefund[]>;
-  /** Verifies the signature on the raw body and parses the event; undefined when forged, stale or altered. */
+  /**
+   * Verifies the signature on the raw body and parses the event; undefined when forged, stale
+   * or altered. A correctly signed body that is not a well-formed event throws `malformedEvent()`.
+   */
   parseWebhook(
     rawBody: string,
     signature: string | undefined,
@@ -99,16 +105,37 @@ export class ProviderBusy extends ProviderUnavailable {
   }
 }
 
-/** Stripe's payment intent JSON → a snapshot. Both adapters speak Stripe's shapes. */
-export function snapshotOf(intent: {
-  id: string;
-  status: string;
-  amount: number;
-  currency: string;
-  amount_refunded?: number | null;
-  last_payment_error?: { code?: string | null; decline_code?: string | null } | null;
-  metadata?: Record<string, string> | null;
-}): IntentSnapshot {
+/**
+ * Stripe's payment intent JSON, as far as Ordo reads it. What a provider sends is checked like
+ * any client's input: a wrong type or a refund above the amount never reaches a payment row.
+ */
+const intentJson = z
+  .object({
+    id: z.string().min(1).max(255),
+    status: z.string().max(100),
+    amount: z.number().int().min(0),
+    currency: z.string().regex(/^[A-Za-z]{3}$/),
+    amount_refunded: z.number().int().min(0).nullish(),
+    last_payment_error: z
+      .object({ code: z.string().nullish(), decline_code: z.string().nullish() })
+      .nullish(),
+    metadata: z.record(z.string(), z.string()).nullish(),
+  })
+  .refine((intent) => (intent.amount_refunded ?? 0) <= intent.amount, {
+    message: 'refunded more than the amount',
+  });
+
+const eventJson = z.object({
+  id: z.string().min(1).max(255),
+  type: z.string().min(1).max(255),
+  data: z.object({ object: z.unknown() }).nullish(),
+});
+
+/** Stripe's payment intent JSON → a snapshot, or undefined when it is not a payment intent. */
+function readIntent(json: unknown): IntentSnapshot | undefined {
+  const parsed = intentJson.safeParse(json);
+  if (!parsed.success) return undefined;
+  const intent = parsed.data;
   const error = intent.last_payment_error;
   let status: IntentStatus;
   if (intent.status === 'succeeded') status = 'succeeded';
@@ -132,21 +159,41 @@ export function snapshotOf(intent: {
   };
 }
 
-/** Stripe event JSON → a webhook event. */
-export function eventOf(event: {
-  id: string;
-  type: string;
-  data?: { object?: unknown };
-}): WebhookEvent {
-  const object = event.data?.object as Parameters<typeof snapshotOf>[0] & { object?: string };
-  const payment = object?.object === 'payment_intent' ? snapshotOf(object) : undefined;
+/**
+ * A provider's answer → a snapshot. An answer that is not a payment intent is a broken
+ * provider (ProviderUnavailable): nothing is settled from it, and reconciliation asks again.
+ */
+export function snapshotOf(intent: unknown): IntentSnapshot {
+  const snapshot = readIntent(intent);
+  if (!snapshot) {
+    throw new ProviderUnavailable(
+      'the payment provider answered with something that is not a payment intent',
+    );
+  }
+  return snapshot;
+}
+
+/** A correctly signed webhook whose event Ordo cannot read: 400, and nothing is recorded. */
+export const malformedEvent = () =>
+  new AppError('VALIDATION_FAILED', 'The webhook event is not a well-formed event');
+
+/** Stripe event JSON → a webhook event; a malformed one throws `malformedEvent()`. */
+export function eventOf(event: unknown): WebhookEvent {
+  const parsed = eventJson.safeParse(event);
+  if (!parsed.success) throw malformedEvent();
+  const object = parsed.data.data?.object as { object?: unknown } | null | undefined;
+  let payment: IntentSnapshot | undefined;
+  if (object?.object === 'payment_intent') {
+    payment = readIntent(object);
+    if (!payment) throw malformedEvent();
+  }
   const type =
-    event.type === 'payment_intent.succeeded'
+    parsed.data.type === 'payment_intent.succeeded'
       ? 'payment_succeeded'
-      : event.type === 'payment_intent.payment_failed'
+      : parsed.data.type === 'payment_intent.payment_failed'
         ? 'payment_failed'
-        : event.type === 'charge.refunded'
+        : parsed.data.type === 'charge.refunded'
           ? 'payment_refunded'
           : 'other';
-  return { id: event.id, type, payment };
+  return { id: parsed.data.id, type, payment };
 }

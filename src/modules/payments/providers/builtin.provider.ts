@@ -1,6 +1,7 @@
 import { verifyWebhook } from '../../../shared/webhook-signature.js';
 import {
   eventOf,
+  malformedEvent,
   ProviderBusy,
   ProviderRefused,
   ProviderUnavailable,
@@ -51,7 +52,21 @@ export class BuiltinProvider implements PaymentProvider {
     }
     if (response.status >= 500)
       throw new ProviderUnavailable(`payment gateway answered ${response.status}`);
-    return { status: response.status, body: (await response.json()) as StripeJson };
+    // An answer that is not a JSON object is a broken gateway, not a 500 of Ordo's.
+    let body: unknown;
+    try {
+      body = JSON.parse(await response.text());
+    } catch (error) {
+      throw new ProviderUnavailable('payment gateway answered with something that is not JSON', {
+        cause: error,
+      });
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      throw new ProviderUnavailable(
+        'payment gateway answered with something that is not an object',
+      );
+    }
+    return { status: response.status, body: body as StripeJson };
   }
 
   private intent(result: { status: number; body: StripeJson }): IntentSnapshot {
@@ -62,7 +77,7 @@ export class BuiltinProvider implements PaymentProvider {
         `payment gateway refused: ${result.body.error?.message ?? result.status}`,
       );
     }
-    return snapshotOf(intent as Parameters<typeof snapshotOf>[0]);
+    return snapshotOf(intent);
   }
 
   async createIntent(input: {
@@ -138,10 +153,12 @@ export class BuiltinProvider implements PaymentProvider {
 
   parseWebhook(rawBody: string, signature: string | undefined, nowSeconds: number) {
     if (!verifyWebhook(this.webhookSecret, rawBody, signature, nowSeconds)) return undefined;
+    let event: unknown;
     try {
-      return eventOf(JSON.parse(rawBody) as Parameters<typeof eventOf>[0]);
+      event = JSON.parse(rawBody);
     } catch {
-      return undefined;
+      throw malformedEvent();
     }
+    return eventOf(event);
   }
 }

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import {
   eventOf,
+  malformedEvent,
   ProviderBusy,
   ProviderRefused,
   ProviderUnavailable,
@@ -134,8 +135,9 @@ export class StripeProvider implements PaymentProvider {
 
   parseWebhook(rawBody: string, signature: string | undefined, nowSeconds: number) {
     if (!signature) return undefined;
+    let event: unknown;
     try {
-      const event = this.stripe.webhooks.constructEvent(
+      event = this.stripe.webhooks.constructEvent(
         rawBody,
         signature,
         this.webhookSecret,
@@ -143,9 +145,11 @@ export class StripeProvider implements PaymentProvider {
         undefined,
         nowSeconds * 1000, // the SDK takes milliseconds here
       );
-      return eventOf(event);
-    } catch {
+    } catch (error) {
+      // The SDK parses the body once the signature holds: a SyntaxError is a signed non-event.
+      if (error instanceof SyntaxError) throw malformedEvent();
       return undefined;
     }
+    return eventOf(event);
   }
 }
