@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { AppContext } from './app-context.js';
 import type { Config } from './config.js';
 import { type Database, migrateDatabase, openDatabase } from './db/client.js';
@@ -53,8 +54,28 @@ export async function prepareDatabase(
 const jobsFor = (database: Database, config: Config, logger: Logger) =>
   new Jobs<AppContext>(database, { ...config.jobs, keepFailedDays: 30 }, logger, allJobs);
 
-export function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, base: { service: 'ordo' } });
+/**
+ * The process's logger: JSON lines by default (`LOG_FORMAT=json`, for a log collector), or
+ * `LOG_FORMAT=pretty` for a person at a terminal. Writes to stdout, or to `destination`.
+ */
+export function createLogger(
+  config: Pick<Config, 'logLevel' | 'logFormat'>,
+  destination?: DestinationStream,
+): Logger {
+  const options = { level: config.logLevel, base: { service: 'ordo' } };
+  if (config.logFormat === 'json') return destination ? pino(options, destination) : pino(options);
+  // Synchronous, so nothing is lost at exit; the request id leads each request's lines.
+  return pino(
+    options,
+    pretty({
+      colorize: !destination && process.stdout.isTTY,
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service,requestId',
+      messageFormat: '{if requestId}[{requestId}] {end}{msg}',
+      ...(destination ? { destination } : {}),
+    }),
+  );
 }
 
 /** Opens everything a process needs, from the config: database (migrated), Redis, secrets. */

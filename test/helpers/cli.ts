@@ -11,6 +11,7 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const ORDO_VARIABLES = [
   'NODE_ENV',
   'LOG_LEVEL',
+  'LOG_FORMAT',
   'PORT',
   'HOST',
   'PUBLIC_URL',
