@@ -17,7 +17,29 @@ export interface FixtureOptions {
   stock: number;
   /** Registrations and logins in flight at once (each hashes a password with argon2). */
   concurrency: number;
+  /**
+   * An admin created beforehand (`ordo create-admin` while no server held the embedded
+   * database); without it the fixture creates one through the CLI.
+   */
+  admin?: { email: string; password: string };
 }
+
+/** Credentials for a bench admin, for `ordo create-admin`. */
+export function benchAdmin(): { email: string; password: string } {
+  const runId = randomSecret(6)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x');
+  return { email: `admin-${runId}@bench.example`, password: randomSecret(24) };
+}
+
+export const createAdmin = (
+  admin: { email: string; password: string },
+  env: Record<string, string>,
+) =>
+  runCli(
+    ['create-admin', '--email', admin.email, '--password', admin.password, '--name', 'Bench'],
+    env,
+  );
 
 const MATERIALS = ['Oak', 'Walnut', 'Steel', 'Linen', 'Wool', 'Ceramic', 'Glass', 'Copper'];
 const COLOURS = ['Red', 'Slate', 'Sand', 'Forest', 'Ink', 'Ivory', 'Amber', 'Teal'];
@@ -31,11 +53,8 @@ export async function createFixture(
   const runId = randomSecret(6)
     .toLowerCase()
     .replace(/[^a-z0-9]/g, 'x');
-  const admin = { email: `admin-${runId}@bench.example`, password: randomSecret(24) };
-  await runCli(
-    ['create-admin', '--email', admin.email, '--password', admin.password, '--name', 'Bench'],
-    env,
-  );
+  const admin = options.admin ?? benchAdmin();
+  if (!options.admin) await createAdmin(admin, env);
   const { accessToken: adminToken } = await api.expect(200, 'POST', '/api/v1/auth/login', {
     body: admin,
   });

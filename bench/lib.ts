@@ -148,29 +148,76 @@ export interface RunningOrdo {
 }
 
 /**
- * Starts `ordo serve` as a child process and waits (up to `readyTimeoutMs`) until /readyz
- * answers 200. Its output goes to `logFile`; error-level lines are also kept in memory.
+ * Starts `ordo serve` (or the command in `args`) as a child process and waits (up to
+ * `readyTimeoutMs`) until it is ready: /readyz answers 200, or for a command without HTTP
+ * (`ordo worker`) a log line matches `readyLine`, or it is still running `readyAfterMs`
+ * after it started (a worker at LOG_LEVEL=warn says nothing when it is up). Its output goes
+ * to `logFile`; error-level lines are also kept in memory.
  */
-export async function startOrdo(options: {
+export function startOrdo(options: {
   env: Record<string, string>;
   port: number;
   logFile: string;
   readyTimeoutMs?: number;
+  args?: string[];
+  readyLine?: RegExp;
+  readyAfterMs?: number;
 }): Promise<RunningOrdo> {
-  const log = createWriteStream(options.logFile);
-  const child = spawn(process.execPath, ordoArgs(['serve']), {
-    cwd: repoRoot,
+  return startChild({
+    ...options,
+    argv: ordoArgs(options.args ?? ['serve']),
     env: childEnv({ ...options.env, PORT: String(options.port) }),
+    name: `ordo ${(options.args ?? ['serve'])[0]}`,
+  });
+}
+
+/**
+ * Starts a Node script of the bench (`bench/limit-server.ts`) with tsx, like startOrdo; it
+ * listens on LIMIT_PORT and is ready when /healthz answers.
+ */
+export function startScript(options: {
+  script: string;
+  env: Record<string, string>;
+  port: number;
+  logFile: string;
+}): Promise<RunningOrdo> {
+  return startChild({
+    ...options,
+    argv: ['--import', 'tsx', options.script],
+    env: { ...process.env, ...options.env, LIMIT_PORT: String(options.port) },
+    name: options.script,
+    readyPath: '/healthz',
+  });
+}
+
+async function startChild(options: {
+  name: string;
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  port: number;
+  logFile: string;
+  readyTimeoutMs?: number;
+  readyLine?: RegExp | undefined;
+  readyAfterMs?: number | undefined;
+  readyPath?: string;
+}): Promise<RunningOrdo> {
+  const startedAt = Date.now();
+  const log = createWriteStream(options.logFile);
+  const child = spawn(process.execPath, options.argv, {
+    cwd: repoRoot,
+    env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const errors: string[] = [];
   let warnings = 0;
   let partial = '';
+  let sawReadyLine = false;
   const collect = (chunk: Buffer) => {
     log.write(chunk);
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {
+      if (options.readyLine?.test(line)) sawReadyLine = true;
       const level = /"level":(\d+)/.exec(line)?.[1];
       if (level === '40') warnings++;
       // Anything that is not a pino line (a crash, a stack trace) counts as an error too.
@@ -194,30 +241,37 @@ export async function startOrdo(options: {
     child.kill('SIGTERM');
     const timer = sleep(graceMs).then(() => 'timeout' as const);
     if ((await Promise.race([exited, timer])) === 'timeout') {
-      console.error(`ordo did not stop within ${graceMs} ms; sending SIGKILL`);
+      console.error(`${options.name} did not stop within ${graceMs} ms; sending SIGKILL`);
       child.kill('SIGKILL');
       await exited;
     }
   };
 
   const baseUrl = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  const timeoutMs = options.readyTimeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exit) {
       throw new Error(
-        `ordo exited before it was ready (${exit.signal ?? exit.code}):\n${errors.join('\n')}`,
+        `${options.name} exited before it was ready (${exit.signal ?? exit.code}):\n${errors.join('\n')}`,
       );
     }
-    const ready = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
-      (response) => response.ok,
-      () => false,
-    );
+    const ready = options.readyAfterMs
+      ? Date.now() - startedAt >= options.readyAfterMs
+      : options.readyLine
+        ? sawReadyLine
+        : await fetch(`${baseUrl}${options.readyPath ?? '/readyz'}`, {
+            signal: AbortSignal.timeout(2_000),
+          }).then(
+            (response) => response.ok,
+            () => false,
+          );
     if (ready) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`ordo was not ready within ${options.readyTimeoutMs ?? 60_000} ms`);
+      throw new Error(`${options.name} was not ready within ${timeoutMs} ms`);
     }
-    await sleep(250);
+    await sleep(options.readyLine || options.readyAfterMs ? 50 : 100);
   }
   return { baseUrl, child, errorLines: () => [...errors], warningCount: () => warnings, stop };
 }

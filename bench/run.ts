@@ -1,31 +1,48 @@
 /**
- * `npm run bench`: load scenarios against a real `ordo serve` on a fresh PostgreSQL database.
+ * `npm run bench`: each scenario against Ordo and against its limit on this same machine,
+ * side by side, with the ratio. docs/BENCHMARKS.md says what each scenario and limit is.
  *
- * Creates a database, starts a loopback SMTP server and Ordo as a child process mailing to it,
- * sets up an admin (CLI), products and customers (HTTP API), runs every scenario at each
- * connection count with autocannon, prints a table and writes bench/results/latest.json.
+ * 1. PostgreSQL + Redis, `ordo serve` (HTTP API, worker and built-in gateway in one process)
+ *    on a fresh database with a loopback SMTP server: place-order and hot-SKU place-order
+ *    against the `direct pg` limit (limit-direct.ts) and the `fastify + pg` limit
+ *    (limit-server.ts); the cached catalog page against a bare fastify route answering the
+ *    same bytes; the varied catalog list; the full checkout (quote → order → pay with
+ *    pm_card_visa → paid). Then the stock invariants: stock equals its ledger, none negative,
+ *    the hot product's reserved units equal its ordered units, every paid payment's order paid.
+ * 2. Process scaling: place-order with `ordo api --processes N` and a separate `ordo worker`.
+ * 3. The embedded default: `ordo serve` on PGlite (no DATABASE_URL): time to healthy on the
+ *    first start and on a restart, idle CPU and RSS, place-order and the cached catalog.
  *
- * After each run that placed orders, waits until every order's confirmation email has reached
- * the SMTP server and prints the queue lag (order createdAt → DATA received) in a second
- * table. Ordo's job settings are its defaults (JOB_POLL_INTERVAL unset), so the lag is what a
- * default deployment sees.
+ * Each run records requests/s, p50, p99, errors (non-2xx and socket errors), the peak RSS
+ * and CPU ms per request of the server's process tree (read from /proc) and of PostgreSQL.
+ * After every Ordo run that placed orders it waits for their confirmation emails and reports
+ * the queue lag (order createdAt → SMTP DATA received), so the next run starts on an empty
+ * queue. Results: bench/results/latest.{json,md,svg} (`--short`: short.{json,md,svg}).
  *
- * Exits non-zero when any response was a 5xx or a confirmation did not arrive in time. The
- * child is stopped, the SMTP server closed and the database dropped however the run ends.
+ * Exits non-zero when a response was a 5xx, an invariant broke, or a confirmation did not
+ * arrive in time. Children are stopped, the SMTP server closed, the database dropped and the
+ * embedded data directory removed however the run ends.
  *
- * Environment: BENCH_DATABASE_URL (a database to connect to for create/drop; default the
- * local `postgres`), BENCH_REDIS_URL, BENCH_DURATION (seconds per run, 10),
- * BENCH_CONNECTIONS (8,32,64), BENCH_WARMUP (seconds of unrecorded load before each
- * scenario, 2; 0 to skip), BENCH_SCENARIOS (names, comma-separated; all by default),
- * BENCH_PRODUCTS (200), BENCH_CUSTOMERS (100), BENCH_LAG_TIMEOUT (seconds after a run's load
- * ends to wait for its confirmation emails, 60).
+ * `--short` or BENCH_SHORT=1: a quick check (3 s runs, 32 connections, 50 for the catalog,
+ * 1 and 2 API processes, a smaller fixture). Environment: BENCH_DATABASE_URL (a database to
+ * connect to for create/drop; default the local `postgres`), BENCH_REDIS_URL,
+ * BENCH_DURATION (seconds per run: 10, short 3), BENCH_WARMUP (seconds of unrecorded load
+ * before each target's first run: 2, short 1; 0 to skip), BENCH_CONNECTIONS (8,32,64; short
+ * 32; when set, the catalog runs at these too), BENCH_SCENARIOS (names, comma-separated),
+ * BENCH_PROCESSES (1,2,4; short 1,2), BENCH_PRODUCTS (200, short 50), BENCH_CUSTOMERS (100,
+ * short 20), BENCH_IDLE (seconds of idle measured on the embedded default: 10, short 3),
+ * BENCH_LAG_TIMEOUT (seconds after a run's load ends to wait for its confirmations, 60).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { loadConfig } from '../src/config.js';
-import { createFixture } from './fixture.js';
+import { benchAdmin, createAdmin, createFixture, type Fixture } from './fixture.js';
+import { runDirect } from './limit-direct.js';
+import { LIMIT_QUEUE, prepareLimitQueue, type LimitSettings } from './limit-order.js';
 import {
   ApiClient,
   childEnv,
@@ -36,16 +53,53 @@ import {
   freePort,
   randomSecret,
   repoRoot,
-  resultsTable,
   runLoad,
   startOrdo,
+  startScript,
+  type LoadOptions,
+  type RunningOrdo,
   type RunSummary,
 } from './lib.js';
+import { mb, TreeSampler, type Root, type Sample } from './proc-stats.js';
 import { Confirmations, lagTable, measureLag, PlacedOrders, type LagSummary } from './queue-lag.js';
-import { scenarios, type ScenarioHooks } from './scenarios.js';
+import {
+  attachRatios,
+  consoleTable,
+  markdownReport,
+  svgChart,
+  type BenchRow,
+  type ReportExtras,
+} from './report.js';
+import {
+  CACHED_CATALOG_PATH,
+  catalogCached,
+  catalogList,
+  checkout,
+  hotItems,
+  hotSku,
+  orderRequests,
+  placeOrder,
+  spreadItems,
+  type OrderItemsOf,
+  type Scenario,
+  type ScenarioHooks,
+} from './scenarios.js';
 import { BenchSmtpServer } from './smtp.js';
 
 const resultsDir = join(repoRoot, 'bench', 'results');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every scenario name BENCH_SCENARIOS accepts, in the order they run. */
+const SCENARIO_NAMES = [
+  'place-order',
+  'hot-sku',
+  'catalog-cached',
+  'catalog-list',
+  'checkout',
+  'processes',
+  'embedded',
+] as const;
+type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 function intEnv(name: string, fallback: number, min = 1): number {
   const text = process.env[name];
@@ -62,32 +116,48 @@ function listEnv(name: string): string[] | undefined {
   return text ? text.split(',').map((s) => s.trim()) : undefined;
 }
 
-function readSettings() {
-  const connections = (listEnv('BENCH_CONNECTIONS') ?? ['8', '32', '64']).map((c) => {
+function countsEnv(name: string): number[] | undefined {
+  return listEnv(name)?.map((c) => {
     const n = Number(c);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_CONNECTIONS: bad count ${c}`);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: bad count ${c}`);
     return n;
   });
+}
+
+function readSettings() {
+  const short =
+    process.argv.includes('--short') || ['1', 'true'].includes(process.env.BENCH_SHORT ?? '');
+  const connectionsSet = countsEnv('BENCH_CONNECTIONS');
   const only = listEnv('BENCH_SCENARIOS');
-  const unknown = only?.filter((name) => !scenarios.some((s) => s.name === name)) ?? [];
-  if (unknown.length > 0) {
+  const unknown = only?.filter((name) => !(SCENARIO_NAMES as readonly string[]).includes(name));
+  if (unknown && unknown.length > 0) {
     throw new Error(
-      `BENCH_SCENARIOS: unknown ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`,
+      `BENCH_SCENARIOS: unknown ${unknown.join(', ')}; known: ${SCENARIO_NAMES.join(', ')}`,
     );
   }
+  // The short run leaves out the varied catalog list: it has no limit to compare with.
+  const defaults = SCENARIO_NAMES.filter((name) => !short || name !== 'catalog-list');
   return {
+    short,
+    name: short ? 'short' : 'latest',
     baseDatabaseUrl:
       process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
-    durationSeconds: intEnv('BENCH_DURATION', 10),
-    warmupSeconds: intEnv('BENCH_WARMUP', 2, 0),
-    connections,
-    scenarios: only ? scenarios.filter((s) => only.includes(s.name)) : scenarios,
-    products: intEnv('BENCH_PRODUCTS', 200),
-    customers: intEnv('BENCH_CUSTOMERS', 100),
+    durationSeconds: intEnv('BENCH_DURATION', short ? 3 : 10),
+    warmupSeconds: intEnv('BENCH_WARMUP', short ? 1 : 2, 0),
+    connections: connectionsSet ?? (short ? [32] : [8, 32, 64]),
+    catalogConnections:
+      connectionsSet ?? (short ? [50] : (catalogCached.connections ?? [8, 32, 50, 64])),
+    processScaleConnections: 32,
+    processes: countsEnv('BENCH_PROCESSES') ?? (short ? [1, 2] : [1, 2, 4]),
+    scenarios: new Set<ScenarioName>((only as ScenarioName[] | undefined) ?? defaults),
+    products: intEnv('BENCH_PRODUCTS', short ? 50 : 200),
+    customers: intEnv('BENCH_CUSTOMERS', short ? 20 : 100),
+    idleSeconds: intEnv('BENCH_IDLE', short ? 3 : 10),
     lagTimeoutSeconds: intEnv('BENCH_LAG_TIMEOUT', 60),
   };
 }
+type Settings = ReturnType<typeof readSettings>;
 
 async function gitCommit(): Promise<string | undefined> {
   try {
@@ -99,11 +169,321 @@ async function gitCommit(): Promise<string | undefined> {
 }
 
 const log = (message: string) => console.error(`[bench] ${message}`);
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/** Something a scenario runs against: Ordo, or one of its limits. */
+interface Target {
+  name: string;
+  kind: 'ordo' | 'limit';
+  /** The process trees whose CPU and RSS count as the server's (the worker's, apart). */
+  roots: () => { server: Root; worker?: Root };
+  run(connections: number, durationSeconds: number): Promise<RunSummary>;
+}
+
+/**
+ * Everything one bench invocation keeps: the rows, the queue lag, notes for the report, and
+ * the helpers that run a target while watching its processes.
+ */
+class Bench {
+  readonly rows: BenchRow[] = [];
+  readonly lags: LagSummary[] = [];
+  readonly placed = new PlacedOrders();
+  checkoutTimes: number[] = [];
+  warmup5xx = 0;
+  /** Orders of earlier runs whose confirmation had not arrived when their wait ended. */
+  unconfirmed: string[] = [];
+  readonly hooks: ScenarioHooks = {
+    orderPlaced: (body) => this.placed.add(body),
+    checkoutCompleted: (ms) => this.checkoutTimes.push(ms),
+  };
+  readonly confirmations: Confirmations;
+
+  constructor(
+    readonly settings: Settings,
+    readonly smtp: BenchSmtpServer,
+    readonly interrupted: AbortSignal,
+  ) {
+    this.confirmations = new Confirmations(smtp.arrivals);
+  }
+
+  backlog(): number {
+    this.unconfirmed = this.unconfirmed.filter(
+      (id) => this.confirmations.arrivedAt(id) === undefined,
+    );
+    return this.unconfirmed.length;
+  }
+
+  /** Waits for the confirmations of the orders the last load placed; undefined if none. */
+  async awaitConfirmations(
+    run: { scenario: string; connections: number; backlogAtStart: number },
+    loadEndedAt: number,
+  ): Promise<LagSummary | undefined> {
+    const orders = this.placed.take();
+    if (orders.length === 0) return undefined;
+    log(`${run.scenario}: waiting for ${orders.length} order confirmations`);
+    const { summary, unconfirmed } = await measureLag({
+      ...run,
+      orders,
+      confirmations: this.confirmations,
+      loadEndedAt,
+      timeoutMs: this.settings.lagTimeoutSeconds * 1000,
+      signal: this.interrupted,
+    });
+    this.unconfirmed.push(...unconfirmed);
+    return summary;
+  }
+
+  /**
+   * Runs `scenario` against each target at each connection count, targets side by side at
+   * each count; each target gets one warm-up first. Ordo runs that placed orders wait for
+   * their confirmations (and report the lag) before the next run starts.
+   */
+  async compare(scenario: string, targets: Target[], connectionCounts: number[]): Promise<void> {
+    const { warmupSeconds, durationSeconds } = this.settings;
+    const warmed = new Set<string>();
+    for (const connections of connectionCounts) {
+      for (const target of targets) {
+        if (this.interrupted.aborted) return;
+        if (warmupSeconds > 0 && !warmed.has(target.name)) {
+          warmed.add(target.name);
+          log(`${scenario} / ${target.name}: warm-up ${warmupSeconds} s`);
+          const run = { scenario, connections, backlogAtStart: this.backlog() };
+          const warm = await target.run(connections, warmupSeconds);
+          this.warmup5xx += warm.status5xx;
+          // Drain the warm-up's emails too, so the measured run starts on an empty queue.
+          const drained = await this.awaitConfirmations(run, Date.now());
+          if (drained && !drained.complete) {
+            log(`warm-up: ${drained.expected - drained.delivered} confirmations still missing`);
+          }
+        }
+        log(`${scenario} / ${target.name}: ${connections} connections, ${durationSeconds} s`);
+        this.placed.take();
+        this.checkoutTimes = [];
+        const run = { scenario, connections, backlogAtStart: this.backlog() };
+        const roots = target.roots();
+        const sampler = new TreeSampler(
+          roots.worker === undefined ? [roots.server] : [roots.server, roots.worker],
+        ).start();
+        const summary = await target.run(connections, durationSeconds);
+        const sample = sampler.stop();
+        const row = rowOf(scenario, target, summary, sample, this.checkoutTimes);
+        this.rows.push(row);
+        log(
+          `  ${row.perSecond} ${row.unit}, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.errors} errors, RSS peak ${row.serverRssPeakMb} MB`,
+        );
+        if (target.kind === 'ordo') {
+          const lag = await this.awaitConfirmations(run, Date.now());
+          if (lag) this.lags.push({ ...lag, scenario: `${scenario} / ${target.name}` });
+        }
+      }
+    }
+  }
+}
+
+function rowOf(
+  scenario: string,
+  target: Target,
+  summary: RunSummary,
+  sample: Sample,
+  checkoutTimes: number[],
+): BenchRow {
+  const isCheckout = scenario === 'checkout';
+  const sorted = [...checkoutTimes].sort((a, b) => a - b);
+  const rank = (p: number) =>
+    sorted.length === 0
+      ? 0
+      : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+  const count = isCheckout ? sorted.length : summary.requests;
+  const perRequest = (ms: number) => (count > 0 ? round(ms / count, 3) : null);
+  const [server, worker] = sample.trees;
+  return {
+    scenario,
+    target: target.name,
+    kind: target.kind,
+    connections: summary.connections,
+    perSecond: isCheckout
+      ? round(sorted.length / summary.durationSeconds, 1)
+      : summary.requestsPerSecond,
+    unit: isCheckout ? 'checkouts/s' : 'req/s',
+    p50: isCheckout ? rank(0.5) : summary.latencyMs.p50,
+    p99: isCheckout ? rank(0.99) : summary.latencyMs.p99,
+    requests: summary.requests,
+    errors: summary.non2xx + summary.errors,
+    status5xx: summary.status5xx,
+    failures: {
+      ...summary.failures,
+      ...(summary.errors > 0 ? { 'socket errors': summary.errors } : {}),
+    },
+    serverRssPeakMb: server ? mb(server.peakRssBytes) : null,
+    serverCpuMsPerRequest: server ? perRequest(server.cpuMs + (worker?.cpuMs ?? 0)) : null,
+    postgresCpuMsPerRequest: perRequest(sample.postgresCpuMs),
+    ...(worker ? { workerRssPeakMb: mb(worker.peakRssBytes) } : {}),
+  };
+}
+
+/** An autocannon target: `build` gives the scenario's requests for `url`. */
+function httpTarget(
+  name: string,
+  kind: 'ordo' | 'limit',
+  process: () => RunningOrdo,
+  build: () => LoadOptions,
+  signal: AbortSignal,
+  worker?: () => RunningOrdo,
+): Target {
+  const options = build();
+  return {
+    name,
+    kind,
+    roots: () => ({
+      server: process().child.pid!,
+      ...(worker ? { worker: worker().child.pid! } : {}),
+    }),
+    run: (connections, duration) =>
+      runLoad(name, { url: process().baseUrl, ...options, connections, duration }, signal),
+  };
+}
+
+/** The fastify + pg limit's requests: the same orders, the customer named in the body. */
+function limitOrderLoad(fixture: Fixture, items: OrderItemsOf): LoadOptions {
+  const next = orderRequests(fixture, items);
+  return {
+    requests: [
+      {
+        method: 'POST',
+        path: '/orders',
+        setupRequest: (request) => {
+          const { customer, ...body } = next();
+          return {
+            ...request,
+            headers: { ...request.headers, 'content-type': 'application/json' },
+            body: JSON.stringify({ userId: customer.id, email: customer.email, ...body }),
+          };
+        },
+      },
+    ],
+  };
+}
+
+function directTarget(
+  databaseUrl: string,
+  limitSettings: LimitSettings,
+  fixture: Fixture,
+  items: OrderItemsOf,
+  signal: AbortSignal,
+): Target {
+  const next = orderRequests(fixture, items);
+  return {
+    name: 'direct pg',
+    kind: 'limit',
+    // The clients run in this process: its own CPU and RSS, not its children's.
+    roots: () => ({ server: { pid: process.pid, alone: true } }),
+    run: (connections, durationSeconds) =>
+      runDirect({
+        scenario: 'direct pg',
+        databaseUrl,
+        connections,
+        durationSeconds,
+        settings: limitSettings,
+        next: () => {
+          const { customer, ...order } = next();
+          return { userId: customer.id, email: customer.email, ...order };
+        },
+        signal,
+      }),
+  };
+}
+
+/** The invariants after the PostgreSQL runs: what "never oversells" means, checked in SQL. */
+async function checkInvariants(databaseUrl: string, hotProductId: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const one = async (sql: string, values: unknown[] = []) =>
+      Number(Object.values((await client.query(sql, values)).rows[0] as object)[0]);
+    const invariants = {
+      negativeStock: await one('select count(*) from products where stock < 0'),
+      stockNotLedger: await one(
+        `select count(*) from products p
+         where p.stock <> (select coalesce(sum(delta), 0) from stock_movements m where m.product_id = p.id)`,
+      ),
+      hotReservedUnits: await one(
+        `select coalesce(-sum(delta), 0) from stock_movements where product_id = $1 and kind = 'reserve'`,
+        [hotProductId],
+      ),
+      hotOrderedUnits: await one(
+        'select coalesce(sum(quantity), 0) from order_lines where product_id = $1',
+        [hotProductId],
+      ),
+      ordersLedgerNotLines: await one(
+        `select count(*) from orders o
+         where (select count(*) from stock_movements m where m.order_id = o.id and m.kind = 'reserve')
+            <> (select count(*) from order_lines l where l.order_id = o.id)`,
+      ),
+      ordersWithoutHistory: await one(
+        `select count(*) from orders o where not exists
+           (select 1 from order_history h where h.order_id = o.id)`,
+      ),
+      succeededPaymentsOrderUnpaid: await one(
+        `select count(*) from payments p join orders o on o.id = p.order_id
+         where p.status = 'succeeded' and o.status <> 'paid'`,
+      ),
+      orders: await one('select count(*) from orders'),
+      limitConfirmationJobs: await one('select count(*) from pgboss.job where name = $1', [
+        LIMIT_QUEUE,
+      ]),
+      paidOrders: await one(`select count(*) from orders where status = 'paid'`),
+    };
+    const ok =
+      invariants.negativeStock === 0 &&
+      invariants.stockNotLedger === 0 &&
+      invariants.hotReservedUnits === invariants.hotOrderedUnits &&
+      invariants.ordersLedgerNotLines === 0 &&
+      invariants.ordersWithoutHistory === 0 &&
+      invariants.succeededPaymentsOrderUnpaid === 0;
+    return { ok, ...invariants };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Waits until the process trees have settled after a start: each second, until they use
+ * less than a third of a core between them (a forked API process compiling its modules, or a
+ * worker starting pg-boss, would otherwise steal the first run's CPU), or `maxMs` passed.
+ */
+async function settle(pids: number[], maxMs = 30_000): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < maxMs) {
+    const sampler = new TreeSampler(pids).start();
+    await sleep(1_000);
+    const sample = sampler.stop();
+    const cpuMs = sample.trees.reduce((sum, t) => sum + t.cpuMs, 0);
+    if (cpuMs < sample.elapsedMs / 3) break;
+  }
+  return Date.now() - started;
+}
+
+/** Watches one process tree while `wait` runs: CPU and RSS with nothing to do. */
+async function idleOf(pid: number, seconds: number) {
+  const sampler = new TreeSampler([pid]).start();
+  await sleep(seconds * 1000);
+  const sample = sampler.stop();
+  return {
+    seconds,
+    cpuMs: round(sample.trees[0]!.cpuMs, 0),
+    cpuPercent: round((sample.trees[0]!.cpuMs / sample.elapsedMs) * 100, 2),
+    rssMb: mb(sample.trees[0]!.lastRssBytes),
+  };
+}
 
 async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number> {
   const settings = readSettings();
   const startedAt = new Date();
+  const want = (name: ScenarioName) => settings.scenarios.has(name);
   mkdirSync(resultsDir, { recursive: true });
+  log(
+    `${settings.short ? 'short run' : 'full run'}: ${settings.durationSeconds} s per run, connections ${settings.connections.join('/')}`,
+  );
 
   const dbName = `ordo_bench_${startedAt.getTime()}_${process.pid}`;
   const database = await createDatabase(settings.baseDatabaseUrl, dbName);
@@ -117,24 +497,48 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
   cleanup.push('stop the SMTP server', () => smtp.stop());
   log(`loopback SMTP server at ${smtp.url}`);
 
-  const env = {
-    DATABASE_URL: database.url,
-    REDIS_URL: settings.redisUrl,
+  const common = {
     SMTP_URL: smtp.url,
-    JWT_SECRET: randomSecret(48),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_AUTH: '1000000',
     // Tokens are issued once during setup and must outlive the longest run.
     ACCESS_TOKEN_TTL: '24h',
+    // The hoarding caps (5 unpaid orders per customer) would refuse a load of orders nobody
+    // pays for from a hundred customers: off, like the limits, which have no such check.
+    MAX_UNPAID_ORDERS: '0',
+    MAX_UNITS_PER_PRODUCT: '0',
+  };
+  const env = {
+    ...common,
+    DATABASE_URL: database.url,
+    REDIS_URL: settings.redisUrl,
+    JWT_SECRET: randomSecret(48),
   };
   // JOB_POLL_INTERVAL and the other job settings stay unset (childEnv drops any from this
-  // shell): read back the polling interval Ordo will use, for the queue lag table.
-  const pollIntervalMs = loadConfig(childEnv(env)).jobs.pollingIntervalSeconds * 1000;
-  const logFile = join(resultsDir, 'ordo-server.log');
-  const ordo = await startOrdo({ env, port: await freePort(), logFile });
-  cleanup.push('stop ordo', () => ordo.stop());
-  log(`ordo ready at ${ordo.baseUrl} (log: ${logFile})`);
+  // shell): read back the polling interval and the pricing settings Ordo will use.
+  const config = loadConfig(childEnv(env));
+  const pollIntervalMs = config.jobs.pollingIntervalSeconds * 1000;
+  const limitSettings: LimitSettings = {
+    currency: config.currency,
+    shipping: { flatRate: config.shippingFlatRate, freeOver: config.freeShippingOver },
+    orderPaymentTtlMs: config.orderPaymentTtlMs,
+  };
+  const bench = new Bench(settings, smtp, interrupted);
+  const logFile = (name: string) => join(resultsDir, `${settings.name}-${name}.log`);
+  const processes: Record<string, unknown> = {};
+  const watched: { name: string; child: RunningOrdo }[] = [];
+  const watchErrors = (name: string, child: RunningOrdo) => watched.push({ name, child });
+
+  // --- 1. PostgreSQL: ordo serve against its limits ---
+  const serveStarted = Date.now();
+  const ordo = await startOrdo({ env, port: await freePort(), logFile: logFile('ordo-serve') });
+  const serveReadyMs = Date.now() - serveStarted;
+  cleanup.push('stop ordo serve', () => ordo.stop());
+  watchErrors('ordo serve', ordo);
+  log(`ordo serve ready at ${ordo.baseUrl} in ${serveReadyMs} ms`);
+  const serveIdle = await idleOf(ordo.child.pid!, 2);
+  const serveWhole = new TreeSampler([ordo.child.pid!], 500).start();
 
   const setupStarted = Date.now();
   const fixture = await createFixture(new ApiClient(ordo.baseUrl), env, {
@@ -143,197 +547,475 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
     stock: 1_000_000,
     concurrency: 8,
   });
+  const hotProductId = hotItems(fixture)[0]!.productId;
   log(
     `setup: ${fixture.products.length} products, ${fixture.customers.length} customers in ${((Date.now() - setupStarted) / 1000).toFixed(1)} s`,
   );
+  await prepareLimitQueue(database.url);
 
-  const placed = new PlacedOrders();
-  let checkoutTimes: number[] = [];
-  const hooks: ScenarioHooks = {
-    orderPlaced: (body) => placed.add(body),
-    checkoutCompleted: (ms) => checkoutTimes.push(ms),
-  };
-  const checkouts: {
-    connections: number;
-    completed: number;
-    perSecond: number;
-    p50: number;
-    p99: number;
-  }[] = [];
-  const confirmations = new Confirmations(smtp.arrivals);
-  /** Orders of earlier runs whose confirmation had not arrived when their wait ended. */
-  let unconfirmed: string[] = [];
-  const backlog = () => {
-    unconfirmed = unconfirmed.filter((id) => confirmations.arrivedAt(id) === undefined);
-    return unconfirmed.length;
-  };
-  /** Waits for the confirmations of the orders the last load placed; undefined if none. */
-  const awaitConfirmations = async (
-    run: { scenario: string; connections: number; backlogAtStart: number },
-    loadEndedAt: number,
-  ) => {
-    const orders = placed.take();
-    if (orders.length === 0) return undefined;
-    log(`${run.scenario}: waiting for ${orders.length} order confirmations`);
-    const { summary, unconfirmed: missing } = await measureLag({
-      ...run,
-      orders,
-      confirmations,
-      loadEndedAt,
-      timeoutMs: settings.lagTimeoutSeconds * 1000,
-      signal: interrupted,
-    });
-    unconfirmed.push(...missing);
-    return summary;
-  };
+  const limitServer = await startScript({
+    script: 'bench/limit-server.ts',
+    port: await freePort(),
+    logFile: logFile('limit-server'),
+    env: {
+      LIMIT_DATABASE_URL: database.url,
+      LIMIT_SETTINGS: JSON.stringify(limitSettings),
+      LIMIT_POOL_SIZE: '10',
+    },
+  });
+  cleanup.push('stop the fastify + pg limit', () => limitServer.stop());
+  watchErrors('fastify + pg limit', limitServer);
 
-  const summaries: RunSummary[] = [];
-  const lags: LagSummary[] = [];
-  let warmup5xx = 0;
-  for (const scenario of settings.scenarios) {
-    const base = { url: ordo.baseUrl, ...scenario.build(fixture, hooks) };
-    const connectionCounts = scenario.connections ?? settings.connections;
-    if (settings.warmupSeconds > 0 && !interrupted.aborted) {
-      log(`${scenario.name}: warm-up ${settings.warmupSeconds} s`);
-      const run = {
-        scenario: scenario.name,
-        connections: connectionCounts[0]!,
-        backlogAtStart: backlog(),
-      };
-      const warm = await runLoad(
-        scenario.name,
-        { ...base, connections: run.connections, duration: settings.warmupSeconds },
-        interrupted,
-      );
-      warmup5xx += warm.status5xx;
-      // Drain the warm-up's emails too, so the first measured run starts on an empty queue.
-      const drained = await awaitConfirmations(run, Date.now());
-      if (drained && !drained.complete) {
-        log(`warm-up: ${drained.expected - drained.delivered} confirmations still missing`);
-      }
-    }
-    for (const connections of connectionCounts) {
-      if (interrupted.aborted) break;
-      log(`${scenario.name}: ${connections} connections, ${settings.durationSeconds} s`);
-      placed.take();
-      checkoutTimes = [];
-      const run = { scenario: scenario.name, connections, backlogAtStart: backlog() };
-      summaries.push(
-        await runLoad(
-          scenario.name,
-          { ...base, connections, duration: settings.durationSeconds },
+  const ordoTarget = (scenario: Scenario) =>
+    httpTarget(
+      'ordo serve',
+      'ordo',
+      () => ordo,
+      () => scenario.build(fixture, bench.hooks),
+      interrupted,
+    );
+  for (const [name, scenario, items] of [
+    ['place-order', placeOrder, spreadItems],
+    ['hot-sku', hotSku, hotItems],
+  ] as const) {
+    if (!want(name)) continue;
+    await bench.compare(
+      name,
+      [
+        ordoTarget(scenario),
+        directTarget(database.url, limitSettings, fixture, items, interrupted),
+        httpTarget(
+          'fastify + pg',
+          'limit',
+          () => limitServer,
+          () => limitOrderLoad(fixture, items),
           interrupted,
         ),
-      );
-      if (checkoutTimes.length > 0) {
-        const sorted = [...checkoutTimes].sort((a, b) => a - b);
-        const rank = (p: number) =>
-          sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
-        checkouts.push({
-          connections,
-          completed: sorted.length,
-          perSecond: Math.round((sorted.length / settings.durationSeconds) * 10) / 10,
-          p50: rank(0.5),
-          p99: rank(0.99),
+      ],
+      settings.connections,
+    );
+  }
+
+  if (want('catalog-cached') && !interrupted.aborted) {
+    // The bytes Ordo answers for the page now (stock moved while orders were placed), served
+    // as they are by a bare fastify route.
+    const catalogBytes = Buffer.from(
+      await (await fetch(`${ordo.baseUrl}${CACHED_CATALOG_PATH}`)).arrayBuffer(),
+    );
+    const catalogFile = join(resultsDir, `${settings.name}-catalog-page.json`);
+    writeFileSync(catalogFile, catalogBytes);
+    const bare = await startScript({
+      script: 'bench/limit-server.ts',
+      port: await freePort(),
+      logFile: logFile('bare-route'),
+      env: { LIMIT_CATALOG_FILE: catalogFile, LIMIT_SETTINGS: JSON.stringify(limitSettings) },
+    });
+    cleanup.push('stop the bare route', () => bare.stop());
+    watchErrors('bare route', bare);
+    await bench.compare(
+      'catalog-cached',
+      [
+        ordoTarget(catalogCached),
+        httpTarget(
+          'bare route',
+          'limit',
+          () => bare,
+          () => ({ requests: [{ method: 'GET', path: '/catalog' }] }),
+          interrupted,
+        ),
+      ],
+      settings.catalogConnections,
+    );
+    await bare.stop();
+    processes.catalogBytes = catalogBytes.length;
+  }
+  await limitServer.stop();
+
+  if (want('catalog-list')) {
+    await bench.compare('catalog-list', [ordoTarget(catalogList)], settings.connections);
+  }
+  if (want('checkout')) {
+    await bench.compare('checkout', [ordoTarget(checkout)], settings.connections);
+  }
+  const serveSample = serveWhole.stop();
+  const invariants = await checkInvariants(database.url, hotProductId);
+  log(`invariants: ${invariants.ok ? 'hold' : 'BROKEN'} ${JSON.stringify(invariants)}`);
+  await ordo.stop();
+  processes.serve = {
+    readyMs: serveReadyMs,
+    idle: serveIdle,
+    rssPeakMb: mb(serveSample.trees[0]!.peakRssBytes),
+  };
+
+  // --- 2. process scaling: ordo api --processes N and a separate ordo worker ---
+  const scaling: {
+    processes: number;
+    readyMs: number;
+    rssPeakMb: number;
+    workerRssPeakMb: number;
+  }[] = [];
+  if (want('processes') && !interrupted.aborted) {
+    const worker = await startOrdo({
+      env,
+      port: await freePort(),
+      args: ['worker'],
+      logFile: logFile('ordo-worker'),
+      readyAfterMs: 1_000,
+    });
+    await settle([worker.child.pid!]);
+    cleanup.push('stop ordo worker', () => worker.stop());
+    watchErrors('ordo worker', worker);
+    for (const count of settings.processes) {
+      if (interrupted.aborted) break;
+      const started = Date.now();
+      const api = await startOrdo({
+        env,
+        port: await freePort(),
+        args: ['api', '--processes', String(count)],
+        logFile: logFile(`ordo-api-${count}`),
+      });
+      const readyMs = Date.now() - started;
+      watchErrors(`ordo api ×${count}`, api);
+      // /readyz answers once the first of the N is up: wait for the others to settle too.
+      const settledMs = await settle([api.child.pid!, worker.child.pid!]);
+      log(`ordo api ×${count}: ready in ${readyMs} ms, settled ${settledMs} ms later`);
+      const name = `ordo api ×${count} + worker`;
+      const before = bench.rows.length;
+      try {
+        await bench.compare(
+          'processes',
+          [
+            httpTarget(
+              name,
+              'ordo',
+              () => api,
+              () => placeOrder.build(fixture, bench.hooks),
+              interrupted,
+              () => worker,
+            ),
+          ],
+          [settings.processScaleConnections],
+        );
+      } finally {
+        await api.stop();
+      }
+      const row = bench.rows[before];
+      if (row) {
+        scaling.push({
+          processes: count,
+          readyMs,
+          rssPeakMb: row.serverRssPeakMb ?? 0,
+          workerRssPeakMb: row.workerRssPeakMb ?? 0,
         });
       }
-      const lag = await awaitConfirmations(run, Date.now());
-      if (lag) lags.push(lag);
     }
+    await worker.stop();
+  }
+  processes.scaling = scaling;
+
+  // --- 3. the embedded default: ordo serve on PGlite ---
+  let embedded: Record<string, unknown> | undefined;
+  if (want('embedded') && !interrupted.aborted) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ordo-bench-embedded-'));
+    cleanup.push('remove the embedded data directory', async () =>
+      rmSync(dataDir, { recursive: true, force: true }),
+    );
+    const embeddedEnv = { ...common, DATA_DIR: dataDir };
+    const port = await freePort();
+    let started = Date.now();
+    const first = await startOrdo({ env: embeddedEnv, port, logFile: logFile('embedded-first') });
+    const firstStartMs = Date.now() - started;
+    watchErrors('embedded (first start)', first);
+    log(`embedded: first start healthy in ${firstStartMs} ms; idle ${settings.idleSeconds} s`);
+    const idle = await idleOf(first.child.pid!, settings.idleSeconds);
+    await first.stop();
+    // PGlite has one writer: the admin is created while no server holds the data directory.
+    const admin = benchAdmin();
+    await createAdmin(admin, embeddedEnv);
+    started = Date.now();
+    const again = await startOrdo({ env: embeddedEnv, port, logFile: logFile('embedded') });
+    const restartMs = Date.now() - started;
+    cleanup.push('stop embedded ordo', () => again.stop());
+    watchErrors('embedded', again);
+    log(`embedded: restart healthy in ${restartMs} ms`);
+    const whole = new TreeSampler([again.child.pid!], 500).start();
+    const smallFixture = await createFixture(new ApiClient(again.baseUrl), embeddedEnv, {
+      products: Math.min(settings.products, 50),
+      customers: Math.min(settings.customers, 20),
+      stock: 1_000_000,
+      concurrency: 4,
+      admin,
+    });
+    const target = (scenario: Scenario) =>
+      httpTarget(
+        'ordo serve (PGlite)',
+        'ordo',
+        () => again,
+        () => scenario.build(smallFixture, bench.hooks),
+        interrupted,
+      );
+    await bench.compare('embedded place-order', [target(placeOrder)], [32]);
+    await bench.compare('embedded catalog-cached', [target(catalogCached)], [32]);
+    const sample = whole.stop();
+    await again.stop();
+    embedded = {
+      firstStartMs,
+      restartMs,
+      idle,
+      rssPeakMb: mb(sample.trees[0]!.peakRssBytes),
+    };
   }
   if (interrupted.aborted) return 130;
 
-  const total5xx = warmup5xx + summaries.reduce((sum, s) => sum + s.status5xx, 0);
-  const serverErrors = ordo.errorLines();
-  const table = resultsTable(summaries);
-  console.log(`\n${table}\n`);
-  for (const s of summaries) {
-    const failures = Object.entries(s.failures);
-    if (failures.length > 0) {
-      console.log(
-        `${s.scenario} @ ${s.connections}: non-2xx ${failures.map(([k, n]) => `${k} ×${n}`).join(', ')}`,
-      );
-    }
-  }
-  if (warmup5xx > 0) console.log(`warm-up runs: ${warmup5xx} responses were 5xx`);
-  const undelivered = lags.reduce((sum, l) => sum + l.expected - l.delivered, 0);
-  if (lags.length > 0) {
-    console.log(
-      `\nqueue lag: order createdAt → confirmation DATA received at the loopback SMTP server` +
-        ` (job polling every ${pollIntervalMs} ms: JOB_POLL_INTERVAL unset, the default)\n` +
-        `${lagTable(lags)}\n`,
-    );
-    if (undelivered > 0) {
-      console.log(
-        `${undelivered} confirmations had not arrived ${settings.lagTimeoutSeconds} s after their run's load ended (BENCH_LAG_TIMEOUT); ` +
-          `">=N" is a lower bound that those confirmations leave open`,
-      );
-    }
-  }
-  if (checkouts.length > 0) {
-    console.log(
-      `\nfull checkout (quote → order → pay with pm_card_visa → order paid), end to end\n` +
-        formatTable(
-          ['conns', 'checkouts/s', 'p50 ms', 'p99 ms', 'completed'],
-          checkouts.map((c) => [c.connections, c.perSecond, c.p50, c.p99, c.completed]),
-        ) +
-        '\n',
-    );
-  }
-  if (placed.unreadable > 0) {
-    console.log(`${placed.unreadable} order responses (201) had no readable id and createdAt`);
-  }
-  const warnings = ordo.warningCount();
-  if (warnings > 0 || serverErrors.length > 0) {
-    console.log(`server log: ${warnings} warnings, ${serverErrors.length} errors (see ${logFile})`);
-  }
+  // --- results ---
+  attachRatios(bench.rows);
+  const count5xx = bench.rows.reduce((sum, r) => sum + r.status5xx, bench.warmup5xx);
+  const serverErrors = watched.flatMap(({ name, child }) =>
+    child.errorLines().map((line) => `${name}: ${line}`),
+  );
+  const undelivered = bench.lags.reduce((sum, l) => sum + l.expected - l.delivered, 0);
+  const finishedAt = new Date();
+  const durationSeconds = round((finishedAt.getTime() - startedAt.getTime()) / 1000, 0);
 
+  console.log(`\n${consoleTable(bench.rows)}\n`);
+  if (bench.lags.length > 0) {
+    console.log(
+      `queue lag: order createdAt → confirmation DATA received at the loopback SMTP server` +
+        ` (job polling every ${pollIntervalMs} ms, the default)\n${lagTable(bench.lags)}\n`,
+    );
+  }
+  if (scaling.length > 0) {
+    console.log(
+      formatTable(
+        ['api processes', 'ready ms', 'api RSS peak MB', 'worker RSS peak MB'],
+        scaling.map((s) => [s.processes, s.readyMs, s.rssPeakMb, s.workerRssPeakMb]),
+      ),
+    );
+  }
+  if (embedded) console.log(`\nembedded: ${JSON.stringify(embedded)}`);
+  console.log(`\ninvariants: ${JSON.stringify(invariants)}`);
+  console.log(`\nbench took ${durationSeconds} s`);
+
+  const targets = targetChecks(bench.rows, bench.lags, processes, embedded);
   const report = {
     startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationSeconds,
     commit: await gitCommit(),
     node: process.version,
+    mode: settings.short ? 'short' : 'full',
     settings: {
       durationSeconds: settings.durationSeconds,
       warmupSeconds: settings.warmupSeconds,
       connections: settings.connections,
+      catalogConnections: settings.catalogConnections,
+      processes: settings.processes,
       products: fixture.products.length,
       customers: fixture.customers.length,
-      database: 'postgresql',
+      database: 'postgresql (and PGlite for the embedded rows)',
       redis: true,
       smtp: 'loopback',
       jobPollIntervalMs: pollIntervalMs,
       lagTimeoutSeconds: settings.lagTimeoutSeconds,
+      ordoEnv: { ...common, SMTP_URL: 'loopback' },
+      limitPoolSize: 10,
     },
-    scenarios: settings.scenarios.map((s) => ({ name: s.name, description: s.description })),
-    results: summaries,
-    checkout: checkouts,
+    rows: bench.rows,
     queueLag: {
       measuredFrom: 'order createdAt (server clock, taken just before the placing transaction)',
       measuredTo: 'Date.now() in the bench when the SMTP DATA of the confirmation was complete',
       jobPollIntervalMs: pollIntervalMs,
-      runs: lags,
+      runs: bench.lags,
       undelivered,
-      unreadableOrderResponses: placed.unreadable,
+      unreadableOrderResponses: bench.placed.unreadable,
       smtp: {
         messages: smtp.messages,
         distinct: smtp.arrivals.length,
         duplicates: smtp.duplicates,
       },
     },
-    total5xx,
-    serverWarnings: warnings,
+    processes,
+    embedded,
+    invariants,
+    targets,
+    total5xx: count5xx,
     serverErrors: serverErrors.slice(0, 50),
   };
-  const resultsFile = join(resultsDir, 'latest.json');
-  writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
-  log(`results written to ${resultsFile}`);
+  const base = join(resultsDir, settings.name);
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  const title = `Ordo bench${settings.short ? ' (short run)' : ''}`;
+  writeFileSync(`${base}.md`, markdownReport(bench.rows, reportExtras(title, report, scaling)));
+  writeFileSync(`${base}.svg`, svgChart(bench.rows, `${title}: Ordo against its limits`));
+  log(`results written to ${base}.{json,md,svg}`);
 
-  if (total5xx > 0 || serverErrors.length > 0) {
-    console.error(`\n${total5xx} responses were 5xx; server error lines (first 20):`);
+  if (count5xx > 0 || serverErrors.length > 0) {
+    console.error(`\n${count5xx} responses were 5xx; server error lines (first 20):`);
     for (const line of serverErrors.slice(0, 20)) console.error(line);
   }
-  return total5xx > 0 || undelivered > 0 ? 1 : 0;
+  if (!invariants.ok) console.error('\nstock invariants broken: see "invariants" above');
+  return count5xx > 0 || undelivered > 0 || !invariants.ok ? 1 : 0;
+}
+
+interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+/** The figures issues 11 and 12 set as targets, read from this run (null: not measured). */
+function targetChecks(
+  rows: readonly BenchRow[],
+  lags: readonly LagSummary[],
+  processes: Record<string, unknown>,
+  embedded: Record<string, unknown> | undefined,
+): TargetCheck[] {
+  const find = (scenario: string, connections: number) =>
+    rows.find((r) => r.kind === 'ordo' && r.scenario === scenario && r.connections === connections);
+  const checks: TargetCheck[] = [];
+  const po = find('place-order', 32);
+  checks.push({
+    target: 'place-order @ 32: ≥ 50% of direct pg, p99 ≤ 50 ms, zero errors',
+    measured: po
+      ? `${Math.round((po.ratios?.['direct pg'] ?? 0) * 100)}%, p99 ${po.p99} ms, ${po.errors} errors`
+      : 'not run',
+    met: po ? (po.ratios?.['direct pg'] ?? 0) >= 0.5 && po.p99 <= 50 && po.errors === 0 : null,
+  });
+  const hot = find('hot-sku', 32);
+  checks.push({
+    target: 'hot-sku @ 32: ≥ 50% of direct pg (no oversell: see invariants)',
+    measured: hot ? `${Math.round((hot.ratios?.['direct pg'] ?? 0) * 100)}%` : 'not run',
+    met: hot ? (hot.ratios?.['direct pg'] ?? 0) >= 0.5 : null,
+  });
+  const cat = find('catalog-cached', 50);
+  checks.push({
+    target: 'catalog-cached @ 50: ≥ 30% of the bare route, p99 ≤ 20 ms',
+    measured: cat
+      ? `${Math.round((cat.ratios?.['bare route'] ?? 0) * 100)}%, p99 ${cat.p99} ms`
+      : 'not run',
+    met: cat ? (cat.ratios?.['bare route'] ?? 0) >= 0.3 && cat.p99 <= 20 : null,
+  });
+  const checkouts = rows.filter((r) => r.scenario === 'checkout');
+  const best = Math.max(0, ...checkouts.map((r) => r.perSecond));
+  checks.push({
+    target: 'full checkout ≥ 500/s',
+    measured: checkouts.length > 0 ? `${best}/s at best` : 'not run',
+    met: checkouts.length > 0 ? best >= 500 : null,
+  });
+  const lag = lags.find((l) => l.scenario === 'place-order / ordo serve' && l.connections === 32);
+  const lagP99 = lag?.lagMs.p99 ?? null;
+  checks.push({
+    target: 'confirmation queue lag p99 ≤ 2 s at the place-order rate (@ 32)',
+    measured: lag
+      ? lagP99 !== null
+        ? `${lagP99} ms`
+        : `≥ ${lag.lowerBoundMs.p99 ?? '?'} ms (undelivered)`
+      : 'not run',
+    met: lag ? lagP99 !== null && lagP99 <= 2_000 : null,
+  });
+  const serve = processes.serve as { idle: { rssMb: number }; rssPeakMb: number } | undefined;
+  const peaks = [
+    serve?.rssPeakMb ?? 0,
+    ...rows.map((r) => r.serverRssPeakMb ?? 0).filter((_, i) => rows[i]!.kind === 'ordo'),
+    (embedded?.rssPeakMb as number | undefined) ?? 0,
+  ];
+  const idle = [serve?.idle.rssMb, (embedded?.idle as { rssMb: number } | undefined)?.rssMb];
+  checks.push({
+    target: 'RSS ≤ 300 MB idle and through the run (one Ordo process tree)',
+    measured: `idle ${idle.filter((v) => v !== undefined).join(' / ')} MB (PostgreSQL / PGlite), peak ${Math.max(...peaks)} MB`,
+    met: Math.max(...peaks, ...idle.map((v) => v ?? 0)) <= 300,
+  });
+  return checks;
+}
+
+function reportExtras(
+  title: string,
+  report: {
+    startedAt: string;
+    durationSeconds: number;
+    commit: string | undefined;
+    node: string;
+    mode: string;
+    settings: {
+      durationSeconds: number;
+      warmupSeconds: number;
+      products: number;
+      customers: number;
+    };
+    queueLag: { runs: LagSummary[]; jobPollIntervalMs: number; undelivered: number };
+    processes: Record<string, unknown>;
+    embedded: Record<string, unknown> | undefined;
+    invariants: Record<string, unknown>;
+    targets: TargetCheck[];
+  },
+  scaling: { processes: number; readyMs: number; rssPeakMb: number; workerRssPeakMb: number }[],
+): ReportExtras {
+  const code = (text: string) => `\`\`\`\n${text}\n\`\`\``;
+  const sections: ReportExtras['sections'] = [];
+  sections.push({
+    heading: 'Targets',
+    body: [
+      '| target | measured | met |',
+      '| --- | --- | --- |',
+      ...report.targets.map(
+        (t) => `| ${t.target} | ${t.measured} | ${t.met === null ? '–' : t.met ? 'yes' : 'no'} |`,
+      ),
+    ].join('\n'),
+  });
+  if (report.queueLag.runs.length > 0) {
+    sections.push({
+      heading: 'Confirmation email queue lag',
+      body:
+        `Order \`createdAt\` → the confirmation's SMTP DATA received by the loopback server, ` +
+        `job polling every ${report.queueLag.jobPollIntervalMs} ms (the default). ` +
+        `Undelivered: ${report.queueLag.undelivered}.\n\n${code(lagTable(report.queueLag.runs))}`,
+    });
+  }
+  if (scaling.length > 0) {
+    sections.push({
+      heading: 'Process scaling (place-order, separate ordo worker)',
+      body: code(
+        formatTable(
+          ['api processes', 'ready ms', 'api RSS peak MB', 'worker RSS peak MB'],
+          scaling.map((s) => [s.processes, s.readyMs, s.rssPeakMb, s.workerRssPeakMb]),
+        ),
+      ),
+    });
+  }
+  const serve = report.processes.serve as
+    { readyMs: number; idle: { cpuPercent: number; rssMb: number }; rssPeakMb: number } | undefined;
+  const embedded = report.embedded as
+    | {
+        firstStartMs: number;
+        restartMs: number;
+        idle: { seconds: number; cpuMs: number; cpuPercent: number; rssMb: number };
+        rssPeakMb: number;
+      }
+    | undefined;
+  sections.push({
+    heading: 'Start-up, idle and memory',
+    body: [
+      '| | PostgreSQL (`ordo serve`) | embedded PGlite (`ordo serve`) |',
+      '| --- | --- | --- |',
+      `| time to healthy, first start | – | ${embedded ? `${embedded.firstStartMs} ms` : '–'} |`,
+      `| time to healthy, start on existing data | ${serve ? `${serve.readyMs} ms` : '–'} | ${embedded ? `${embedded.restartMs} ms` : '–'} |`,
+      `| idle CPU | ${serve ? `${serve.idle.cpuPercent}% (2 s)` : '–'} | ${embedded ? `${embedded.idle.cpuPercent}% (${embedded.idle.cpuMs} ms over ${embedded.idle.seconds} s)` : '–'} |`,
+      `| idle RSS | ${serve ? `${serve.idle.rssMb} MB` : '–'} | ${embedded ? `${embedded.idle.rssMb} MB` : '–'} |`,
+      `| RSS peak through the run | ${serve ? `${serve.rssPeakMb} MB` : '–'} | ${embedded ? `${embedded.rssPeakMb} MB` : '–'} |`,
+    ].join('\n'),
+  });
+  sections.push({
+    heading: 'Invariants after the PostgreSQL runs',
+    body: code(JSON.stringify(report.invariants, null, 2)),
+  });
+  return {
+    title,
+    preamble: [
+      `${report.mode} run, ${report.startedAt}, commit ${report.commit?.slice(0, 12) ?? 'unknown'}, Node ${report.node}; took ${report.durationSeconds} s.`,
+      `${report.settings.durationSeconds} s per run after a ${report.settings.warmupSeconds} s warm-up per target; ${report.settings.products} products, ${report.settings.customers} customers; PostgreSQL and Redis on loopback unless the scenario says PGlite.`,
+      'Per s is requests per second (completed checkouts per second for checkout); errors are non-2xx answers plus socket errors; CPU ms/req is the server process tree (the bench process for direct pg; api and worker together for the process rows); pg CPU ms/req is every postgres process on the machine. See docs/BENCHMARKS.md.',
+    ],
+    sections,
+  };
 }
 
 const cleanup = new Cleanup();
@@ -342,7 +1024,7 @@ let signals = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (++signals > 1) process.exit(130);
-    log(`${signal}: stopping the load, the server and dropping the database`);
+    log(`${signal}: stopping the load, the servers and dropping the database`);
     interrupt.abort();
     void cleanup.run().finally(() => process.exit(130));
   });
@@ -353,6 +1035,7 @@ try {
   exitCode = await main(cleanup, interrupt.signal);
 } catch (error) {
   console.error(`bench failed: ${errorText(error)}`);
+  if (error instanceof Error && error.stack) console.error(error.stack);
 } finally {
   await cleanup.run();
 }

@@ -1,0 +1,196 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * Resource use of a process tree read from Linux's /proc: resident memory and CPU time of a
+ * process and all its descendants (the API processes `ordo api --processes N` forks, for
+ * instance). On a system without /proc every reading is zero and `available` says so.
+ */
+
+const PAGE_BYTES = 4096;
+/** USER_HZ: the unit of utime and stime in /proc/<pid>/stat; 100 on every Linux we run on. */
+const TICKS_PER_SECOND = 100;
+
+interface ProcStat {
+  pid: number;
+  comm: string;
+  ppid: number;
+  /** utime + stime, in ms. */
+  cpuMs: number;
+  rssBytes: number;
+}
+
+function readStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined; // gone, or not ours to read
+  }
+  // comm is in parentheses and may hold spaces or parentheses: split after the last ')'.
+  const close = text.lastIndexOf(')');
+  const comm = text.slice(text.indexOf('(') + 1, close);
+  const fields = text.slice(close + 2).split(' ');
+  // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15, rss 24.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return {
+    pid,
+    comm,
+    ppid: Number(fields[1]),
+    cpuMs: (ticks * 1000) / TICKS_PER_SECOND,
+    rssBytes: Number(fields[21]) * PAGE_BYTES,
+  };
+}
+
+function allStats(): ProcStat[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const stats: ProcStat[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(Number(name));
+    if (stat) stats.push(stat);
+  }
+  return stats;
+}
+
+/** A process to watch: with its descendants, or `alone` (the bench itself, not its children). */
+export type Root = number | { pid: number; alone: true };
+
+/** The process `root` and its descendants, from one reading of /proc. */
+function tree(stats: readonly ProcStat[], root: Root): ProcStat[] {
+  if (typeof root !== 'number') {
+    const self = stats.find((s) => s.pid === root.pid);
+    return self ? [self] : [];
+  }
+  const children = new Map<number, ProcStat[]>();
+  for (const stat of stats) {
+    const list = children.get(stat.ppid) ?? [];
+    list.push(stat);
+    children.set(stat.ppid, list);
+  }
+  const found: ProcStat[] = [];
+  const top = stats.find((s) => s.pid === root);
+  const queue = top ? [top] : [];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    found.push(next);
+    queue.push(...(children.get(next.pid) ?? []));
+  }
+  return found;
+}
+
+export interface Usage {
+  /** CPU time used (user + system) by the tree. */
+  cpuMs: number;
+  rssBytes: number;
+}
+
+/** CPU and RSS of each watched tree now, and of every `postgres` process (the database). */
+export interface Reading {
+  trees: Usage[];
+  postgres: Usage;
+  at: number;
+}
+
+export const available = (() => {
+  try {
+    readFileSync('/proc/self/stat');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function read(roots: readonly Root[]): Reading {
+  const stats = allStats();
+  const sum = (list: ProcStat[]): Usage => ({
+    cpuMs: list.reduce((total, s) => total + s.cpuMs, 0),
+    rssBytes: list.reduce((total, s) => total + s.rssBytes, 0),
+  });
+  return {
+    trees: roots.map((root) => sum(tree(stats, root))),
+    postgres: sum(stats.filter((s) => s.comm === 'postgres' || s.comm.startsWith('postgres:'))),
+    at: Date.now(),
+  };
+}
+
+export interface TreeSample {
+  /** CPU ms used by the tree between start and stop. */
+  cpuMs: number;
+  peakRssBytes: number;
+  /** RSS at the last reading. */
+  lastRssBytes: number;
+}
+
+export interface Sample {
+  trees: TreeSample[];
+  /**
+   * CPU ms used by every process named postgres between start and stop: the database's work,
+   * and on a shared machine anyone else's queries too. A backend that exits during the
+   * window takes its ticks with it, so this reads low when connections churn (the bench's
+   * pools stay open).
+   */
+  postgresCpuMs: number;
+  elapsedMs: number;
+}
+
+/**
+ * Watches process trees from `start()` to `stop()`: CPU used in between and the peak RSS,
+ * read every `intervalMs`. A tree's RSS is the sum of its processes' (shared pages counted in
+ * each), the figure `ps` and a container's memory limit would see per process.
+ */
+export class TreeSampler {
+  readonly #roots: readonly Root[];
+  readonly #intervalMs: number;
+  #first: Reading | undefined;
+  #last: Reading | undefined;
+  #peaks: number[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(roots: readonly Root[], intervalMs = 200) {
+    this.#roots = roots;
+    this.#intervalMs = intervalMs;
+  }
+
+  start(): this {
+    this.#first = this.#take();
+    this.#timer = setInterval(() => this.#take(), this.#intervalMs);
+    this.#timer.unref();
+    return this;
+  }
+
+  stop(): Sample {
+    clearInterval(this.#timer);
+    const last = this.#take();
+    const first = this.#first ?? last;
+    return {
+      trees: this.#roots.map((_, i) => ({
+        cpuMs: Math.max(0, last.trees[i]!.cpuMs - first.trees[i]!.cpuMs),
+        peakRssBytes: this.#peaks[i] ?? 0,
+        lastRssBytes: last.trees[i]!.rssBytes,
+      })),
+      postgresCpuMs: Math.max(0, last.postgres.cpuMs - first.postgres.cpuMs),
+      elapsedMs: last.at - first.at,
+    };
+  }
+
+  #take(): Reading {
+    const reading = read(this.#roots);
+    reading.trees.forEach((usage, i) => {
+      this.#peaks[i] = Math.max(this.#peaks[i] ?? 0, usage.rssBytes);
+    });
+    this.#last = reading;
+    return reading;
+  }
+
+  /** The latest reading's RSS of tree `index`. */
+  currentRss(index = 0): number {
+    return this.#last?.trees[index]?.rssBytes ?? 0;
+  }
+}
+
+export const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
