@@ -24,7 +24,7 @@ import { newId } from './shared/ids.js';
 import { httpSecurity } from './shared/http-security.js';
 import { registerMetrics } from './shared/metrics.js';
 import { resilientStore } from './shared/rate-limit-store.js';
-import { registerProblemHandler, rejectNul } from './shared/problem.js';
+import { registerProblemHandler, rejectNul, sendProblem } from './shared/problem.js';
 import { registerSecurityHeaders } from './web/security-headers.js';
 import { webRoutes } from './web/web.routes.js';
 import { z } from 'zod';
@@ -73,6 +73,18 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       disableRequestLogging: ctx.config.env === 'test',
     }),
     bodyLimit: 1024 * 1024,
+    // The router refuses a malformed percent-escape (`/products/%FF`) or an over-long path
+    // parameter before any route or error handler runs; answer those as problem+json too,
+    // as the 400 every operation with parameters documents (not fastify's own JSON and 414).
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(
+        request,
+        reply,
+        new AppError('VALIDATION_FAILED', `params: ${error.message}`, {
+          errors: [{ path: 'params', message: error.message }],
+        }),
+      );
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
