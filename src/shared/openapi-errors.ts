@@ -58,8 +58,9 @@ export function errorStatusesOf(route: Pick<RouteOptions, 'method' | 'url' | 'sc
   const config = (route.config ?? {}) as Record<string, unknown>;
   const statuses = new Set<number>([503]);
   if (schema.body || schema.querystring || schema.params || schema.headers) statuses.add(400);
-  // Any request with a body is parsed by content type, declared body or not (webhooks read raw).
-  if (schema.body || unsafe) statuses.add(413).add(415);
+  // Any request with a body is parsed by content type, declared body or not (webhooks read raw):
+  // malformed JSON is a 400 there too.
+  if (schema.body || unsafe) statuses.add(400).add(413).add(415);
   if (schema.security) statuses.add(401).add(403);
   // Login and refresh refuse credentials without a bearer token: INVALID_CREDENTIALS, INVALID_REFRESH_TOKEN.
   if (route.url.startsWith('/api/v1/auth/')) statuses.add(401);
