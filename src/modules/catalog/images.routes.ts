@@ -119,6 +119,14 @@ export function imageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           description:
             'Immutable: `Cache-Control: public, max-age=31536000, immutable`, a strong ETag, 304 on a matching If-None-Match.',
           params: schemas.imageFileParams,
+          // Documents the bytes; a Buffer is sent as it is, never through the serializer.
+          response: {
+            200: {
+              description: 'the WebP image',
+              content: { 'image/webp': { schema: z.string().meta({ format: 'binary' }) } },
+            },
+            304: z.undefined().describe('Not Modified: the `If-None-Match` ETag is current'),
+          },
         },
       },
       async (request, reply) => {
@@ -137,7 +145,7 @@ export function imageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           return reply.code(304).send();
         }
         const bytes = await images.readImageVariant(ctx, hash, Number(width));
-        return reply.type('image/webp').send(bytes);
+        return reply.type('image/webp').send(bytes as unknown as string);
       },
     );
   };
