@@ -8,6 +8,7 @@ import type { AppContext } from './app-context.js';
 import type { Config } from './config.js';
 import { type Database, migrateDatabase, openDatabase } from './db/client.js';
 import { lockDataDir } from './db/data-dir-lock.js';
+import { embeddedTemplateDir } from './db/embedded-template.js';
 import { gatewayOptions, startGateway, type GatewaySettings } from './gateway/gateway.js';
 import { allJobs } from './jobs.js';
 import { AccessTokens } from './modules/auth/access-token.js';
@@ -94,6 +95,7 @@ export async function createContext(
       database = await openDatabase({
         databaseUrl: config.databaseUrl,
         dataDir: config.databaseUrl ? undefined : join(config.dataDir, 'pglite'),
+        templateDir: embeddedTemplateDir,
         logger,
       });
       const opened = database;

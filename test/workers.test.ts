@@ -127,11 +127,16 @@ describe.skipIf(!onPostgres)('worker processes on one PostgreSQL', () => {
       await waitFor(() => copies().length >= 1, { what: 'mail after restart', timeoutMs: 60_000 });
       for (const copy of copies())
         expect(copy.messageId).toBe(`<order-confirmation.${order.id}@ordo.localhost>`);
-      const logged = await queryRows<{ n: number }>(
-        t.ctx.db,
-        sql`select count(*)::int as n from emails where order_id = ${order.id}`,
-      );
-      expect(logged[0]!.n).toBe(1);
+      // The log entry follows the SMTP hand-off: wait for it, then it must be the only one.
+      const logged = async () =>
+        (
+          await queryRows<{ n: number }>(
+            t.ctx.db,
+            sql`select count(*)::int as n from emails where order_id = ${order.id}`,
+          )
+        )[0]!.n;
+      await waitFor(async () => (await logged()) >= 1, { what: 'the email log entry' });
+      expect(await logged()).toBe(1);
     } finally {
       smtp.delayMs = 0;
     }

@@ -1,7 +1,8 @@
 import PgBoss from 'pg-boss';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
-import type { Database, Executor } from '../db/client.js';
+import { driverClient, statementName, type Database, type Executor } from '../db/client.js';
+import { JobWake, SAFETY_POLL_SECONDS, wakeTriggerInstalled, wakeTriggerSql } from './job-wake.js';
 
 /**
  * Durable jobs on pg-boss, in Ordo's own database (PGlite or PostgreSQL alike).
@@ -113,12 +114,25 @@ function toTroubledJob(row: RawJob): TroubledJob {
   };
 }
 
-/** pg-boss's `Db`: runs SQL through an Ordo executor (the pool, PGlite, or a transaction). */
-export function executorAdapter(executor: Executor | Database): PgBoss.Db {
-  const client = clientOf(executor);
+/**
+ * pg-boss's `Db`: runs SQL through an Ordo executor (the pool, PGlite, or a transaction).
+ * With `prepared`, PostgreSQL parses and plans each statement once per connection (pg's named
+ * statements): for a hot path that runs the same statement every time, such as enqueueing a
+ * job with every order. PGlite runs in-process and has no such cost to save.
+ */
+export function executorAdapter(
+  executor: Executor | Database,
+  { prepared = false }: { prepared?: boolean } = {},
+): PgBoss.Db {
+  const client = driverClient(executor);
+  const named = prepared && !client.exec;
   return {
     async executeSql(text: string, values?: unknown[]) {
-      if (values && values.length > 0) return client.query(text, values);
+      if (values && values.length > 0) {
+        return named
+          ? client.query({ name: statementName(text), text, values })
+          : client.query(text, values);
+      }
       // Several statements in one string (pg-boss's locked maintenance commands): PGlite's
       // `query` runs one statement only, so use `exec` there and answer with the last result.
       if (client.exec) {
@@ -133,24 +147,10 @@ export function executorAdapter(executor: Executor | Database): PgBoss.Db {
   };
 }
 
-interface RawClient {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
-  exec?(text: string): Promise<{ rows: unknown[] }[]>;
-}
-
-function clientOf(executor: Executor | Database): RawClient {
-  if ('kind' in executor) return executor.kind === 'pglite' ? executor.client : executor.pool;
-  // drizzle keeps the driver connection of a database or transaction on its session: the
-  // pg Pool, a checked-out PoolClient inside a transaction, the PGlite instance, or PGlite's
-  // transaction object. This is the one place Ordo reaches below drizzle.
-  const session = (executor as unknown as { session?: { client?: RawClient } }).session;
-  if (!session?.client) throw new Error('cannot reach the database client of this executor');
-  return session.client;
-}
-
 export class Jobs<TCtx> {
   readonly boss: PgBoss;
   readonly #definitions = new Map<string, AnyJobDefinition<TCtx>>();
+  #wake: JobWake | undefined;
 
   constructor(
     private readonly database: Database,
@@ -194,6 +194,15 @@ export class Jobs<TCtx> {
     installer.on('error', (err) => this.logger.warn({ err }, 'job schema install error'));
     await installer.start();
     try {
+      // One read of every queue's settings: a restart with an unchanged config changes nothing.
+      const db = executorAdapter(this.database);
+      const { rows } = await db.executeSql(
+        `select name, retry_limit as "retryLimit", retry_delay as "retryDelay",
+                retry_backoff as "retryBackoff", expire_seconds as "expireInSeconds"
+           from ${PGBOSS_SCHEMA}.queue where name = any($1::text[])`,
+        [[...this.#definitions.keys()]],
+      );
+      const existing = new Map((rows as { name: string }[]).map((row) => [row.name, row]));
       for (const definition of this.#definitions.values()) {
         const queue = {
           name: definition.name,
@@ -202,11 +211,20 @@ export class Jobs<TCtx> {
           retryBackoff: true,
           expireInSeconds: this.settings.timeoutSeconds,
         };
-        if (await installer.getQueue(definition.name)) {
-          await installer.updateQueue(definition.name, queue);
-        } else {
+        const current = existing.get(definition.name) as typeof queue | undefined;
+        if (!current) {
           await installer.createQueue(definition.name, queue);
+        } else if (
+          current.retryLimit !== queue.retryLimit ||
+          current.retryDelay !== queue.retryDelay ||
+          current.retryBackoff !== queue.retryBackoff ||
+          current.expireInSeconds !== queue.expireInSeconds
+        ) {
+          await installer.updateQueue(definition.name, queue);
         }
+      }
+      if (!(await wakeTriggerInstalled(db, PGBOSS_SCHEMA))) {
+        await db.executeSql(wakeTriggerSql(PGBOSS_SCHEMA), []);
       }
     } finally {
       await installer.stop({ graceful: false, close: false, wait: true });
@@ -227,7 +245,7 @@ export class Jobs<TCtx> {
     if (!definition) throw new Error(`unknown job ${name}`);
     const data = definition.payload.parse(payload) as object;
     return this.boss.send(name, data, {
-      db: executorAdapter(executor),
+      db: executorAdapter(executor, { prepared: true }),
       retryLimit: definition.retryLimit ?? this.settings.retryLimit,
       retryDelay: this.settings.retryDelaySeconds,
       retryBackoff: true,
@@ -259,18 +277,25 @@ export class Jobs<TCtx> {
     }
   }
 
-  /** Starts polling every queue and the schedules. Any number of processes may do this at once. */
+  /**
+   * Starts a worker on every queue, and the schedules. Any number of processes may do this at
+   * once. A worker is woken when a job is ready (job-wake.ts) and otherwise polls rarely; in a
+   * database without the wake-up trigger it polls every `pollingIntervalSeconds`, as before.
+   */
   async startWorker(ctx: TCtx): Promise<void> {
     await this.boss.start();
+    const woken = await wakeTriggerInstalled(executorAdapter(this.database), PGBOSS_SCHEMA);
+    const wake = woken
+      ? new JobWake(this.boss, this.database, this.settings.pollingIntervalSeconds, this.logger)
+      : undefined;
+    const pollingIntervalSeconds = woken
+      ? Math.max(SAFETY_POLL_SECONDS, this.settings.pollingIntervalSeconds)
+      : this.settings.pollingIntervalSeconds;
     for (const definition of this.#definitions.values()) {
       const batchSize = definition.batchSize ?? 10;
       const workerId: string = await this.boss.work(
         definition.name,
-        {
-          batchSize,
-          pollingIntervalSeconds: this.settings.pollingIntervalSeconds,
-          includeMetadata: true,
-        },
+        { batchSize, pollingIntervalSeconds, includeMetadata: true },
         async (jobs: PgBoss.JobWithMetadata<object>[]) => {
           // The jobs of a batch run side by side: each is handled and failed on its own, and
           // a slow one (an SMTP round trip) does not hold up the rest.
@@ -279,9 +304,15 @@ export class Jobs<TCtx> {
           if (jobs.length === batchSize) this.boss.notifyWorker(workerId);
         },
       );
+      wake?.add(definition.name, workerId);
       if (definition.cron) {
         await this.boss.schedule(definition.name, definition.cron, {}, { tz: 'UTC' });
       }
+    }
+    if (wake) {
+      this.#wake = wake;
+      await wake.start();
+      wake.wakeAll(); // jobs that became due while the workers were being registered
     }
   }
 
@@ -365,6 +396,8 @@ export class Jobs<TCtx> {
 
   /** Stops polling; active jobs finish (up to `timeoutMs`), or are failed so another worker retries them. */
   async stop(timeoutMs = 20_000): Promise<void> {
+    await this.#wake?.stop();
+    this.#wake = undefined;
     await this.boss.stop({ graceful: true, close: false, wait: true, timeout: timeoutMs });
   }
 }

@@ -94,9 +94,10 @@ export class AccessTokens {
   /**
    * Verifies a token and that it is still in force: the account exists with the token's role
    * and token version, and the session has not ended (logout, password change or reset, role
-   * change, deletion). Fails closed when no session check is bound.
+   * change, deletion). Fails closed when no session check is bound. Answers the claims with
+   * the account's email, which the check read anyway.
    */
-  async authenticate(token: string): Promise<AccessClaims> {
+  async authenticate(token: string): Promise<AccessClaims & { email: string }> {
     const claims = this.verify(token);
     if (!this.#sessions)
       throw new Error('access tokens checked before the session check was bound');
@@ -107,6 +108,6 @@ export class AccessTokens {
     if (!state.live || state.tokenVersion !== claims.ver || state.role !== claims.role) {
       throw new AppError('UNAUTHENTICATED', 'This session has ended; log in again');
     }
-    return claims;
+    return { ...claims, email: state.email! };
   }
 }

@@ -31,7 +31,12 @@ export function requireRole(
     if (roles.length > 0 && !roles.includes(claims.role)) {
       throw new AppError('FORBIDDEN', 'Your role does not allow this');
     }
-    request.actor = { userId: claims.sub, role: claims.role, sessionId: claims.sid };
+    request.actor = {
+      userId: claims.sub,
+      role: claims.role,
+      sessionId: claims.sid,
+      email: claims.email,
+    };
   };
 }
 

@@ -26,6 +26,8 @@ export interface Actor {
   userId: string;
   role: Role;
   sessionId: string;
+  /** The account's email, when the request's session check read it (it never changes). */
+  email?: string | undefined;
 }
 
 /** API types, from the response schemas. */

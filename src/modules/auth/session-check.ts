@@ -17,6 +17,8 @@ export interface SessionState {
   /** Undefined when the account no longer exists. */
   role: Role | undefined;
   tokenVersion: number;
+  /** The account's email (it never changes), for services that need it without a query. */
+  email: string | undefined;
   /** The session (refresh-token family) still has a token that is neither revoked nor expired. */
   live: boolean;
 }
@@ -85,14 +87,16 @@ async function readSessionState(
     .select({
       role: users.role,
       tokenVersion: users.tokenVersion,
+      email: users.email,
       live: sql<boolean>`exists (${live})`,
     })
     .from(users)
     .where(eq(users.id, userId));
-  if (!row) return { role: undefined, tokenVersion: -1, live: false };
+  if (!row) return { role: undefined, tokenVersion: -1, email: undefined, live: false };
   return {
     role: row.role,
     tokenVersion: row.tokenVersion,
+    email: row.email,
     live: row.live === true || (row.live as unknown) === 't',
   };
 }

@@ -94,7 +94,8 @@ const toMovement = (row: MovementRow): StockMovement => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-const isPublic = (row: ProductRow) => row.active && row.archivedAt === null;
+const isPublic = (row: Pick<ProductRow, 'active' | 'archivedAt'>) =>
+  row.active && row.archivedAt === null;
 
 // --- the public catalog ---
 
@@ -408,7 +409,7 @@ export interface OrderableProduct {
   stock: number;
 }
 
-const toOrderable = (row: ProductRow): OrderableProduct => ({
+const toOrderable = (row: OrderableProduct): OrderableProduct => ({
   id: row.id,
   sku: row.sku,
   name: row.name,
@@ -448,45 +449,34 @@ export async function getOrderableProducts(
 }
 
 /**
- * Reserves stock for all requests or none, in the caller's transaction: one conditional
- * update per product (`stock >= n`), in id order, each with its ledger line. Every short or
- * unavailable product is reported at once: 422 PRODUCT_UNAVAILABLE before 409 OUT_OF_STOCK
- * (with `details: [{ productId, requested, available }]`). Throwing rolls back what was taken.
+ * Reserves stock for every line of an order, in the caller's transaction, or none: the rows
+ * locked in id order in one statement, judged under the locks (so a refusal is exact and a
+ * restock that committed in between is not refused by mistake), then taken with their
+ * `reserve` ledger rows in one more. 422 PRODUCT_UNAVAILABLE names products that cannot be
+ * ordered; 409 OUT_OF_STOCK names the lines that are short.
  */
 export async function reserveStock(
   tx: Tx,
   requests: readonly StockRequest[],
   ref: { orderId: string; actorId: string; now: Date },
 ): Promise<Map<string, OrderableProduct>> {
-  const taken = new Map<string, OrderableProduct>();
+  const takes = normaliseStockRequests(requests);
+  const locked = new Map(
+    (
+      await repo.lockProductsInOrder(
+        tx,
+        takes.map((t) => t.productId),
+      )
+    ).map((row) => [row.id, row]),
+  );
   const missing: string[] = [];
   const short: { productId: string; requested: number; available: number }[] = [];
-  for (const { productId, quantity } of normaliseStockRequests(requests)) {
-    let row = await repo.takeStock(tx, productId, quantity, ref.now);
-    if (!row) {
-      // Refused: judge under the row lock, so the report is exact and a restock that
-      // committed in between is not refused by mistake.
-      const product = await repo.lockProduct(tx, productId);
-      if (!product || !isPublic(product)) {
-        missing.push(productId);
-        continue;
-      }
-      if (product.stock < quantity) {
-        short.push({ productId, requested: quantity, available: product.stock });
-        continue;
-      }
-      row = await repo.takeStock(tx, productId, quantity, ref.now);
+  for (const { productId, quantity } of takes) {
+    const product = locked.get(productId);
+    if (!product || !isPublic(product)) missing.push(productId);
+    else if (product.stock < quantity) {
+      short.push({ productId, requested: quantity, available: product.stock });
     }
-    taken.set(productId, toOrderable(row!));
-    await repo.insertMovement(tx, {
-      productId,
-      kind: 'reserve',
-      delta: -quantity,
-      stockAfter: row!.stock,
-      orderId: ref.orderId,
-      actorId: ref.actorId,
-      createdAt: ref.now,
-    });
   }
   if (missing.length > 0) throw unavailable(missing);
   if (short.length > 0) {
@@ -497,6 +487,14 @@ export async function reserveStock(
         .join('; '),
       { details: short },
     );
+  }
+  const stockAfter = await repo.reserveLockedStock(tx, takes, ref);
+  const taken = new Map<string, OrderableProduct>();
+  for (const { productId } of takes) {
+    taken.set(productId, {
+      ...toOrderable(locked.get(productId)!),
+      stock: stockAfter.get(productId)!,
+    });
   }
   return taken;
 }

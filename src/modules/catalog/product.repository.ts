@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
-import type { Executor, Tx } from '../../db/client.js';
+import { preparedRows, type Executor, type Tx } from '../../db/client.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { newId } from '../../shared/ids.js';
 import { type MovementKind, products, stockMovements } from './product.table.js';
@@ -86,25 +86,69 @@ export async function findProducts(db: Executor, ids: string[]): Promise<Product
  * statement. Returns the product as it is after the update, or undefined when it is not
  * orderable or has too little stock.
  */
-export async function takeStock(
+/** What an order needs of each product it takes stock from, read under the row lock. */
+export interface LockedProduct {
+  id: string;
+  sku: string;
+  name: string;
+  price: number;
+  stock: number;
+  active: boolean;
+  archivedAt: Date | null;
+}
+
+/**
+ * Locks the rows of `ids` in id order, in one statement: every transaction that takes several
+ * product rows takes them in the same order, so two never wait on each other in a cycle
+ * (PostgreSQL locks the rows as the ordered scan returns them).
+ */
+export async function lockProductsInOrder(tx: Tx, ids: string[]): Promise<LockedProduct[]> {
+  const rows = await preparedRows<{
+    id: string;
+    sku: string;
+    name: string;
+    price: number;
+    stock: number;
+    active: boolean;
+    archived_at: Date | null;
+  }>(
+    tx,
+    sql`select id, sku, name, price, stock, active, archived_at from products
+         where id = any(${sql.param(ids)}::text[]) order by id for update`,
+  );
+  return rows.map(({ archived_at, ...row }) => ({ ...row, archivedAt: archived_at }));
+}
+
+/**
+ * Takes stock for every line of an order and writes each line's `reserve` ledger row, in one
+ * statement. The caller holds the rows' locks and has checked that each has the stock.
+ * Returns each product's stock afterwards.
+ */
+export async function reserveLockedStock(
   tx: Tx,
-  productId: string,
-  quantity: number,
-  now: Date,
-): Promise<ProductRow | undefined> {
-  const [row] = await tx
-    .update(products)
-    .set({ stock: sql`${products.stock} - ${quantity}`, updatedAt: now })
-    .where(
-      and(
-        eq(products.id, productId),
-        gte(products.stock, quantity),
-        eq(products.active, true),
-        isNull(products.archivedAt),
-      ),
+  takes: readonly { productId: string; quantity: number }[],
+  ref: { orderId: string; actorId: string; now: Date },
+): Promise<Map<string, number>> {
+  const at = ref.now.getTime();
+  const rows = await preparedRows<{ product_id: string; stock_after: number }>(
+    tx,
+    sql`
+    with req(id, qty, movement_id) as (
+      select * from unnest(
+        ${sql.param(takes.map((t) => t.productId))}::text[],
+        ${sql.param(takes.map((t) => t.quantity))}::int4[],
+        ${sql.param(takes.map(() => newId('mov', at)))}::text[])
+    ), taken as (
+      update products p set stock = p.stock - req.qty, updated_at = ${ref.now}
+        from req where p.id = req.id
+        returning p.id, p.stock, req.qty, req.movement_id
     )
-    .returning();
-  return row;
+    insert into stock_movements (id, product_id, kind, delta, stock_after, order_id, actor_id, created_at)
+    select movement_id, id, 'reserve', -qty, stock, ${ref.orderId}, ${ref.actorId}, ${ref.now}
+      from taken
+    returning product_id, stock_after`,
+  );
+  return new Map(rows.map((row) => [row.product_id, Number(row.stock_after)]));
 }
 
 export async function lockProduct(tx: Tx, id: string): Promise<ProductRow | undefined> {

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
-import type { Executor, Tx } from '../../db/client.js';
+import { preparedRows, type Executor, type Tx } from '../../db/client.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { orderHistory, orderLines, orders, type OrderStatus } from './order.table.js';
 
@@ -33,14 +33,66 @@ export function whereOrders(filter: OrderFilter): SQL | undefined {
   );
 }
 
+export type NewOrder = Omit<
+  OrderRow,
+  'number' | 'carrier' | 'trackingNumber' | 'paymentInProgress' | 'restockedAt'
+>;
+export type NewOrderLine = Omit<OrderLineRow, 'orderId'>;
+export type NewHistoryEntry = Omit<OrderHistoryRow, 'seq' | 'orderId'>;
+
+/**
+ * Writes a new order with its lines and its first history entry, in one statement, and
+ * answers the row as written (its number is the only value the database chooses).
+ */
 export async function insertOrder(
   tx: Tx,
-  order: Omit<typeof orders.$inferInsert, 'number'>,
-  lines: Omit<typeof orderLines.$inferInsert, 'orderId'>[],
+  order: NewOrder,
+  lines: NewOrderLine[],
+  first: NewHistoryEntry,
 ): Promise<OrderRow> {
-  const [row] = await tx.insert(orders).values(order).returning();
-  await tx.insert(orderLines).values(lines.map((line) => ({ ...line, orderId: order.id })));
-  return row!;
+  const column = <K extends keyof NewOrderLine>(key: K) => sql.param(lines.map((l) => l[key]));
+  const [written] = await preparedRows<{ number: string | number }>(
+    tx,
+    sql`
+    with o as (
+      insert into orders (id, user_id, email, status, payment_status, subtotal, discount, shipping,
+                          total, currency, promo_code, shipping_address, expires_at, created_at,
+                          updated_at)
+      values (${order.id}, ${order.userId}, ${order.email}, ${order.status},
+              ${order.paymentStatus}, ${order.subtotal}, ${order.discount}, ${order.shipping},
+              ${order.total}, ${order.currency}, ${order.promoCode},
+              ${JSON.stringify(order.shippingAddress)}::jsonb, ${order.expiresAt}::timestamptz,
+              ${order.createdAt}::timestamptz, ${order.updatedAt}::timestamptz)
+      returning id, number
+    ), l as (
+      insert into order_lines (id, order_id, position, product_id, sku, name, unit_price,
+                               quantity, subtotal, discount, total)
+      select line.id, o.id, line.position, line.product_id, line.sku, line.name,
+             line.unit_price, line.quantity, line.subtotal, line.discount, line.total
+        from o, unnest(${column('id')}::text[], ${column('position')}::int4[],
+                       ${column('productId')}::text[], ${column('sku')}::text[],
+                       ${column('name')}::text[], ${column('unitPrice')}::int8[],
+                       ${column('quantity')}::int4[], ${column('subtotal')}::int8[],
+                       ${column('discount')}::int8[], ${column('total')}::int8[])
+             as line(id, position, product_id, sku, name, unit_price, quantity, subtotal,
+                     discount, total)
+    ), h as (
+      insert into order_history (order_id, from_status, to_status, actor_id, actor_role, reason,
+                                 created_at)
+      select o.id, ${first.fromStatus}, ${first.toStatus}, ${first.actorId}, ${first.actorRole},
+             ${first.reason}, ${first.createdAt}::timestamptz
+        from o
+    )
+    select number from o`,
+  );
+  return {
+    ...order,
+    number: Number(written!.number),
+    carrier: null,
+    trackingNumber: null,
+    paymentInProgress: false,
+    restockedAt: null,
+  };
 }
 
 export async function findOrder(db: Executor, id: string): Promise<OrderRow | undefined> {
