@@ -5,12 +5,17 @@ import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { createHash } from 'node:crypto';
+import {
+  PgDialect,
+  type PgDatabase,
+  type PgQueryResultHKT,
+  type PgTransaction,
+} from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { restoreEmbeddedTemplate } from './embedded-template.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -34,8 +39,6 @@ export interface OpenOptions {
   dataDir?: string | undefined;
   /** A PGlite data directory dump to start from (tests restore a migrated copy). */
   loadDataDir?: Blob | undefined;
-  /** A migrated data directory copied into a fresh `dataDir` (embedded-template.ts). */
-  templateDir?: string | undefined;
   poolSize?: number;
   logger?: Logger;
 }
@@ -43,16 +46,6 @@ export interface OpenOptions {
 // PostgreSQL returns bigint (count(*), sum()) as text by default; Ordo's bigints are counts
 // and sums of minor units well inside 2^53, so read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-
-/**
- * The embedded PostgreSQL's memory: PGlite zero-fills its shared memory at start, so every MB of
- * shared_buffers is a MB of resident memory from the first second. 32 MB holds Ordo's hot
- * tables and indexes (a read past it is a read from the OS page cache, not the disk); PGlite's
- * default, 128 MB, costs ~100 MB more RSS (docs/OPERATIONS.md has the figures). PGlite runs one backend, so
- * PostgreSQL's per-connection shared state is sized for 10, not 100. Durability settings are
- * PGlite's own and untouched.
- */
-const PGLITE_SETTINGS = ['shared_buffers=32MB', 'max_connections=10'];
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) {
@@ -71,16 +64,10 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return { kind: 'postgres', db, pool, close: () => pool.end() };
   }
-  if (options.dataDir) {
-    if (options.templateDir && restoreEmbeddedTemplate(options.dataDir, options.templateDir)) {
-      options.logger?.info('first start: embedded database restored from the migrated template');
-    }
-    mkdirSync(options.dataDir, { recursive: true });
-  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create({
     dataDir: options.dataDir,
     loadDataDir: options.loadDataDir,
-    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
     parsers: { 20: (value: string) => Number(value) },
   });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
@@ -118,4 +105,56 @@ export async function pingDatabase(database: Database): Promise<void> {
 export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
   const result: unknown = await db.execute(query);
   return (result as { rows: T[] }).rows;
+}
+
+/** The driver connection under an executor, as pg-boss and prepared statements need it. */
+export interface DriverClient {
+  query(
+    text: string | { name: string; text: string; values: unknown[] },
+    values?: unknown[],
+  ): Promise<{ rows: unknown[] }>;
+  /** PGlite only: several statements in one string. */
+  exec?(text: string): Promise<{ rows: unknown[] }[]>;
+}
+
+/**
+ * The pg Pool, a checked-out PoolClient inside a transaction, the PGlite instance, or PGlite's
+ * transaction object: drizzle keeps it on the session of a database or transaction. This is
+ * the one place Ordo reaches below drizzle.
+ */
+export function driverClient(executor: Executor | Database): DriverClient {
+  if ('kind' in executor) return executor.kind === 'pglite' ? executor.client : executor.pool;
+  const session = (executor as unknown as { session?: { client?: DriverClient } }).session;
+  if (!session?.client) throw new Error('cannot reach the database client of this executor');
+  return session.client;
+}
+
+const statementNames = new Map<string, string>();
+
+/** A stable name for a statement's text: one prepared statement per text and connection. */
+export function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `ordo_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Runs a statement of a hot path and returns its rows: on PostgreSQL a named prepared
+ * statement, parsed and planned once per connection instead of on every call; PGlite runs
+ * in-process and has no such cost to save. Rows come back as the driver reads them (column
+ * names as in the SQL; bigints as numbers, see above). For statements whose text does not
+ * vary with their values: every distinct text becomes a statement on every connection.
+ */
+export async function preparedRows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  const client = driverClient(executor);
+  const result = client.exec
+    ? await client.query(text, params)
+    : await client.query({ name: statementName(text), text, values: params });
+  return result.rows as T[];
 }
