@@ -16,6 +16,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { restoreEmbeddedTemplate } from './embedded-template.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -39,6 +40,8 @@ export interface OpenOptions {
   dataDir?: string | undefined;
   /** A PGlite data directory dump to start from (tests restore a migrated copy). */
   loadDataDir?: Blob | undefined;
+  /** A migrated data directory copied into a fresh `dataDir` (embedded-template.ts). */
+  templateDir?: string | undefined;
   poolSize?: number;
   logger?: Logger;
 }
@@ -46,6 +49,16 @@ export interface OpenOptions {
 // PostgreSQL returns bigint (count(*), sum()) as text by default; Ordo's bigints are counts
 // and sums of minor units well inside 2^53, so read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/**
+ * The embedded PostgreSQL's memory: PGlite zero-fills its shared memory at start, so every MB of
+ * shared_buffers is a MB of resident memory from the first second. 32 MB holds Ordo's hot
+ * tables and indexes (a read past it is a read from the OS page cache, not the disk); PGlite's
+ * default, 128 MB, costs ~100 MB more RSS (docs/OPERATIONS.md has the figures). PGlite runs one backend, so
+ * PostgreSQL's per-connection shared state is sized for 10, not 100. Durability settings are
+ * PGlite's own and untouched.
+ */
+const PGLITE_SETTINGS = ['shared_buffers=32MB', 'max_connections=10'];
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) {
@@ -64,10 +77,16 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return { kind: 'postgres', db, pool, close: () => pool.end() };
   }
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir) {
+    if (options.templateDir && restoreEmbeddedTemplate(options.dataDir, options.templateDir)) {
+      options.logger?.info('first start: embedded database restored from the migrated template');
+    }
+    mkdirSync(options.dataDir, { recursive: true });
+  }
   const client = await PGlite.create({
     dataDir: options.dataDir,
     loadDataDir: options.loadDataDir,
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
     parsers: { 20: (value: string) => Number(value) },
   });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
