@@ -8,6 +8,7 @@ import { createContext, type RunningContext } from './context.js';
 import { ensureAdmin, systemActor } from './modules/auth/auth.service.js';
 import { seedCatalog } from './modules/catalog/catalog.service.js';
 import { listEmails } from './modules/notifications/notifications.service.js';
+import { backup, restore } from './ops/backup.js';
 import { serveClusterMetrics } from './shared/metrics.js';
 
 const USAGE = `Usage: ordo <command> [options]
@@ -22,6 +23,8 @@ Commands:
   seed                        fill an empty catalog with demo products
   create-admin --email E --password P [--name N]
                               create an admin account, or promote an existing one
+  backup FILE                 write the embedded database to FILE (refused while a server runs)
+  restore FILE [--force]      load FILE into DATA_DIR (--force replaces a database there)
 
 Configuration comes from environment variables; see .env.example.`;
 
@@ -35,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       processes: { type: 'string' },
       limit: { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -90,6 +94,10 @@ async function main(argv: string[]): Promise<number> {
         console.log(`${created ? 'created' : 'promoted'} admin ${user.email} (${user.id})`);
       });
     }
+    case 'backup':
+      return backup(config, positionals[1]);
+    case 'restore':
+      return restore(config, positionals[1], { force: values.force ?? false });
     default:
       console.error(`unknown command: ${command}\n\n${USAGE}`);
       return 2;
