@@ -1,6 +1,10 @@
 import { sql } from 'drizzle-orm';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/db/client.js';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createContext } from '../src/context.js';
+import { openDatabase, queryRows } from '../src/db/client.js';
 import { expireOverdueOrders } from '../src/modules/orders/expire-orders.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
 import { sample } from './helpers/metrics.js';
@@ -163,5 +167,35 @@ describe('business metrics at /metrics', () => {
     expect(dead!.emails).toBeGreaterThanOrEqual(6);
     expect(sample(text, 'ordo_email_failures', { state: 'dead' })).toBe(dead!.emails);
     expect(sample(text, 'ordo_jobs_dead')).toBe(dead!.all);
+  });
+});
+
+// PostgreSQL only: a pool whose server is gone (PGlite is in-process and cannot go away).
+describe.skipIf(!process.env.DATABASE_URL)('/metrics while the database is down', () => {
+  it('still answers 200 with the process metrics, and ordo_database_metrics_up 0', async () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/gone`,
+      JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
+    });
+    const database = await openDatabase({ databaseUrl: config.databaseUrl });
+    const ctx = await createContext(config, {
+      database,
+      migrate: false,
+      logger: pino({ level: 'silent' }),
+    });
+    const app = await buildApp(ctx);
+    try {
+      const res = await app.inject({ url: '/metrics' });
+      expect(res.statusCode).toBe(200);
+      expect(sample(res.body, 'ordo_database_metrics_up')).toBe(0);
+      expect(sample(res.body, 'ordo_processes')).toBe(1);
+      expect(sample(res.body, 'ordo_orders_placed_total')).toBeUndefined();
+    } finally {
+      await app.close();
+      await ctx.close();
+      await database.close();
+    }
   });
 });
