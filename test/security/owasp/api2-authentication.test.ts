@@ -8,6 +8,7 @@ import { createUser, type TestUser } from '../../helpers/factories.js';
 import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
 import {
   countChecks,
+  createUserFromOwnAddress,
   freshAddress,
   needsUser,
   openApi,
@@ -228,7 +229,7 @@ describe('API2:2023 Broken Authentication', () => {
   });
 
   it(`throttles login per address after RATE_LIMIT_AUTH (${AUTH_LIMIT}) with 429 RATE_LIMITED and Retry-After, even with the right password`, async () => {
-    const v = await createUser(throttled);
+    const v = await createUserFromOwnAddress(throttled);
     const ip = freshAddress();
     const login = (password: string, remoteAddress = ip) =>
       throttled.app.inject({

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, afterEach, expect } from 'vitest';
+import { register } from '../../../src/modules/auth/auth.service.js';
 import type { TestApp } from '../../helpers/test-app.js';
 
 /**
@@ -134,4 +135,24 @@ export function freshAddress(): string {
       return ip;
     }
   }
+}
+
+/**
+ * An account logged in from an address of its own: for apps with a low RATE_LIMIT_AUTH, where
+ * a login from loopback would count against (and, on Redis, share) every other test's counter.
+ */
+export async function createUserFromOwnAddress(
+  t: TestApp,
+): Promise<{ email: string; password: string; token: string }> {
+  const email = `own-address-${randomInt(1e9)}-${Date.now()}@example.test`;
+  const password = 'correct horse battery staple';
+  await register(t.ctx, { email, password, name: 'Own Address' });
+  const login = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+    remoteAddress: freshAddress(),
+  });
+  expect(login.statusCode).toBe(200);
+  return { email, password, token: login.json<{ accessToken: string }>().accessToken };
 }
