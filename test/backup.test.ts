@@ -93,6 +93,7 @@ describe('ordo backup and ordo restore', () => {
       expect(done.stderr).toBe('');
       expect(done.code).toBe(0);
       expect(done.stdout).toMatch(/backed up .* to .*ordo-backup\.tar\.gz \(\d+ bytes, 1 orders\)/);
+      expect(done.stdout).toContain(`keep ${join(original(), 'jwt-secret')} with it`);
       expect((await readdir(root)).filter((name) => name.includes('.partial-'))).toEqual([]);
     },
   );
@@ -106,6 +107,7 @@ describe('ordo backup and ordo restore', () => {
       expect(restored.stderr).toBe('');
       expect(restored.code).toBe(0);
       expect(restored.stdout).toContain('(1 orders)');
+      expect(restored.stdout).toContain(`${join(fresh, 'jwt-secret')} is missing`);
 
       const { ordo, http } = await serve(fresh);
       // A new DATA_DIR generates its own jwt-secret: old tokens are void, the account is not.

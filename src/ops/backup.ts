@@ -106,6 +106,7 @@ export async function backup(
         await rm(partial, { force: true });
       }
       out.log(`backed up ${pgliteDir(config)} to ${target} (${dump.size} bytes, ${orders} orders)`);
+      out.log(`keep ${join(config.dataDir, 'jwt-secret')} with it: the backup does not hold it`);
     } finally {
       unlock();
     }
@@ -171,6 +172,11 @@ export async function restore(
         await rm(incoming, { recursive: true, force: true });
       }
       out.log(`restored ${source} into ${current} (${orders} orders); start Ordo to use it`);
+      if (!config.jwtSecret && !existsSync(join(config.dataDir, 'jwt-secret'))) {
+        out.log(
+          `${join(config.dataDir, 'jwt-secret')} is missing: put back the one kept with the backup, or a new one is generated at start (everyone signs in again; emailed links stop working)`,
+        );
+      }
     } finally {
       unlock();
     }
