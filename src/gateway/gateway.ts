@@ -23,6 +23,9 @@ import {
  * (`gateway_webhook_delay_ms`), or not at all (`gateway_webhooks=none`), for tests.
  */
 
+/** The longest an idle gateway sleeps between looking for payments to settle and webhooks to send. */
+const IDLE_TICK_MS = 2_000;
+
 export interface GatewayOptions {
   db: Db;
   port: number;
@@ -34,7 +37,7 @@ export interface GatewayOptions {
   logger: FastifyBaseLogger;
   /** How long `pm_card_processing` stays processing before it succeeds. */
   settleAfterMs?: number;
-  /** How often the delivery and settlement loops run. */
+  /** How often the delivery and settlement loops run while there is work (idle: see IDLE_TICK_MS). */
   tickMs?: number;
 }
 
@@ -265,6 +268,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         createdAt: now,
       });
     }
+    dueAt(new Date(now.getTime() + delay));
   }
 
   async function loadIntent(intentId: string): Promise<Intent> {
@@ -330,6 +334,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       })
       .where(eq(gatewayIntents.id, intent.id))
       .returning();
+    if (row!.settleAt) dueAt(row!.settleAt);
     if (status === 'succeeded') await emit(row!, 'payment_intent.succeeded');
     return { status: 200, body: intentObject(row!) };
   }
@@ -475,6 +480,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // --- background: settle processing payments, deliver webhooks ---
 
   let stopped = false;
+  // The loop runs every tickMs while it finds work. Otherwise it sleeps until the earliest
+  // moment this process knows something falls due (a processing payment settles, a delayed or
+  // retried webhook), and at most IDLE_TICK_MS: what another gateway process left, or a clock
+  // moved by a test, is found within that. An idle gateway costs two queries per IDLE_TICK_MS,
+  // not ten a second.
+  let nextDue = Number.POSITIVE_INFINITY;
+  let wake: (() => void) | undefined;
+  function dueAt(at: Date) {
+    if (at.getTime() >= nextDue) return;
+    nextDue = at.getTime();
+    wake?.(); // plan the sleep again
+  }
 
   async function settle() {
     const due = await db
@@ -485,6 +502,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       )
       .returning();
     for (const intent of due) await emit(intent, 'payment_intent.succeeded');
+    return due.length;
   }
 
   async function deliver() {
@@ -535,20 +553,36 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
                 },
           )
           .where(and(eq(gatewayEvents.id, event.id), isNull(gatewayEvents.deliveredAt)));
+        if (!ok) dueAt(new Date(clock.now().getTime() + Math.min(2 ** attempts * 500, 3_600_000)));
       }),
     );
+    return due.length;
   }
 
   const tickMs = options.tickMs ?? 200;
+  const idleTickMs = Math.max(tickMs, IDLE_TICK_MS);
   const loop = async () => {
     while (!stopped) {
+      const ranAt = clock.now().getTime();
+      let busy = false;
       try {
-        await settle();
-        await deliver();
+        busy = (await settle()) + (await deliver()) > 0;
       } catch (error) {
         options.logger.warn({ err: error }, 'gateway background work failed');
       }
-      await new Promise((resolve) => setTimeout(resolve, tickMs));
+      if (nextDue <= ranAt) nextDue = Number.POSITIVE_INFINITY; // this run saw it
+      const sleepMs = busy
+        ? tickMs
+        : Math.min(idleTickMs, Math.max(tickMs, nextDue - clock.now().getTime()));
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, sleepMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
     }
   };
 
@@ -560,6 +594,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     app,
     async close() {
       stopped = true;
+      wake?.();
       await running;
       await app.close();
     },
