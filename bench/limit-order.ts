@@ -16,8 +16,8 @@ import { priceOrder, type ShippingRule } from '../src/modules/orders/pricing.js'
  *
  * The job row goes to a queue of its own (`bench-limit-order-confirmation`, created with the
  * settings of Ordo's `order-confirmation-email` queue, so the same partition layout, indexes
- * and defaults): no worker consumes it, so the limit's orders send no email and Ordo's worker
- * is not handed work that only the limit caused.
+ * and defaults, and the job table's triggers fire for it as for Ordo's): no worker consumes it,
+ * so the limit's orders send no email and Ordo's worker is not handed work only the limit caused.
  *
  * What it leaves out, because it is not part of placing an order's rows: authentication, the
  * customer lookup (the caller passes the user's id and email), request validation and the

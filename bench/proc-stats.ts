@@ -87,6 +87,8 @@ export interface Usage {
   /** CPU time used (user + system) by the tree. */
   cpuMs: number;
   rssBytes: number;
+  /** The largest RSS of one process in the tree. */
+  largestRssBytes: number;
 }
 
 /** CPU and RSS of each watched tree now, and of every `postgres` process (the database). */
@@ -110,6 +112,7 @@ function read(roots: readonly Root[]): Reading {
   const sum = (list: ProcStat[]): Usage => ({
     cpuMs: list.reduce((total, s) => total + s.cpuMs, 0),
     rssBytes: list.reduce((total, s) => total + s.rssBytes, 0),
+    largestRssBytes: Math.max(0, ...list.map((s) => s.rssBytes)),
   });
   return {
     trees: roots.map((root) => sum(tree(stats, root))),
@@ -122,6 +125,8 @@ export interface TreeSample {
   /** CPU ms used by the tree between start and stop. */
   cpuMs: number;
   peakRssBytes: number;
+  /** The peak RSS of any one process of the tree (an API process under --processes N). */
+  peakProcessRssBytes: number;
   /** RSS at the last reading. */
   lastRssBytes: number;
 }
@@ -149,6 +154,7 @@ export class TreeSampler {
   #first: Reading | undefined;
   #last: Reading | undefined;
   #peaks: number[] = [];
+  #processPeaks: number[] = [];
   #timer: NodeJS.Timeout | undefined;
 
   constructor(roots: readonly Root[], intervalMs = 200) {
@@ -171,6 +177,7 @@ export class TreeSampler {
       trees: this.#roots.map((_, i) => ({
         cpuMs: Math.max(0, last.trees[i]!.cpuMs - first.trees[i]!.cpuMs),
         peakRssBytes: this.#peaks[i] ?? 0,
+        peakProcessRssBytes: this.#processPeaks[i] ?? 0,
         lastRssBytes: last.trees[i]!.rssBytes,
       })),
       postgresCpuMs: Math.max(0, last.postgres.cpuMs - first.postgres.cpuMs),
@@ -182,6 +189,7 @@ export class TreeSampler {
     const reading = read(this.#roots);
     reading.trees.forEach((usage, i) => {
       this.#peaks[i] = Math.max(this.#peaks[i] ?? 0, usage.rssBytes);
+      this.#processPeaks[i] = Math.max(this.#processPeaks[i] ?? 0, usage.largestRssBytes);
     });
     this.#last = reading;
     return reading;

@@ -25,6 +25,8 @@ export interface BenchRow {
   failures: Record<string, number>;
   /** Peak RSS of the server's process tree during the run (the bench itself for direct pg). */
   serverRssPeakMb: number | null;
+  /** Peak RSS of the largest single process of that tree (differs under --processes N). */
+  processRssPeakMb: number | null;
   /** CPU ms of the server's process tree per request (per checkout for checkout). */
   serverCpuMsPerRequest: number | null;
   /** CPU ms of the PostgreSQL processes per request; null on the embedded database. */
