@@ -449,11 +449,11 @@ export async function getOrderableProducts(
 }
 
 /**
- * Reserves stock for every line of an order, in the caller's transaction, or none: the rows
- * locked in id order in one statement, judged under the locks (so a refusal is exact and a
- * restock that committed in between is not refused by mistake), then taken with their
- * `reserve` ledger rows in one more. 422 PRODUCT_UNAVAILABLE names products that cannot be
- * ordered; 409 OUT_OF_STOCK names the lines that are short.
+ * Reserves stock for every line of an order, in the caller's transaction, or none, in one
+ * statement (see takeStockForOrder): the rows locked in id order and judged under the locks,
+ * so a refusal is exact and a restock that committed in between is not refused by mistake.
+ * 422 PRODUCT_UNAVAILABLE names products that cannot be ordered; 409 OUT_OF_STOCK names the
+ * lines that are short.
  */
 export async function reserveStock(
   tx: Tx,
@@ -461,25 +461,19 @@ export async function reserveStock(
   ref: { orderId: string; actorId: string; now: Date },
 ): Promise<Map<string, OrderableProduct>> {
   const takes = normaliseStockRequests(requests);
-  const locked = new Map(
-    (
-      await repo.lockProductsInOrder(
-        tx,
-        takes.map((t) => t.productId),
-      )
-    ).map((row) => [row.id, row]),
-  );
-  const missing: string[] = [];
-  const short: { productId: string; requested: number; available: number }[] = [];
-  for (const { productId, quantity } of takes) {
-    const product = locked.get(productId);
-    if (!product || !isPublic(product)) missing.push(productId);
-    else if (product.stock < quantity) {
-      short.push({ productId, requested: quantity, available: product.stock });
+  const { locked, stockAfter } = await repo.takeStockForOrder(tx, takes, ref);
+  const byId = new Map(locked.map((row) => [row.id, row]));
+  if (!stockAfter) {
+    const missing: string[] = [];
+    const short: { productId: string; requested: number; available: number }[] = [];
+    for (const { productId, quantity } of takes) {
+      const product = byId.get(productId);
+      if (!product || !isPublic(product)) missing.push(productId);
+      else if (product.stock < quantity) {
+        short.push({ productId, requested: quantity, available: product.stock });
+      }
     }
-  }
-  if (missing.length > 0) throw unavailable(missing);
-  if (short.length > 0) {
+    if (missing.length > 0) throw unavailable(missing);
     throw new AppError(
       'OUT_OF_STOCK',
       short
@@ -488,11 +482,10 @@ export async function reserveStock(
       { details: short },
     );
   }
-  const stockAfter = await repo.reserveLockedStock(tx, takes, ref);
   const taken = new Map<string, OrderableProduct>();
   for (const { productId } of takes) {
     taken.set(productId, {
-      ...toOrderable(locked.get(productId)!),
+      ...toOrderable(byId.get(productId)!),
       stock: stockAfter.get(productId)!,
     });
   }

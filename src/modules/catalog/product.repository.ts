@@ -98,11 +98,22 @@ export interface LockedProduct {
 }
 
 /**
- * Locks the rows of `ids` in id order, in one statement: every transaction that takes several
- * product rows takes them in the same order, so two never wait on each other in a cycle
- * (PostgreSQL locks the rows as the ordered scan returns them).
+ * Takes stock for every line of an order, with each line's `reserve` ledger row, or for none,
+ * in one statement:
+ * - `locked` locks the products' rows in id order (PostgreSQL locks them as the ordered scan
+ *   returns them), so two orders never wait on each other in a cycle; it is complete before
+ *   any row is changed, since `taken` joins the one-row verdict computed from all of it;
+ * - `judged` says whether every line can be had: the product orderable, its stock enough;
+ * - `taken` and `moved` take the stock and write the ledger, only when every line can.
+ * Answers each locked product as it was before and, when all were taken, its stock after.
  */
-export async function lockProductsInOrder(tx: Tx, ids: string[]): Promise<LockedProduct[]> {
+export async function takeStockForOrder(
+  tx: Tx,
+  takes: readonly { productId: string; quantity: number }[],
+  ref: { orderId: string; actorId: string; now: Date },
+): Promise<{ locked: LockedProduct[]; stockAfter: Map<string, number> | undefined }> {
+  const ids = takes.map((t) => t.productId);
+  const at = ref.now.getTime();
   const rows = await preparedRows<{
     id: string;
     sku: string;
@@ -111,44 +122,45 @@ export async function lockProductsInOrder(tx: Tx, ids: string[]): Promise<Locked
     stock: number;
     active: boolean;
     archived_at: Date | null;
+    stock_after: number | null;
   }>(
-    tx,
-    sql`select id, sku, name, price, stock, active, archived_at from products
-         where id = any(${sql.param(ids)}::text[]) order by id for update`,
-  );
-  return rows.map(({ archived_at, ...row }) => ({ ...row, archivedAt: archived_at }));
-}
-
-/**
- * Takes stock for every line of an order and writes each line's `reserve` ledger row, in one
- * statement. The caller holds the rows' locks and has checked that each has the stock.
- * Returns each product's stock afterwards.
- */
-export async function reserveLockedStock(
-  tx: Tx,
-  takes: readonly { productId: string; quantity: number }[],
-  ref: { orderId: string; actorId: string; now: Date },
-): Promise<Map<string, number>> {
-  const at = ref.now.getTime();
-  const rows = await preparedRows<{ product_id: string; stock_after: number }>(
     tx,
     sql`
     with req(id, qty, movement_id) as (
       select * from unnest(
-        ${sql.param(takes.map((t) => t.productId))}::text[],
+        ${sql.param(ids)}::text[],
         ${sql.param(takes.map((t) => t.quantity))}::int4[],
         ${sql.param(takes.map(() => newId('mov', at)))}::text[])
+    ), locked as materialized (
+      select id, sku, name, price, stock, active, archived_at from products
+       where id = any(${sql.param(ids)}::text[]) order by id for update
+    ), judged as (
+      select count(*) = ${takes.length}::int as all_ok
+        from locked join req on req.id = locked.id
+       where locked.active and locked.archived_at is null and locked.stock >= req.qty
     ), taken as (
       update products p set stock = p.stock - req.qty, updated_at = ${ref.now}
-        from req where p.id = req.id
-        returning p.id, p.stock, req.qty, req.movement_id
+        from req, judged
+       where judged.all_ok and p.id = req.id
+      returning p.id, p.stock, req.qty, req.movement_id
+    ), moved as (
+      insert into stock_movements (id, product_id, kind, delta, stock_after, order_id, actor_id,
+                                   created_at)
+      select movement_id, id, 'reserve', -qty, stock, ${ref.orderId}, ${ref.actorId}, ${ref.now}
+        from taken
     )
-    insert into stock_movements (id, product_id, kind, delta, stock_after, order_id, actor_id, created_at)
-    select movement_id, id, 'reserve', -qty, stock, ${ref.orderId}, ${ref.actorId}, ${ref.now}
-      from taken
-    returning product_id, stock_after`,
+    select locked.*, taken.stock as stock_after
+      from locked left join taken on taken.id = locked.id`,
   );
-  return new Map(rows.map((row) => [row.product_id, Number(row.stock_after)]));
+  const locked = rows.map(({ archived_at, stock_after: _, ...row }) => ({
+    ...row,
+    archivedAt: archived_at,
+  }));
+  const taken = rows.length === takes.length && rows.every((row) => row.stock_after !== null);
+  return {
+    locked,
+    stockAfter: taken ? new Map(rows.map((row) => [row.id, Number(row.stock_after)])) : undefined,
+  };
 }
 
 export async function lockProduct(tx: Tx, id: string): Promise<ProductRow | undefined> {
