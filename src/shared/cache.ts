@@ -9,7 +9,9 @@ import { LRUCache } from 'lru-cache';
  * With Redis the version is one key (`INCR` on change, `GET` once per request) and the values
  * are shared by every process on that Redis; without it both live in this process, which is
  * right for the embedded default (one process owns the database) and for a single process on
- * PostgreSQL.
+ * PostgreSQL. With Redis, each process also keeps the values it has seen in memory: a value
+ * stored under a version is never wanted again once the version moves on, so a copy keyed by
+ * the version is as fresh as Redis's, and a hit costs no round trip and no JSON parsing.
  */
 export interface VersionedCache<T> {
   /** The current version: read it once per request and pass it to `get` and `set`. */
@@ -34,19 +36,23 @@ export interface CacheOptions<T> {
 
 const VERSION_TTL_SECONDS = 7 * 24 * 3600;
 
+function memoryValues<T extends object>(options: CacheOptions<T>): LRUCache<string, T> {
+  const { weigh } = options;
+  return new LRUCache<string, T>({
+    max: options.maxEntries,
+    ttl: options.ttlSeconds * 1000,
+    ...(weigh && options.maxWeight
+      ? { maxSize: options.maxWeight, sizeCalculation: (value: T) => Math.max(1, weigh(value)) }
+      : {}),
+  });
+}
+
 class MemoryCache<T extends object> implements VersionedCache<T> {
   #version = 0;
   readonly #values: LRUCache<string, T>;
 
   constructor(options: CacheOptions<T>) {
-    const { weigh } = options;
-    this.#values = new LRUCache<string, T>({
-      max: options.maxEntries,
-      ttl: options.ttlSeconds * 1000,
-      ...(weigh && options.maxWeight
-        ? { maxSize: options.maxWeight, sizeCalculation: (value: T) => Math.max(1, weigh(value)) }
-        : {}),
-    });
+    this.#values = memoryValues(options);
   }
 
   version() {
@@ -70,14 +76,17 @@ class MemoryCache<T extends object> implements VersionedCache<T> {
   }
 }
 
-class RedisCache<T> implements VersionedCache<T> {
+class RedisCache<T extends object> implements VersionedCache<T> {
   readonly #versionKey: string;
+  /** This process's copies of values it read or stored, by version and key. */
+  readonly #local: LRUCache<string, T>;
 
   constructor(
     private readonly redis: Redis,
     private readonly options: CacheOptions<T>,
   ) {
     this.#versionKey = `${options.namespace}:version`;
+    this.#local = memoryValues(options);
   }
 
   async version() {
@@ -95,11 +104,17 @@ class RedisCache<T> implements VersionedCache<T> {
   }
 
   async get(version: number, key: string) {
+    const local = this.#local.get(this.#key(version, key));
+    if (local) return local;
     const text = await this.redis.get(this.#key(version, key));
-    return text === null ? undefined : (JSON.parse(text) as T);
+    if (text === null) return undefined;
+    const value = JSON.parse(text) as T;
+    this.#local.set(this.#key(version, key), value);
+    return value;
   }
 
   async set(version: number, key: string, value: T) {
+    this.#local.set(this.#key(version, key), value);
     await this.redis.set(
       this.#key(version, key),
       JSON.stringify(value),
