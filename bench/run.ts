@@ -117,6 +117,18 @@ function countsEnv(name: string): number[] | undefined {
   });
 }
 
+/** The settings that change what is measured (the database and Redis URLs do not). */
+const MEASURE_SETTINGS = [
+  'BENCH_DURATION',
+  'BENCH_WARMUP',
+  'BENCH_CONNECTIONS',
+  'BENCH_SCENARIOS',
+  'BENCH_PROCESSES',
+  'BENCH_PRODUCTS',
+  'BENCH_CUSTOMERS',
+  'BENCH_IDLE',
+];
+
 function readSettings() {
   const short =
     process.argv.includes('--short') || ['1', 'true'].includes(process.env.BENCH_SHORT ?? '');
@@ -132,7 +144,12 @@ function readSettings() {
   const defaults = SCENARIO_NAMES.filter((name) => !short || name !== 'catalog-list');
   return {
     short,
-    name: short ? 'short' : 'latest',
+    // latest.* is the full run with its defaults, the one to commit; anything else is scratch.
+    name: short
+      ? 'short'
+      : MEASURE_SETTINGS.some((name) => process.env[name])
+        ? 'custom'
+        : 'latest',
     baseDatabaseUrl:
       process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
