@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata, default as Sharp } from 'sharp';
 import { AppError } from '../../shared/errors.js';
 
 /** The most an upload may weigh; the multipart parser stops reading past it (413). */
@@ -12,6 +12,10 @@ export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 export const MAX_IMAGE_PIXELS = 40_000_000;
 /** The widths every image is rendered at, never wider than the upload itself. */
 export const IMAGE_WIDTHS = [320, 640, 1280] as const;
+
+// sharp (libvips, ~20 MB resident) is loaded by the first image processed, not by every start.
+let sharpModule: Promise<typeof Sharp> | undefined;
+const loadSharp = () => (sharpModule ??= import('sharp').then((m) => m.default));
 
 /** Formats recognised by their bytes (file-type), with the name sharp gives the same format. */
 const ACCEPTED = new Map([
@@ -74,6 +78,7 @@ export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
   const format = type && ACCEPTED.get(type.mime);
   if (!format) throw unsupported();
 
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
