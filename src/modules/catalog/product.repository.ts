@@ -70,10 +70,12 @@ export async function findFreshFields(
   ids: string[],
 ): Promise<{ id: string; stock: number; updatedAt: Date }[]> {
   if (ids.length === 0) return [];
-  return db
-    .select({ id: products.id, stock: products.stock, updatedAt: products.updatedAt })
-    .from(products)
-    .where(inArray(products.id, ids));
+  // Every catalog read asks this: one prepared statement whatever the number of ids.
+  const rows = await preparedRows<{ id: string; stock: number; updated_at: Date }>(
+    db,
+    sql`select id, stock, updated_at from products where id = any(${sql.param(ids)}::text[])`,
+  );
+  return rows.map((row) => ({ id: row.id, stock: row.stock, updatedAt: new Date(row.updated_at) }));
 }
 
 export async function findProducts(db: Executor, ids: string[]): Promise<ProductRow[]> {
