@@ -1,18 +1,19 @@
 import pg from 'pg';
 import { newId } from '../src/shared/ids.js';
-import { priceOrder, type ShippingRule } from '../src/modules/orders/pricing.js';
+import type { ShippingRule } from '../src/modules/orders/pricing.js';
 
 /**
  * The limit that place-order is compared with: the same order placed by the smallest correct
- * transaction, written by hand with `pg` and named (prepared) statements. It has Ordo's effects
- * and locking, row for row:
+ * transaction, written by hand with `pg` as one named (prepared) statement, which is its own
+ * transaction: one round trip per order. It has Ordo's effects and locking, row for row:
  *
  * - the ordered products locked in id order (`FOR UPDATE`), so two orders never deadlock, and
- *   checked under that lock: every product public, every line's stock enough (duplicate lines
+ *   judged under that lock: every product public, every line's stock enough (duplicate lines
  *   summed first), or nothing is written;
  * - stock decremented, one `reserve` movement per product in the stock ledger (with
- *   `stock_after`), the order, its lines, its first history entry, and the confirmation job
- *   row in pg-boss's job table, all in one statement after the lock.
+ *   `stock_after`), the order (priced from the locked rows: subtotal, flat shipping unless
+ *   free over the threshold, no discount), its lines, its first history entry, and the
+ *   confirmation job row in pg-boss's job table.
  *
  * The job row goes to a queue of its own (`bench-limit-order-confirmation`, created with the
  * settings of Ordo's `order-confirmation-email` queue, so the same partition layout, indexes
@@ -61,49 +62,76 @@ export interface LimitOrder {
   createdAt: string;
 }
 
-const LOCK = {
-  name: 'bench_limit_lock_products',
-  text: `select id, sku, name, price, stock from products
-         where id = any($1::text[]) and active and archived_at is null
-         order by id for update`,
-};
-
-const WRITE = {
-  name: 'bench_limit_write_order',
-  text: `with taken as (
-      update products p set stock = p.stock - r.qty, updated_at = $3
-      from unnest($1::text[], $2::int[]) as r(id, qty)
-      where p.id = r.id
+/**
+ * The whole order in one statement, which is its own transaction: one round trip. `locked`
+ * takes the row locks in id order and is materialized, so it is complete before any row
+ * changes; `verdict` judges every line from the locked rows (current under READ COMMITTED:
+ * FOR UPDATE returns the latest committed version); every write joins the verdict, so a
+ * refused order writes nothing.
+ *
+ * $1 product ids (distinct) · $2 quantities · $3 now · $4 movement ids · $5 order id ·
+ * $6 user id · $7 email · $8 currency · $9 shipping address · $10 expires at · $11 line ids ·
+ * $12 flat shipping rate · $13 free shipping from (null: never) · $14 job data · $15 queue
+ */
+const PLACE = {
+  name: 'bench_limit_place_order',
+  text: `with wanted as (
+      select r.id, r.qty, r.mid, r.lid, r.pos - 1 as pos
+      from unnest($1::text[], $2::int[], $4::text[], $11::text[]) with ordinality as r(id, qty, mid, lid, pos)
+    ), locked as materialized (
+      select p.id, p.sku, p.name, p.price, p.stock from products p
+      where p.id = any($1::text[]) and p.active and p.archived_at is null
+      order by p.id for update
+    ), verdict as (
+      select count(l.id) = count(*) as found,
+             coalesce(bool_and(l.stock >= w.qty), false) as enough,
+             coalesce(sum(l.price::bigint * w.qty), 0) as subtotal
+      from wanted w left join locked l on l.id = w.id
+    ), priced as (
+      select v.subtotal,
+             case when $13::bigint is not null and v.subtotal >= $13::bigint then 0 else $12::bigint end as shipping
+      from verdict v where v.found and v.enough
+    ), taken as (
+      update products p set stock = p.stock - w.qty, updated_at = $3
+      from wanted w, priced
+      where p.id = w.id
       returning p.id, p.stock
     ), ledger as (
       insert into stock_movements (id, product_id, kind, delta, stock_after, order_id, actor_id, created_at)
-      select r.mid, t.id, 'reserve', -r.qty, t.stock, $5, $6, $3
-      from taken t join unnest($1::text[], $2::int[], $4::text[]) as r(id, qty, mid) on r.id = t.id
+      select w.mid, t.id, 'reserve', -w.qty, t.stock, $5, $6, $3
+      from taken t join wanted w on w.id = t.id
     ), placed as (
       insert into orders (id, user_id, email, status, payment_status, subtotal, discount, shipping,
                           total, currency, promo_code, shipping_address, expires_at, created_at, updated_at)
-      values ($5, $6, $7, 'pending_payment', 'unpaid', $8, $9, $10, $11, $12, null, $13::jsonb, $14, $3, $3)
-      returning number
+      select $5, $6, $7, 'pending_payment', 'unpaid', subtotal, 0, shipping, subtotal + shipping,
+             $8, null, $9::jsonb, $10, $3, $3
+      from priced
+      returning number, subtotal, shipping, total
     ), lines as (
       insert into order_lines (id, order_id, position, product_id, sku, name, unit_price, quantity,
                                subtotal, discount, total)
-      select l.id, $5, l.pos, l.pid, l.sku, l.name, l.price, l.qty, l.sub, l.disc, l.tot
-      from unnest($15::text[], $16::int[], $17::text[], $18::text[], $19::text[], $20::bigint[],
-                  $21::int[], $22::bigint[], $23::bigint[], $24::bigint[])
-           as l(id, pos, pid, sku, name, price, qty, sub, disc, tot)
+      select w.lid, $5, w.pos, w.id, l.sku, l.name, l.price, w.qty, l.price::bigint * w.qty, 0,
+             l.price::bigint * w.qty
+      from wanted w join locked l on l.id = w.id, priced
+      returning product_id, sku, name, unit_price, quantity, position
     ), history as (
       insert into order_history (order_id, from_status, to_status, actor_id, actor_role, reason, created_at)
-      values ($5, null, 'pending_payment', $6, 'customer', 'order placed', $3)
+      select $5, null, 'pending_payment', $6, 'customer', 'order placed', $3 from priced
     ), job as (
       insert into pgboss.job (name, data, retry_limit, retry_delay, retry_backoff, expire_in,
                               keep_until, dead_letter, policy)
-      select q.name, $25::jsonb, coalesce(q.retry_limit, 2), coalesce(q.retry_delay, 0),
+      select q.name, $14::jsonb, coalesce(q.retry_limit, 2), coalesce(q.retry_delay, 0),
              coalesce(q.retry_backoff, false), coalesce(q.expire_seconds, 900) * interval '1s',
              now() + coalesce(q.retention_minutes * interval '1 minute', interval '14 days'),
              q.dead_letter, q.policy
-      from pgboss.queue q where q.name = $26
+      from pgboss.queue q, priced where q.name = $15
     )
-    select number from placed`,
+    select v.found, v.enough, o.number, o.subtotal, o.shipping, o.total,
+           (select coalesce(json_agg(json_build_object(
+              'productId', product_id, 'sku', sku, 'name', name,
+              'unitPrice', unit_price, 'quantity', quantity) order by position), '[]'::json)
+            from lines) as lines
+    from verdict v left join placed o on true`,
 };
 
 /** Creates the limit's job queue like Ordo's confirmation queue; a no-op when it exists. */
@@ -131,6 +159,7 @@ export async function placeLimitOrder(
   settings: LimitSettings,
   input: LimitOrderInput,
 ): Promise<LimitOutcome> {
+  // Duplicate lines summed, in the order the customer first named each product.
   const summed = new Map<string, number>();
   for (const { productId, quantity } of input.items) {
     summed.set(productId, (summed.get(productId) ?? 0) + quantity);
@@ -138,99 +167,54 @@ export async function placeLimitOrder(
   const ids = [...summed.keys()];
   const now = new Date();
   const orderId = newId('ord', now.getTime());
-
-  await client.query('begin');
-  try {
-    const { rows } = await client.query<{
-      id: string;
-      sku: string;
-      name: string;
-      price: number;
-      stock: number;
-    }>({ ...LOCK, values: [ids] });
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    if (rows.length !== ids.length) {
-      await client.query('rollback');
-      return { ok: false, status: 422, code: 'PRODUCT_UNAVAILABLE' };
-    }
-    if (ids.some((id) => byId.get(id)!.stock < summed.get(id)!)) {
-      await client.query('rollback');
-      return { ok: false, status: 409, code: 'OUT_OF_STOCK' };
-    }
-    const priced = priceOrder(
-      ids.map((id) => {
-        const product = byId.get(id)!;
-        return {
-          productId: id,
-          sku: product.sku,
-          name: product.name,
-          unitPrice: product.price,
-          quantity: summed.get(id)!,
-        };
-      }),
-      0,
-      settings.shipping,
-    );
-    const expiresAt = new Date(now.getTime() + settings.orderPaymentTtlMs);
-    const lines = priced.lines;
-    const { rows: placed } = await client.query<{ number: string }>({
-      ...WRITE,
-      values: [
-        ids,
-        ids.map((id) => summed.get(id)!),
-        now,
-        ids.map(() => newId('mov', now.getTime())),
-        orderId,
-        input.userId,
-        input.email,
-        priced.subtotal,
-        priced.discount,
-        priced.shipping,
-        priced.total,
-        settings.currency,
-        JSON.stringify(input.shippingAddress),
-        expiresAt,
-        lines.map(() => newId('oln', now.getTime())),
-        lines.map((_, i) => i),
-        lines.map((l) => l.productId),
-        lines.map((l) => l.sku),
-        lines.map((l) => l.name),
-        lines.map((l) => l.unitPrice),
-        lines.map((l) => l.quantity),
-        lines.map((l) => l.subtotal),
-        lines.map((l) => l.discount),
-        lines.map((l) => l.total),
-        JSON.stringify({ orderId }),
-        LIMIT_QUEUE,
-      ],
-    });
-    await client.query('commit');
-    return {
-      ok: true,
-      order: {
-        id: orderId,
-        number: Number(placed[0]!.number),
-        status: 'pending_payment',
-        paymentStatus: 'unpaid',
-        subtotal: priced.subtotal,
-        discount: priced.discount,
-        shipping: priced.shipping,
-        total: priced.total,
-        currency: settings.currency,
-        lines: lines.map(({ productId, sku, name, unitPrice, quantity }) => ({
-          productId,
-          sku,
-          name,
-          unitPrice,
-          quantity,
-        })),
-        shippingAddress: input.shippingAddress,
-        expiresAt: expiresAt.toISOString(),
-        createdAt: now.toISOString(),
-      },
-    };
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  }
+  const expiresAt = new Date(now.getTime() + settings.orderPaymentTtlMs);
+  const { rows } = await client.query<{
+    found: boolean;
+    enough: boolean;
+    number: string | null;
+    subtotal: string | null;
+    shipping: string | null;
+    total: string | null;
+    lines: LimitOrder['lines'];
+  }>({
+    ...PLACE,
+    values: [
+      ids,
+      ids.map((id) => summed.get(id)!),
+      now,
+      ids.map(() => newId('mov', now.getTime())),
+      orderId,
+      input.userId,
+      input.email,
+      settings.currency,
+      JSON.stringify(input.shippingAddress),
+      expiresAt,
+      ids.map(() => newId('oln', now.getTime())),
+      settings.shipping.flatRate,
+      settings.shipping.freeOver ?? null,
+      JSON.stringify({ orderId }),
+      LIMIT_QUEUE,
+    ],
+  });
+  const row = rows[0]!;
+  if (!row.found) return { ok: false, status: 422, code: 'PRODUCT_UNAVAILABLE' };
+  if (!row.enough) return { ok: false, status: 409, code: 'OUT_OF_STOCK' };
+  return {
+    ok: true,
+    order: {
+      id: orderId,
+      number: Number(row.number),
+      status: 'pending_payment',
+      paymentStatus: 'unpaid',
+      subtotal: Number(row.subtotal),
+      discount: 0,
+      shipping: Number(row.shipping),
+      total: Number(row.total),
+      currency: settings.currency,
+      lines: row.lines,
+      shippingAddress: input.shippingAddress,
+      expiresAt: expiresAt.toISOString(),
+      createdAt: now.toISOString(),
+    },
+  };
 }

@@ -31,7 +31,9 @@
  * 32; when set, the catalog runs at these too), BENCH_SCENARIOS (names, comma-separated),
  * BENCH_PROCESSES (1,2,4; short 1,2), BENCH_PRODUCTS (200, short 50), BENCH_CUSTOMERS (100,
  * short 20), BENCH_IDLE (seconds of idle measured on the embedded default: 10, short 3),
- * BENCH_LAG_TIMEOUT (seconds after a run's load ends to wait for its confirmations, 60).
+ * BENCH_DIRECT_POOL (connections the direct pg limit's callers share, 10 like Ordo's pool; 0
+ * for one connection per caller), BENCH_LAG_TIMEOUT (seconds after a run's load ends to wait
+ * for its confirmations, 60).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -127,6 +129,7 @@ const MEASURE_SETTINGS = [
   'BENCH_PRODUCTS',
   'BENCH_CUSTOMERS',
   'BENCH_IDLE',
+  'BENCH_DIRECT_POOL',
 ];
 
 function readSettings() {
@@ -164,6 +167,8 @@ function readSettings() {
     products: intEnv('BENCH_PRODUCTS', short ? 50 : 200),
     customers: intEnv('BENCH_CUSTOMERS', short ? 20 : 100),
     idleSeconds: intEnv('BENCH_IDLE', short ? 3 : 10),
+    /** Connections the direct pg limit's callers share: Ordo's pool size; 0 for one each. */
+    directPool: intEnv('BENCH_DIRECT_POOL', 10, 0),
     lagTimeoutSeconds: intEnv('BENCH_LAG_TIMEOUT', 60),
   };
 }
@@ -387,6 +392,7 @@ function limitOrderLoad(fixture: Fixture, items: OrderItemsOf): LoadOptions {
 
 function directTarget(
   databaseUrl: string,
+  poolSize: number,
   limitSettings: LimitSettings,
   fixture: Fixture,
   items: OrderItemsOf,
@@ -403,6 +409,7 @@ function directTarget(
         scenario: 'direct pg',
         databaseUrl,
         connections,
+        poolSize,
         durationSeconds,
         settings: limitSettings,
         next: () => {
@@ -450,6 +457,10 @@ async function checkInvariants(databaseUrl: string, hotProductId: string) {
          where coalesce(j.n, 0) <> 1`,
         ['order-confirmation-email', LIMIT_QUEUE],
       ),
+      ordersSubtotalNotLines: await one(
+        `select count(*) from orders o
+         where o.subtotal <> (select coalesce(sum(l.subtotal), 0) from order_lines l where l.order_id = o.id)`,
+      ),
       ordersWithoutHistory: await one(
         `select count(*) from orders o where not exists
            (select 1 from order_history h where h.order_id = o.id)`,
@@ -469,6 +480,7 @@ async function checkInvariants(databaseUrl: string, hotProductId: string) {
       invariants.stockNotLedger === 0 &&
       invariants.hotReservedUnits === invariants.hotOrderedUnits &&
       invariants.ordersLedgerNotLines === 0 &&
+      invariants.ordersSubtotalNotLines === 0 &&
       invariants.ordersWithoutHistory === 0 &&
       invariants.ordersWithoutOneConfirmationJob === 0 &&
       invariants.succeededPaymentsOrderUnpaid === 0;
@@ -615,7 +627,7 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
       name,
       [
         ordoTarget(scenario),
-        directTarget(database.url, limitSettings, fixture, items, interrupted),
+        directTarget(database.url, settings.directPool, limitSettings, fixture, items, interrupted),
         httpTarget(
           'fastify + pg',
           'limit',
@@ -849,6 +861,7 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
       lagTimeoutSeconds: settings.lagTimeoutSeconds,
       ordoEnv: { ...common, SMTP_URL: 'loopback' },
       limitPoolSize: 10,
+      directPool: settings.directPool,
     },
     rows: bench.rows,
     queueLag: {
