@@ -121,7 +121,10 @@ export async function buildTestApp(
         app.server.closeAllConnections();
         return closing;
       });
-      if (options.worker) await step('jobs.stop', () => ctx.jobs.stop(5_000));
+      // As long as production gives running jobs (20 s): a refund job can be waiting on the
+      // gateway (15 s timeout) at teardown, and a shorter wait left it to use the database
+      // after it closed (an unhandled "Cannot use a pool after calling end on the pool").
+      if (options.worker) await step('jobs.stop', () => ctx.jobs.stop());
       await step('ctx.close', () => ctx.close());
       await step('database.close', () => database.close());
       await step('drop database', () => dropTestDatabase(url));
