@@ -83,11 +83,6 @@ export async function findProducts(db: Executor, ids: string[]): Promise<Product
   return db.select().from(products).where(inArray(products.id, ids));
 }
 
-/**
- * Takes `quantity` units of an orderable (active, unarchived) product in one conditional
- * statement. Returns the product as it is after the update, or undefined when it is not
- * orderable or has too little stock.
- */
 /** What an order needs of each product it takes stock from, read under the row lock. */
 export interface LockedProduct {
   id: string;
@@ -116,16 +111,9 @@ export async function takeStockForOrder(
 ): Promise<{ locked: LockedProduct[]; stockAfter: Map<string, number> | undefined }> {
   const ids = takes.map((t) => t.productId);
   const at = ref.now.getTime();
-  const rows = await preparedRows<{
-    id: string;
-    sku: string;
-    name: string;
-    price: number;
-    stock: number;
-    active: boolean;
-    archived_at: Date | null;
-    stock_after: number | null;
-  }>(
+  const rows = await preparedRows<
+    Omit<LockedProduct, 'archivedAt'> & { archived_at: Date | null; stock_after: number | null }
+  >(
     tx,
     sql`
     with req(id, qty, movement_id) as (

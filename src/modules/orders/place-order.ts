@@ -218,7 +218,7 @@ async function refuseHoarding(
   );
   // Both limits from one statement: the customer's unpaid orders, and the units of this
   // order's products they hold.
-  const [held] = await preparedRows<{ unpaid: number; units: Record<string, number> | string }>(
+  const [held] = await preparedRows<{ unpaid: number; units: Record<string, number> }>(
     tx,
     sql`
     with unpaid as (
@@ -239,12 +239,8 @@ async function refuseHoarding(
     );
   }
   if (maxUnitsPerProduct) {
-    const units = held!.units;
-    const heldOf = new Map(
-      Object.entries(
-        (typeof units === 'string' ? JSON.parse(units) : units) as Record<string, number>,
-      ),
-    );
+    // Both drivers parse json into objects.
+    const heldOf = new Map(Object.entries(held!.units));
     const over = items
       .map((i) => ({
         productId: i.productId,
