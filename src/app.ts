@@ -90,7 +90,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandler(app);
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   // JSON only: a text/plain body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
   // PostgreSQL text cannot hold NUL; refuse it at the edge for every route and field.

@@ -6,10 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { buildApp } from '../src/app.js';
 import { systemActor } from '../src/modules/auth/auth.service.js';
+import type { CatalogRead } from '../src/modules/catalog/catalog-cache.js';
 import {
   getCatalogProduct,
   listCatalog,
   updateProduct,
+  type Product,
 } from '../src/modules/catalog/catalog.service.js';
 import { createContext } from '../src/context.js';
 import { openDatabase } from '../src/db/client.js';
@@ -24,6 +26,9 @@ beforeAll(async () => {
   admin = await createAdmin(t);
 });
 afterAll(() => t.close());
+
+type Page = { items: Product[]; total: number };
+const bodyOf = <T>(read: CatalogRead) => JSON.parse(read.json) as T;
 
 const word = () => `w${randomBytes(6).toString('hex')}`;
 const asAdmin = () => ({ token: admin.token });
@@ -136,6 +141,36 @@ describe('the catalog cache (one instance)', () => {
     expect(afterDetail.body.updatedAt).not.toBe(beforeDetail.body.updatedAt);
   });
 
+  it('shows stock a cancellation put back and an adjustment moved, each on the next read', async () => {
+    const w = word();
+    const product = await createProduct(t, { name: `${w} kettle`, stock: 4 });
+    const customer = await createUser(t);
+    const detail = `/api/v1/products/${product.id}`;
+    const placed = await t.http.post(
+      '/api/v1/orders',
+      { items: [{ productId: product.id, quantity: 3 }], shippingAddress: address },
+      { token: customer.token },
+    );
+    expect(placed.status).toBe(201);
+    expect((await readTwice(t.http, detail)).body.stock).toBe(1);
+
+    const cancelled = await t.http.post(
+      `/api/v1/orders/${placed.body.id}/cancel`,
+      {},
+      { token: customer.token },
+    );
+    expect(cancelled.status).toBe(200);
+    expect((await readTwice(t.http, detail)).body.stock).toBe(4);
+
+    const adjusted = await t.http.post(
+      `/api/v1/admin/products/${product.id}/stock-adjustments`,
+      { delta: -2, reason: 'damaged in the store room' },
+      asAdmin(),
+    );
+    expect(adjusted.status).toBe(201);
+    expect((await readTwice(t.http, detail)).body.stock).toBe(2);
+  });
+
   it('lists a product that sold out under inStock=false at once (that filter is never cached)', async () => {
     const w = word();
     const product = await createProduct(t, { name: `${w} vase`, stock: 1 });
@@ -213,12 +248,13 @@ describe('the catalog cache (one instance)', () => {
       const product = await createProduct(t, { name: `${w} fan`, price: 700 });
       const page = { page: 1, pageSize: 20 };
       const listed = await listCatalog(ctx, { q: w }, '-createdAt', page);
-      expect(listed.body.items.map((p) => p.price)).toEqual([700]);
+      expect(bodyOf<Page>(listed).items.map((p) => p.price)).toEqual([700]);
       expect(listed.etag).toMatch(/^W\/"db-/);
       // The change commits although its version bump fails.
       await updateProduct(ctx, systemActor, product.id, { price: 800 });
-      expect((await getCatalogProduct(ctx, product.id)).body.price).toBe(800);
-      expect((await listCatalog(ctx, { q: w }, '-createdAt', page)).body.items[0]!.price).toBe(800);
+      expect(bodyOf<Product>(await getCatalogProduct(ctx, product.id)).price).toBe(800);
+      const relisted = await listCatalog(ctx, { q: w }, '-createdAt', page);
+      expect(bodyOf<Page>(relisted).items[0]!.price).toBe(800);
     } finally {
       dead.disconnect();
     }
@@ -283,6 +319,33 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)(
       expect(listed.body.items[0]).toMatchObject({ price: 2100, name: `${w} alarm clock` });
       const shown = await second.http.get(detail);
       expect(shown.body).toMatchObject({ price: 2100, name: `${w} alarm clock` });
+    });
+
+    it('serves an order placed through one instance, and its cancellation through the other, from each on its next read', async () => {
+      const w = word();
+      const product = await createProduct(t, { name: `${w} teapot`, stock: 6 });
+      const customer = await createUser(t);
+      const detail = `/api/v1/products/${product.id}`;
+      const list = `/api/v1/products?q=${w}`;
+      expect((await readTwice(second.http, detail)).body.stock).toBe(6);
+      expect((await readTwice(t.http, list)).body.items[0].stock).toBe(6);
+
+      const placed = await t.http.post(
+        '/api/v1/orders',
+        { items: [{ productId: product.id, quantity: 5 }], shippingAddress: address },
+        { token: customer.token },
+      );
+      expect(placed.status).toBe(201);
+      expect((await second.http.get(detail)).body.stock).toBe(1);
+
+      const cancelled = await second.http.post(
+        `/api/v1/orders/${placed.body.id}/cancel`,
+        {},
+        { token: customer.token },
+      );
+      expect(cancelled.status).toBe(200);
+      expect((await t.http.get(list)).body.items[0].stock).toBe(6);
+      expect((await t.http.get(detail)).body.stock).toBe(6);
     });
 
     it('shares one ETag between the instances, so either answers 304 to it', async () => {

@@ -16,6 +16,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { deliverCommitEvents } from './commit-events.js';
 import { restoreEmbeddedTemplate } from './embedded-template.js';
 import * as schema from './schema.js';
 
@@ -74,7 +75,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     pool.on('connect', (client) => {
       client.on('error', (err) => options.logger?.warn({ err }, 'database connection failed'));
     });
-    const db = drizzlePg(pool, { schema }) as unknown as Db;
+    const db = deliverCommitEvents(drizzlePg(pool, { schema }) as unknown as Db);
     return { kind: 'postgres', db, pool, close: () => pool.end() };
   }
   if (options.dataDir) {
@@ -89,7 +90,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
     parsers: { 20: (value: string) => Number(value) },
   });
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const db = deliverCommitEvents(drizzlePglite(client, { schema }) as unknown as Db);
   return { kind: 'pglite', db, client, close: () => client.close() };
 }
 

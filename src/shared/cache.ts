@@ -6,23 +6,32 @@ import { LRUCache } from 'lru-cache';
  * version it was read at, so bumping the version retires every value at once: nothing is
  * deleted, readers simply stop asking for the old keys (which expire after `ttlSeconds`).
  *
- * With Redis the version is one key (`INCR` on change, `GET` once per request) and the values
- * are shared by every process on that Redis; without it both live in this process, which is
+ * With Redis each version is one key (`INCR` on change, one `MGET` of them all per request)
+ * and the values are shared by every process on that Redis; without it all live in this process, which is
  * right for the embedded default (one process owns the database) and for a single process on
  * PostgreSQL. With Redis, each process also keeps the values it has seen in memory: a value
  * stored under a version is never wanted again once the version moves on, so a copy keyed by
  * the version is as fresh as Redis's, and a hit costs no round trip and no JSON parsing.
  */
-export interface VersionedCache<T> {
-  /** The current version: read it once per request and pass it to `get` and `set`. */
-  version(): Promise<number>;
-  /** Retires every value stored so far. Call it after the change has committed. */
-  bump(): Promise<void>;
+export interface VersionedCache<T, C extends string = never> {
+  /**
+   * The values' version and each counter's (see `counters`), read together: one `MGET` on
+   * Redis. Read them once per request and pass `values` to `get` and `set`.
+   */
+  versions(): Promise<Versions<C>>;
+  /**
+   * Moves a version on. `values` (the default) retires every value stored so far; a counter
+   * only moves, for callers that key their own copies by it. Call it after the change has
+   * committed.
+   */
+  bump(counter?: 'values' | C): Promise<void>;
   get(version: number, key: string): Promise<T | undefined>;
   set(version: number, key: string, value: T): Promise<void>;
 }
 
-export interface CacheOptions<T> {
+export type Versions<C extends string> = Record<'values' | C, number>;
+
+export interface CacheOptions<T, C extends string = never> {
   /** Keeps apart the caches of different data on one Redis (for example one per database). */
   namespace: string;
   /** In-memory entries kept at most (least recently used go first). */
@@ -32,11 +41,16 @@ export interface CacheOptions<T> {
   maxWeight?: number;
   /** How long a value of a retired version lingers before it expires. */
   ttlSeconds: number;
+  /**
+   * Versions kept beside the values' own, moved by other changes than the values' (the
+   * catalog's stock, which every order moves, beside its product bodies).
+   */
+  counters?: readonly C[];
 }
 
 const VERSION_TTL_SECONDS = 7 * 24 * 3600;
 
-function memoryValues<T extends object>(options: CacheOptions<T>): LRUCache<string, T> {
+function memoryValues<T extends object>(options: CacheOptions<T, string>): LRUCache<string, T> {
   const { weigh } = options;
   return new LRUCache<string, T>({
     max: options.maxEntries,
@@ -47,22 +61,25 @@ function memoryValues<T extends object>(options: CacheOptions<T>): LRUCache<stri
   });
 }
 
-class MemoryCache<T extends object> implements VersionedCache<T> {
-  #version = 0;
+class MemoryCache<T extends object, C extends string> implements VersionedCache<T, C> {
+  readonly #versions: Versions<C>;
   readonly #values: LRUCache<string, T>;
 
-  constructor(options: CacheOptions<T>) {
+  constructor(options: CacheOptions<T, C>) {
     this.#values = memoryValues(options);
+    this.#versions = Object.fromEntries(
+      ['values', ...(options.counters ?? [])].map((name) => [name, 0]),
+    ) as Versions<C>;
   }
 
-  version() {
-    return Promise.resolve(this.#version);
+  versions() {
+    return Promise.resolve({ ...this.#versions });
   }
 
-  bump() {
-    this.#version += 1;
+  bump(counter: 'values' | C = 'values') {
+    this.#versions[counter] += 1;
     // Values of older versions are unreachable from now on: free them at once.
-    this.#values.clear();
+    if (counter === 'values') this.#values.clear();
     return Promise.resolve();
   }
 
@@ -71,36 +88,41 @@ class MemoryCache<T extends object> implements VersionedCache<T> {
   }
 
   set(version: number, key: string, value: T) {
-    if (version === this.#version) this.#values.set(`${version}:${key}`, value);
+    if (version === this.#versions.values) this.#values.set(`${version}:${key}`, value);
     return Promise.resolve();
   }
 }
 
-class RedisCache<T extends object> implements VersionedCache<T> {
-  readonly #versionKey: string;
+class RedisCache<T extends object, C extends string> implements VersionedCache<T, C> {
+  /** The counters' names and their keys, `values` first. */
+  readonly #counters: readonly ('values' | C)[];
+  readonly #versionKeys: string[];
   /** This process's copies of values it read or stored, by version and key. */
   readonly #local: LRUCache<string, T>;
 
   constructor(
     private readonly redis: Redis,
-    private readonly options: CacheOptions<T>,
+    private readonly options: CacheOptions<T, C>,
   ) {
-    this.#versionKey = `${options.namespace}:version`;
+    this.#counters = ['values', ...(options.counters ?? [])];
+    this.#versionKeys = this.#counters.map((name) =>
+      name === 'values' ? `${options.namespace}:version` : `${options.namespace}:version:${name}`,
+    );
     this.#local = memoryValues(options);
   }
 
-  async version() {
-    return Number((await this.redis.get(this.#versionKey)) ?? 0);
+  async versions() {
+    const numbers = await this.redis.mget(...this.#versionKeys);
+    return Object.fromEntries(
+      this.#counters.map((name, i) => [name, Number(numbers[i] ?? 0)]),
+    ) as Versions<C>;
   }
 
-  async bump() {
+  async bump(counter: 'values' | C = 'values') {
+    const key = this.#versionKeys[this.#counters.indexOf(counter)]!;
     // The version key expires long after any value (so a database that is gone leaves no key
     // behind): once it has, the count starts again at 0, and no value of 0 is left by then.
-    await this.redis
-      .multi()
-      .incr(this.#versionKey)
-      .expire(this.#versionKey, VERSION_TTL_SECONDS)
-      .exec();
+    await this.redis.multi().incr(key).expire(key, VERSION_TTL_SECONDS).exec();
   }
 
   async get(version: number, key: string) {
@@ -128,9 +150,9 @@ class RedisCache<T extends object> implements VersionedCache<T> {
   }
 }
 
-export function createVersionedCache<T extends object>(
+export function createVersionedCache<T extends object, C extends string = never>(
   redis: Redis | undefined,
-  options: CacheOptions<T>,
-): VersionedCache<T> {
-  return redis ? new RedisCache<T>(redis, options) : new MemoryCache<T>(options);
+  options: CacheOptions<T, C>,
+): VersionedCache<T, C> {
+  return redis ? new RedisCache<T, C>(redis, options) : new MemoryCache<T, C>(options);
 }

@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { createVersionedCache, type VersionedCache } from '../../shared/cache.js';
+import { LRUCache } from 'lru-cache';
+import { onCommit } from '../../db/commit-events.js';
+import { createVersionedCache, type VersionedCache, type Versions } from '../../shared/cache.js';
 
 /**
  * The public catalog's read cache. Product bodies (name, price, description, images) are
- * cached under the catalog version, which every product change bumps after it commits; stock
- * and `updatedAt`, which every order changes, are not taken from the cache but read fresh for
- * the page's products in one primary-key query and laid over the cached bodies. So a read
- * after a write never serves an old price, name or image, and an order's stock change shows
- * on the next read, without orders emptying the cache.
+ * cached under the catalog version, which every product change bumps after it commits. Stock
+ * and `updatedAt`, which every order changes, are read fresh for the page's products in one
+ * primary-key query and laid over the cached bodies, and the answer (body text and ETag) is
+ * kept in this process under both the catalog version and the stock version, which every
+ * stock movement bumps after it commits (see `watchStock`). So a read after a write never
+ * serves an old price, name, image or stock level, orders do not empty the cache, and a read
+ * while nothing changes costs one round trip to Redis for the versions and nothing else.
  */
 
 export type CacheCtx = Pick<AppContext, 'db' | 'redis' | 'logger'>;
@@ -20,6 +24,12 @@ export interface CatalogEntry<T> {
   total: number;
 }
 
+/** A public catalog read as it is sent: the body's JSON text and its ETag. */
+export interface CatalogRead {
+  json: string;
+  etag: string;
+}
+
 /**
  * A value expires this long after it was stored: old versions' values go, and after a Redis
  * outage a body cached before an unbumped change is served this long at most.
@@ -28,9 +38,21 @@ const TTL_SECONDS = 60;
 const MAX_ENTRIES = 5_000;
 /** In memory, products held at most over all cached pages (a product body is ~1 to 2 KB). */
 const MAX_PRODUCTS = 20_000;
+/**
+ * Answers kept in this process, under both versions. They go after this long, so a stock
+ * bump lost to a Redis outage or a crash between COMMIT and INCR shows at most this late.
+ */
+const ANSWER_TTL_MS = 10_000;
+/** In memory, the answers' JSON text kept at most over all of them. */
+const MAX_ANSWER_CHARS = 16 * 1024 * 1024;
+
+interface Catalog {
+  bodies: VersionedCache<CatalogEntry<unknown>, 'stock'>;
+  answers: LRUCache<string, CatalogRead>;
+}
 
 // One cache per Redis client (shared by every process on it), or per database in memory.
-const caches = new WeakMap<object, Promise<VersionedCache<CatalogEntry<unknown>>>>();
+const caches = new WeakMap<object, Promise<Catalog>>();
 
 /**
  * Several databases may share one Redis (tests do), so the Redis keys name the database by
@@ -46,7 +68,7 @@ async function databaseName(ctx: CacheCtx): Promise<string> {
   return row ? `${row.name}:${row.oid}` : 'unknown';
 }
 
-function catalogCache<T>(ctx: CacheCtx): Promise<VersionedCache<CatalogEntry<T>>> {
+function catalogCache(ctx: CacheCtx): Promise<Catalog> {
   const owner: object = ctx.redis ?? ctx.db;
   let cache = caches.get(owner);
   if (!cache) {
@@ -55,21 +77,47 @@ function catalogCache<T>(ctx: CacheCtx): Promise<VersionedCache<CatalogEntry<T>>
       ttlSeconds: TTL_SECONDS,
       weigh: (entry: CatalogEntry<unknown>) => entry.items.length,
       maxWeight: MAX_PRODUCTS,
+      counters: ['stock'] as const,
     };
-    cache = ctx.redis
-      ? databaseName(ctx).then((name) =>
-          createVersionedCache(ctx.redis, { ...options, namespace: `ordo:catalog:${name}` }),
-        )
-      : Promise.resolve(createVersionedCache(undefined, { ...options, namespace: 'catalog' }));
+    const answers = new LRUCache<string, CatalogRead>({
+      max: MAX_ENTRIES,
+      ttl: ANSWER_TTL_MS,
+      maxSize: MAX_ANSWER_CHARS,
+      sizeCalculation: (read) => Math.max(1, read.json.length),
+    });
+    cache = (
+      ctx.redis
+        ? databaseName(ctx).then((name) =>
+            createVersionedCache(ctx.redis, { ...options, namespace: `ordo:catalog:${name}` }),
+          )
+        : Promise.resolve(createVersionedCache(undefined, { ...options, namespace: 'catalog' }))
+    ).then((bodies) => ({ bodies, answers }));
     // A failed lookup is not kept: the next request tries again.
     cache.catch(() => caches.delete(owner));
     caches.set(owner, cache);
   }
-  return cache as Promise<VersionedCache<CatalogEntry<T>>>;
+  return cache;
 }
 
-// Caches whose last bump failed (Redis down): bumped again before their next read.
-const unbumped = new WeakSet<object>();
+type Counter = 'values' | 'stock';
+
+// Versions whose last bump failed (Redis down): bumped again before the cache's next read.
+const unbumped = new WeakMap<object, Set<Counter>>();
+
+async function bump(ctx: CacheCtx, counter: Counter): Promise<void> {
+  const { bodies } = await catalogCache(ctx);
+  try {
+    await bodies.bump(counter);
+    unbumped.get(bodies)?.delete(counter);
+  } catch (error) {
+    const failed = unbumped.get(bodies) ?? new Set<Counter>();
+    unbumped.set(bodies, failed.add(counter));
+    ctx.logger.warn(
+      { err: error, counter },
+      'catalog cache version not bumped (Redis unavailable)',
+    );
+  }
+}
 
 /**
  * Retires every cached catalog body. Call after the product change has committed. When
@@ -77,15 +125,18 @@ const unbumped = new WeakSet<object>();
  * before its next cached read; meanwhile reads come from the database (see `readThrough`),
  * and another process may serve bodies cached before the change until they expire (TTL).
  */
-export async function catalogChanged(ctx: CacheCtx): Promise<void> {
-  const cache = await catalogCache(ctx);
-  try {
-    await cache.bump();
-    unbumped.delete(cache);
-  } catch (error) {
-    unbumped.add(cache);
-    ctx.logger.warn({ err: error }, 'catalog cache version not bumped (Redis unavailable)');
-  }
+export function catalogChanged(ctx: CacheCtx): Promise<void> {
+  return bump(ctx, 'values');
+}
+
+/**
+ * Makes every committed stock movement on `ctx.db` (an order, a release, a restock, an
+ * adjustment: `moveStock` and `reserveStock` announce it) move the stock version before the
+ * transaction's caller goes on. Every process that serves the catalog or changes stock calls
+ * it once, at start; the returned function stops it.
+ */
+export function watchStock(ctx: CacheCtx): () => void {
+  return onCommit(ctx.db, 'stock-changed', () => bump(ctx, 'stock'));
 }
 
 export interface Fresh {
@@ -94,17 +145,17 @@ export interface Fresh {
   updatedAt: Date;
 }
 
-/** The current version, or undefined when the cache cannot be trusted now (Redis down). */
-async function currentVersion(
+/** The current versions, or undefined when the cache cannot be trusted now (Redis down). */
+async function currentVersions(
   ctx: CacheCtx,
-  cache: VersionedCache<unknown>,
-): Promise<number | undefined> {
+  bodies: Catalog['bodies'],
+): Promise<Versions<'stock'> | undefined> {
   try {
-    if (unbumped.has(cache)) {
-      await cache.bump();
-      unbumped.delete(cache);
+    for (const counter of unbumped.get(bodies) ?? []) {
+      await bodies.bump(counter);
+      unbumped.get(bodies)?.delete(counter);
     }
-    return await cache.version();
+    return await bodies.versions();
   } catch (error) {
     ctx.logger.warn({ err: error }, 'catalog cache unavailable; reading the database');
     return undefined;
@@ -112,12 +163,14 @@ async function currentVersion(
 }
 
 /**
- * Serves `key` from the cache under the current version, or loads it (reading the version
- * first, so a value loaded during a change is stored under the version that change retires).
- * `fresh` reads stock and updatedAt of the given ids; `overlay` lays them on a cached item.
- * The ETag covers the version, the key and the fresh fields: it changes when a price, name
- * or image changes (version) and when stock changes. Without Redis answering, every read
- * loads from the database: the catalog is slower then, never wrong and never a 5xx.
+ * Answers `key` from this process's answers under the current versions, or from the cached
+ * body with fresh stock laid over it, or loads it (reading the versions first, so a value
+ * loaded during a change is stored under the version that change retires). `fresh` reads
+ * stock and updatedAt of the given ids; `overlay` lays them on a cached item; `render` makes
+ * the body sent. The ETag covers the version, the key and the fresh fields: it changes when a
+ * price, name or image changes (version) and when stock changes, and every process computes
+ * the same one. Without Redis answering, every read loads from the database: the catalog is
+ * slower then, never wrong and never a 5xx.
  */
 export async function readThrough<T extends { id: string }>(
   ctx: CacheCtx,
@@ -125,11 +178,17 @@ export async function readThrough<T extends { id: string }>(
   load: () => Promise<CatalogEntry<T>>,
   fresh: (ids: string[]) => Promise<Fresh[]>,
   overlay: (item: T, fresh: Fresh) => T,
-): Promise<{ entry: CatalogEntry<T>; etag: string }> {
-  const cache = await catalogCache<T>(ctx);
-  const version = await currentVersion(ctx, cache);
-  const cached =
-    version === undefined ? undefined : await cache.get(version, key).catch(() => undefined);
+  render: (entry: CatalogEntry<T>) => unknown,
+): Promise<CatalogRead> {
+  const { bodies, answers } = await catalogCache(ctx);
+  const versions = await currentVersions(ctx, bodies);
+  if (versions === undefined) return answer(undefined, key, await load(), render);
+  const answerKey = `${versions.values}:${versions.stock}:${key}`;
+  const known = answers.get(answerKey);
+  if (known) return known;
+
+  const cached = (await bodies.get(versions.values, key).catch(() => undefined)) as
+    CatalogEntry<T> | undefined;
   let entry: CatalogEntry<T>;
   if (cached) {
     const rows = await fresh(cached.items.map((item) => item.id));
@@ -143,9 +202,23 @@ export async function readThrough<T extends { id: string }>(
     };
   } else {
     entry = await load();
-    if (version !== undefined) await cache.set(version, key, entry).catch(() => {});
+    await bodies.set(versions.values, key, entry).catch(() => {});
   }
-  return { entry, etag: etagOf(version, key, entry.items as unknown as FreshFields[]) };
+  const read = answer(versions.values, key, entry, render);
+  answers.set(answerKey, read);
+  return read;
+}
+
+function answer<T extends { id: string }>(
+  version: number | undefined,
+  key: string,
+  entry: CatalogEntry<T>,
+  render: (entry: CatalogEntry<T>) => unknown,
+): CatalogRead {
+  return {
+    json: JSON.stringify(render(entry)),
+    etag: etagOf(version, key, entry.items as unknown as FreshFields[]),
+  };
 }
 
 /** Reads that must not come from the cache still get an ETag of the same kind. */
@@ -154,7 +227,8 @@ export async function etagUncached(
   key: string,
   items: readonly FreshFields[],
 ): Promise<string> {
-  return etagOf(await currentVersion(ctx, await catalogCache(ctx)), key, items);
+  const versions = await currentVersions(ctx, (await catalogCache(ctx)).bodies);
+  return etagOf(versions?.values, key, items);
 }
 
 interface FreshFields {

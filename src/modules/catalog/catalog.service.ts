@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Tx } from '../../db/client.js';
+import { announceOnCommit } from '../../db/commit-events.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
@@ -24,6 +25,8 @@ import {
   etagUncached,
   readThrough,
   type CacheCtx,
+  type CatalogEntry,
+  type CatalogRead,
   type Fresh,
 } from './catalog-cache.js';
 
@@ -99,12 +102,6 @@ const isPublic = (row: Pick<ProductRow, 'active' | 'archivedAt'>) =>
 
 // --- the public catalog ---
 
-/** A public catalog read: the body and its ETag (see catalog-cache.ts). */
-export interface CatalogRead<T> {
-  body: T;
-  etag: string;
-}
-
 const withFresh = (product: Product, fresh: Fresh): Product => ({
   ...product,
   stock: fresh.stock,
@@ -122,7 +119,7 @@ export async function listCatalog(
   filter: Omit<ProductFilter, 'active' | 'includeArchived'>,
   sort: ProductSort,
   page: PageRequest,
-): Promise<CatalogRead<Page<Product>>> {
+): Promise<CatalogRead> {
   const key = `list:${JSON.stringify([
     filter.q ?? null,
     filter.minPrice ?? null,
@@ -141,16 +138,24 @@ export async function listCatalog(
     );
     return { items: await withImages(ctx, rows, toProduct), total };
   };
+  // Built as the response schema's type, so the compiler checks what is sent as text.
+  const render = ({ items, total }: CatalogEntry<Product>): Page<Product> => ({
+    items,
+    ...page,
+    total,
+  });
   if (filter.inStock !== undefined) {
-    const { items, total } = await load();
-    return { body: { items, ...page, total }, etag: await etagUncached(ctx, key, items) };
+    const entry = await load();
+    return {
+      json: JSON.stringify(render(entry)),
+      etag: await etagUncached(ctx, key, entry.items),
+    };
   }
-  const { entry, etag } = await readThrough(ctx, key, load, freshFields(ctx), withFresh);
-  return { body: { items: entry.items, ...page, total: entry.total }, etag };
+  return readThrough(ctx, key, load, freshFields(ctx), withFresh, render);
 }
 
-export async function getCatalogProduct(ctx: Ctx, id: string): Promise<CatalogRead<Product>> {
-  const { entry, etag } = await readThrough(
+export async function getCatalogProduct(ctx: Ctx, id: string): Promise<CatalogRead> {
+  return readThrough(
     ctx,
     `product:${id}`,
     async () => {
@@ -160,8 +165,8 @@ export async function getCatalogProduct(ctx: Ctx, id: string): Promise<CatalogRe
     },
     freshFields(ctx),
     withFresh,
+    (entry): Product => entry.items[0]!,
   );
-  return { body: entry.items[0]!, etag };
 }
 
 // --- administration ---
@@ -346,6 +351,7 @@ export async function moveStock(
     }
     stockAfter = await repo.applyStockDelta(tx, movement.productId, movement.delta, movement.now);
   }
+  announceOnCommit(tx, 'stock-changed');
   return repo.insertMovement(tx, {
     productId: movement.productId,
     kind: movement.kind,
@@ -462,6 +468,7 @@ export async function reserveStock(
 ): Promise<Map<string, OrderableProduct>> {
   const takes = normaliseStockRequests(requests);
   const { locked, stockAfter } = await repo.takeStockForOrder(tx, takes, ref);
+  if (stockAfter) announceOnCommit(tx, 'stock-changed');
   const byId = new Map(locked.map((row) => [row.id, row]));
   if (!stockAfter) {
     const missing: string[] = [];
