@@ -117,7 +117,7 @@ describe('the built UI', () => {
   async function serve(webRoot: string): Promise<FastifyInstance> {
     const server = Fastify();
     registerProblemHandler(server);
-    await registerSecurityHeaders(server);
+    registerSecurityHeaders(server);
     await server.register(webRoutes({ root: webRoot }));
     return server;
   }

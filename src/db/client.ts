@@ -75,7 +75,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     pool.on('connect', (client) => {
       client.on('error', (err) => options.logger?.warn({ err }, 'database connection failed'));
     });
-    const db = deliverCommitEvents(drizzlePg(pool, { schema }) as unknown as Db);
+    const db = deliverCommitEvents(drizzlePg(pool, { schema }));
     return { kind: 'postgres', db, pool, close: () => pool.end() };
   }
   if (options.dataDir) {
@@ -90,7 +90,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
     parsers: { 20: (value: string) => Number(value) },
   });
-  const db = deliverCommitEvents(drizzlePglite(client, { schema }) as unknown as Db);
+  const db = deliverCommitEvents(drizzlePglite(client, { schema }));
   return { kind: 'pglite', db, client, close: () => client.close() };
 }
 
