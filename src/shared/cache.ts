@@ -122,7 +122,11 @@ class RedisCache<T extends object, C extends string> implements VersionedCache<T
     const key = this.#versionKeys[this.#counters.indexOf(counter)]!;
     // The version key expires long after any value (so a database that is gone leaves no key
     // behind): once it has, the count starts again at 0, and no value of 0 is left by then.
-    await this.redis.multi().incr(key).expire(key, VERSION_TTL_SECONDS).exec();
+    // A pipeline, not MULTI: one write either way, and each command stands alone (an EXPIRE
+    // that failed after its INCR is refreshed by the next bump).
+    const results = await this.redis.pipeline().incr(key).expire(key, VERSION_TTL_SECONDS).exec();
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
   }
 
   async get(version: number, key: string) {
