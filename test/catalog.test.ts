@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/modules/auth/auth.service.js';
-import { readDemoImage, seedCatalog } from '../src/modules/catalog/catalog.service.js';
-import { demoProducts } from '../src/modules/catalog/seed-data.js';
+import { seedCatalog } from '../src/modules/catalog/catalog.service.js';
+import { demoImage, demoProducts } from '../src/modules/catalog/seed-data.js';
 import { createAdmin, createProduct, createUser, type TestUser } from './helpers/factories.js';
 import {
   buildTestApp,
@@ -1005,11 +1005,11 @@ describe('a NUL character in any string is a 400 VALIDATION_FAILED, not a 500', 
 });
 
 describe('the demo catalog', () => {
-  it('seeds every demo product with its drawn image through the upload pipeline, quickly', async () => {
+  it('seeds every demo product with its drawn image, quickly', async () => {
     const fresh = await buildTestApp();
     try {
       for (const product of demoProducts) {
-        expect(await readDemoImage(product.sku), `a drawing for ${product.sku}`).toBeDefined();
+        expect(await demoImage(product.sku), `a drawing for ${product.sku}`).toBeDefined();
       }
       const started = performance.now();
       expect(await seedCatalog(fresh.ctx, systemActor)).toBe(demoProducts.length);

@@ -2,7 +2,9 @@ import { deflateSync } from 'node:zlib';
 import { eq, inArray } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processImage } from '../src/modules/catalog/image-processing.js';
 import { imageVariants, productImages } from '../src/modules/catalog/product-image.table.js';
+import { demoImage, demoProducts, demoUpload } from '../src/modules/catalog/seed-data.js';
 import { createAdmin, createProduct, createUser, type TestUser } from './helpers/factories.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -499,5 +501,23 @@ describe('image URLs and access', () => {
     });
     expect(anonymous.status).toBe(401);
     expect(await storedImages(product.id)).toEqual({ images: 1, variants: 1 });
+  });
+});
+
+describe('the demo catalog images', () => {
+  it('are what the upload pipeline renders from each drawing (run demo-images/render.ts after changing either)', async () => {
+    for (const { sku } of demoProducts) {
+      const upload = await demoUpload(sku);
+      const seeded = await demoImage(sku);
+      expect(upload, `demo-images/${sku.toLowerCase()}.webp`).toBeDefined();
+      expect(seeded, `demo-images/rendered/${sku.toLowerCase()}-*.webp`).toBeDefined();
+      const size = (v: { width: number; height: number }) => [v.width, v.height];
+      const rendered = await processImage(upload!);
+      expect(seeded!.variants.map(size), sku).toEqual(rendered.variants.map(size));
+      for (const variant of seeded!.variants) {
+        const meta = await sharp(variant.bytes).metadata();
+        expect([meta.format, meta.width, meta.height]).toEqual(['webp', ...size(variant)]);
+      }
+    }
   });
 });

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Tx } from '../../db/client.js';
@@ -17,9 +16,8 @@ import type {
 import * as repo from './product.repository.js';
 import type { MovementRow, ProductFilter, ProductRow, ProductSort } from './product.repository.js';
 import type { MovementKind } from './product.table.js';
-import { processImage } from './image-processing.js';
 import { imagesByProduct, listImageUrl, storeImage, type ProductImage } from './product-images.js';
-import { demoProducts } from './seed-data.js';
+import { demoImage, demoProducts } from './seed-data.js';
 import {
   catalogChanged,
   etagUncached,
@@ -376,27 +374,14 @@ export async function seedCatalog(ctx: Ctx, actor: Actor): Promise<number> {
   if (total > 0) return 0;
   const created: AdminProduct[] = [];
   for (const product of demoProducts) created.push(await createProduct(ctx, actor, product));
-  // The drawings go through the upload pipeline like any image; a few render side by side.
+  // The drawings as the upload pipeline renders them, rendered ahead (seed-data.ts).
   await Promise.all(
     created.map(async (product) => {
-      const bytes = await readDemoImage(product.sku);
-      if (bytes) await storeImage(ctx, product.id, await processImage(bytes));
+      const image = await demoImage(product.sku);
+      if (image) await storeImage(ctx, product.id, image);
     }),
   );
   return demoProducts.length;
-}
-
-// Resolves from src/ and dist/ alike: the drawings ship in the package source, as migrations do.
-const demoImagesDir = new URL('../../../src/modules/catalog/demo-images/', import.meta.url);
-
-/** A demo product's drawing (`demo-images/<sku in lower case>.webp`), or undefined without one. */
-export async function readDemoImage(sku: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(new URL(`${sku.toLowerCase()}.webp`, demoImagesDir));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 // --- stock for orders ---

@@ -113,7 +113,12 @@ export async function processImage(bytes: Buffer): Promise<ProcessedImage> {
     }
   });
 
+  return { hash: variantsHash(variants), variants };
+}
+
+/** The content hash of an image's variants (widest first), as its URLs carry it. */
+export function variantsHash(variants: readonly ImageVariant[]): string {
   const hash = createHash('sha256');
   for (const v of variants) hash.update(`${v.width}x${v.height}:`).update(v.bytes);
-  return { hash: hash.digest('hex').slice(0, 32), variants };
+  return hash.digest('hex').slice(0, 32);
 }

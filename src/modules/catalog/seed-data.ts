@@ -1,3 +1,6 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { variantsHash, type ProcessedImage } from './image-processing.js';
+
 /** The demo catalog `ordo seed` and the first embedded start create. Prices in minor units. */
 export const demoProducts = [
   {
@@ -169,3 +172,45 @@ export const demoProducts = [
     description: 'Water-resistant mini speaker with 12 hours of play. Back in stock soon.',
   },
 ] as const;
+
+// Resolves from src/ and dist/ alike: the drawings ship in the package source, as migrations do.
+const demoImagesDir = new URL('../../../src/modules/catalog/demo-images/', import.meta.url);
+const renderedDir = new URL('rendered/', demoImagesDir);
+const RENDERED = /^(?<width>\d+)x(?<height>\d+)\.webp$/;
+
+/**
+ * A demo product's image as the upload pipeline renders its drawing: the variants
+ * `demo-images/render.ts` wrote (`rendered/<sku in lower case>-<width>x<height>.webp`), read as
+ * they are, or undefined for a product without a drawing. Seeding decodes no image, so a first
+ * start never loads sharp (about 150 MB of resident memory that would stay).
+ */
+export async function demoImage(sku: string): Promise<ProcessedImage | undefined> {
+  const prefix = `${sku.toLowerCase()}-`;
+  const found = (await readdir(renderedDir)).flatMap((name) => {
+    const size = name.startsWith(prefix) ? RENDERED.exec(name.slice(prefix.length)) : null;
+    return size
+      ? [{ name, width: Number(size.groups!.width), height: Number(size.groups!.height) }]
+      : [];
+  });
+  if (found.length === 0) return undefined;
+  const variants = await Promise.all(
+    found
+      .sort((a, b) => b.width - a.width)
+      .map(async ({ name, width, height }) => ({
+        width,
+        height,
+        bytes: await readFile(new URL(name, renderedDir)),
+      })),
+  );
+  return { hash: variantsHash(variants), variants };
+}
+
+/** The WebP file an admin would upload for a demo product (`demo-images/<sku>.webp`), or undefined. */
+export async function demoUpload(sku: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(new URL(`${sku.toLowerCase()}.webp`, demoImagesDir));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
