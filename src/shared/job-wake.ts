@@ -61,7 +61,7 @@ export class JobWake {
   #stopped = false;
 
   constructor(
-    private readonly boss: PgBoss,
+    private readonly boss: Pick<PgBoss, 'notifyWorker'>,
     private readonly database: Database,
     private readonly pollingIntervalSeconds: number,
     private readonly logger: FastifyBaseLogger,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
@@ -33,8 +34,23 @@ export interface JobDefinition<TCtx, N extends JobName = JobName> {
   cron?: string;
   /** Overrides of the runtime's retry settings (housekeeping needs fewer retries than mail). */
   retryLimit?: number;
-  /** Jobs fetched per poll; each is handled and failed on its own. */
+  /** Jobs fetched per poll; each is completed or failed on its own. */
   batchSize?: number;
+  /** Batches of this queue handled side by side, each fetched by its own loop (default 1). */
+  concurrency?: number;
+  /**
+   * Handles a whole batch at once (one read and one write for all of its jobs, say) where
+   * `handler` would take them one by one. Answers each job's outcome, in the order given:
+   * undefined when it is done, the error when it failed (that job alone is retried). A throw
+   * fails the whole batch. `handler` still runs a single job (`runNow`).
+   */
+  handleBatch?: (ctx: TCtx, jobs: BatchJob<JobPayloads[N]>[]) => Promise<(Error | undefined)[]>;
+}
+
+/** A job of a batch, as `handleBatch` gets it. */
+export interface BatchJob<P> {
+  payload: P;
+  job: JobMeta;
 }
 
 export interface JobSettings {
@@ -55,6 +71,9 @@ export interface AnyJobDefinition<TCtx> {
   cron?: string | undefined;
   retryLimit?: number | undefined;
   batchSize?: number | undefined;
+  concurrency?: number | undefined;
+  handleBatch?:
+    ((ctx: TCtx, jobs: BatchJob<never>[]) => Promise<(Error | undefined)[]>) | undefined;
 }
 
 /** Declares a job: the payload schema checks what is enqueued and what a worker reads back. */
@@ -150,6 +169,8 @@ export function executorAdapter(
 export class Jobs<TCtx> {
   readonly boss: PgBoss;
   readonly #definitions = new Map<string, AnyJobDefinition<TCtx>>();
+  readonly #workers = new Map<string, QueueWorker>();
+  readonly #running = new Set<RunningBatch>();
   #wake: JobWake | undefined;
 
   constructor(
@@ -278,33 +299,46 @@ export class Jobs<TCtx> {
   }
 
   /**
-   * Starts a worker on every queue, and the schedules. Any number of processes may do this at
-   * once. A worker is woken when a job is ready (job-wake.ts) and otherwise polls rarely; in a
-   * database without the wake-up trigger it polls every `pollingIntervalSeconds`, as before.
+   * Starts the workers of every queue, and the schedules. Any number of processes may do this
+   * at once. A worker is woken when a job is ready (job-wake.ts) and otherwise polls rarely; in
+   * a database without the wake-up trigger it polls every `pollingIntervalSeconds`, as before.
+   *
+   * The loops are Ordo's own over pg-boss's fetch, complete and fail (not `boss.work`), so
+   * every statement they run is awaited and `stop` knows what is still running: a job left
+   * running at shutdown is failed for a retry before the pool closes, and nothing it does
+   * afterwards touches the database through the runtime.
    */
   async startWorker(ctx: TCtx): Promise<void> {
     await this.boss.start();
     const woken = await wakeTriggerInstalled(executorAdapter(this.database), PGBOSS_SCHEMA);
     const wake = woken
-      ? new JobWake(this.boss, this.database, this.settings.pollingIntervalSeconds, this.logger)
+      ? new JobWake(this, this.database, this.settings.pollingIntervalSeconds, this.logger)
       : undefined;
     const pollingIntervalSeconds = woken
       ? Math.max(SAFETY_POLL_SECONDS, this.settings.pollingIntervalSeconds)
       : this.settings.pollingIntervalSeconds;
     for (const definition of this.#definitions.values()) {
       const batchSize = definition.batchSize ?? 10;
-      const workerId: string = await this.boss.work(
-        definition.name,
-        { batchSize, pollingIntervalSeconds, includeMetadata: true },
-        async (jobs: PgBoss.JobWithMetadata<object>[]) => {
-          // The jobs of a batch run side by side: each is handled and failed on its own, and
-          // a slow one (an SMTP round trip) does not hold up the rest.
-          await Promise.all(jobs.map((job) => this.#run(ctx, definition, job)));
-          // A full batch suggests more are waiting: poll again at once instead of sleeping.
-          if (jobs.length === batchSize) this.boss.notifyWorker(workerId);
-        },
-      );
-      wake?.add(definition.name, workerId);
+      const siblings: QueueWorker[] = [];
+      for (let i = 0; i < (definition.concurrency ?? 1); i++) {
+        const worker = new QueueWorker(pollingIntervalSeconds * 1000, async () => {
+          const jobs = await this.boss.fetch<object>(definition.name, {
+            batchSize,
+            includeMetadata: true,
+            priority: true,
+          });
+          if (jobs.length === 0) return false;
+          // A full batch suggests more are waiting: the other loops fetch alongside this one.
+          const full = jobs.length === batchSize;
+          if (full) for (const other of siblings) if (other !== worker) other.notify();
+          await this.#runBatch(ctx, definition, jobs);
+          return full;
+        });
+        siblings.push(worker);
+        this.#workers.set(worker.id, worker);
+        worker.start(this.logger);
+      }
+      wake?.add(definition.name, siblings[0]!.id);
       if (definition.cron) {
         await this.boss.schedule(definition.name, definition.cron, {}, { tz: 'UTC' });
       }
@@ -316,27 +350,91 @@ export class Jobs<TCtx> {
     }
   }
 
-  async #run(ctx: TCtx, definition: AnyJobDefinition<TCtx>, job: PgBoss.JobWithMetadata<object>) {
-    const log = this.logger.child({ job: job.name, jobId: job.id, attempt: job.retryCount + 1 });
+  /** Wakes a worker (by the id `JobWake` was given): it fetches at once instead of at its next poll. */
+  notifyWorker(id: string): void {
+    this.#workers.get(id)?.notify();
+  }
+
+  /**
+   * Handles one fetched batch, then completes the jobs that are done in one statement and fails
+   * the others one by one (each with its error, so each retries with its own backoff). Never
+   * throws: a database that cannot record the outcome leaves the jobs active until they time
+   * out, and then they are retried.
+   */
+  async #runBatch(
+    ctx: TCtx,
+    definition: AnyJobDefinition<TCtx>,
+    jobs: PgBoss.JobWithMetadata<object>[],
+  ): Promise<void> {
+    const batch: RunningBatch = {
+      name: definition.name,
+      ids: jobs.map((j) => j.id),
+      abandoned: false,
+    };
+    this.#running.add(batch);
     try {
-      const payload = definition.payload.parse(job.data) as never;
-      await definition.handler(ctx, payload, {
-        id: job.id,
-        name: job.name,
-        retryCount: job.retryCount,
-        retryLimit: job.retryLimit,
-      });
-      log.debug('job done');
+      const outcomes = await this.#handle(ctx, definition, jobs);
+      if (batch.abandoned) return; // failed by `stop` already; the pool may be closed
+      const done = jobs.filter((_, i) => !outcomes[i]).map((job) => job.id);
+      if (done.length > 0) await this.boss.complete(definition.name, done);
+      for (const [i, job] of jobs.entries()) {
+        const err = outcomes[i];
+        if (!err) continue;
+        const last = job.retryCount >= job.retryLimit;
+        this.logger[last ? 'error' : 'warn'](
+          { err, job: job.name, jobId: job.id, attempt: job.retryCount + 1 },
+          last ? 'job failed for good' : 'job failed; will retry',
+        );
+        await this.boss.fail(job.name, job.id, { message: err.message, name: err.name });
+      }
     } catch (error) {
-      const err = error as Error;
-      const last = job.retryCount >= job.retryLimit;
-      log[last ? 'error' : 'warn'](
-        { err },
-        last ? 'job failed for good' : 'job failed; will retry',
-      );
-      // Fail this job alone; the rest of the batch completes normally.
-      await this.boss.fail(job.name, job.id, { message: err.message, name: err.name });
+      if (!batch.abandoned) {
+        this.logger.warn(
+          { err: error, job: definition.name },
+          'could not record the outcome of jobs; they are retried once they time out',
+        );
+      }
+    } finally {
+      this.#running.delete(batch);
     }
+  }
+
+  /** Each job's outcome: undefined when done, its error otherwise. Never throws. */
+  async #handle(
+    ctx: TCtx,
+    definition: AnyJobDefinition<TCtx>,
+    jobs: PgBoss.JobWithMetadata<object>[],
+  ): Promise<(Error | undefined)[]> {
+    const outcomes: (Error | undefined)[] = jobs.map(() => undefined);
+    const valid: { index: number; payload: never; job: JobMeta }[] = [];
+    for (const [index, job] of jobs.entries()) {
+      const parsed = definition.payload.safeParse(job.data);
+      if (!parsed.success) outcomes[index] = new Error(`invalid payload: ${parsed.error.message}`);
+      else valid.push({ index, payload: parsed.data as never, job: metaOf(job) });
+    }
+    if (valid.length === 0) return outcomes;
+    const { handleBatch } = definition;
+    if (handleBatch) {
+      try {
+        const answers = await handleBatch(ctx, valid);
+        for (const [i, { index }] of valid.entries()) outcomes[index] = answers[i];
+      } catch (error) {
+        for (const { index } of valid) outcomes[index] = error as Error;
+      }
+      return outcomes;
+    }
+    // The jobs of a batch run side by side: a slow one (an SMTP round trip) does not hold up
+    // the rest.
+    await Promise.all(
+      valid.map(async ({ index, payload, job }) => {
+        try {
+          await definition.handler(ctx, payload, job);
+        } catch (error) {
+          outcomes[index] = error as Error;
+        }
+      }),
+    );
+    return outcomes;
   }
 
   /**
@@ -394,10 +492,113 @@ export class Jobs<TCtx> {
     return row ? toTroubledJob(row) : undefined;
   }
 
-  /** Stops polling; active jobs finish (up to `timeoutMs`), or are failed so another worker retries them. */
+  /**
+   * Stops fetching; running jobs finish (up to `timeoutMs`). Jobs still running then are failed
+   * (so this or another worker retries them, as after a crash) and abandoned: whatever they
+   * settle to later is ignored, so nothing uses the database pool after the caller closes it.
+   */
   async stop(timeoutMs = 20_000): Promise<void> {
     await this.#wake?.stop();
     this.#wake = undefined;
-    await this.boss.stop({ graceful: true, close: false, wait: true, timeout: timeoutMs });
+    const workers = [...this.#workers.values()];
+    this.#workers.clear();
+    for (const worker of workers) worker.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      Promise.all(workers.map((w) => w.done)).then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!finished) {
+      for (const batch of this.#running) {
+        batch.abandoned = true;
+        this.logger.warn(
+          { job: batch.name, jobs: batch.ids.length },
+          'jobs still running at shutdown are failed for a retry',
+        );
+        for (const id of batch.ids) {
+          await this.boss
+            .fail(batch.name, id, { message: 'the worker stopped while the job was running' })
+            .catch((err: unknown) =>
+              this.logger.warn(
+                { err, job: batch.name, jobId: id },
+                'could not fail an abandoned job; it is retried once it times out',
+              ),
+            );
+        }
+      }
+      this.#running.clear();
+    }
+    await this.boss.stop({ graceful: false, close: false, wait: true });
+  }
+}
+
+const metaOf = (job: PgBoss.JobWithMetadata<object>): JobMeta => ({
+  id: job.id,
+  name: job.name,
+  retryCount: job.retryCount,
+  retryLimit: job.retryLimit,
+});
+
+interface RunningBatch {
+  name: string;
+  ids: string[];
+  /** Set by `stop` when it gave up waiting: the batch's outcome is no longer recorded. */
+  abandoned: boolean;
+}
+
+/**
+ * One fetch-and-handle loop on a queue. `poll` fetches and handles a batch and says whether
+ * another is likely waiting; otherwise the loop naps for `intervalMs` or until notified.
+ */
+class QueueWorker {
+  readonly id = randomUUID();
+  done: Promise<void> = Promise.resolve();
+  #stopping = false;
+  #notified = false;
+  #wakeUp: (() => void) | undefined;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly poll: () => Promise<boolean>,
+  ) {}
+
+  start(logger: FastifyBaseLogger): void {
+    this.done = this.#loop(logger);
+  }
+
+  async #loop(logger: FastifyBaseLogger): Promise<void> {
+    while (!this.#stopping) {
+      this.#notified = false;
+      let more = false;
+      try {
+        more = await this.poll();
+      } catch (err) {
+        // pg-boss's fetch answers [] when the database is away; this is anything else.
+        logger.warn({ err }, 'job worker poll failed');
+      }
+      if (!more && !this.#notified && !this.#stopping) await this.#nap();
+    }
+  }
+
+  #nap(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#wakeUp?.(), this.intervalMs);
+      this.#wakeUp = () => {
+        clearTimeout(timer);
+        this.#wakeUp = undefined;
+        resolve();
+      };
+    });
+  }
+
+  notify(): void {
+    this.#notified = true;
+    this.#wakeUp?.();
+  }
+
+  stop(): void {
+    this.#stopping = true;
+    this.#wakeUp?.();
   }
 }
