@@ -59,10 +59,16 @@ function assertMinor(amount: number): void {
 
 /** Formats minor units for people, in the shop currency (`1999`, `USD` → `$19.99`). */
 export function formatMoney(amount: number, currency: string, locale = 'en-US'): string {
-  const digits =
-    new Intl.NumberFormat(locale, { style: 'currency', currency }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(
-    amount / 10 ** digits,
-  );
+  const key = `${locale} ${currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    formatter = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2 };
+    formatters.set(key, formatter);
+  }
+  return formatter.format.format(amount / 10 ** formatter.digits);
 }
+
+// One formatter per locale and currency (a shop has one or two): building an Intl.NumberFormat
+// costs far more than formatting with it, and an email formats a dozen amounts.
+const formatters = new Map<string, { format: Intl.NumberFormat; digits: number }>();

@@ -17,17 +17,23 @@ export interface EmailFilter {
   visible?: { kinds: readonly EmailKind[]; orUserId: string } | undefined;
 }
 
-export async function wasSent(db: Executor, messageId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ id: emails.id })
+/** The Message-IDs among `messageIds` already in the log: one query for a batch of emails. */
+export async function sentAmong(db: Executor, messageIds: string[]): Promise<Set<string>> {
+  if (messageIds.length === 0) return new Set();
+  const rows = await db
+    .select({ messageId: emails.messageId })
     .from(emails)
-    .where(eq(emails.messageId, messageId));
-  return row !== undefined;
+    .where(inArray(emails.messageId, messageIds));
+  return new Set(rows.map((row) => row.messageId));
 }
 
-/** Records a sent message; a second record of the same Message-ID is ignored. */
-export async function recordEmail(db: Executor, row: typeof emails.$inferInsert): Promise<void> {
-  await db.insert(emails).values(row).onConflictDoNothing({ target: emails.messageId });
+/** Records sent messages in one statement; a second record of the same Message-ID is ignored. */
+export async function recordEmails(
+  db: Executor,
+  rows: (typeof emails.$inferInsert)[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(emails).values(rows).onConflictDoNothing({ target: emails.messageId });
 }
 
 function whereOf(filter: EmailFilter): SQL | undefined {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { defineJob } from '../../shared/jobs.js';
+import { defineJob, type JobName, type JobPayloads } from '../../shared/jobs.js';
 import { describeTokenEmail } from '../auth/auth.service.js';
-import { findOrderForEmail, type Order } from '../orders/orders.service.js';
+import { findOrderForEmail, findOrdersForEmail, type Order } from '../orders/orders.service.js';
 import { findPaymentForEmail, findRefundForEmail } from '../payments/payments.service.js';
-import { deliver, money } from './notifications.service.js';
+import { deliverAll, money, type EmailRequest } from './notifications.service.js';
 import type { EmailKind } from './email.table.js';
 import { orderView } from './order-view.js';
 
@@ -24,127 +24,173 @@ declare module '../../shared/jobs.js' {
 const tokenPayload = z.object({ tokenId: z.string() });
 const orderPayload = z.object({ orderId: z.string() });
 
+/** What an email job does before sending: the emails its payloads ask for, undefined for a cause that is gone. */
+type Describe<N extends JobName> = (
+  ctx: AppContext,
+  payloads: JobPayloads[N][],
+) => Promise<(EmailRequest | undefined)[]>;
+
 /**
- * Each email is a job carrying ids only. The handler reloads what it needs, skips what is
- * gone, and sends through `deliver`, which sends a given cause at most once.
+ * An email job. Jobs carry ids only; `describe` reloads what a batch of them needs, and
+ * `deliverAll` sends each cause at most once, answering each job's outcome: a batch of
+ * confirmations costs a few statements in all, not a few per email. One job on its own
+ * (`runNow`) takes the same path as a batch of one.
  */
+function emailJob<N extends JobName>(
+  name: N,
+  payload: z.ZodType<JobPayloads[N]>,
+  describe: Describe<N>,
+  tuning: { batchSize?: number; concurrency?: number } = {},
+) {
+  return defineJob<AppContext, N>({
+    name,
+    payload,
+    ...tuning,
+    async handler(ctx, one) {
+      const [outcome] = await deliverAll(ctx, await describe(ctx, [one]));
+      if (outcome instanceof Error) throw outcome;
+    },
+    async handleBatch(ctx, jobs) {
+      const outcomes = await deliverAll(
+        ctx,
+        await describe(
+          ctx,
+          jobs.map((j) => j.payload),
+        ),
+      );
+      return outcomes.map((outcome) => (outcome instanceof Error ? outcome : undefined));
+    },
+  });
+}
+
+/** Describes each payload on its own: for the rarer emails, where a batch is small. */
+const each =
+  <N extends JobName>(
+    one: (ctx: AppContext, payload: JobPayloads[N]) => Promise<EmailRequest | undefined>,
+  ): Describe<N> =>
+  (ctx, payloads) =>
+    Promise.all(payloads.map((payload) => one(ctx, payload)));
+
+const tokenEmail =
+  (kind: 'verification' | 'password-reset', extra: object = {}) =>
+  async (ctx: AppContext, { tokenId }: { tokenId: string }) => {
+    const email = await describeTokenEmail(ctx, tokenId);
+    return (
+      email && {
+        kind,
+        causeId: tokenId,
+        to: email.to,
+        userId: email.userId,
+        data: { name: email.name, link: email.link, ...extra },
+      }
+    );
+  };
+
 export const notificationJobs = [
-  defineJob<AppContext, 'verification-email'>({
-    name: 'verification-email',
-    payload: tokenPayload,
-    async handler(ctx, { tokenId }) {
-      const email = await describeTokenEmail(ctx, tokenId);
-      if (!email) return;
-      await deliver(ctx, {
-        kind: 'verification',
-        causeId: tokenId,
-        to: email.to,
-        userId: email.userId,
-        data: { name: email.name, link: email.link },
+  emailJob('verification-email', tokenPayload, each(tokenEmail('verification'))),
+
+  emailJob(
+    'password-reset-email',
+    tokenPayload,
+    each(tokenEmail('password-reset', { validMinutes: 60 })),
+  ),
+
+  // One for every order placed, so the one queue that must keep up with the order rate: every
+  // order of a batch is read in three queries, and two batches are in hand at a time (one
+  // sending while the next is read and rendered).
+  emailJob(
+    'order-confirmation-email',
+    orderPayload,
+    async (ctx, payloads) => {
+      const found = await findOrdersForEmail(
+        ctx,
+        payloads.map((p) => p.orderId),
+      );
+      return payloads.map(({ orderId }) => {
+        const order = found.get(orderId);
+        return order && orderEmail(ctx, 'order-confirmation', orderId, order);
       });
     },
-  }),
+    { batchSize: 100, concurrency: 2 },
+  ),
 
-  defineJob<AppContext, 'password-reset-email'>({
-    name: 'password-reset-email',
-    payload: tokenPayload,
-    async handler(ctx, { tokenId }) {
-      const email = await describeTokenEmail(ctx, tokenId);
-      if (!email) return;
-      await deliver(ctx, {
-        kind: 'password-reset',
-        causeId: tokenId,
-        to: email.to,
-        userId: email.userId,
-        data: { name: email.name, link: email.link, validMinutes: 60 },
-      });
-    },
-  }),
-
-  defineJob<AppContext, 'order-confirmation-email'>({
-    name: 'order-confirmation-email',
-    payload: orderPayload,
-    async handler(ctx, { orderId }) {
-      const order = await findOrderForEmail(ctx, orderId);
-      if (order) await deliverOrderEmail(ctx, 'order-confirmation', orderId, order);
-    },
-  }),
-
-  defineJob<AppContext, 'payment-receipt-email'>({
-    name: 'payment-receipt-email',
-    payload: z.object({ paymentId: z.string() }),
-    async handler(ctx, { paymentId }) {
+  emailJob(
+    'payment-receipt-email',
+    z.object({ paymentId: z.string() }),
+    each(async (ctx, { paymentId }) => {
       const payment = await findPaymentForEmail(ctx, paymentId);
       const order = payment && (await findOrderForEmail(ctx, payment.orderId));
-      if (!payment || !order) return;
-      await deliverOrderEmail(ctx, 'payment-receipt', paymentId, order, {
+      if (!payment || !order) return undefined;
+      return orderEmail(ctx, 'payment-receipt', paymentId, order, {
         amount: money(ctx.config, payment.amount),
         paymentId,
       });
-    },
-  }),
+    }),
+  ),
 
-  defineJob<AppContext, 'order-shipped-email'>({
-    name: 'order-shipped-email',
-    payload: orderPayload,
-    async handler(ctx, { orderId }) {
+  emailJob(
+    'order-shipped-email',
+    orderPayload,
+    each(async (ctx, { orderId }) => {
       const order = await findOrderForEmail(ctx, orderId);
-      if (!order) return;
-      await deliverOrderEmail(ctx, 'order-shipped', orderId, order, {
-        carrier: order.carrier,
-        trackingNumber: order.trackingNumber,
-      });
-    },
-  }),
+      return (
+        order &&
+        orderEmail(ctx, 'order-shipped', orderId, order, {
+          carrier: order.carrier,
+          trackingNumber: order.trackingNumber,
+        })
+      );
+    }),
+  ),
 
-  defineJob<AppContext, 'order-delivered-email'>({
-    name: 'order-delivered-email',
-    payload: orderPayload,
-    async handler(ctx, { orderId }) {
+  emailJob(
+    'order-delivered-email',
+    orderPayload,
+    each(async (ctx, { orderId }) => {
       const order = await findOrderForEmail(ctx, orderId);
-      if (order) await deliverOrderEmail(ctx, 'order-delivered', orderId, order);
-    },
-  }),
+      return order && orderEmail(ctx, 'order-delivered', orderId, order);
+    }),
+  ),
 
-  defineJob<AppContext, 'order-cancelled-email'>({
-    name: 'order-cancelled-email',
-    payload: orderPayload,
-    async handler(ctx, { orderId }) {
+  emailJob(
+    'order-cancelled-email',
+    orderPayload,
+    each(async (ctx, { orderId }) => {
       const order = await findOrderForEmail(ctx, orderId);
-      if (!order) return;
+      if (!order) return undefined;
       const cancelled = [...order.history].reverse().find((h) => h.to === 'cancelled');
-      await deliverOrderEmail(ctx, 'order-cancelled', orderId, order, {
+      return orderEmail(ctx, 'order-cancelled', orderId, order, {
         reason: cancelled?.reason,
         refundAmount: order.paymentStatus === 'unpaid' ? undefined : money(ctx.config, order.total),
       });
-    },
-  }),
+    }),
+  ),
 
-  defineJob<AppContext, 'order-refunded-email'>({
-    name: 'order-refunded-email',
-    payload: z.object({ refundId: z.string() }),
-    async handler(ctx, { refundId }) {
+  emailJob(
+    'order-refunded-email',
+    z.object({ refundId: z.string() }),
+    each(async (ctx, { refundId }) => {
       const found = await findRefundForEmail(ctx, refundId);
       const order = found && (await findOrderForEmail(ctx, found.refund.orderId));
-      if (!found || !order) return;
-      await deliverOrderEmail(ctx, 'order-refunded', refundId, order, {
+      if (!found || !order) return undefined;
+      return orderEmail(ctx, 'order-refunded', refundId, order, {
         amount: money(ctx.config, found.refund.amount),
         refundedTotal: money(ctx.config, found.payment.refundedAmount),
         refundId,
       });
-    },
-  }),
+    }),
+  ),
 ];
 
 /** An email about an order, to its customer, with the order and a link to it in the template data. */
-function deliverOrderEmail(
+function orderEmail(
   ctx: AppContext,
   kind: EmailKind,
   causeId: string,
   order: Order,
   data: object = {},
-) {
-  return deliver(ctx, {
+): EmailRequest {
+  return {
     kind,
     causeId,
     to: order.email,
@@ -155,5 +201,5 @@ function deliverOrderEmail(
       link: `${ctx.config.publicUrl}/orders/${order.id}`,
       ...data,
     },
-  });
+  };
 }

@@ -52,37 +52,74 @@ export interface EmailRequest {
 }
 
 /**
- * Renders and sends one email, at most once per cause: a message already in the email log is
- * not sent again. A send failure throws, so the job retries. Crashing between the SMTP hand-off
- * and the log entry can send a second copy, with the same Message-ID.
+ * Renders and sends emails (one job's, or a batch's), each at most once per cause: a message
+ * already in the email log is not sent again. A fixed number of statements whatever their
+ * number: one read of the log for all, the sends side by side over the SMTP pool, one insert
+ * of every message handed off. Answers each request's outcome in order (`skipped` for an
+ * undefined request: its cause is gone): an Error when its rendering or its send failed, so
+ * that job alone retries. A throw (the log could not be read or written) fails them all. A
+ * message is logged only after its hand-off, so a crash or a failed insert in between sends a
+ * second copy on the retry, with the same Message-ID: a duplicate, never a loss.
  */
-export async function deliver(ctx: Ctx, request: EmailRequest): Promise<'sent' | 'already-sent'> {
+export async function deliverAll(
+  ctx: Ctx,
+  requests: readonly (EmailRequest | undefined)[],
+): Promise<('sent' | 'already-sent' | 'skipped' | Error)[]> {
   const { shopName, domain } = sender(ctx.config);
-  const messageId = messageIdFor(request.kind, request.causeId, domain);
-  if (await repo.wasSent(ctx.db, messageId)) return 'already-sent';
-  const rendered = ctx.templates.render(request.kind, {
-    shopName,
-    publicUrl: ctx.config.publicUrl,
-    ...request.data,
+  const messageIds = requests.map((r) => r && messageIdFor(r.kind, r.causeId, domain));
+  const sent = await repo.sentAmong(ctx.db, [
+    ...new Set(messageIds.filter((id): id is string => id !== undefined)),
+  ]);
+  // Two jobs for one cause in a batch send once: the later shares the first one's outcome.
+  const first = new Map<string, number>();
+  const rows: Parameters<typeof repo.recordEmails>[1] = [];
+  const outcomes = await Promise.all(
+    requests.map(async (request, i): Promise<'sent' | 'already-sent' | 'skipped' | Error> => {
+      const messageId = messageIds[i];
+      if (!request || messageId === undefined) return 'skipped';
+      if (sent.has(messageId) || first.has(messageId)) return 'already-sent';
+      first.set(messageId, i);
+      try {
+        const rendered = ctx.templates.render(request.kind, {
+          shopName,
+          publicUrl: ctx.config.publicUrl,
+          ...request.data,
+        });
+        await ctx.mailer.send({ messageId, to: request.to, ...rendered });
+        const now = ctx.clock.now();
+        rows.push({
+          id: newId('eml', now.getTime()),
+          messageId,
+          kind: request.kind,
+          to: request.to,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
+          orderId: request.orderId ?? null,
+          userId: request.userId ?? null,
+          transport: ctx.mailer.transport,
+          sentAt: now,
+          createdAt: now,
+        });
+        return 'sent';
+      } catch (error) {
+        return error as Error;
+      }
+    }),
+  );
+  await repo.recordEmails(ctx.db, rows);
+  for (const row of rows) {
+    ctx.logger.info(
+      { kind: row.kind, messageId: row.messageId, orderId: row.orderId ?? undefined },
+      'email sent',
+    );
+  }
+  // A duplicate of a message that failed fails too (its job retries and finds it sent, or not).
+  return outcomes.map((outcome, i) => {
+    const id = messageIds[i];
+    const at = id === undefined ? undefined : first.get(id);
+    return outcome === 'already-sent' && at !== undefined && at !== i ? outcomes[at]! : outcome;
   });
-  await ctx.mailer.send({ messageId, to: request.to, ...rendered });
-  const now = ctx.clock.now();
-  await repo.recordEmail(ctx.db, {
-    id: newId('eml', now.getTime()),
-    messageId,
-    kind: request.kind,
-    to: request.to,
-    subject: rendered.subject,
-    text: rendered.text,
-    html: rendered.html,
-    orderId: request.orderId ?? null,
-    userId: request.userId ?? null,
-    transport: ctx.mailer.transport,
-    sentAt: now,
-    createdAt: now,
-  });
-  ctx.logger.info({ kind: request.kind, messageId, orderId: request.orderId }, 'email sent');
-  return 'sent';
 }
 
 export async function listEmails(

@@ -127,3 +127,16 @@ export async function findOrderForEmail(
   const [order] = await hydrate(ctx.db, [row]);
   return order;
 }
+
+/**
+ * Many orders as their emails need them, in three queries whatever their number (a batch of
+ * confirmation jobs), by id; an order that no longer exists is absent. Jobs only.
+ */
+export async function findOrdersForEmail(
+  ctx: Pick<AppContext, 'db'>,
+  orderIds: string[],
+): Promise<Map<string, Order>> {
+  const rows = await repo.findOrders(ctx.db, [...new Set(orderIds)]);
+  const found = await hydrate(ctx.db, rows);
+  return new Map(found.map((order) => [order.id, order]));
+}
