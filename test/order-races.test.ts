@@ -193,4 +193,62 @@ describe('races', () => {
       .where(eq(stockMovements.productId, product.id));
     expect(releases.filter((m) => m.kind === 'release')).toHaveLength(1);
   });
+  it('prices every order from the product as it was when its stock was taken, while its price changes under load', async () => {
+    // This process remembers how it last saw a product and writes an order from that before
+    // taking the stock; the stock statement checks it under the lock. Each price change here
+    // also sets the stock, so it leaves an `adjustment` movement in the ledger in its own
+    // transaction: the ledger's order is the order in which the row's lock was held.
+    const product = await createProduct(t, { price: 1000, stock: 10_000 });
+    const buyers = await Promise.all(Array.from({ length: 10 }, () => createUser(t)));
+    const admin = await createUser(t, { role: 'admin' });
+    const place = (i: number) =>
+      t.http.post(
+        '/api/v1/orders',
+        { items: [{ productId: product.id, quantity: 1 }], shippingAddress },
+        { token: buyers[i % buyers.length]!.token },
+      );
+    expect((await place(0)).status).toBe(201);
+
+    const orders = Array.from({ length: 39 }, (_, i) => place(i + 1));
+    for (let price = 1001; price <= 1008; price++) {
+      const patched = await t.http.patch(
+        `/api/v1/admin/products/${product.id}`,
+        // A stock of its own for each price: the adjustment names it (`stock set to …`).
+        { price, stock: 10_000 + price },
+        { token: admin.token },
+      );
+      expect(patched.status).toBe(200);
+    }
+    const placed = await Promise.all(orders);
+    expect(placed.map((r) => r.status)).toEqual(placed.map(() => 201));
+
+    const priceOf = new Map<string, number>(
+      placed.map((r) => [r.body.id as string, r.body.lines[0].unitPrice as number]),
+    );
+    const movements = await t.ctx.db
+      .select()
+      .from(stockMovements)
+      .where(eq(stockMovements.productId, product.id))
+      .orderBy(stockMovements.seq);
+    let current = 1000;
+    let adjusted = 0;
+    let checked = 0;
+    for (const movement of movements) {
+      // The product's first stock is an adjustment too, at the first price.
+      const set = /^stock set to (\d+)$/.exec(movement.reason ?? '');
+      if (movement.kind === 'adjustment' && set) {
+        current = Number(set[1]) - 10_000;
+        adjusted++;
+      }
+      if (movement.kind === 'reserve' && priceOf.has(movement.orderId!)) {
+        expect([movement.orderId, priceOf.get(movement.orderId!)]).toEqual([
+          movement.orderId,
+          current,
+        ]);
+        checked++;
+      }
+    }
+    expect(adjusted).toBe(8);
+    expect(checked).toBe(39);
+  });
 });

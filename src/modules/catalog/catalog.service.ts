@@ -440,18 +440,36 @@ export async function getOrderableProducts(
 }
 
 /**
+ * Thrown, inside the transaction, when an order was written from a product's sku, name or
+ * price and the product no longer has them once locked: nothing was taken, and `current` is
+ * each product as it is now, to price the order again from.
+ */
+export class ProductsChanged extends Error {
+  constructor(readonly current: Map<string, OrderableProduct>) {
+    super('A product changed while the order was placed');
+  }
+}
+
+/**
  * Reserves stock for every line of an order, in the caller's transaction, or none, in one
  * statement (see takeStockForOrder): the rows locked in id order and judged under the locks,
  * so a refusal is exact and a restock that committed in between is not refused by mistake.
  * 422 PRODUCT_UNAVAILABLE names products that cannot be ordered; 409 OUT_OF_STOCK names the
- * lines that are short.
+ * lines that are short. With `expects` (what an order already written was priced from), a
+ * product whose sku, name or price moved since is ProductsChanged, and nothing is taken.
  */
 export async function reserveStock(
   tx: Tx,
   requests: readonly StockRequest[],
   ref: { orderId: string; actorId: string; now: Date },
+  expects?: ReadonlyMap<string, OrderableProduct>,
 ): Promise<Map<string, OrderableProduct>> {
-  const takes = normaliseStockRequests(requests);
+  const takes = normaliseStockRequests(requests).map((take) => {
+    const product = expects?.get(take.productId);
+    return product
+      ? { ...take, expects: { sku: product.sku, name: product.name, price: product.price } }
+      : take;
+  });
   const { locked, stockAfter } = await repo.takeStockForOrder(tx, takes, ref);
   if (stockAfter) announceOnCommit(tx, 'stock-changed');
   const byId = new Map(locked.map((row) => [row.id, row]));
@@ -466,13 +484,17 @@ export async function reserveStock(
       }
     }
     if (missing.length > 0) throw unavailable(missing);
-    throw new AppError(
-      'OUT_OF_STOCK',
-      short
-        .map((s) => `${s.productId}: ${s.requested} requested, ${s.available} available`)
-        .join('; '),
-      { details: short },
-    );
+    if (short.length > 0) {
+      throw new AppError(
+        'OUT_OF_STOCK',
+        short
+          .map((s) => `${s.productId}: ${s.requested} requested, ${s.available} available`)
+          .join('; '),
+        { details: short },
+      );
+    }
+    // Orderable and in stock, so refused for what it expects: a sku, name or price moved.
+    throw new ProductsChanged(new Map(locked.map((row) => [row.id, toOrderable(row)])));
   }
   const taken = new Map<string, OrderableProduct>();
   for (const { productId } of takes) {

@@ -94,33 +94,43 @@ export interface LockedProduct {
   archivedAt: Date | null;
 }
 
+/** What an order line was priced from, and expects of its product when the stock is taken. */
+export type ExpectedProduct = Pick<LockedProduct, 'sku' | 'name' | 'price'>;
+
 /**
  * Takes stock for every line of an order, with each line's `reserve` ledger row, or for none,
  * in one statement:
  * - `locked` locks the products' rows in id order (PostgreSQL locks them as the ordered scan
  *   returns them), so two orders never wait on each other in a cycle; it is complete before
  *   any row is changed, since `taken` joins the one-row verdict computed from all of it;
- * - `judged` says whether every line can be had: the product orderable, its stock enough;
+ * - `judged` says whether every line can be had: the product orderable, its stock enough,
+ *   and, for a line that says what it `expects`, the product's sku, name and price still those
+ *   (an order written before its stock is taken was priced from them);
  * - `taken` and `moved` take the stock and write the ledger, only when every line can.
  * Answers each locked product as it was before and, when all were taken, its stock after.
  */
 export async function takeStockForOrder(
   tx: Tx,
-  takes: readonly { productId: string; quantity: number }[],
+  takes: readonly { productId: string; quantity: number; expects?: ExpectedProduct }[],
   ref: { orderId: string; actorId: string; now: Date },
 ): Promise<{ locked: LockedProduct[]; stockAfter: Map<string, number> | undefined }> {
   const ids = takes.map((t) => t.productId);
+  const expected = <K extends keyof ExpectedProduct>(key: K) =>
+    sql.param(takes.map((t) => t.expects?.[key] ?? null));
   const at = ref.now.getTime();
   const rows = await preparedRows<
     Omit<LockedProduct, 'archivedAt'> & { archived_at: Date | null; stock_after: number | null }
   >(
     tx,
     sql`
-    with req(id, qty, movement_id) as (
+    with req(id, qty, movement_id, exp_sku, exp_name, exp_price) as (
       select * from unnest(
         ${sql.param(ids)}::text[],
         ${sql.param(takes.map((t) => t.quantity))}::int4[],
-        ${sql.param(takes.map(() => newId('mov', at)))}::text[])
+        ${sql.param(takes.map(() => newId('mov', at)))}::text[],
+        ${expected('sku')}::text[],
+        ${expected('name')}::text[],
+        ${expected('price')}::int4[])
     ), locked as materialized (
       select id, sku, name, price, stock, active, archived_at from products
        where id = any(${sql.param(ids)}::text[]) order by id for update
@@ -128,6 +138,9 @@ export async function takeStockForOrder(
       select count(*) = ${takes.length}::int as all_ok
         from locked join req on req.id = locked.id
        where locked.active and locked.archived_at is null and locked.stock >= req.qty
+         and (req.exp_sku is null or locked.sku = req.exp_sku)
+         and (req.exp_name is null or locked.name = req.exp_name)
+         and (req.exp_price is null or locked.price = req.exp_price)
     ), taken as (
       update products p set stock = p.stock - req.qty, updated_at = ${ref.now}
         from req, judged

@@ -5,8 +5,10 @@ import { AppError } from '../../shared/errors.js';
 import type { RecordResponse } from '../../shared/idempotency.js';
 import { newId } from '../../shared/ids.js';
 import { getMe, type Actor } from '../auth/auth.service.js';
+import { LRUCache } from 'lru-cache';
 import {
   getOrderableProducts,
+  ProductsChanged,
   reserveStock,
   type OrderableProduct,
   type StockRequest,
@@ -97,11 +99,27 @@ function promoView(promo: PromoOutcome): Quote['promo'] {
 }
 
 /**
+ * What each product an order was last placed with looked like, in this process: an order
+ * written from it can take its stock last, so a best-seller's row is locked only for the
+ * statement that takes the stock and the COMMIT, not for writing the order too. A guess only:
+ * the stock statement checks it under the lock, and an order priced from a guess that no
+ * longer holds takes nothing and is placed again (ProductsChanged).
+ */
+const lastSeen = new LRUCache<string, OrderableProduct>({ max: 10_000 });
+
+/** Placings priced from guesses that moved, before the order is placed reading under the lock. */
+const GUESSED_ATTEMPTS = 3;
+
+/**
  * Places an order: stock for every line reserved or none, prices snapshot from the server,
  * the order, its lines and its first history entry written in one transaction, with its
  * confirmation email enqueued. With an Idempotency-Key, the response is recorded in that same
- * transaction. The hot path: the stock locked and taken in two statements whatever the number
- * of lines, the order written in one, and the answer built from what was written.
+ * transaction. The hot path: the order written in one statement from the products as this
+ * process last saw them, then the stock locked, checked (stock, and the sku, name and price
+ * the order was written from) and taken in one statement, then COMMIT; the answer built from
+ * what was written. An order with a promo code, or with a product this process has not seen,
+ * takes the stock first and is priced from the locked rows (a code is redeemed after the
+ * stock, so every transaction locks products before promo codes).
  */
 export async function placeOrder(
   ctx: Ctx,
@@ -118,8 +136,39 @@ export async function placeOrder(
     email = customer.email;
   }
   const items = sumItems(input.items);
+  let guesses = input.promoCode ? undefined : guessesFor(items);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await placeOnce(ctx, actor, { ...input, items, email }, guesses, record);
+    } catch (error) {
+      if (!(error instanceof ProductsChanged)) throw error;
+      for (const [id, product] of error.current) lastSeen.set(id, product);
+      guesses = attempt < GUESSED_ATTEMPTS ? guessesFor(items) : undefined;
+    }
+  }
+}
+
+function guessesFor(items: StockRequest[]): Map<string, OrderableProduct> | undefined {
+  const guesses = new Map<string, OrderableProduct>();
+  for (const { productId } of items) {
+    const product = lastSeen.get(productId);
+    if (!product) return undefined;
+    guesses.set(productId, product);
+  }
+  return guesses;
+}
+
+async function placeOnce(
+  ctx: Ctx,
+  actor: Actor,
+  input: PlaceOrderInput & { email: string },
+  guesses: Map<string, OrderableProduct> | undefined,
+  record: RecordResponse | undefined,
+): Promise<Order> {
+  const { items } = input;
   const now = ctx.clock.now();
   const orderId = newId('ord', now.getTime());
+  const ref = { orderId, actorId: actor.userId, now };
 
   return ctx.db.transaction(async (tx) => {
     await refuseHoarding(ctx, tx, actor.userId, items, now);
@@ -127,69 +176,92 @@ export async function placeOrder(
     // statements as can be: a best-seller's orders queue on its row. The job becomes real
     // with the order's commit, or never.
     await ctx.jobs.enqueue(tx, 'order-confirmation-email', { orderId });
-    const products = await reserveStock(tx, items, { orderId, actorId: actor.userId, now });
-    const lines = pricingLines(items, products);
+    if (guesses) {
+      const order = await writeOrder(ctx, tx, actor, input, ref, guesses, undefined, record);
+      await reserveStock(tx, items, ref, guesses);
+      return order;
+    }
+    const products = await reserveStock(tx, items, ref);
+    for (const [id, product] of products) lastSeen.set(id, product);
     const promo = input.promoCode
       ? await redeemPromo(tx, {
           code: input.promoCode,
           userId: actor.userId,
           orderId,
-          subtotal: subtotalOf(lines),
+          subtotal: subtotalOf(pricingLines(items, products)),
           now,
         })
       : undefined;
-    const priced = priceOrder(lines, promo?.discount ?? 0, shippingRule(ctx));
-
-    const orderLines = priced.lines.map((line, position) => ({
-      id: newId('oln', now.getTime()),
-      position,
-      productId: line.productId,
-      sku: line.sku,
-      name: line.name,
-      unitPrice: line.unitPrice,
-      quantity: line.quantity,
-      subtotal: line.subtotal,
-      discount: line.discount,
-      total: line.total,
-    }));
-    const first = {
-      fromStatus: null,
-      toStatus: 'pending_payment' as const,
-      actorId: actor.userId,
-      actorRole: actor.role,
-      reason: 'order placed',
-      createdAt: now,
-    };
-    const row = await repo.insertOrder(
-      tx,
-      {
-        id: orderId,
-        userId: actor.userId,
-        email,
-        status: 'pending_payment',
-        paymentStatus: 'unpaid',
-        subtotal: priced.subtotal,
-        discount: priced.discount,
-        shipping: priced.shipping,
-        total: priced.total,
-        currency: ctx.config.currency,
-        promoCode: promo?.code ?? null,
-        shippingAddress: input.shippingAddress,
-        expiresAt: new Date(now.getTime() + ctx.config.orderPaymentTtlMs),
-        createdAt: now,
-        updatedAt: now,
-      },
-      orderLines,
-      first,
-    );
-    const order = toOrder(
-      row,
-      orderLines.map((line) => ({ ...line, orderId })),
-      [{ ...first, seq: 0, orderId }],
-    );
-    await record?.(tx, 201, order);
-    return order;
+    return writeOrder(ctx, tx, actor, input, ref, products, promo, record);
   });
+}
+
+/** Writes the order, its lines and its first history entry, priced from `products`. */
+async function writeOrder(
+  ctx: Ctx,
+  tx: Tx,
+  actor: Actor,
+  input: PlaceOrderInput & { email: string },
+  ref: { orderId: string; now: Date },
+  products: Map<string, OrderableProduct>,
+  promo: { code: string; discount: number } | undefined,
+  record: RecordResponse | undefined,
+): Promise<Order> {
+  const { orderId, now } = ref;
+  const priced = priceOrder(
+    pricingLines(input.items, products),
+    promo?.discount ?? 0,
+    shippingRule(ctx),
+  );
+  const orderLines = priced.lines.map((line, position) => ({
+    id: newId('oln', now.getTime()),
+    position,
+    productId: line.productId,
+    sku: line.sku,
+    name: line.name,
+    unitPrice: line.unitPrice,
+    quantity: line.quantity,
+    subtotal: line.subtotal,
+    discount: line.discount,
+    total: line.total,
+  }));
+  const first = {
+    fromStatus: null,
+    toStatus: 'pending_payment' as const,
+    actorId: actor.userId,
+    actorRole: actor.role,
+    reason: 'order placed',
+    createdAt: now,
+  };
+  const row = await repo.insertOrder(
+    tx,
+    {
+      id: orderId,
+      userId: actor.userId,
+      email: input.email,
+      status: 'pending_payment',
+      paymentStatus: 'unpaid',
+      subtotal: priced.subtotal,
+      discount: priced.discount,
+      shipping: priced.shipping,
+      total: priced.total,
+      currency: ctx.config.currency,
+      promoCode: promo?.code ?? null,
+      shippingAddress: input.shippingAddress,
+      expiresAt: new Date(now.getTime() + ctx.config.orderPaymentTtlMs),
+      createdAt: now,
+      updatedAt: now,
+    },
+    orderLines,
+    first,
+  );
+  const order = toOrder(
+    row,
+    orderLines.map((line) => ({ ...line, orderId })),
+    [{ ...first, seq: 0, orderId }],
+  );
+  await record?.(tx, 201, order);
+  return order;
 }
 
 /** The first key of the advisory lock that serialises one customer's order placements. */
