@@ -146,6 +146,60 @@ describe('the built-in gateway, through the Stripe SDK', () => {
     expect(other).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
   });
 
+  it('creates and confirms in one request (confirm=true); a decline is replayed for its key, not charged again', async () => {
+    const paid = await stripe.paymentIntents.create(
+      { amount: 700, currency: 'usd', payment_method: 'pm_card_visa', confirm: true },
+      { idempotencyKey: `one-call-${Date.now()}` },
+    );
+    expect(paid.status).toBe('succeeded');
+    await waitFor(
+      () => deliveries.some((d) => d.intent === paid.id && d.type === 'payment_intent.succeeded'),
+      { what: 'webhook' },
+    );
+    const key = `one-call-declined-${Date.now()}`;
+    const decline = () =>
+      stripe.paymentIntents
+        .create(
+          { amount: 700, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true },
+          { idempotencyKey: key },
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e as Stripe.errors.StripeCardError,
+        );
+    const [first, again] = [await decline(), await decline()];
+    expect(first).toBeInstanceOf(Stripe.errors.StripeCardError);
+    expect(first?.decline_code).toBe('generic_decline');
+    expect(again?.payment_intent?.id).toBe(first?.payment_intent?.id);
+    const unknown = await stripe.paymentIntents
+      .create({ amount: 700, currency: 'usd', payment_method: 'pm_nope', confirm: true })
+      .then(
+        () => undefined,
+        (e: unknown) => e as Stripe.errors.StripeInvalidRequestError,
+      );
+    expect(unknown).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(unknown?.code).toBe('resource_missing');
+  });
+
+  it('finds an intent by its metadata through search, at once', async () => {
+    const tag = `pay_search_${Date.now()}`;
+    const intent = await create({ payment_id: tag, order_id: "o'quote\\" });
+    const found = await stripe.paymentIntents.search({
+      query: `metadata['payment_id']:'${tag}'`,
+    });
+    expect(found.data.map((i) => i.id)).toEqual([intent.id]);
+    const quoted = await stripe.paymentIntents.search({
+      query: `metadata['order_id']:'o\\'quote\\\\'`,
+    });
+    expect(quoted.data.map((i) => i.id)).toEqual([intent.id]);
+    const none = await stripe.paymentIntents.search({ query: `metadata['payment_id']:'${tag}x'` });
+    expect(none.data).toEqual([]);
+    const unsupported = await stripe.paymentIntents
+      .search({ query: 'amount>100' })
+      .catch((e: unknown) => e);
+    expect(unsupported).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+  });
+
   it('refunds in full or in part, never more than was paid', async () => {
     const intent = await create({}, 1000);
     await stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });

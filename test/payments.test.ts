@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { findProduct } from '../src/modules/catalog/product.repository.js';
 import { expireOverdueOrders } from '../src/modules/orders/expire-orders.js';
+import { startPayment } from '../src/modules/orders/order-payments.js';
+import { insertPayment } from '../src/modules/payments/payment.repository.js';
 import { reconcilePayments } from '../src/modules/payments/payments.service.js';
 import { signWebhook } from '../src/shared/webhook-signature.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
@@ -550,6 +552,150 @@ describe.each(['builtin', 'stripe'] as const)('payments through the %s adapter',
         },
         { what: 'automatic refund', timeoutMs: 20_000 },
       );
+    });
+  });
+
+  describe('a payment whose intent id was never recorded (the process died after the provider answered)', () => {
+    let quiet: TestApp;
+    let buyer: TestUser;
+    beforeAll(async () => {
+      quiet = await buildTestApp(await env(), {
+        gateway: true,
+        webhookUrl: 'http://127.0.0.1:9/nowhere',
+      });
+      buyer = await createUser(quiet);
+    });
+    afterAll(() => quiet.close());
+
+    /** What payOrder commits before calling the provider: the order marked, the payment row. */
+    async function startedPayment() {
+      const product = await createProduct(quiet, { price: 1800, stock: 3 });
+      const placed = await quiet.http.post(
+        '/api/v1/orders',
+        { items: [{ productId: product.id, quantity: 1 }], shippingAddress },
+        { token: buyer.token },
+      );
+      expect(placed.status).toBe(201);
+      const now = quiet.clock.now();
+      const actor = { userId: buyer.user.id, role: 'customer' as const, sessionId: 'test' };
+      const payment = await quiet.ctx.db.transaction(async (tx) => {
+        const { amount, currency } = await startPayment(tx, actor, placed.body.id, now);
+        return insertPayment(tx, {
+          id: `pay_lost_${placed.body.id}`,
+          orderId: placed.body.id,
+          provider: quiet.ctx.payments.name,
+          providerPaymentId: null,
+          status: 'processing',
+          amount,
+          currency,
+          createdAt: now,
+          updatedAt: now,
+        });
+      });
+      return { orderId: placed.body.id as string, payment };
+    }
+    const charge = (payment: { id: string; orderId: string; amount: number; currency: string }) =>
+      quiet.ctx.payments.createIntent({
+        amount: payment.amount,
+        currency: payment.currency,
+        metadata: { order_id: payment.orderId, payment_id: payment.id },
+        idempotencyKey: `${payment.id}:create`,
+        paymentMethod: 'pm_card_visa',
+      });
+    const rowOf = async (id: string) =>
+      (
+        await queryRows<{
+          status: string;
+          provider_payment_id: string | null;
+          failure_code: string | null;
+        }>(
+          quiet.ctx.db,
+          sql`select status, provider_payment_id, failure_code from payments where id = ${id}`,
+        )
+      )[0]!;
+    /** Reconciliation once the provider's lookups can be trusted (its lag, then 30 s). */
+    async function reconcileLater() {
+      const skip = quiet.ctx.payments.lookupLagMs + 31_000;
+      quiet.clock.advance(skip);
+      try {
+        return await reconcilePayments(quiet.ctx);
+      } finally {
+        quiet.clock.advance(-skip);
+      }
+    }
+
+    it('reconciliation finds the charge by the payment id and pays the order once', async () => {
+      const { orderId, payment } = await startedPayment();
+      const intent = await charge(payment);
+      expect(intent.status).toBe('succeeded');
+      // Within the provider's lookup lag nothing is concluded.
+      if (quiet.ctx.payments.lookupLagMs > 0) {
+        expect(await reconcilePayments(quiet.ctx, 0)).toBe(0);
+        expect((await rowOf(payment.id)).status).toBe('processing');
+      }
+      expect(await reconcileLater()).toBeGreaterThanOrEqual(1);
+      expect(await rowOf(payment.id)).toEqual({
+        status: 'succeeded',
+        provider_payment_id: intent.providerPaymentId,
+        failure_code: null,
+      });
+      const order = await quiet.http.get(`/api/v1/orders/${orderId}`, { token: buyer.token });
+      expect(order.body).toMatchObject({ status: 'paid', paymentStatus: 'paid' });
+      expect(order.body.history.filter((h: { to: string }) => h.to === 'paid')).toHaveLength(1);
+    });
+
+    it('reconciliation fails it as abandoned when the provider has no intent for it', async () => {
+      const { orderId, payment } = await startedPayment();
+      await reconcileLater();
+      expect(await rowOf(payment.id)).toMatchObject({
+        status: 'failed',
+        failure_code: 'abandoned',
+      });
+      const retry = await quiet.http.post(
+        `/api/v1/orders/${orderId}/payments`,
+        { paymentMethod: 'pm_card_visa' },
+        { token: buyer.token },
+      );
+      expect(retry.status).toBe(201);
+    });
+
+    it("the provider's webhook finds it by the payment id in the intent's metadata and records the id", async () => {
+      const { orderId, payment } = await startedPayment();
+      const intent = await charge(payment);
+      const body = JSON.stringify({
+        id: `evt_unrecorded_${orderId}`,
+        object: 'event',
+        type: 'payment_intent.succeeded',
+        created: Math.floor(Date.now() / 1000),
+        data: {
+          object: {
+            object: 'payment_intent',
+            id: intent.providerPaymentId,
+            status: 'succeeded',
+            amount: payment.amount,
+            currency: payment.currency.toLowerCase(),
+            metadata: { order_id: orderId, payment_id: payment.id },
+          },
+        },
+      });
+      const res = await quiet.http.post(`/api/v1/webhooks/payments/${provider}`, undefined, {
+        raw: body,
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signWebhook(
+            quiet.ctx.gateway.webhookSecret,
+            body,
+            Math.floor(Date.now() / 1000),
+          ),
+        },
+      });
+      expect(res.body.result).toBe('handled');
+      expect(await rowOf(payment.id)).toMatchObject({
+        status: 'succeeded',
+        provider_payment_id: intent.providerPaymentId,
+      });
+      const order = await quiet.http.get(`/api/v1/orders/${orderId}`, { token: buyer.token });
+      expect(order.body.status).toBe('paid');
     });
   });
 

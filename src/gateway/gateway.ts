@@ -57,6 +57,12 @@ const TEST_METHODS: Record<string, { outcome: 'succeeded' | 'processing' } | { d
     pm_card_chargeDeclinedInsufficientFunds: { decline: 'insufficient_funds' },
   };
 
+/**
+ * A delivered event's `next_attempt_at`: past every due time, so the due-events index holds
+ * only what is still to send, and the delivery query never walks the delivered history.
+ */
+const DELIVERED = new Date('9999-12-31T00:00:00Z');
+
 /** The status of an idempotency key whose first request is still running. */
 const IN_FLIGHT = 0;
 
@@ -283,16 +289,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return row;
   }
 
-  async function confirm(intent: Intent, paymentMethod: string | undefined) {
-    if (!['requires_payment_method', 'requires_confirmation'].includes(intent.status)) {
-      throw new StripeError(400, {
-        type: 'invalid_request_error',
-        code: 'payment_intent_unexpected_state',
-        message: `This PaymentIntent's status is ${intent.status}; it cannot be confirmed.`,
-        payment_intent: intentObject(intent),
-      });
-    }
-    const method = paymentMethod ?? intent.paymentMethod;
+  /**
+   * What confirming with `method` makes of an intent: its new fields, and for a decline the
+   * card error. An unknown method is a 400 before anything is written.
+   */
+  function confirmation(method: string | null | undefined, now: Date) {
     const behaviour = method ? TEST_METHODS[method] : undefined;
     if (!method || !behaviour) {
       throw invalid(
@@ -301,7 +302,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         'resource_missing',
       );
     }
-    const now = clock.now();
     if ('decline' in behaviour) {
       const lastError = {
         code: 'card_declined',
@@ -311,34 +311,65 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             ? 'Your card has insufficient funds.'
             : 'Your card was declined.',
       };
-      const [row] = await db
-        .update(gatewayIntents)
-        .set({ status: 'requires_payment_method', paymentMethod: method, lastError })
-        .where(eq(gatewayIntents.id, intent.id))
-        .returning();
-      await emit(row!, 'payment_intent.payment_failed');
-      throw new StripeError(402, {
-        type: 'card_error',
-        ...lastError,
-        payment_intent: intentObject(row!),
-      });
+      return {
+        changes: {
+          status: 'requires_payment_method',
+          paymentMethod: method,
+          lastError,
+          settleAt: null,
+        },
+        declined: lastError,
+      };
     }
     const status = behaviour.outcome;
-    const [row] = await db
-      .update(gatewayIntents)
-      .set({
+    return {
+      changes: {
         status,
         paymentMethod: method,
         lastError: null,
         settleAt: status === 'processing' ? new Date(now.getTime() + settleAfterMs) : null,
-      })
-      .where(eq(gatewayIntents.id, intent.id))
-      .returning();
-    if (row!.settleAt) dueAt(row!.settleAt);
-    if (status === 'succeeded') await emit(row!, 'payment_intent.succeeded');
-    return { status: 200, body: intentObject(row!) };
+      },
+      declined: undefined,
+    };
   }
 
+  /**
+   * A confirmed intent's answer, after its event is stored: 200 with the intent, or, for a
+   * decline, 402 with the card error carrying it (a final answer for an idempotency key too,
+   * so a retry gets the same 402).
+   */
+  async function confirmed(row: Intent, declined: ReturnType<typeof confirmation>['declined']) {
+    if (row.settleAt) dueAt(row.settleAt);
+    if (declined) {
+      await emit(row, 'payment_intent.payment_failed');
+      return {
+        status: 402,
+        body: { error: { type: 'card_error', ...declined, payment_intent: intentObject(row) } },
+      };
+    }
+    if (row.status === 'succeeded') await emit(row, 'payment_intent.succeeded');
+    return { status: 200, body: intentObject(row) };
+  }
+
+  async function confirm(intent: Intent, paymentMethod: string | undefined) {
+    if (!['requires_payment_method', 'requires_confirmation'].includes(intent.status)) {
+      throw new StripeError(400, {
+        type: 'invalid_request_error',
+        code: 'payment_intent_unexpected_state',
+        message: `This PaymentIntent's status is ${intent.status}; it cannot be confirmed.`,
+        payment_intent: intentObject(intent),
+      });
+    }
+    const { changes, declined } = confirmation(paymentMethod ?? intent.paymentMethod, clock.now());
+    const [row] = await db
+      .update(gatewayIntents)
+      .set(changes)
+      .where(eq(gatewayIntents.id, intent.id))
+      .returning();
+    return confirmed(row!, declined);
+  }
+
+  // `confirm=true` creates the intent confirmed: one row, written once in its final state.
   app.post<IdempotentRequest & { Body: CreateIntentForm | undefined }>(
     '/v1/payment_intents',
     async (request, reply) => {
@@ -348,6 +379,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         if (!Number.isSafeInteger(amount) || amount < 1)
           throw invalid('Invalid integer: amount', 'amount');
         if (!/^[a-z]{3}$/.test(form.currency ?? '')) throw invalid('Invalid currency', 'currency');
+        const now = clock.now();
+        const confirming =
+          form.confirm === 'true' ? confirmation(form.payment_method, now) : undefined;
         const [row] = await db
           .insert(gatewayIntents)
           .values({
@@ -357,17 +391,43 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             status: form.payment_method ? 'requires_confirmation' : 'requires_payment_method',
             paymentMethod: form.payment_method ?? null,
             metadata: metadataOf(form),
-            createdAt: clock.now(),
+            createdAt: now,
+            ...confirming?.changes,
           })
           .returning();
-        if (form.confirm === 'true') return confirm(row!, form.payment_method);
+        if (confirming) return confirmed(row!, confirming.declined);
         return { status: 200, body: intentObject(row!) };
-      }).catch((error: unknown) => {
-        if (error instanceof StripeError && error.status === 402)
-          return { status: 402, body: { error: error.body } };
-        throw error;
       });
       return send(reply, result.status, result.body);
+    },
+  );
+
+  // Stripe's search, for the one query Ordo makes: `metadata['key']:'value'`. Unlike Stripe's
+  // index, it sees an intent as soon as it is written.
+  app.get<{ Querystring: { query?: string; limit?: string } }>(
+    '/v1/payment_intents/search',
+    async (request) => {
+      const match = /^metadata\['((?:[^'\\]|\\.)+)'\]:'((?:[^'\\]|\\.)*)'$/.exec(
+        request.query.query ?? '',
+      );
+      if (!match) throw invalid('Unsupported search query', 'query');
+      const unescape = (text: string) => text.replace(/\\(.)/g, '$1');
+      const limit = Math.min(100, Math.max(1, Number(request.query.limit ?? 10) || 10));
+      const rows = await db
+        .select()
+        .from(gatewayIntents)
+        .where(
+          sql`${gatewayIntents.metadata} @> ${JSON.stringify({ [unescape(match[1]!)]: unescape(match[2]!) })}::jsonb`,
+        )
+        .orderBy(desc(gatewayIntents.createdAt), desc(gatewayIntents.id))
+        .limit(limit + 1);
+      return {
+        object: 'search_result',
+        url: '/v1/payment_intents/search',
+        has_more: rows.length > limit,
+        next_page: null,
+        data: rows.slice(0, limit).map(intentObject),
+      };
     },
   );
 
@@ -382,16 +442,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const result = await idempotent(
         request.headers['idempotency-key'],
         { ...form, intent: request.params.id },
-        async () => {
-          try {
-            return await confirm(await loadIntent(request.params.id), form.payment_method);
-          } catch (error) {
-            // A decline is a final answer for this key, so a retry gets the same 402.
-            if (error instanceof StripeError && error.status === 402)
-              return { status: 402, body: { error: error.body } };
-            throw error;
-          }
-        },
+        async () => confirm(await loadIntent(request.params.id), form.payment_method),
       );
       return send(reply, result.status, result.body);
     },
@@ -544,7 +595,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           .update(gatewayEvents)
           .set(
             ok
-              ? { attempts, deliveredAt: clock.now() }
+              ? { attempts, deliveredAt: clock.now(), nextAttemptAt: DELIVERED }
               : {
                   attempts,
                   nextAttemptAt: new Date(

@@ -11,7 +11,11 @@ const armed = new Set(
     .filter(Boolean),
 );
 
-export type Failpoint = 'after-cancel-commit' | 'refund-after-provider';
+export type Failpoint =
+  | 'after-cancel-commit'
+  | 'refund-after-provider'
+  | 'payment-before-provider'
+  | 'payment-after-provider';
 
 export function failpoint(name: Failpoint): void {
   if (armed.has(name)) process.kill(process.pid, 'SIGKILL');

@@ -24,9 +24,38 @@ async function lockForSystem(tx: Tx, orderId: string): Promise<OrderRow> {
   return order;
 }
 
+/**
+ * An order's row lock, held by the caller's transaction: what `lockOrderForPayment` hands the
+ * payments module. Passed to the next function here, it saves that function locking and reading
+ * the row again; it stands for the row as it was locked, so it serves one change only.
+ */
+export interface OrderLock {
+  readonly orderId: string;
+}
+
+class HeldLock implements OrderLock {
+  constructor(
+    private row: OrderRow | undefined,
+    readonly orderId: string,
+  ) {}
+
+  /** The locked row, once: after a change the row is read again. */
+  take(): OrderRow | undefined {
+    const row = this.row;
+    this.row = undefined;
+    return row;
+  }
+}
+
+/** The order's locked row: the one a fresh lock holds, or locked and read now. */
+async function lockedRow(tx: Tx, order: string | OrderLock): Promise<OrderRow> {
+  const held = order instanceof HeldLock ? order.take() : undefined;
+  return held ?? lockForSystem(tx, typeof order === 'string' ? order : order.orderId);
+}
+
 /** Takes the order's row lock (before a payment's), so changes of one order take turns. */
-export async function lockOrderForPayment(tx: Tx, orderId: string): Promise<void> {
-  await lockForSystem(tx, orderId);
+export async function lockOrderForPayment(tx: Tx, orderId: string): Promise<OrderLock> {
+  return new HeldLock(await lockForSystem(tx, orderId), orderId);
 }
 
 /** 404 unless the actor may see the order (its owner, or staff). */
@@ -72,10 +101,14 @@ export async function startPayment(
 }
 
 /** A payment attempt ended without paying (declined, refused, abandoned): the order may be paid again. */
-export async function paymentAttemptFailed(tx: Tx, orderId: string, now: Date): Promise<void> {
-  const order = await lockForSystem(tx, orderId);
+export async function paymentAttemptFailed(
+  tx: Tx,
+  lock: string | OrderLock,
+  now: Date,
+): Promise<void> {
+  const order = await lockedRow(tx, lock);
   if (order.paymentInProgress) {
-    await repo.updateOrder(tx, orderId, { paymentInProgress: false, updatedAt: now });
+    await repo.updateOrder(tx, order.id, { paymentInProgress: false, updatedAt: now });
   }
 }
 
@@ -87,9 +120,9 @@ export async function paymentAttemptFailed(tx: Tx, orderId: string, now: Date): 
 export async function paymentSucceeded(
   tx: Tx,
   ctx: Ctx,
-  payment: { orderId: string; paymentId: string; now: Date },
+  payment: { order: string | OrderLock; paymentId: string; now: Date },
 ): Promise<'paid' | 'late'> {
-  const order = await lockForSystem(tx, payment.orderId);
+  const order = await lockedRow(tx, payment.order);
   const by = { actor: 'system' as const, now: payment.now };
   if (order.status === 'pending_payment') {
     await changeStatus(
@@ -162,12 +195,12 @@ export async function notePaymentEvent(
  */
 export async function paymentStatusFollowsProvider(
   tx: Tx,
-  orderId: string,
+  lock: string | OrderLock,
   paymentStatus: PaymentStatus,
   by: { refundedAmount: number; now: Date },
 ): Promise<void> {
-  const order = await lockForSystem(tx, orderId);
-  await repo.updateOrder(tx, orderId, { paymentStatus, updatedAt: by.now });
+  const order = await lockedRow(tx, lock);
+  await repo.updateOrder(tx, order.id, { paymentStatus, updatedAt: by.now });
   await noteOnOrder(tx, order, {
     actor: 'system',
     reason: `refunded at the provider: ${formatMoney(by.refundedAmount, order.currency)} in all`,

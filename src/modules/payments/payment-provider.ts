@@ -39,17 +39,34 @@ export type WebhookEvent = {
 
 export interface PaymentProvider {
   readonly name: 'builtin' | 'stripe';
+  /**
+   * How long after a create request `findIntent` may still not see the intent it made: the
+   * provider's search lag plus the longest the adapter keeps retrying a request. Until then a
+   * "none" from `findIntent` does not prove that nothing was charged. 0 for the built-in
+   * gateway (its lookups read what it wrote, and the adapter does not retry).
+   */
+  readonly lookupLagMs: number;
+  /**
+   * Creates a payment (intent) and confirms it with `paymentMethod` in the same request (as
+   * Stripe's `confirm=true`). The answer is the confirmed intent: `succeeded`, `processing`,
+   * or `failed` for a decline. `metadata` travels with the intent, so `findIntent` can find it
+   * again when its id was never recorded; a retry with the same idempotency key and input is
+   * answered as the first request was, never charged again. A payment method the provider
+   * does not know is ProviderRefused (`resource_missing`).
+   */
   createIntent(input: {
     amount: number;
     currency: string;
     metadata: Record<string, string>;
     idempotencyKey: string;
+    paymentMethod: string;
   }): Promise<IntentSnapshot>;
-  confirm(
-    providerPaymentId: string,
-    paymentMethod: string,
-    idempotencyKey: string,
-  ): Promise<IntentSnapshot>;
+  /**
+   * The intent created with `metadata[key] = value`, or undefined when the provider has none.
+   * Reconciliation asks this of a payment whose intent id was never recorded (the process
+   * died between the provider's answer and its record), once `lookupLagMs` has passed.
+   */
+  findIntent(key: string, value: string): Promise<IntentSnapshot | undefined>;
   retrieve(providerPaymentId: string): Promise<IntentSnapshot>;
   /**
    * Refunds part of a payment. `metadata` travels with the refund, so `listRefunds` can find
@@ -90,10 +107,18 @@ export class ProviderRefused extends Error {
   }
 }
 
+/**
+ * The provider could not be reached or answered with something broken. `notSent`: the request
+ * never reached it (the connection was refused), so it did nothing; otherwise it may have
+ * acted on it (a timeout, a 5xx), and only asking it later tells.
+ */
 export class ProviderUnavailable extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly notSent: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; notSent?: boolean }) {
     super(message, options);
     this.name = 'ProviderUnavailable';
+    this.notSent = options?.notSent ?? false;
   }
 }
 
@@ -171,6 +196,22 @@ export function snapshotOf(intent: unknown): IntentSnapshot {
     );
   }
   return snapshot;
+}
+
+/** Stripe's search query for one metadata value, quotes and backslashes escaped. */
+export const metadataQuery = (key: string, value: string): string =>
+  `metadata['${key.replace(/['\\]/g, '\\$&')}']:'${value.replace(/['\\]/g, '\\$&')}'`;
+
+/**
+ * Stripe's search result (`{ object: 'search_result', data: [...] }`) → its first payment
+ * intent, or undefined when it found none. Anything else is a broken provider.
+ */
+export function firstIntentOf(result: unknown): IntentSnapshot | undefined {
+  const data = (result as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) {
+    throw new ProviderUnavailable('the payment provider answered a search with something else');
+  }
+  return data.length === 0 ? undefined : snapshotOf(data[0]);
 }
 
 /** A correctly signed webhook whose event Ordo cannot read: 400, and nothing is recorded. */

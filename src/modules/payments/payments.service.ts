@@ -1,6 +1,7 @@
 import type { AppContext } from '../../app-context.js';
 import type { Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
+import { failpoint } from '../../shared/failpoints.js';
 import { newId } from '../../shared/ids.js';
 import type { Actor } from '../auth/auth.service.js';
 import {
@@ -43,8 +44,10 @@ export async function listPayments(
 /**
  * Pays an order. The order decides, under its row lock, whether it takes a payment now (one
  * attempt at a time); the payment row is committed before the provider is called, so a crash
- * leaves a `processing` payment for reconciliation instead of an unknown charge. Provider calls
- * carry idempotency keys derived from the payment id, so retries never charge twice.
+ * leaves a `processing` payment for reconciliation instead of an unknown charge. The provider
+ * creates and confirms the intent in one call, with an idempotency key derived from the
+ * payment id (a retry never charges twice) and the payment id in its metadata: if the process
+ * dies before the intent's id is recorded, reconciliation finds the intent by that id.
  */
 export async function payOrder(
   ctx: Ctx,
@@ -67,21 +70,17 @@ export async function payOrder(
       updatedAt: now,
     });
   });
+  failpoint('payment-before-provider');
 
   let snapshot: IntentSnapshot;
   try {
-    const intent = await ctx.payments.createIntent({
+    snapshot = await ctx.payments.createIntent({
       amount: payment.amount,
       currency: payment.currency,
       metadata: { order_id: orderId, payment_id: payment.id },
       idempotencyKey: `${payment.id}:create`,
-    });
-    await repo.updatePayment(ctx.db, payment.id, { providerPaymentId: intent.providerPaymentId });
-    snapshot = await ctx.payments.confirm(
-      intent.providerPaymentId,
       paymentMethod,
-      `${payment.id}:confirm`,
-    );
+    });
   } catch (error) {
     if (error instanceof ProviderRefused) {
       // Refused for good (e.g. an unknown payment method): nothing was charged, the attempt
@@ -97,14 +96,15 @@ export async function payOrder(
     }
     if (!(error instanceof ProviderUnavailable)) throw error;
     ctx.logger.warn({ err: error, paymentId: payment.id }, 'payment provider unavailable');
-    // Without an intent nothing can have been charged: fail the attempt so the customer may
-    // retry. With one, reconciliation will learn its outcome.
-    const current = await repo.findPayment(ctx.db, payment.id);
-    if (!current?.providerPaymentId) await failAttempt(ctx, payment, 'provider_unavailable');
+    // A request that never reached the provider charged nothing: the attempt fails and the
+    // customer may retry. One that may have reached it (a timeout, a 5xx) stays processing
+    // until reconciliation asks the provider what became of it.
+    if (error.notSent) await failAttempt(ctx, payment, 'provider_unavailable');
     throw new AppError('UNAVAILABLE', 'The payment provider is unavailable; try again shortly');
   }
+  failpoint('payment-after-provider');
 
-  const settled = await applySnapshot(ctx, snapshot, payment.id);
+  const settled = await applySnapshot(ctx, snapshot, payment);
   if (settled.status === 'failed') {
     throw new AppError(
       'PAYMENT_DECLINED',
@@ -128,10 +128,10 @@ async function failAttempt(
 ): Promise<PaymentRow & { failureCode: string | null }> {
   return ctx.db.transaction(async (tx) => {
     const now = ctx.clock.now();
-    await lockOrderForPayment(tx, payment.orderId);
+    const order = await lockOrderForPayment(tx, payment.orderId);
     const current = (await repo.lockPayment(tx, payment.id))!;
     if (current.status !== 'processing') return current;
-    await paymentAttemptFailed(tx, payment.orderId, now);
+    await paymentAttemptFailed(tx, order, now);
     return repo.updatePayment(tx, payment.id, { status: 'failed', failureCode, updatedAt: now });
   });
 }
@@ -145,17 +145,62 @@ const rank: Record<PaymentRecordStatus, number> = {
 };
 
 /**
+ * What a snapshot makes of a payment, forward only: its next status and refunded amount, and
+ * whether anything changes (recording the provider's id for the first time counts). Pure: the
+ * same answer on a locked row as on an unlocked read of it.
+ */
+function nextState(payment: PaymentRow, snapshot: IntentSnapshot) {
+  let next: PaymentRecordStatus = payment.status;
+  if (snapshot.status === 'succeeded' && rank[payment.status] < rank.succeeded) next = 'succeeded';
+  if (snapshot.status === 'failed' && payment.status === 'processing') next = 'failed';
+  // Refunds made at the provider directly (Ordo's own are reserved before they are made).
+  const refundedAmount = Math.max(payment.refundedAmount, snapshot.amountRefunded);
+  if (refundedAmount > payment.refundedAmount && rank[next] >= rank.succeeded) {
+    next = refundedAmount >= payment.amount ? 'refunded' : 'partially_refunded';
+  }
+  const recordsId = payment.providerPaymentId === null;
+  const changes = recordsId || next !== payment.status || refundedAmount !== payment.refundedAmount;
+  return { next, refundedAmount, recordsId, changes };
+}
+
+/** Whether a snapshot can be applied to this payment at all: its intent, amount and currency. */
+function matches(ctx: Ctx, payment: PaymentRow, snapshot: IntentSnapshot): boolean {
+  if (
+    payment.providerPaymentId !== null &&
+    payment.providerPaymentId !== snapshot.providerPaymentId
+  ) {
+    ctx.logger.error(
+      { paymentId: payment.id, snapshot },
+      'provider intent is not the payment’s; ignored',
+    );
+    return false;
+  }
+  if (
+    snapshot.amount !== payment.amount ||
+    snapshot.currency.toUpperCase() !== payment.currency.toUpperCase()
+  ) {
+    ctx.logger.error(
+      { paymentId: payment.id, snapshot },
+      'provider amount or currency does not match the payment; ignored',
+    );
+    return false;
+  }
+  return true;
+}
+
+/**
  * Brings a payment up to what the provider says, forward only, under the payment's row lock:
  * whichever arrives first (the confirm response, a webhook, reconciliation) makes the change,
  * the others find nothing to do. A success pays the order, or, when the order was cancelled or
- * expired meanwhile, is refunded automatically. Amount and currency must match the payment.
+ * expired meanwhile, is refunded automatically. Amount and currency must match the payment,
+ * and the intent must be the payment's (the first snapshot records its id).
  */
 export async function applySnapshot(
   ctx: Ctx,
   snapshot: IntentSnapshot,
-  paymentId?: string,
+  payment?: Pick<PaymentRow, 'id' | 'orderId'>,
 ): Promise<PaymentRow> {
-  const result = await ctx.db.transaction((tx) => settle(ctx, tx, snapshot, paymentId));
+  const result = await ctx.db.transaction((tx) => settle(ctx, tx, snapshot, payment));
   if (!result.payment) throw notFound('Payment');
   if (result.lateSuccess) {
     ctx.logger.warn(
@@ -167,60 +212,81 @@ export async function applySnapshot(
 }
 
 /**
+ * The payment a provider's event is about: by the intent's id, or, when that id was never
+ * recorded (a process died between the provider's answer and its record, or the event came
+ * first), by the payment id Ordo put in the intent's metadata.
+ */
+async function paymentOfSnapshot(
+  ctx: Ctx,
+  tx: Tx,
+  snapshot: IntentSnapshot,
+): Promise<PaymentRow | undefined> {
+  const byId = await repo.findPaymentByProviderId(
+    tx,
+    ctx.payments.name,
+    snapshot.providerPaymentId,
+  );
+  if (byId) return byId;
+  const paymentId = snapshot.metadata.payment_id;
+  if (!paymentId) return undefined;
+  const byMetadata = await repo.findPayment(tx, paymentId);
+  return byMetadata?.provider === ctx.payments.name &&
+    byMetadata.orderId === snapshot.metadata.order_id
+    ? byMetadata
+    : undefined;
+}
+
+/**
  * applySnapshot's work, in the caller's transaction (the webhook's, with its event record).
  * The order's lock comes first, then the payment's (the order the whole system keeps), and
  * the order decides what a success means under its lock: paid, or too late and refunded.
+ * Without a known payment (a webhook), a read without locks finds it, and when the snapshot
+ * changes nothing there (the confirm response settled it first, the usual case) no lock is
+ * taken: forward only, a later state could not make it change anything either.
  */
 async function settle(
   ctx: Ctx,
   tx: Tx,
   snapshot: IntentSnapshot,
-  paymentId?: string,
+  known?: Pick<PaymentRow, 'id' | 'orderId'>,
 ): Promise<{ payment: PaymentRow | undefined; lateSuccess: boolean }> {
   const now = ctx.clock.now();
-  const found = paymentId
-    ? await repo.findPayment(tx, paymentId)
-    : await repo.findPaymentByProviderId(tx, ctx.payments.name, snapshot.providerPaymentId);
-  if (!found) return { payment: undefined, lateSuccess: false };
-  await lockOrderForPayment(tx, found.orderId);
-  const payment = (await repo.lockPayment(tx, found.id))!;
-  if (
-    snapshot.amount !== payment.amount ||
-    snapshot.currency.toUpperCase() !== payment.currency.toUpperCase()
-  ) {
-    ctx.logger.error(
-      { paymentId: payment.id, snapshot },
-      'provider amount or currency does not match the payment; ignored',
-    );
-    return { payment, lateSuccess: false };
+  let target = known;
+  if (!target) {
+    const found = await paymentOfSnapshot(ctx, tx, snapshot);
+    if (!found) return { payment: undefined, lateSuccess: false };
+    if (!nextState(found, snapshot).changes && matches(ctx, found, snapshot)) {
+      return { payment: found, lateSuccess: false };
+    }
+    target = found;
   }
-  let next: PaymentRecordStatus = payment.status;
-  if (snapshot.status === 'succeeded' && rank[payment.status] < rank.succeeded) next = 'succeeded';
-  if (snapshot.status === 'failed' && payment.status === 'processing') next = 'failed';
-  // Refunds made at the provider directly (Ordo's own are reserved before they are made).
-  const refundedAmount = Math.max(payment.refundedAmount, snapshot.amountRefunded);
-  if (refundedAmount > payment.refundedAmount && rank[next] >= rank.succeeded) {
-    next = refundedAmount >= payment.amount ? 'refunded' : 'partially_refunded';
-  }
-  if (next === payment.status && refundedAmount === payment.refundedAmount)
-    return { payment, lateSuccess: false };
+  const order = await lockOrderForPayment(tx, target.orderId);
+  const payment = await repo.lockPayment(tx, target.id);
+  if (!payment) return { payment: undefined, lateSuccess: false };
+  if (!matches(ctx, payment, snapshot)) return { payment, lateSuccess: false };
+  const { next, refundedAmount, recordsId, changes } = nextState(payment, snapshot);
+  if (!changes) return { payment, lateSuccess: false };
 
   const wasPaid = rank[payment.status] >= rank.succeeded;
   const updated = await repo.updatePayment(tx, payment.id, {
+    ...(recordsId ? { providerPaymentId: snapshot.providerPaymentId } : {}),
     status: next,
     refundedAmount,
     failureCode: next === 'failed' ? (snapshot.failureCode ?? 'declined') : null,
     updatedAt: now,
   });
+  if (next === payment.status && refundedAmount === payment.refundedAmount) {
+    return { payment: updated, lateSuccess: false }; // only the intent's id recorded
+  }
   if (next === 'failed') {
-    await paymentAttemptFailed(tx, payment.orderId, now);
+    await paymentAttemptFailed(tx, order, now);
     return { payment: updated, lateSuccess: false };
   }
   if (rank[next] < rank.succeeded) return { payment: updated, lateSuccess: false };
 
   if (!wasPaid) {
     const outcome = await paymentSucceeded(tx, ctx, {
-      orderId: payment.orderId,
+      order,
       paymentId: payment.id,
       now,
     });
@@ -231,7 +297,7 @@ async function settle(
     return { payment: updated, lateSuccess: true };
   }
   if (next !== payment.status && (next === 'refunded' || next === 'partially_refunded')) {
-    await paymentStatusFollowsProvider(tx, payment.orderId, next, {
+    await paymentStatusFollowsProvider(tx, order, next, {
       refundedAmount,
       now,
     });
@@ -278,33 +344,43 @@ export async function handleWebhook(
   });
 }
 
-/** Asks the provider about payments left processing (no webhook came): the reconciliation job. */
+/**
+ * Asks the provider about payments left processing (no webhook came): the reconciliation job.
+ * A payment whose intent id was never recorded is looked up by its payment id (the intent's
+ * metadata), once the provider's lookups can be trusted to see it (`lookupLagMs`): found, it
+ * is settled like any other; not found, it never reached the provider and nothing was charged.
+ */
 export async function reconcilePayments(ctx: Ctx, olderThanMs = 30_000): Promise<number> {
-  const stale = await repo.staleProcessing(
-    ctx.db,
-    new Date(ctx.clock.now().getTime() - olderThanMs),
-    50,
-  );
+  const now = ctx.clock.now().getTime();
+  const stale = await repo.staleProcessing(ctx.db, new Date(now - olderThanMs), 50);
   let settled = 0;
   for (const payment of stale) {
-    if (!payment.providerPaymentId) {
-      // Never reached the provider (the process died first): nothing was charged.
-      await failAttempt(ctx, payment, 'abandoned');
-      settled++;
-      continue;
+    let snapshot: IntentSnapshot | undefined;
+    if (payment.providerPaymentId) {
+      snapshot = await ctx.payments.retrieve(payment.providerPaymentId);
+    } else {
+      if (payment.updatedAt.getTime() > now - ctx.payments.lookupLagMs) continue;
+      snapshot = await ctx.payments.findIntent('payment_id', payment.id);
+      if (!snapshot) {
+        // Never reached the provider (the process died first): nothing was charged.
+        await failAttempt(ctx, payment, 'abandoned');
+        settled++;
+        continue;
+      }
     }
-    const snapshot = await ctx.payments.retrieve(payment.providerPaymentId);
     if (snapshot.status === 'succeeded' || snapshot.status === 'failed') {
-      await applySnapshot(ctx, snapshot, payment.id);
+      await applySnapshot(ctx, snapshot, payment);
       settled++;
     } else if (snapshot.status === 'pending') {
-      // Created but never confirmed (the process died in between): nothing was charged.
+      // Created but never confirmed: nothing was charged.
       await applySnapshot(
         ctx,
         { ...snapshot, status: 'failed', failureCode: 'abandoned' },
-        payment.id,
+        payment,
       );
       settled++;
+    } else if (!payment.providerPaymentId) {
+      await applySnapshot(ctx, snapshot, payment); // still processing: its id, at least
     }
   }
   return settled;

@@ -1,7 +1,9 @@
 import { verifyWebhook } from '../../../shared/webhook-signature.js';
 import {
   eventOf,
+  firstIntentOf,
   malformedEvent,
+  metadataQuery,
   ProviderBusy,
   ProviderRefused,
   ProviderUnavailable,
@@ -16,12 +18,26 @@ type StripeJson = Record<string, unknown> & {
   error?: { code?: string; message?: string; payment_intent?: unknown };
 };
 
+/** Errors that mean the request never reached the gateway: no connection was made. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function neverSent(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
+  if (!cause) return false;
+  if (NOT_CONNECTED.has(String(cause.code))) return true;
+  // Several addresses tried, each refused (AggregateError).
+  return Boolean(
+    cause.errors?.length && cause.errors.every((e) => NOT_CONNECTED.has(String(e.code))),
+  );
+}
+
 /**
  * The built-in gateway over plain HTTP: form-encoded requests, Stripe's JSON back. No SDK, so
  * this adapter also shows exactly what crosses the wire.
  */
 export class BuiltinProvider implements PaymentProvider {
   readonly name = 'builtin' as const;
+  readonly lookupLagMs = 0;
 
   constructor(
     private readonly baseUrl: string,
@@ -48,7 +64,10 @@ export class BuiltinProvider implements PaymentProvider {
         signal: AbortSignal.timeout(15_000),
       });
     } catch (error) {
-      throw new ProviderUnavailable('payment gateway unreachable', { cause: error });
+      throw new ProviderUnavailable('payment gateway unreachable', {
+        cause: error,
+        notSent: neverSent(error),
+      });
     }
     if (response.status >= 500)
       throw new ProviderUnavailable(`payment gateway answered ${response.status}`);
@@ -85,24 +104,28 @@ export class BuiltinProvider implements PaymentProvider {
     currency: string;
     metadata: Record<string, string>;
     idempotencyKey: string;
+    paymentMethod: string;
   }) {
     const form: Record<string, string> = {
       amount: String(input.amount),
       currency: input.currency.toLowerCase(),
+      payment_method: input.paymentMethod,
+      confirm: 'true',
     };
     for (const [key, value] of Object.entries(input.metadata)) form[`metadata[${key}]`] = value;
     return this.intent(await this.call('POST', '/v1/payment_intents', form, input.idempotencyKey));
   }
 
-  async confirm(providerPaymentId: string, paymentMethod: string, idempotencyKey: string) {
-    return this.intent(
-      await this.call(
-        'POST',
-        `/v1/payment_intents/${encodeURIComponent(providerPaymentId)}/confirm`,
-        { payment_method: paymentMethod },
-        idempotencyKey,
-      ),
-    );
+  async findIntent(key: string, value: string) {
+    const query = new URLSearchParams({ query: metadataQuery(key, value), limit: '1' });
+    const result = await this.call('GET', `/v1/payment_intents/search?${query.toString()}`);
+    if (result.status !== 200) {
+      throw new ProviderRefused(
+        result.body.error?.code ?? 'invalid_request',
+        'cannot search payment intents',
+      );
+    }
+    return firstIntentOf(result.body);
   }
 
   async retrieve(providerPaymentId: string) {

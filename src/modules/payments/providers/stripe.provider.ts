@@ -1,7 +1,9 @@
 import Stripe from 'stripe';
 import {
   eventOf,
+  firstIntentOf,
   malformedEvent,
+  metadataQuery,
   ProviderBusy,
   ProviderRefused,
   ProviderUnavailable,
@@ -17,6 +19,11 @@ import {
  */
 export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe' as const;
+  /**
+   * Stripe's search index lags its writes (documented as usually under a minute), and the SDK
+   * retries a request twice after a 15 s timeout: two minutes covers both.
+   */
+  readonly lookupLagMs = 120_000;
   private readonly stripe: Stripe;
 
   constructor(
@@ -56,23 +63,19 @@ export class StripeProvider implements PaymentProvider {
     currency: string;
     metadata: Record<string, string>;
     idempotencyKey: string;
+    paymentMethod: string;
   }) {
-    const intent = await this.guard(() =>
-      this.stripe.paymentIntents.create(
-        { amount: input.amount, currency: input.currency.toLowerCase(), metadata: input.metadata },
-        { idempotencyKey: input.idempotencyKey },
-      ),
-    );
-    return snapshotOf(intent);
-  }
-
-  async confirm(providerPaymentId: string, paymentMethod: string, idempotencyKey: string) {
     try {
       const intent = await this.guard(() =>
-        this.stripe.paymentIntents.confirm(
-          providerPaymentId,
-          { payment_method: paymentMethod },
-          { idempotencyKey },
+        this.stripe.paymentIntents.create(
+          {
+            amount: input.amount,
+            currency: input.currency.toLowerCase(),
+            metadata: input.metadata,
+            payment_method: input.paymentMethod,
+            confirm: true,
+          },
+          { idempotencyKey: input.idempotencyKey },
         ),
       );
       return snapshotOf(intent);
@@ -81,6 +84,30 @@ export class StripeProvider implements PaymentProvider {
       if (error instanceof Stripe.errors.StripeCardError && error.payment_intent) {
         return snapshotOf(error.payment_intent);
       }
+      if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+        throw new ProviderRefused(
+          error.code ?? 'invalid_request',
+          `Stripe refused: ${error.message}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Through Stripe's search API, which Stripe documents as eventually consistent (usually
+   * under a minute): see lookupLagMs.
+   */
+  async findIntent(key: string, value: string) {
+    try {
+      const result = await this.guard(() =>
+        this.stripe.paymentIntents.search({ query: metadataQuery(key, value), limit: 1 }),
+      );
+      return firstIntentOf(result);
+    } catch (error) {
       if (error instanceof Stripe.errors.StripeInvalidRequestError) {
         throw new ProviderRefused(
           error.code ?? 'invalid_request',
