@@ -24,7 +24,12 @@ import { newId } from './shared/ids.js';
 import { httpSecurity } from './shared/http-security.js';
 import { registerMetrics } from './shared/metrics.js';
 import { resilientStore } from './shared/rate-limit-store.js';
-import { registerProblemHandler, rejectNul, sendProblem } from './shared/problem.js';
+import {
+  clientErrorHandler,
+  registerProblemHandler,
+  rejectNul,
+  sendProblem,
+} from './shared/problem.js';
 import { registerSecurityHeaders } from './web/security-headers.js';
 import { webRoutes } from './web/web.routes.js';
 import { z } from 'zod';
@@ -76,6 +81,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     // The router refuses a malformed percent-escape (`/products/%FF`) or an over-long path
     // parameter before any route or error handler runs; answer those as problem+json too,
     // as the 400 every operation with parameters documents (not fastify's own JSON and 414).
+    // Requests Node itself refuses (431, 408, not HTTP) as problem+json too.
+    clientErrorHandler,
     frameworkErrors: (error, request, reply) => {
       void sendProblem(
         request,

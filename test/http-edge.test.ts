@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type HttpResponse, type TestApp } from './helpers/test-app.js';
@@ -424,5 +425,42 @@ describe('metrics', () => {
       /ordo_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/products\/:id",status="404"\} \d+/,
     );
     expect(res.body).not.toContain('prd_nothing_here');
+  });
+});
+
+describe('requests Node refuses before any route', () => {
+  /** Writes raw bytes to the server and reads the whole answer until it closes the socket. */
+  async function raw(bytes: string): Promise<{ head: string; body: Record<string, unknown> }> {
+    const { port } = new URL(t.baseUrl);
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(bytes));
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+    });
+    const [head = '', body = ''] = text.split('\r\n\r\n');
+    return { head, body: JSON.parse(body) as Record<string, unknown> };
+  }
+
+  it('answers headers over the limit with 431 HEADERS_TOO_LARGE as problem+json', async () => {
+    const { head, body } = await raw(
+      `GET /api/v1/products HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(head).toMatch(/content-type: application\/problem\+json/i);
+    expect(head).toMatch(/x-request-id: req_\w+/i);
+    expect(body).toMatchObject({ status: 431, code: 'HEADERS_TOO_LARGE' });
+  });
+
+  it('answers bytes that are not HTTP with 400 VALIDATION_FAILED as problem+json', async () => {
+    const { head, body } = await raw('\x16\x03\x01 not http at all\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+  });
+
+  it('still serves the next connection', async () => {
+    expect((await t.http.get('/healthz')).status).toBe(200);
   });
 });

@@ -10,6 +10,10 @@ export const errorStatus = {
   PAYLOAD_TOO_LARGE: 413,
   /** The Content-Type is not one the route accepts (send application/json), or an upload that is not a JPEG, PNG or WebP image. */
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The request line and headers are more than the server reads (Node's limit, 16 KB). */
+  HEADERS_TOO_LARGE: 431,
+  /** The client did not send a whole request in time (Node's request timeout). */
+  REQUEST_TIMEOUT: 408,
   /** Too many requests from this client; wait for Retry-After seconds. */
   RATE_LIMITED: 429,
 

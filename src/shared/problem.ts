@@ -1,6 +1,15 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type {
+  FastifyBaseLogger,
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode, type FieldError, errorTitle } from './errors.js';
+import { newId } from './ids.js';
 
 /**
  * The one error handler: every failure leaves as application/problem+json (RFC 9457) with a
@@ -58,20 +67,25 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
   const retryAfter =
     error.extra.retryAfter ?? (error.status === 503 ? UNAVAILABLE_RETRY_AFTER_S : undefined);
   if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-  const internal = error.status >= 500;
   return reply
     .code(error.status)
     .type('application/problem+json')
-    .send({
-      type: `urn:ordo:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
-      title: errorTitle(error.code),
-      status: error.status,
-      detail: internal ? errorTitle(error.code) : error.message,
-      code: error.code,
-      requestId: request.id,
-      ...(error.extra.errors ? { errors: error.extra.errors } : {}),
-      ...(error.extra.details ? { details: error.extra.details } : {}),
-    });
+    .send(problemBody(error, request.id));
+}
+
+/** An error as RFC 9457 problem details, with Ordo's `code` and the request's id. */
+function problemBody(error: AppError, requestId: string) {
+  const internal = error.status >= 500;
+  return {
+    type: `urn:ordo:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
+    title: errorTitle(error.code),
+    status: error.status,
+    detail: internal ? errorTitle(error.code) : error.message,
+    code: error.code,
+    requestId,
+    ...(error.extra.errors ? { errors: error.extra.errors } : {}),
+    ...(error.extra.details ? { details: error.extra.details } : {}),
+  };
 }
 
 function toAppError(error: FastifyError): AppError {
@@ -147,4 +161,38 @@ function isUnavailable(error: unknown): boolean {
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/**
+ * Node answers a request it could not parse (headers over its limit, a request that took too
+ * long to arrive, bytes that are not HTTP) before any route or hook runs, and fastify's
+ * default writes its own JSON. This answers those as problem+json too, straight to the socket
+ * (no request exists), and closes the connection as Node does. The request id is fresh: the
+ * request's own headers were never read.
+ */
+export function clientErrorHandler(
+  this: { log: FastifyBaseLogger },
+  error: NodeJS.ErrnoException,
+  socket: Duplex,
+): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const app =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new AppError('HEADERS_TOO_LARGE', 'The request line and headers exceed 16 KB')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new AppError('REQUEST_TIMEOUT', 'The request did not arrive in time')
+        : new AppError('VALIDATION_FAILED', 'The request is not well-formed HTTP');
+  this.log.debug({ err: error }, 'client error');
+  if (socket.writable) {
+    const requestId = newId('req');
+    const body = JSON.stringify(problemBody(app, requestId));
+    socket.write(
+      `HTTP/1.1 ${app.status} ${STATUS_CODES[app.status]}\r\n` +
+        `content-type: application/problem+json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
