@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
 import { z } from 'zod';
-import { driverClient, statementName, type Database, type Executor } from '../db/client.js';
+import {
+  driverClient,
+  openDatabase,
+  statementName,
+  type Database,
+  type Executor,
+} from '../db/client.js';
 import { JobWake, SAFETY_POLL_SECONDS, wakeTriggerInstalled, wakeTriggerSql } from './job-wake.js';
 
 /**
@@ -171,6 +178,7 @@ export class Jobs<TCtx> {
   readonly #definitions = new Map<string, AnyJobDefinition<TCtx>>();
   readonly #workers = new Map<string, QueueWorker>();
   readonly #running = new Set<RunningBatch>();
+  #own: Database | undefined;
   #wake: JobWake | undefined;
 
   constructor(
@@ -310,6 +318,21 @@ export class Jobs<TCtx> {
    */
   async startWorker(ctx: TCtx): Promise<void> {
     await this.boss.start();
+    // On PostgreSQL the workers have connections of their own, for their fetches and completions
+    // and for the handlers' statements: on the shared pool each of a batch's few statements
+    // queued behind the HTTP requests waiting for a connection (32 at once under load), which
+    // put seconds on the email lag while the worker itself was idle.
+    const own =
+      this.database.kind === 'postgres'
+        ? await openDatabase({
+            databaseUrl: this.database.pool.options.connectionString,
+            poolSize: WORKER_CONNECTIONS,
+            logger: this.logger as Logger,
+          })
+        : undefined;
+    this.#own = own;
+    const db = executorAdapter(own ?? this.database);
+    const workerCtx = own ? withDatabase(ctx, own) : ctx;
     const woken = await wakeTriggerInstalled(executorAdapter(this.database), PGBOSS_SCHEMA);
     const wake = woken
       ? new JobWake(this, this.database, this.settings.pollingIntervalSeconds, this.logger)
@@ -326,15 +349,17 @@ export class Jobs<TCtx> {
             batchSize,
             includeMetadata: true,
             priority: true,
+            db,
           });
           if (jobs.length === 0) return false;
           // A full batch suggests more are waiting: the other loops fetch alongside this one.
           const full = jobs.length === batchSize;
           if (full) for (const other of siblings) if (other !== worker) other.notify();
-          await this.#runBatch(ctx, definition, jobs);
+          await this.#runBatch(workerCtx, db, definition, jobs);
           return full;
         });
         siblings.push(worker);
+        worker.siblings = siblings;
         this.#workers.set(worker.id, worker);
         worker.start(this.logger);
       }
@@ -350,9 +375,14 @@ export class Jobs<TCtx> {
     }
   }
 
-  /** Wakes a worker (by the id `JobWake` was given): it fetches at once instead of at its next poll. */
+  /**
+   * Wakes a queue's worker (by the id `JobWake` was given): it fetches at once instead of at its
+   * next poll. When that loop is busy with a batch, an idle loop of the same queue fetches
+   * instead, so a job never waits for a batch it is not in while another loop sleeps.
+   */
   notifyWorker(id: string): void {
-    this.#workers.get(id)?.notify();
+    const worker = this.#workers.get(id);
+    (worker?.siblings.find((w) => w.napping) ?? worker)?.notify();
   }
 
   /**
@@ -363,6 +393,7 @@ export class Jobs<TCtx> {
    */
   async #runBatch(
     ctx: TCtx,
+    db: PgBoss.Db,
     definition: AnyJobDefinition<TCtx>,
     jobs: PgBoss.JobWithMetadata<object>[],
   ): Promise<void> {
@@ -376,7 +407,7 @@ export class Jobs<TCtx> {
       const outcomes = await this.#handle(ctx, definition, jobs);
       if (batch.abandoned) return; // failed by `stop` already; the pool may be closed
       const done = jobs.filter((_, i) => !outcomes[i]).map((job) => job.id);
-      if (done.length > 0) await this.boss.complete(definition.name, done);
+      if (done.length > 0) await this.boss.complete(definition.name, done, { db });
       for (const [i, job] of jobs.entries()) {
         const err = outcomes[i];
         if (!err) continue;
@@ -385,7 +416,7 @@ export class Jobs<TCtx> {
           { err, job: job.name, jobId: job.id, attempt: job.retryCount + 1 },
           last ? 'job failed for good' : 'job failed; will retry',
         );
-        await this.boss.fail(job.name, job.id, { message: err.message, name: err.name });
+        await this.boss.fail(job.name, job.id, { message: err.message, name: err.name }, { db });
       }
     } catch (error) {
       if (!batch.abandoned) {
@@ -530,7 +561,21 @@ export class Jobs<TCtx> {
       this.#running.clear();
     }
     await this.boss.stop({ graceful: false, close: false, wait: true });
+    await this.#own?.close();
+    this.#own = undefined;
   }
+}
+
+/** The workers' own connections on PostgreSQL: two confirmation batches in hand, and one more. */
+const WORKER_CONNECTIONS = 3;
+
+/**
+ * The context the handlers get when the workers have connections of their own: the same, with
+ * its database swapped. A context without a database (a test's) is passed as it is.
+ */
+function withDatabase<TCtx>(ctx: TCtx, database: Database): TCtx {
+  if (typeof ctx !== 'object' || ctx === null || !('db' in ctx) || !('database' in ctx)) return ctx;
+  return { ...ctx, database, db: database.db };
 }
 
 const metaOf = (job: PgBoss.JobWithMetadata<object>): JobMeta => ({
@@ -553,6 +598,8 @@ interface RunningBatch {
  */
 class QueueWorker {
   readonly id = randomUUID();
+  /** The loops of the same queue, this one included. */
+  siblings: readonly QueueWorker[] = [];
   done: Promise<void> = Promise.resolve();
   #stopping = false;
   #notified = false;
@@ -590,6 +637,11 @@ class QueueWorker {
         resolve();
       };
     });
+  }
+
+  /** Waiting for its next poll (not fetching or handling a batch). */
+  get napping(): boolean {
+    return this.#wakeUp !== undefined;
   }
 
   notify(): void {

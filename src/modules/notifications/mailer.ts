@@ -41,8 +41,10 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
       : {}),
     // Reuse connections: a new SMTP session per message costs a greeting (and a TLS handshake
     // on a real relay) each time, which caps delivery at a handful of emails per second.
+    // Ten connections: confirmations go out in batches of up to a hundred, and a message costs
+    // its connection four round trips, so five connections left a batch waiting on them.
     pool: true,
-    maxConnections: 5,
+    maxConnections: 10,
     maxMessages: 500,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
