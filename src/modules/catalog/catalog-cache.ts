@@ -52,6 +52,7 @@ interface Catalog {
 }
 
 // One cache per Redis client (shared by every process on it), or per database in memory.
+const ownerOf = (ctx: CacheCtx): object => ctx.redis ?? ctx.db;
 const caches = new WeakMap<object, Promise<Catalog>>();
 
 /**
@@ -69,7 +70,7 @@ async function databaseName(ctx: CacheCtx): Promise<string> {
 }
 
 function catalogCache(ctx: CacheCtx): Promise<Catalog> {
-  const owner: object = ctx.redis ?? ctx.db;
+  const owner = ownerOf(ctx);
   let cache = caches.get(owner);
   if (!cache) {
     const options = {
@@ -101,17 +102,19 @@ function catalogCache(ctx: CacheCtx): Promise<Catalog> {
 
 type Counter = 'values' | 'stock';
 
-// Versions whose last bump failed (Redis down): bumped again before the cache's next read.
+// Versions whose last bump failed (Redis down), by cache owner: bumped again before the
+// cache's next read.
 const unbumped = new WeakMap<object, Set<Counter>>();
 
+/** Never throws: it runs after a COMMIT, whose caller must still hear that it committed. */
 async function bump(ctx: CacheCtx, counter: Counter): Promise<void> {
-  const { bodies } = await catalogCache(ctx);
   try {
+    const { bodies } = await catalogCache(ctx);
     await bodies.bump(counter);
-    unbumped.get(bodies)?.delete(counter);
+    unbumped.get(ownerOf(ctx))?.delete(counter);
   } catch (error) {
-    const failed = unbumped.get(bodies) ?? new Set<Counter>();
-    unbumped.set(bodies, failed.add(counter));
+    const failed = unbumped.get(ownerOf(ctx)) ?? new Set<Counter>();
+    unbumped.set(ownerOf(ctx), failed.add(counter));
     ctx.logger.warn(
       { err: error, counter },
       'catalog cache version not bumped (Redis unavailable)',
@@ -151,9 +154,9 @@ async function currentVersions(
   bodies: Catalog['bodies'],
 ): Promise<Versions<'stock'> | undefined> {
   try {
-    for (const counter of unbumped.get(bodies) ?? []) {
+    for (const counter of unbumped.get(ownerOf(ctx)) ?? []) {
       await bodies.bump(counter);
-      unbumped.get(bodies)?.delete(counter);
+      unbumped.get(ownerOf(ctx))?.delete(counter);
     }
     return await bodies.versions();
   } catch (error) {
