@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import fastifyFormbody from '@fastify/formbody';
-import { and, desc, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import { preparedRows, type Db } from '../db/client.js';
 import type { Clock } from '../shared/clock.js';
 import { signWebhook } from '../shared/webhook-signature.js';
 import {
@@ -207,7 +207,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   async function idempotent(
     key: string | undefined,
     form: unknown,
-    run: () => Promise<{ status: number; body: unknown }>,
+    run: () => Promise<{ status: number; body: unknown; stored?: boolean }>,
   ) {
     if (!key) return run();
     const fingerprint = createHash('sha256').update(JSON.stringify(form)).digest('hex');
@@ -244,16 +244,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await db.delete(gatewayIdempotency).where(eq(gatewayIdempotency.key, key));
       throw error;
     }
-    await db
-      .update(gatewayIdempotency)
-      .set({ status: result.status, body: result.body })
-      .where(eq(gatewayIdempotency.key, key));
+    // `stored`: the request wrote its answer with its own changes.
+    if (!result.stored) {
+      await db
+        .update(gatewayIdempotency)
+        .set({ status: result.status, body: result.body })
+        .where(eq(gatewayIdempotency.key, key));
+    }
     return result;
   }
 
-  async function emit(intent: Intent, type: string, extra: Record<string, unknown> = {}) {
+  /** An intent's event as stored rows (two on `gateway_webhooks=duplicate`, none on `none`). */
+  function eventRows(intent: Intent, type: string, extra: Record<string, unknown> = {}) {
     const mode = intent.metadata.gateway_webhooks;
-    if (mode === 'none') return;
+    if (mode === 'none') return [];
     const delay = Number(intent.metadata.gateway_webhook_delay_ms ?? 0) || 0;
     const now = clock.now();
     const event = {
@@ -264,17 +268,58 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       data: { object: { ...intentObject(intent), ...extra } },
       livemode: false,
     };
-    const copies = mode === 'duplicate' ? 2 : 1;
-    for (let i = 0; i < copies; i++) {
-      await db.insert(gatewayEvents).values({
-        id: `${event.id}.${i}`,
-        type,
-        payload: event,
-        nextAttemptAt: new Date(now.getTime() + delay),
-        createdAt: now,
-      });
-    }
-    dueAt(new Date(now.getTime() + delay));
+    return Array.from({ length: mode === 'duplicate' ? 2 : 1 }, (_, i) => ({
+      id: `${event.id}.${i}`,
+      type,
+      payload: event,
+      nextAttemptAt: new Date(now.getTime() + delay),
+      createdAt: now,
+    }));
+  }
+
+  /** Wakes the delivery loop for events just written. */
+  function sent(events: { nextAttemptAt: Date }[]) {
+    if (events.length > 0) dueAt(events[0]!.nextAttemptAt);
+  }
+
+  async function emit(intent: Intent, type: string, extra: Record<string, unknown> = {}) {
+    const events = eventRows(intent, type, extra);
+    if (events.length > 0) await db.insert(gatewayEvents).values(events);
+    sent(events);
+  }
+
+  /**
+   * A new intent written in its final state with its events and, under an idempotency key,
+   * the answer stored for the key: one prepared statement, so the intent, its webhook and the
+   * replayable answer are written together or not at all.
+   */
+  async function writeIntent(
+    row: Intent,
+    events: ReturnType<typeof eventRows>,
+    answer: { key: string; status: number; body: unknown } | undefined,
+  ) {
+    const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+    const ts = (value: Date | null) => value?.toISOString() ?? null;
+    const parts: SQL[] = [
+      sql`intent as (insert into gateway.payment_intents
+            (id, amount, currency, status, payment_method, last_error, metadata, settle_at, created_at)
+          values (${row.id}, ${row.amount}, ${row.currency}, ${row.status}, ${row.paymentMethod},
+            ${json(row.lastError)}::jsonb, ${json(row.metadata)}::jsonb, ${ts(row.settleAt)}::timestamptz,
+            ${ts(row.createdAt)}::timestamptz))`,
+      ...events.map(
+        (event, i) =>
+          sql`${sql.raw(`event${i}`)} as (insert into gateway.events
+                (id, type, payload, next_attempt_at, created_at)
+              values (${event.id}, ${event.type}, ${json(event.payload)}::jsonb,
+                ${ts(event.nextAttemptAt)}::timestamptz, ${ts(event.createdAt)}::timestamptz))`,
+      ),
+    ];
+    const last = answer
+      ? sql`update gateway.idempotency set status = ${answer.status}, body = ${json(answer.body)}::jsonb
+            where key = ${answer.key}`
+      : sql`select 1`;
+    await preparedRows(db, sql`with ${sql.join(parts, sql`, `)} ${last}`);
+    sent(events);
   }
 
   async function loadIntent(intentId: string): Promise<Intent> {
@@ -339,7 +384,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
    * so a retry gets the same 402).
    */
   async function confirmed(row: Intent, declined: ReturnType<typeof confirmation>['declined']) {
-    if (row.settleAt) dueAt(row.settleAt);
+    if (row.settleAt) {
+      settleTimes.push(row.settleAt.getTime());
+      dueAt(row.settleAt);
+    }
     if (declined) {
       await emit(row, 'payment_intent.payment_failed');
       return {
@@ -369,34 +417,53 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return confirmed(row!, declined);
   }
 
-  // `confirm=true` creates the intent confirmed: one row, written once in its final state.
+  // `confirm=true` creates the intent confirmed: written once in its final state, with its
+  // event and the key's answer, in one statement.
   app.post<IdempotentRequest & { Body: CreateIntentForm | undefined }>(
     '/v1/payment_intents',
     async (request, reply) => {
       const form = request.body ?? {};
-      const result = await idempotent(request.headers['idempotency-key'], form, async () => {
+      const key = request.headers['idempotency-key'];
+      const result = await idempotent(key, form, async () => {
         const amount = Number(form.amount);
         if (!Number.isSafeInteger(amount) || amount < 1)
           throw invalid('Invalid integer: amount', 'amount');
         if (!/^[a-z]{3}$/.test(form.currency ?? '')) throw invalid('Invalid currency', 'currency');
         const now = clock.now();
-        const confirming =
-          form.confirm === 'true' ? confirmation(form.payment_method, now) : undefined;
-        const [row] = await db
-          .insert(gatewayIntents)
-          .values({
-            id: id('pi'),
-            amount,
-            currency: form.currency!,
-            status: form.payment_method ? 'requires_confirmation' : 'requires_payment_method',
-            paymentMethod: form.payment_method ?? null,
-            metadata: metadataOf(form),
-            createdAt: now,
-            ...confirming?.changes,
-          })
-          .returning();
-        if (confirming) return confirmed(row!, confirming.declined);
-        return { status: 200, body: intentObject(row!) };
+        const fields = {
+          id: id('pi'),
+          amount,
+          amountRefunded: 0,
+          currency: form.currency!,
+          status: form.payment_method ? 'requires_confirmation' : 'requires_payment_method',
+          paymentMethod: form.payment_method ?? null,
+          lastError: null,
+          metadata: metadataOf(form),
+          settleAt: null,
+          createdAt: now,
+        } satisfies Intent;
+        if (form.confirm !== 'true') {
+          const [row] = await db.insert(gatewayIntents).values(fields).returning();
+          return { status: 200, body: intentObject(row!) };
+        }
+        const { changes, declined } = confirmation(form.payment_method, now);
+        const row: Intent = { ...fields, ...changes };
+        if (row.settleAt) settleTimes.push(row.settleAt.getTime());
+        const events = eventRows(
+          row,
+          declined ? 'payment_intent.payment_failed' : 'payment_intent.succeeded',
+        ).filter(() => declined || row.status === 'succeeded');
+        const answer = declined
+          ? {
+              status: 402,
+              body: {
+                error: { type: 'card_error', ...declined, payment_intent: intentObject(row) },
+              },
+            }
+          : { status: 200, body: intentObject(row) };
+        await writeIntent(row, events, key ? { key, ...answer } : undefined);
+        if (row.settleAt) dueAt(row.settleAt);
+        return { ...answer, stored: Boolean(key) };
       });
       return send(reply, result.status, result.body);
     },
@@ -537,6 +604,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // moved by a test, is found within that. An idle gateway costs two queries per IDLE_TICK_MS,
   // not ten a second.
   let nextDue = Number.POSITIVE_INFINITY;
+  // When this process's processing payments settle. The settle query (a scan of the intents
+  // by status) runs when one of them is due, or once per IDLE_TICK_MS for the others, not on
+  // every tick that delivers webhooks.
+  const settleTimes: number[] = [];
+  let lastSweep = Number.NEGATIVE_INFINITY;
   let wake: (() => void) | undefined;
   function dueAt(at: Date) {
     if (at.getTime() >= nextDue) return;
@@ -587,6 +659,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             signal: AbortSignal.timeout(10_000),
           });
           ok = response.ok;
+          await response.arrayBuffer(); // read to the end, so the connection is reused
         } catch {
           ok = false;
         }
@@ -616,8 +689,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     while (!stopped) {
       const ranAt = clock.now().getTime();
       let busy = false;
+      // Real time, not the clock: a test's clock moved back must not stop the sweeps.
+      const sweep = performance.now() - lastSweep >= idleTickMs;
+      if (sweep) lastSweep = performance.now();
+      const due = settleTimes.filter((at) => at <= ranAt).length;
+      if (sweep || due > 0) {
+        settleTimes.splice(0, settleTimes.length, ...settleTimes.filter((at) => at > ranAt));
+      }
       try {
-        busy = (await settle()) + (await deliver()) > 0;
+        busy = (sweep || due > 0 ? await settle() : 0) + (await deliver()) > 0;
       } catch (error) {
         options.logger.warn({ err: error }, 'gateway background work failed');
       }

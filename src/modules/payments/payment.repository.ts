@@ -152,7 +152,7 @@ export async function stalePendingRefunds(
 
 /** Records a webhook event id; false when it was already recorded (a redelivery). */
 export async function recordEvent(
-  tx: Tx,
+  tx: Executor,
   provider: string,
   eventId: string,
   type: string,

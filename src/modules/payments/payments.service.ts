@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app-context.js';
-import type { Tx } from '../../db/client.js';
+import type { Executor, Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { failpoint } from '../../shared/failpoints.js';
 import { newId } from '../../shared/ids.js';
@@ -163,22 +163,25 @@ function nextState(payment: PaymentRow, snapshot: IntentSnapshot) {
   return { next, refundedAmount, recordsId, changes };
 }
 
-/** Whether a snapshot can be applied to this payment at all: its intent, amount and currency. */
-function matches(ctx: Ctx, payment: PaymentRow, snapshot: IntentSnapshot): boolean {
-  if (
-    payment.providerPaymentId !== null &&
-    payment.providerPaymentId !== snapshot.providerPaymentId
-  ) {
+/**
+ * Whether a snapshot can be applied to this payment at all: its intent, amount and currency.
+ * A mismatch is logged unless `quiet` (a first look that the locked path repeats).
+ */
+function matches(ctx: Ctx, payment: PaymentRow, snapshot: IntentSnapshot, quiet = false): boolean {
+  const sameIntent =
+    payment.providerPaymentId === null || payment.providerPaymentId === snapshot.providerPaymentId;
+  const sameMoney =
+    snapshot.amount === payment.amount &&
+    snapshot.currency.toUpperCase() === payment.currency.toUpperCase();
+  if (quiet) return sameIntent && sameMoney;
+  if (!sameIntent) {
     ctx.logger.error(
       { paymentId: payment.id, snapshot },
       'provider intent is not the payment’s; ignored',
     );
     return false;
   }
-  if (
-    snapshot.amount !== payment.amount ||
-    snapshot.currency.toUpperCase() !== payment.currency.toUpperCase()
-  ) {
+  if (!sameMoney) {
     ctx.logger.error(
       { paymentId: payment.id, snapshot },
       'provider amount or currency does not match the payment; ignored',
@@ -218,7 +221,7 @@ export async function applySnapshot(
  */
 async function paymentOfSnapshot(
   ctx: Ctx,
-  tx: Tx,
+  tx: Executor,
   snapshot: IntentSnapshot,
 ): Promise<PaymentRow | undefined> {
   const byId = await repo.findPaymentByProviderId(
@@ -255,7 +258,7 @@ async function settle(
   if (!target) {
     const found = await paymentOfSnapshot(ctx, tx, snapshot);
     if (!found) return { payment: undefined, lateSuccess: false };
-    if (!nextState(found, snapshot).changes && matches(ctx, found, snapshot)) {
+    if (!nextState(found, snapshot).changes && matches(ctx, found, snapshot, true)) {
       return { payment: found, lateSuccess: false };
     }
     target = found;
@@ -327,18 +330,34 @@ export async function handleWebhook(
       'WEBHOOK_SIGNATURE_INVALID',
       'The webhook signature is missing, wrong or too old',
     );
-  // The event id and the change it causes commit together: a failure rolls both back and
-  // the provider delivers the event again; a redelivery after success is a no-op.
+  // A refund event implies the payment had succeeded: settle that first (reordered events).
+  const snapshot =
+    event.payment && event.type === 'payment_refunded'
+      ? { ...event.payment, status: 'succeeded' as const }
+      : event.payment;
+  // The usual event changes nothing: the confirm response settled the payment first. Seen so
+  // on a read without locks (forward only, no later state could make it change anything), the
+  // event is only recorded: two statements, no transaction, no row lock.
+  if (snapshot && event.type !== 'other') {
+    const found = await paymentOfSnapshot(ctx, ctx.db, snapshot);
+    if (found && !nextState(found, snapshot).changes && matches(ctx, found, snapshot, true)) {
+      const recorded = await repo.recordEvent(
+        ctx.db,
+        provider,
+        event.id,
+        event.type,
+        ctx.clock.now(),
+      );
+      return recorded ? 'handled' : 'duplicate';
+    }
+  }
+  // Otherwise the event id and the change it causes commit together: a failure rolls both
+  // back and the provider delivers the event again; a redelivery after success is a no-op.
   return ctx.db.transaction(async (tx) => {
     if (!(await repo.recordEvent(tx, provider, event.id, event.type, ctx.clock.now()))) {
       return 'duplicate' as const;
     }
-    if (!event.payment || event.type === 'other') return 'ignored' as const;
-    // A refund event implies the payment had succeeded: settle that first (reordered events).
-    const snapshot =
-      event.type === 'payment_refunded'
-        ? { ...event.payment, status: 'succeeded' as const }
-        : event.payment;
+    if (!snapshot || event.type === 'other') return 'ignored' as const;
     const { payment } = await settle(ctx, tx, snapshot);
     return payment ? ('handled' as const) : ('ignored' as const);
   });
