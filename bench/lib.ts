@@ -117,7 +117,10 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...child, ...env };
 }
 
-const ordoArgs = (args: string[]) => ['--import', 'tsx', 'src/main.ts', ...args];
+// BENCH_NODE_ARGS: extra Node flags for Ordo's processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+// (Node refuses --cpu-prof in NODE_OPTIONS, and the bench clears NODE_OPTIONS for its children).
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const ordoArgs = (args: string[]) => [...nodeArgs, '--import', 'tsx', 'src/main.ts', ...args];
 
 /** Runs one `ordo` CLI command to completion; throws with its output when it fails. */
 export async function runCli(args: string[], env: Record<string, string>): Promise<string> {

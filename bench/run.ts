@@ -32,7 +32,8 @@
  * BENCH_PROCESSES (1,2,4; short 1,2), BENCH_PRODUCTS (200, short 50), BENCH_CUSTOMERS (100,
  * short 20), BENCH_IDLE (seconds of idle measured on the embedded default: 10, short 3),
  * BENCH_DIRECT_POOL (connections the direct pg limit's callers share, 10 like Ordo's pool; 0
- * for one connection per caller), BENCH_LAG_TIMEOUT (seconds after a run's load ends to wait
+ * for one connection per caller), BENCH_NODE_ARGS (extra Node flags for Ordo's processes, e.g.
+ * `--cpu-prof --cpu-prof-dir=DIR`), BENCH_LAG_TIMEOUT (seconds after a run's load ends to wait
  * for its confirmations, 60).
  */
 import { execFile } from 'node:child_process';
@@ -130,6 +131,7 @@ const MEASURE_SETTINGS = [
   'BENCH_CUSTOMERS',
   'BENCH_IDLE',
   'BENCH_DIRECT_POOL',
+  'BENCH_NODE_ARGS',
 ];
 
 function readSettings() {

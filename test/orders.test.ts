@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/client.js';
 import { sumMovements } from '../src/modules/catalog/product.repository.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';
@@ -413,5 +415,73 @@ describe('staff views', () => {
     );
     expect(cancel.status).toBe(200);
     expect(cancel.body.history.at(-1)).toMatchObject({ actorRole: 'staff', reason: 'fraud check' });
+  });
+});
+
+describe("an order's confirmation job", () => {
+  const jobColumns = sql`name, state, priority, data, retry_limit, retry_delay, retry_backoff,
+    expire_in::text as expire_in, policy, dead_letter, (keep_until - start_after)::text as kept,
+    start_after <= now() as due`;
+
+  it('is written with the order, as the job pg-boss would enqueue for it, once', async () => {
+    const product = await createProduct(t, { price: 500, stock: 10 });
+    // The first order of a product this process has not seen takes the stock first; the
+    // second is placed in one statement from what the first saw. Both write their job.
+    for (let i = 0; i < 2; i++) {
+      const res = await t.http.post(
+        '/api/v1/orders',
+        order([{ productId: product.id, quantity: 1 }]),
+        {
+          token: customer.token,
+        },
+      );
+      expect(res.status).toBe(201);
+      const written = await queryRows<Record<string, unknown>>(
+        t.ctx.db,
+        sql`select ${jobColumns} from pgboss.job where data->>'orderId' = ${res.body.id}`,
+      );
+      expect(written).toHaveLength(1);
+
+      const sentId = await t.ctx.jobs.enqueue(t.ctx.db, 'order-confirmation-email', {
+        orderId: res.body.id,
+      });
+      const [sent] = await queryRows<Record<string, unknown>>(
+        t.ctx.db,
+        sql`select ${jobColumns} from pgboss.job where id = ${sentId}::uuid`,
+      );
+      await queryRows(t.ctx.db, sql`delete from pgboss.job where id = ${sentId}::uuid`);
+      expect(written[0]).toEqual(sent);
+      expect(written[0]).toMatchObject({ state: 'created', due: true, retry_backoff: true });
+    }
+  });
+
+  it('is not written when the order is refused', async () => {
+    const product = await createProduct(t, { price: 500, stock: 1 });
+    const first = await t.http.post(
+      '/api/v1/orders',
+      order([{ productId: product.id, quantity: 1 }]),
+      {
+        token: customer.token,
+      },
+    );
+    expect(first.status).toBe(201);
+    const [before] = await queryRows<{ n: number }>(
+      t.ctx.db,
+      sql`select count(*)::int as n from pgboss.job where name = 'order-confirmation-email'`,
+    );
+    // Placed in one statement from what the first order saw, and short of stock.
+    const refused = await t.http.post(
+      '/api/v1/orders',
+      order([{ productId: product.id, quantity: 1 }]),
+      { token: customer.token },
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('OUT_OF_STOCK');
+    const [after] = await queryRows<{ n: number }>(
+      t.ctx.db,
+      sql`select count(*)::int as n from pgboss.job where name = 'order-confirmation-email'`,
+    );
+    expect(after!.n).toBe(before!.n);
+    expect(await stockOf(product.id)).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
-import type { Db, Tx } from './client.js';
+import { PgTransaction } from 'drizzle-orm/pg-core';
+import type { Db, Executor, Tx } from './client.js';
 
 /**
  * What a transaction can announce to the rest of the process once it has committed. A
@@ -58,4 +59,17 @@ export function onCommit(db: Db, event: CommitEvent, listener: Listener): () => 
   if (!set) byEvent.set(event, (set = new Set<Listener>()));
   set.add(listener);
   return () => set.delete(listener);
+}
+
+/**
+ * Announces `event` for a change made through `executor`: on a transaction, for its commit
+ * (announceOnCommit); on the database handle itself, now, since a statement outside a
+ * transaction has committed by the time it answers (an order placed in one statement).
+ */
+export async function announce(executor: Executor, event: CommitEvent): Promise<void> {
+  if (executor instanceof PgTransaction) {
+    announceOnCommit(executor as Tx, event);
+    return;
+  }
+  for (const listener of listeners.get(executor)?.get(event) ?? []) await listener();
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
+import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import {
   driverClient,
@@ -281,6 +282,31 @@ export class Jobs<TCtx> {
       expireInSeconds: this.settings.timeoutSeconds,
       ...options,
     });
+  }
+
+  /**
+   * The INSERT that enqueues a job, for a statement of the caller's own: a job that goes with
+   * an order is written in the order's statement, one round trip instead of two (pg-boss's
+   * `send` is a statement of its own). Writes the row `enqueue` writes: the same retry and
+   * expiry settings, the queue's policy, dead letter and retention, starting now, and only
+   * while `when` holds (say, `exists (select 1 from o)`: the order was written). pg-boss's
+   * table, as `send` fills it (pg-boss 10's insertJob); the wake trigger fires on it alike.
+   */
+  insertSql<N extends JobName>(name: N, payload: JobPayloads[N], when: SQL = sql`true`): SQL {
+    const definition = this.#definitions.get(name);
+    if (!definition) throw new Error(`unknown job ${name}`);
+    const data = JSON.stringify(definition.payload.parse(payload));
+    const retryLimit = definition.retryLimit ?? this.settings.retryLimit;
+    // pg-boss's send: a backoff's delay is at least a second.
+    const retryDelay = Math.max(this.settings.retryDelaySeconds, 1);
+    return sql`insert into ${sql.raw(PGBOSS_SCHEMA)}.job (name, data, priority, start_after,
+        dead_letter, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy)
+      select q.name, ${data}::jsonb, 0, now(), q.dead_letter,
+             ${this.settings.timeoutSeconds}::int * interval '1s',
+             now() + coalesce(q.retention_minutes * interval '1 minute', interval '14 days'),
+             ${retryLimit}::int, ${retryDelay}::int, true, q.policy
+        from ${sql.raw(PGBOSS_SCHEMA)}.queue q
+       where q.name = ${name} and ${when}`;
   }
 
   /**

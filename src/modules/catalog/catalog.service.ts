@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import type { Tx } from '../../db/client.js';
-import { announceOnCommit } from '../../db/commit-events.js';
+import type { Executor, Tx } from '../../db/client.js';
+import { announce, announceOnCommit } from '../../db/commit-events.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
@@ -14,7 +14,13 @@ import type {
   stockMovementSchema,
 } from './catalog.schemas.js';
 import * as repo from './product.repository.js';
-import type { MovementRow, ProductFilter, ProductRow, ProductSort } from './product.repository.js';
+import type {
+  MovementRow,
+  ProductFilter,
+  ProductRow,
+  ProductSort,
+  WrittenWithStock,
+} from './product.repository.js';
 import type { MovementKind } from './product.table.js';
 import { imagesByProduct, listImageUrl, storeImage, type ProductImage } from './product-images.js';
 import { demoImage, demoProducts } from './seed-data.js';
@@ -440,8 +446,8 @@ export async function getOrderableProducts(
 }
 
 /**
- * Thrown, inside the transaction, when an order was written from a product's sku, name or
- * price and the product no longer has them once locked: nothing was taken, and `current` is
+ * Thrown when an order was priced from a product's sku, name or price and the product no
+ * longer has them once locked: nothing was taken or written, and `current` is
  * each product as it is now, to price the order again from.
  */
 export class ProductsChanged extends Error {
@@ -451,27 +457,30 @@ export class ProductsChanged extends Error {
 }
 
 /**
- * Reserves stock for every line of an order, in the caller's transaction, or none, in one
- * statement (see takeStockForOrder): the rows locked in id order and judged under the locks,
- * so a refusal is exact and a restock that committed in between is not refused by mistake.
- * 422 PRODUCT_UNAVAILABLE names products that cannot be ordered; 409 OUT_OF_STOCK names the
- * lines that are short. With `expects` (what an order already written was priced from), a
- * product whose sku, name or price moved since is ProductsChanged, and nothing is taken.
+ * Reserves stock for every line of an order, or none, in one statement (see
+ * takeStockForOrder): the rows locked in id order and judged under the locks, so a refusal is
+ * exact and a restock that committed in between is not refused by mistake. Through the
+ * caller's transaction, or through the database handle when that statement is all the order
+ * is (`also` writes the order with it). 422 PRODUCT_UNAVAILABLE names products that cannot be
+ * ordered; 409 OUT_OF_STOCK names the lines that are short. With `expects` (what the order was
+ * priced from), a product whose sku, name or price moved since is ProductsChanged, and nothing
+ * is taken or written. Answers the products as taken and `also`'s answer.
  */
 export async function reserveStock(
-  tx: Tx,
+  executor: Executor,
   requests: readonly StockRequest[],
   ref: { orderId: string; actorId: string; now: Date },
   expects?: ReadonlyMap<string, OrderableProduct>,
-): Promise<Map<string, OrderableProduct>> {
+  also?: WrittenWithStock,
+): Promise<{ taken: Map<string, OrderableProduct>; answer: unknown }> {
   const takes = normaliseStockRequests(requests).map((take) => {
     const product = expects?.get(take.productId);
     return product
       ? { ...take, expects: { sku: product.sku, name: product.name, price: product.price } }
       : take;
   });
-  const { locked, stockAfter } = await repo.takeStockForOrder(tx, takes, ref);
-  if (stockAfter) announceOnCommit(tx, 'stock-changed');
+  const { locked, stockAfter, answer } = await repo.takeStockForOrder(executor, takes, ref, also);
+  if (stockAfter) await announce(executor, 'stock-changed');
   const byId = new Map(locked.map((row) => [row.id, row]));
   if (!stockAfter) {
     const missing: string[] = [];
@@ -503,7 +512,7 @@ export async function reserveStock(
       stock: stockAfter.get(productId)!,
     });
   }
-  return taken;
+  return { taken, answer };
 }
 
 /**

@@ -98,6 +98,16 @@ export interface LockedProduct {
 export type ExpectedProduct = Pick<LockedProduct, 'sku' | 'name' | 'price'>;
 
 /**
+ * What a statement that takes an order's stock may also write: CTEs that run only when every
+ * line was taken (`allTaken`, an SQL boolean), and one value they answer (`answer`, a scalar
+ * subquery over them). The order itself, written this way, is one statement with its stock.
+ */
+export interface WrittenWithStock {
+  ctes: (allTaken: SQL) => SQL;
+  answer: SQL;
+}
+
+/**
  * Takes stock for every line of an order, with each line's `reserve` ledger row, or for none,
  * in one statement:
  * - `locked` locks the products' rows in id order (PostgreSQL locks them as the ordered scan
@@ -105,23 +115,34 @@ export type ExpectedProduct = Pick<LockedProduct, 'sku' | 'name' | 'price'>;
  *   any row is changed, since `taken` joins the one-row verdict computed from all of it;
  * - `judged` says whether every line can be had: the product orderable, its stock enough,
  *   and, for a line that says what it `expects`, the product's sku, name and price still those
- *   (an order written before its stock is taken was priced from them);
- * - `taken` and `moved` take the stock and write the ledger, only when every line can.
- * Answers each locked product as it was before and, when all were taken, its stock after.
+ *   (an order priced before its stock is taken was priced from them);
+ * - `taken` and `moved` take the stock and write the ledger, only when every line can;
+ * - `also`'s CTEs (the order, its lines, history and job) are written only then too.
+ * Answers each locked product as it was before and, when all were taken, its stock after and
+ * `also`'s answer.
  */
 export async function takeStockForOrder(
-  tx: Tx,
+  executor: Executor,
   takes: readonly { productId: string; quantity: number; expects?: ExpectedProduct }[],
   ref: { orderId: string; actorId: string; now: Date },
-): Promise<{ locked: LockedProduct[]; stockAfter: Map<string, number> | undefined }> {
+  also?: WrittenWithStock,
+): Promise<{
+  locked: LockedProduct[];
+  stockAfter: Map<string, number> | undefined;
+  answer: unknown;
+}> {
   const ids = takes.map((t) => t.productId);
   const expected = <K extends keyof ExpectedProduct>(key: K) =>
     sql.param(takes.map((t) => t.expects?.[key] ?? null));
   const at = ref.now.getTime();
   const rows = await preparedRows<
-    Omit<LockedProduct, 'archivedAt'> & { archived_at: Date | null; stock_after: number | null }
+    Omit<LockedProduct, 'archivedAt'> & {
+      archived_at: Date | null;
+      stock_after: number | null;
+      answer?: unknown;
+    }
   >(
-    tx,
+    executor,
     sql`
     with req(id, qty, movement_id, exp_sku, exp_name, exp_price) as (
       select * from unnest(
@@ -134,7 +155,7 @@ export async function takeStockForOrder(
     ), locked as materialized (
       select id, sku, name, price, stock, active, archived_at from products
        where id = any(${sql.param(ids)}::text[]) order by id for update
-    ), judged as (
+    ), judged as materialized (
       select count(*) = ${takes.length}::int as all_ok
         from locked join req on req.id = locked.id
        where locked.active and locked.archived_at is null and locked.stock >= req.qty
@@ -151,11 +172,11 @@ export async function takeStockForOrder(
                                    created_at)
       select movement_id, id, 'reserve', -qty, stock, ${ref.orderId}, ${ref.actorId}, ${ref.now}
         from taken
-    )
-    select locked.*, taken.stock as stock_after
+    )${also ? sql`, ${also.ctes(sql`(select all_ok from judged)`)}` : sql``}
+    select locked.*, taken.stock as stock_after${also ? sql`, ${also.answer} as answer` : sql``}
       from locked left join taken on taken.id = locked.id`,
   );
-  const locked = rows.map(({ archived_at, stock_after: _, ...row }) => ({
+  const locked = rows.map(({ archived_at, stock_after: _, answer: __, ...row }) => ({
     ...row,
     archivedAt: archived_at,
   }));
@@ -163,6 +184,7 @@ export async function takeStockForOrder(
   return {
     locked,
     stockAfter: taken ? new Map(rows.map((row) => [row.id, Number(row.stock_after)])) : undefined,
+    answer: taken ? rows[0]!.answer : undefined,
   };
 }
 

@@ -40,29 +40,33 @@ export type NewOrder = Omit<
 export type NewOrderLine = Omit<OrderLineRow, 'orderId'>;
 export type NewHistoryEntry = Omit<OrderHistoryRow, 'seq' | 'orderId'>;
 
+/** A new order's rows, as placing it writes them. */
+export interface NewOrderRows {
+  order: NewOrder;
+  lines: NewOrderLine[];
+  first: NewHistoryEntry;
+  /** A statement that goes with the order (its confirmation job), given when it was written. */
+  also?: (written: SQL) => SQL;
+}
+
 /**
- * Writes a new order with its lines and its first history entry, in one statement, and
- * answers the row as written (its number is the only value the database chooses).
+ * A new order with its lines, its first history entry and `also`, as CTEs of one statement
+ * (`o` answers the order's id and number), written only while `when` holds: placing an order
+ * with its stock makes that "every line's stock was taken" (takeStockForOrder).
  */
-export async function insertOrder(
-  tx: Tx,
-  order: NewOrder,
-  lines: NewOrderLine[],
-  first: NewHistoryEntry,
-): Promise<OrderRow> {
+export function orderCtes({ order, lines, first, also }: NewOrderRows, when: SQL): SQL {
   const column = <K extends keyof NewOrderLine>(key: K) => sql.param(lines.map((l) => l[key]));
-  const [written] = await preparedRows<{ number: string | number }>(
-    tx,
-    sql`
-    with o as (
+  return sql`o as (
       insert into orders (id, user_id, email, status, payment_status, subtotal, discount, shipping,
                           total, currency, promo_code, shipping_address, expires_at, created_at,
                           updated_at)
-      values (${order.id}, ${order.userId}, ${order.email}, ${order.status},
-              ${order.paymentStatus}, ${order.subtotal}, ${order.discount}, ${order.shipping},
-              ${order.total}, ${order.currency}, ${order.promoCode},
-              ${JSON.stringify(order.shippingAddress)}::jsonb, ${order.expiresAt}::timestamptz,
-              ${order.createdAt}::timestamptz, ${order.updatedAt}::timestamptz)
+      select ${order.id}::text, ${order.userId}::text, ${order.email}::text, ${order.status}::text,
+             ${order.paymentStatus}::text, ${order.subtotal}::int8, ${order.discount}::int8,
+             ${order.shipping}::int8, ${order.total}::int8, ${order.currency}::text,
+             ${order.promoCode}::text,
+             ${JSON.stringify(order.shippingAddress)}::jsonb, ${order.expiresAt}::timestamptz,
+             ${order.createdAt}::timestamptz, ${order.updatedAt}::timestamptz
+       where ${when}
       returning id, number
     ), l as (
       insert into order_lines (id, order_id, position, product_id, sku, name, unit_price,
@@ -82,17 +86,31 @@ export async function insertOrder(
       select o.id, ${first.fromStatus}, ${first.toStatus}, ${first.actorId}, ${first.actorRole},
              ${first.reason}, ${first.createdAt}::timestamptz
         from o
-    )
-    select number from o`,
-  );
+    )${also ? sql`, extra as (${also(sql`exists (select 1 from o)`)})` : sql``}`;
+}
+
+/** The order row as `orderCtes` wrote it, given the number the database chose. */
+export function writtenOrder(order: NewOrder, number: unknown): OrderRow {
   return {
     ...order,
-    number: Number(written!.number),
+    number: Number(number),
     carrier: null,
     trackingNumber: null,
     paymentInProgress: false,
     restockedAt: null,
   };
+}
+
+/**
+ * Writes a new order with its lines, its first history entry and `also`, in one statement,
+ * and answers the row as written (its number is the only value the database chooses).
+ */
+export async function insertOrder(tx: Tx, rows: NewOrderRows): Promise<OrderRow> {
+  const [written] = await preparedRows<{ number: string | number }>(
+    tx,
+    sql`with ${orderCtes(rows, sql`true`)} select number from o`,
+  );
+  return writtenOrder(rows.order, written!.number);
 }
 
 export async function findOrder(db: Executor, id: string): Promise<OrderRow | undefined> {

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { preparedRows, type Tx } from '../../db/client.js';
+import { preparedRows, type Executor, type Tx } from '../../db/client.js';
 import { AppError } from '../../shared/errors.js';
 import type { RecordResponse } from '../../shared/idempotency.js';
 import { newId } from '../../shared/ids.js';
@@ -14,6 +14,7 @@ import {
   type StockRequest,
 } from '../catalog/catalog.service.js';
 import * as repo from './order.repository.js';
+import { orderCtes, writtenOrder } from './order.repository.js';
 import type { ShippingAddress } from './order.table.js';
 import { toOrder, type Order } from './orders.service.js';
 import { priceOrder, type PricedLine, type PricingLine, type ShippingRule } from './pricing.js';
@@ -112,11 +113,13 @@ const GUESSED_ATTEMPTS = 3;
 
 /**
  * Places an order: stock for every line reserved or none, prices snapshot from the server,
- * the order, its lines and its first history entry written in one transaction, with its
- * confirmation email enqueued. With an Idempotency-Key, the response is recorded in that same
- * transaction. The hot path: the order written in one statement from the products as this
- * process last saw them, then the stock locked, checked (stock, and the sku, name and price
- * the order was written from) and taken in one statement, then COMMIT; the answer built from
+ * the order, its lines, its first history entry and its confirmation email's job written
+ * together. With an Idempotency-Key, the response is recorded in that same transaction. The
+ * hot path is one statement: the order priced from the products as this process last saw
+ * them, and written only if, under the products' locks, every line's stock is there and the
+ * sku, name and price it was priced from still hold, in which case the stock is taken with it;
+ * a best-seller's row is locked for that one statement. A transaction is opened only for
+ * what needs one (the hoarding limits, an Idempotency-Key's record). The answer is built from
  * what was written. An order with a promo code, or with a product this process has not seen,
  * takes the stock first and is priced from the locked rows (a code is redeemed after the
  * stock, so every transaction locks products before promo codes).
@@ -169,19 +172,30 @@ async function placeOnce(
   const now = ctx.clock.now();
   const orderId = newId('ord', now.getTime());
   const ref = { orderId, actorId: actor.userId, now };
+  // The confirmation is written with the order: it becomes real with the order, or never.
+  const confirmation = (written: SQL) =>
+    ctx.jobs.insertSql('order-confirmation-email', { orderId }, written);
 
+  if (guesses) {
+    const rows = { ...orderRows(ctx, actor, input, ref, guesses, undefined), also: confirmation };
+    const place = async (executor: Executor) => {
+      const { answer } = await reserveStock(executor, items, ref, guesses, {
+        ctes: (allTaken) => orderCtes(rows, allTaken),
+        answer: sql`(select number from o)`,
+      });
+      return orderOf(rows, writtenOrder(rows.order, answer));
+    };
+    if (!needsTransaction(ctx, record)) return place(ctx.db);
+    return ctx.db.transaction(async (tx) => {
+      await refuseHoarding(ctx, tx, actor.userId, items, now);
+      const order = await place(tx);
+      await record?.(tx, 201, order);
+      return order;
+    });
+  }
   return ctx.db.transaction(async (tx) => {
     await refuseHoarding(ctx, tx, actor.userId, items, now);
-    // Enqueued before the stock is taken, so the product rows' locks are held for as few
-    // statements as can be: a best-seller's orders queue on its row. The job becomes real
-    // with the order's commit, or never.
-    await ctx.jobs.enqueue(tx, 'order-confirmation-email', { orderId });
-    if (guesses) {
-      const order = await writeOrder(ctx, tx, actor, input, ref, guesses, undefined, record);
-      await reserveStock(tx, items, ref, guesses);
-      return order;
-    }
-    const products = await reserveStock(tx, items, ref);
+    const { taken: products } = await reserveStock(tx, items, ref);
     for (const [id, product] of products) lastSeen.set(id, product);
     const promo = input.promoCode
       ? await redeemPromo(tx, {
@@ -192,50 +206,34 @@ async function placeOnce(
           now,
         })
       : undefined;
-    return writeOrder(ctx, tx, actor, input, ref, products, promo, record);
+    const rows = { ...orderRows(ctx, actor, input, ref, products, promo), also: confirmation };
+    const order = orderOf(rows, await repo.insertOrder(tx, rows));
+    await record?.(tx, 201, order);
+    return order;
   });
 }
 
-/** Writes the order, its lines and its first history entry, priced from `products`. */
-async function writeOrder(
+/** Whether placing an order needs a transaction of its own beyond its one statement. */
+const needsTransaction = (ctx: Ctx, record: RecordResponse | undefined) =>
+  Boolean(record || ctx.config.maxUnpaidOrders || ctx.config.maxUnitsPerProduct);
+
+/** The order, its lines and its first history entry, priced from `products`. */
+function orderRows(
   ctx: Ctx,
-  tx: Tx,
   actor: Actor,
   input: PlaceOrderInput & { email: string },
   ref: { orderId: string; now: Date },
   products: Map<string, OrderableProduct>,
   promo: { code: string; discount: number } | undefined,
-  record: RecordResponse | undefined,
-): Promise<Order> {
+): repo.NewOrderRows {
   const { orderId, now } = ref;
   const priced = priceOrder(
     pricingLines(input.items, products),
     promo?.discount ?? 0,
     shippingRule(ctx),
   );
-  const orderLines = priced.lines.map((line, position) => ({
-    id: newId('oln', now.getTime()),
-    position,
-    productId: line.productId,
-    sku: line.sku,
-    name: line.name,
-    unitPrice: line.unitPrice,
-    quantity: line.quantity,
-    subtotal: line.subtotal,
-    discount: line.discount,
-    total: line.total,
-  }));
-  const first = {
-    fromStatus: null,
-    toStatus: 'pending_payment' as const,
-    actorId: actor.userId,
-    actorRole: actor.role,
-    reason: 'order placed',
-    createdAt: now,
-  };
-  const row = await repo.insertOrder(
-    tx,
-    {
+  return {
+    order: {
       id: orderId,
       userId: actor.userId,
       email: input.email,
@@ -252,17 +250,36 @@ async function writeOrder(
       createdAt: now,
       updatedAt: now,
     },
-    orderLines,
-    first,
-  );
-  const order = toOrder(
-    row,
-    orderLines.map((line) => ({ ...line, orderId })),
-    [{ ...first, seq: 0, orderId }],
-  );
-  await record?.(tx, 201, order);
-  return order;
+    lines: priced.lines.map((line, position) => ({
+      id: newId('oln', now.getTime()),
+      position,
+      productId: line.productId,
+      sku: line.sku,
+      name: line.name,
+      unitPrice: line.unitPrice,
+      quantity: line.quantity,
+      subtotal: line.subtotal,
+      discount: line.discount,
+      total: line.total,
+    })),
+    first: {
+      fromStatus: null,
+      toStatus: 'pending_payment',
+      actorId: actor.userId,
+      actorRole: actor.role,
+      reason: 'order placed',
+      createdAt: now,
+    },
+  };
 }
+
+/** The answer, built from what was written. */
+const orderOf = (rows: repo.NewOrderRows, written: repo.OrderRow): Order =>
+  toOrder(
+    written,
+    rows.lines.map((line) => ({ ...line, orderId: written.id })),
+    [{ ...rows.first, seq: 0, orderId: written.id }],
+  );
 
 /** The first key of the advisory lock that serialises one customer's order placements. */
 const UNPAID_ORDERS_LOCK = 0x4f524452; // 'ORDR'
