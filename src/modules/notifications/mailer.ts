@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 
 export interface OutgoingEmail {
   messageId: string;
@@ -53,7 +54,10 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
   return {
     transport: 'smtp',
     async send(email) {
-      await smtp.sendMail(message(options.from, email));
+      // Composed into one buffer first, so the DATA goes out in one socket write: streamed as
+      // nodemailer composes it, a message was a write per MIME piece, a syscall each.
+      const composed = new MailComposer(message(options.from, email)).compile();
+      await smtp.sendMail({ envelope: composed.getEnvelope(), raw: await composed.build() });
     },
     close: () => smtp.close(),
   };
