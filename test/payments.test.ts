@@ -4,9 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { findProduct } from '../src/modules/catalog/product.repository.js';
 import { expireOverdueOrders } from '../src/modules/orders/expire-orders.js';
-import { startPayment } from '../src/modules/orders/order-payments.js';
-import { insertPayment } from '../src/modules/payments/payment.repository.js';
-import { reconcilePayments } from '../src/modules/payments/payments.service.js';
+import { beginAttempt, reconcilePayments } from '../src/modules/payments/payments.service.js';
 import { signWebhook } from '../src/shared/webhook-signature.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
 import { freePort, waitFor } from './helpers/wait.js';
@@ -576,22 +574,13 @@ describe.each(['builtin', 'stripe'] as const)('payments through the %s adapter',
         { token: buyer.token },
       );
       expect(placed.status).toBe(201);
-      const now = quiet.clock.now();
       const actor = { userId: buyer.user.id, role: 'customer' as const, sessionId: 'test' };
-      const payment = await quiet.ctx.db.transaction(async (tx) => {
-        const { amount, currency } = await startPayment(tx, actor, placed.body.id, now);
-        return insertPayment(tx, {
-          id: `pay_lost_${placed.body.id}`,
-          orderId: placed.body.id,
-          provider: quiet.ctx.payments.name,
-          providerPaymentId: null,
-          status: 'processing',
-          amount,
-          currency,
-          createdAt: now,
-          updatedAt: now,
-        });
-      });
+      const payment = await beginAttempt(
+        quiet.ctx,
+        actor,
+        placed.body.id,
+        `pay_lost_${placed.body.id}`,
+      );
       return { orderId: placed.body.id as string, payment };
     }
     const charge = (payment: { id: string; orderId: string; amount: number; currency: string }) =>

@@ -1,13 +1,14 @@
 import type { AppContext } from '../../app-context.js';
-import type { Tx } from '../../db/client.js';
+import { sql, type SQL } from 'drizzle-orm';
+import { preparedRows, type Executor, type Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { formatMoney } from '../../shared/money.js';
 import type { Actor } from '../auth/auth.service.js';
+import { isStaff } from './orders.service.js';
 import { changeStatus, noteOnOrder, recordRefund, type OrderActor } from './lifecycle.js';
 import * as repo from './order.repository.js';
 import type { OrderRow } from './order.repository.js';
 import type { PaymentStatus } from './order.table.js';
-import { lockOrderFor } from './orders.service.js';
 
 /**
  * What the payments module tells an order, and asks of it. Payments never read or write an
@@ -71,33 +72,53 @@ export async function requireVisibleOrder(
 }
 
 /**
- * A payment attempt begins: the order must still take payment and have none in progress.
- * Marks it so, which keeps it from expiring and from a second attempt until this one settles.
- * Returns what to charge.
+ * A payment attempt begins: the order must be the actor's to pay (its owner, or staff), still
+ * take payment and have none in progress. Marks it so, which keeps it from expiring and from a
+ * second attempt until this one settles, and writes the attempt (`attempt`: the payments
+ * module's insert, selecting from `started`, the order's id, total and currency) in the same
+ * statement. The update takes the order's row lock and checks under it, so it decides as a
+ * locked read would, in one round trip and no transaction. When nothing started, the order is
+ * read to say why; if by then it could start (a settling attempt ended in between), it is
+ * tried again. Returns what to charge.
  */
 export async function startPayment(
-  tx: Tx,
+  db: Executor,
   actor: Actor,
   orderId: string,
   now: Date,
+  attempt: (started: SQL) => SQL,
 ): Promise<{ amount: number; currency: string }> {
-  const order = await lockOrderFor(tx, actor, orderId);
-  if (order.status !== 'pending_payment' || order.expiresAt <= now) {
-    throw new AppError(
-      'INVALID_TRANSITION',
-      order.status === 'pending_payment'
-        ? 'This order has expired'
-        : `An order that is ${order.status} cannot be paid`,
+  for (;;) {
+    const [started] = await preparedRows<{ total: number | string; currency: string }>(
+      db,
+      sql`
+      with started as (
+        update orders set payment_in_progress = true, updated_at = ${now}::timestamptz
+         where id = ${orderId} and status = 'pending_payment' and not payment_in_progress
+           and expires_at > ${now}::timestamptz
+           and (user_id = ${actor.userId} or ${isStaff(actor)}::boolean)
+        returning id, total, currency
+      ), attempt as (${attempt(sql`started`)})
+      select total, currency from started`,
     );
+    if (started) return { amount: Number(started.total), currency: started.currency };
+    const order = await repo.findOrder(db, orderId);
+    if (!order || (order.userId !== actor.userId && !isStaff(actor))) throw notFound('Order');
+    if (order.status !== 'pending_payment' || order.expiresAt <= now) {
+      throw new AppError(
+        'INVALID_TRANSITION',
+        order.status === 'pending_payment'
+          ? 'This order has expired'
+          : `An order that is ${order.status} cannot be paid`,
+      );
+    }
+    if (order.paymentInProgress) {
+      throw new AppError(
+        'PAYMENT_IN_PROGRESS',
+        'A payment for this order is already being processed',
+      );
+    }
   }
-  if (order.paymentInProgress) {
-    throw new AppError(
-      'PAYMENT_IN_PROGRESS',
-      'A payment for this order is already being processed',
-    );
-  }
-  await repo.updateOrder(tx, orderId, { paymentInProgress: true, updatedAt: now });
-  return { amount: order.total, currency: order.currency };
 }
 
 /** A payment attempt ended without paying (declined, refused, abandoned): the order may be paid again. */

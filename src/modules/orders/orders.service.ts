@@ -66,7 +66,7 @@ export async function hydrate(db: Executor, rows: OrderRow[]): Promise<Order[]> 
   );
 }
 
-const isStaff = (actor: Actor) => actor.role === 'staff' || actor.role === 'admin';
+export const isStaff = (actor: Actor) => actor.role === 'staff' || actor.role === 'admin';
 
 /** Another customer's order is 404, exactly like an order that does not exist. */
 function visibleTo(actor: Actor, row: OrderRow | undefined): row is OrderRow {

@@ -1,16 +1,25 @@
-import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client.js';
 import { payments, refunds, webhookEvents } from './payment.table.js';
 
 export type PaymentRow = typeof payments.$inferSelect;
 export type RefundRow = typeof refunds.$inferSelect;
 
-export async function insertPayment(
-  tx: Executor,
-  row: typeof payments.$inferInsert,
-): Promise<PaymentRow> {
-  const [created] = await tx.insert(payments).values(row).returning();
-  return created!;
+/**
+ * A new attempt's row, as a statement's insert from `order` (a CTE of the order being paid:
+ * its id, total and currency): `processing`, no provider id yet. `startPayment` runs it with
+ * the order's change.
+ */
+export function insertAttemptSql(
+  order: SQL,
+  attempt: { id: string; provider: string; now: Date },
+): SQL {
+  return sql`insert into payments (id, order_id, provider, provider_payment_id, status, amount,
+                                   refunded_amount, currency, created_at, updated_at)
+    select ${attempt.id}::text, ${order}.id, ${attempt.provider}::text, null, 'processing',
+           ${order}.total, 0, ${order}.currency, ${attempt.now}::timestamptz,
+           ${attempt.now}::timestamptz
+      from ${order}`;
 }
 
 export async function findPayment(db: Executor, id: string): Promise<PaymentRow | undefined> {

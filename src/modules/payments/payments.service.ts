@@ -42,8 +42,38 @@ export async function listPayments(
 }
 
 /**
+ * What payOrder commits before it calls the provider: the order marked as being paid and the
+ * attempt's `processing` row, in one statement (startPayment).
+ */
+export async function beginAttempt(
+  ctx: Ctx,
+  actor: Actor,
+  orderId: string,
+  id: string = newId('pay', ctx.clock.now().getTime()),
+): Promise<PaymentRow> {
+  const now = ctx.clock.now();
+  const provider = ctx.payments.name;
+  const { amount, currency } = await startPayment(ctx.db, actor, orderId, now, (started) =>
+    repo.insertAttemptSql(started, { id, provider, now }),
+  );
+  return {
+    id,
+    orderId,
+    provider,
+    providerPaymentId: null,
+    status: 'processing',
+    amount,
+    refundedAmount: 0,
+    currency,
+    failureCode: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
  * Pays an order. The order decides, under its row lock, whether it takes a payment now (one
- * attempt at a time); the payment row is committed before the provider is called, so a crash
+ * attempt at a time); the payment row is committed with that, before the provider is called, so a crash
  * leaves a `processing` payment for reconciliation instead of an unknown charge. The provider
  * creates and confirms the intent in one call, with an idempotency key derived from the
  * payment id (a retry never charges twice) and the payment id in its metadata: if the process
@@ -55,21 +85,7 @@ export async function payOrder(
   orderId: string,
   paymentMethod: string,
 ): Promise<Payment> {
-  const now = ctx.clock.now();
-  const payment = await ctx.db.transaction(async (tx) => {
-    const { amount, currency } = await startPayment(tx, actor, orderId, now);
-    return repo.insertPayment(tx, {
-      id: newId('pay', now.getTime()),
-      orderId,
-      provider: ctx.payments.name,
-      providerPaymentId: null,
-      status: 'processing',
-      amount,
-      currency,
-      createdAt: now,
-      updatedAt: now,
-    });
-  });
+  const payment = await beginAttempt(ctx, actor, orderId);
   failpoint('payment-before-provider');
 
   let snapshot: IntentSnapshot;
