@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import fastifyFormbody from '@fastify/formbody';
-import { and, desc, eq, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Config } from '../config.js';
 import { preparedRows, type Db } from '../db/client.js';
@@ -638,6 +638,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         sql`${gatewayEvents.id} in (select id from gateway.events where delivered_at is null and next_attempt_at <= ${now} order by created_at limit 20 for update skip locked)`,
       )
       .returning();
+    const delivered: string[] = [];
     await Promise.all(
       due.map(async (event) => {
         const body = JSON.stringify(event.payload);
@@ -663,23 +664,30 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         } catch {
           ok = false;
         }
+        if (ok) {
+          delivered.push(event.id);
+          return;
+        }
         const attempts = event.attempts + 1;
+        const retryAt = new Date(clock.now().getTime() + Math.min(2 ** attempts * 500, 3_600_000));
         await db
           .update(gatewayEvents)
-          .set(
-            ok
-              ? { attempts, deliveredAt: clock.now(), nextAttemptAt: DELIVERED }
-              : {
-                  attempts,
-                  nextAttemptAt: new Date(
-                    clock.now().getTime() + Math.min(2 ** attempts * 500, 3_600_000),
-                  ),
-                },
-          )
+          .set({ attempts, nextAttemptAt: retryAt })
           .where(and(eq(gatewayEvents.id, event.id), isNull(gatewayEvents.deliveredAt)));
-        if (!ok) dueAt(new Date(clock.now().getTime() + Math.min(2 ** attempts * 500, 3_600_000)));
+        dueAt(retryAt);
       }),
     );
+    // The acknowledged ones marked delivered together: one statement per tick, not per event.
+    if (delivered.length > 0) {
+      await db
+        .update(gatewayEvents)
+        .set({
+          attempts: sql`${gatewayEvents.attempts} + 1`,
+          deliveredAt: clock.now(),
+          nextAttemptAt: DELIVERED,
+        })
+        .where(and(inArray(gatewayEvents.id, delivered), isNull(gatewayEvents.deliveredAt)));
+    }
     return due.length;
   }
 
