@@ -1,13 +1,15 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 
-/** The repository root: Ordo runs from here so `--import tsx` and `src/main.ts` resolve. */
+/** The repository root: Ordo runs from here (`dist/main.js`). */
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -120,7 +122,36 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 // BENCH_NODE_ARGS: extra Node flags for Ordo's processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
 // (Node refuses --cpu-prof in NODE_OPTIONS, and the bench clears NODE_OPTIONS for its children).
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-const ordoArgs = (args: string[]) => [...nodeArgs, '--import', 'tsx', 'src/main.ts', ...args];
+// Ordo runs from dist/, as `npm start` and the container run it (ensureBuilt makes it current).
+const ordoArgs = (args: string[]) => [...nodeArgs, 'dist/main.js', ...args];
+
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) {
+      newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/**
+ * Builds Ordo (`npm run build`) unless dist/ is newer than every file of src/ and web/: the
+ * bench measures what `npm start` runs, not tsx compiling the sources as it goes (which made
+ * every start slower and every process larger).
+ */
+export async function ensureBuilt(log: (line: string) => void): Promise<void> {
+  const built = existsSync(join(repoRoot, 'dist', 'main.js'))
+    ? await newestMtime(join(repoRoot, 'dist'))
+    : 0;
+  const sources = Math.max(
+    await newestMtime(join(repoRoot, 'src')),
+    await newestMtime(join(repoRoot, 'web')),
+  );
+  if (built >= sources) return;
+  log('dist/ is older than the sources: npm run build');
+  await promisify(execFile)('npm', ['run', 'build'], { cwd: repoRoot, timeout: 300_000 });
+}
 
 /** Runs one `ordo` CLI command to completion; throws with its output when it fails. */
 export async function runCli(args: string[], env: Record<string, string>): Promise<string> {

@@ -13,6 +13,7 @@
  * 3. The embedded default: `ordo serve` on PGlite (no DATABASE_URL): time to healthy on the
  *    first start and on a restart, idle CPU and RSS, place-order and the cached catalog.
  *
+ * Ordo runs from dist/ as `npm start` runs it, built first when older than the sources.
  * Each run records requests/s, p50, p99, errors (non-2xx and socket errors), the peak RSS
  * and CPU ms per request of the server's process tree (read from /proc) and of PostgreSQL.
  * After every Ordo run that placed orders it waits for their confirmation emails and reports
@@ -51,6 +52,7 @@ import {
   childEnv,
   Cleanup,
   createDatabase,
+  ensureBuilt,
   errorText,
   freePort,
   randomSecret,
@@ -501,7 +503,7 @@ async function checkInvariants(databaseUrl: string, hotProductId: string) {
 
 /**
  * Waits until the process trees have settled after a start: each second, until they use
- * less than a third of a core between them (a forked API process compiling its modules, or a
+ * less than a third of a core between them (a forked API process loading its modules, or a
  * worker starting pg-boss, would otherwise steal the first run's CPU), or `maxMs` passed.
  */
 async function settle(pids: number[], maxMs = 30_000): Promise<number> {
@@ -534,6 +536,7 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
   const startedAt = new Date();
   const want = (name: ScenarioName) => settings.scenarios.has(name);
   mkdirSync(resultsDir, { recursive: true });
+  await ensureBuilt(log);
   log(
     `${settings.short ? 'short run' : 'full run'}: ${settings.durationSeconds} s per run, connections ${settings.connections.join('/')}`,
   );
