@@ -54,3 +54,11 @@ export function newId(prefix: string, now: number = Date.now()): string {
 export function newSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
+
+/**
+ * Random hex from the pool, for what must be unique but guards nothing (a MIME boundary):
+ * never for a secret, whose bytes should come from the OS alone (newSecret).
+ */
+export function uniqueHex(bytes = 8): string {
+  return randomFromPool(bytes).toString('hex');
+}

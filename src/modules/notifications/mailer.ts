@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { uniqueHex } from '../../shared/ids.js';
 
 export interface OutgoingEmail {
   messageId: string;
@@ -55,9 +56,18 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
     transport: 'smtp',
     async send(email) {
       // Composed into one buffer first, so the DATA goes out in one socket write: streamed as
-      // nodemailer composes it, a message was a write per MIME piece, a syscall each.
-      const composed = new MailComposer(message(options.from, email)).compile();
-      await smtp.sendMail({ envelope: composed.getEnvelope(), raw: await composed.build() });
+      // nodemailer composes it, a message was a write per MIME piece, a syscall each. The
+      // boundary comes from Ordo's random pool and the raw message keeps its Message-ID, or
+      // nodemailer asks crypto for random bytes six more times a message (a tenth of its work).
+      const composed = new MailComposer({
+        ...message(options.from, email),
+        baseBoundary: uniqueHex(),
+      }).compile();
+      await smtp.sendMail({
+        envelope: composed.getEnvelope(),
+        raw: await composed.build(),
+        messageId: email.messageId,
+      });
     },
     close: () => smtp.close(),
   };
