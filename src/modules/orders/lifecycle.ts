@@ -159,12 +159,12 @@ export async function changeStatus(
       `An order that is ${order.status} cannot become ${to}`,
     );
   }
-  const after = await repo.updateOrder(tx, order.id, {
-    status: to,
-    updatedAt: by.now,
-    ...options.changes,
-  });
-  await writeHistory(tx, order, to, by);
+  const after = await repo.updateOrderWithHistory(
+    tx,
+    order.id,
+    { status: to, updatedAt: by.now, ...options.changes },
+    historyEntry(order, to, by),
+  );
   const change: StatusChange = {
     before: order,
     after,
@@ -190,11 +190,12 @@ export async function recordRefund(
   refund: { refundId: string; paymentStatus: PaymentStatus; restock: boolean },
   by: ChangeBy,
 ): Promise<OrderRow> {
-  const after = await repo.updateOrder(tx, order.id, {
-    paymentStatus: refund.paymentStatus,
-    updatedAt: by.now,
-  });
-  await writeHistory(tx, order, order.status, by);
+  const after = await repo.updateOrderWithHistory(
+    tx,
+    order.id,
+    { paymentStatus: refund.paymentStatus, updatedAt: by.now },
+    historyEntry(order, order.status, by),
+  );
   if (refund.restock) {
     await restockOnce(tx, after, {
       actorId: by.actor === 'system' ? 'system' : by.actor.userId,
@@ -208,11 +209,12 @@ export async function recordRefund(
 
 /** A history entry without a status change (a payment event on an order that has moved on). */
 export async function noteOnOrder(tx: Tx, order: OrderRow, by: ChangeBy): Promise<void> {
-  await writeHistory(tx, order, order.status, by);
+  await repo.insertHistory(tx, historyEntry(order, order.status, by));
 }
 
-async function writeHistory(tx: Tx, order: OrderRow, to: OrderStatus, by: ChangeBy) {
-  await repo.insertHistory(tx, {
+/** The history entry of a change of `order` to `to` (the same status for a note). */
+function historyEntry(order: OrderRow, to: OrderStatus, by: ChangeBy): repo.NewHistory {
+  return {
     orderId: order.id,
     fromStatus: order.status,
     toStatus: to,
@@ -220,7 +222,7 @@ async function writeHistory(tx: Tx, order: OrderRow, to: OrderStatus, by: Change
     actorRole: by.actor === 'system' ? 'system' : by.actor.role,
     reason: by.reason,
     createdAt: by.now,
-  });
+  };
 }
 
 /** Puts a paid order's goods back in stock, once per order, whatever asks for it. */

@@ -156,30 +156,43 @@ export async function findHistory(db: Executor, orderIds: string[]): Promise<Ord
     .orderBy(asc(orderHistory.seq));
 }
 
-export async function updateOrder(
-  tx: Tx,
-  id: string,
-  changes: Partial<
-    Pick<
-      OrderRow,
-      | 'status'
-      | 'paymentStatus'
-      | 'updatedAt'
-      | 'expiresAt'
-      | 'carrier'
-      | 'trackingNumber'
-      | 'paymentInProgress'
-    >
-  >,
-): Promise<OrderRow> {
+export type OrderChanges = Partial<
+  Pick<
+    OrderRow,
+    | 'status'
+    | 'paymentStatus'
+    | 'updatedAt'
+    | 'expiresAt'
+    | 'carrier'
+    | 'trackingNumber'
+    | 'paymentInProgress'
+  >
+>;
+export type NewHistory = Omit<typeof orderHistory.$inferInsert, 'seq'>;
+
+export async function updateOrder(tx: Tx, id: string, changes: OrderChanges): Promise<OrderRow> {
   const [row] = await tx.update(orders).set(changes).where(eq(orders.id, id)).returning();
   return row!;
 }
 
-export async function insertHistory(
+/** Changes the order and writes its history entry in one statement (the entry as a CTE). */
+export async function updateOrderWithHistory(
   tx: Tx,
-  entry: Omit<typeof orderHistory.$inferInsert, 'seq'>,
-): Promise<void> {
+  id: string,
+  changes: OrderChanges,
+  entry: NewHistory,
+): Promise<OrderRow> {
+  const history = tx.$with('history').as(tx.insert(orderHistory).values(entry));
+  const [row] = await tx
+    .with(history)
+    .update(orders)
+    .set(changes)
+    .where(eq(orders.id, id))
+    .returning();
+  return row!;
+}
+
+export async function insertHistory(tx: Tx, entry: NewHistory): Promise<void> {
   await tx.insert(orderHistory).values(entry);
 }
 
