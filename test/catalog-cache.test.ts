@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { buildApp } from '../src/app.js';
 import { systemActor } from '../src/modules/auth/auth.service.js';
-import type { CatalogRead } from '../src/modules/catalog/catalog-cache.js';
+import { groupedBump, type CatalogRead } from '../src/modules/catalog/catalog-cache.js';
 import {
   getCatalogProduct,
   listCatalog,
@@ -359,3 +359,43 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)(
     });
   },
 );
+
+describe('version bumps under load', () => {
+  it('joins bumps asked for while one is in flight into the next, sent after it answers', async () => {
+    const owner = {};
+    const sent: { answer: () => void; at: number }[] = [];
+    let asked = 0;
+    const send = () =>
+      new Promise<void>((resolve) => {
+        sent.push({ answer: resolve, at: asked });
+      });
+    const done: number[] = [];
+    const ask = (n: number) => {
+      asked = n;
+      return groupedBump(owner, 'stock', send).then(() => done.push(n));
+    };
+
+    const first = ask(1);
+    const second = ask(2);
+    const third = ask(3);
+    await Promise.resolve();
+    // One INCR in flight; the two asked meanwhile wait for the next, not this one.
+    expect(sent).toHaveLength(1);
+    sent[0]!.answer();
+    await first;
+    expect(done).toEqual([1]);
+    await new Promise((resolve) => setImmediate(resolve));
+    // The next is sent once the first has answered, after both were asked.
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.at).toBe(3);
+    const fourth = ask(4); // asked while the second is in flight: a third INCR
+    sent[1]!.answer();
+    await Promise.all([second, third]);
+    expect(done).toEqual([1, 2, 3]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toHaveLength(3);
+    sent[2]!.answer();
+    await fourth;
+    expect(done).toEqual([1, 2, 3, 4]);
+  });
+});
