@@ -119,7 +119,11 @@ interface BumpGroup {
 }
 const bumps = new WeakMap<object, Map<Counter, BumpGroup>>();
 
-export function groupedBump(owner: object, counter: Counter, send: () => Promise<void>): Promise<void> {
+export function groupedBump(
+  owner: object,
+  counter: Counter,
+  send: () => Promise<void>,
+): Promise<void> {
   let byCounter = bumps.get(owner);
   if (!byCounter) bumps.set(owner, (byCounter = new Map<Counter, BumpGroup>()));
   let g = byCounter.get(counter);
