@@ -282,11 +282,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (events.length > 0) dueAt(events[0]!.nextAttemptAt);
   }
 
-  async function emit(intent: Intent, type: string, extra: Record<string, unknown> = {}) {
-    const events = eventRows(intent, type, extra);
+  async function store(events: ReturnType<typeof eventRows>) {
     if (events.length > 0) await db.insert(gatewayEvents).values(events);
     sent(events);
   }
+
+  const emit = (intent: Intent, type: string, extra: Record<string, unknown> = {}) =>
+    store(eventRows(intent, type, extra));
 
   /**
    * A new intent written in its final state with its events and, under an idempotency key,
@@ -379,24 +381,43 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
 
   /**
-   * A confirmed intent's answer, after its event is stored: 200 with the intent, or, for a
-   * decline, 402 with the card error carrying it (a final answer for an idempotency key too,
-   * so a retry gets the same 402).
+   * What confirming makes of an intent, once written: the event it sends (payment_failed for a
+   * decline, succeeded for a success, none while it is processing) and its answer, 200 with the
+   * intent, or for a decline 402 with the card error carrying it (a final answer for an
+   * idempotency key too, so a retry gets the same 402).
    */
-  async function confirmed(row: Intent, declined: ReturnType<typeof confirmation>['declined']) {
-    if (row.settleAt) {
-      settleTimes.push(row.settleAt.getTime());
-      dueAt(row.settleAt);
-    }
+  function confirmationOutcome(
+    row: Intent,
+    declined: ReturnType<typeof confirmation>['declined'],
+  ): { events: ReturnType<typeof eventRows>; answer: { status: number; body: unknown } } {
     if (declined) {
-      await emit(row, 'payment_intent.payment_failed');
       return {
-        status: 402,
-        body: { error: { type: 'card_error', ...declined, payment_intent: intentObject(row) } },
+        events: eventRows(row, 'payment_intent.payment_failed'),
+        answer: {
+          status: 402,
+          body: { error: { type: 'card_error', ...declined, payment_intent: intentObject(row) } },
+        },
       };
     }
-    if (row.status === 'succeeded') await emit(row, 'payment_intent.succeeded');
-    return { status: 200, body: intentObject(row) };
+    return {
+      events: row.status === 'succeeded' ? eventRows(row, 'payment_intent.succeeded') : [],
+      answer: { status: 200, body: intentObject(row) },
+    };
+  }
+
+  /** A processing intent's settling, remembered so the settle scan runs when it is due. */
+  function settlesAt(row: Intent) {
+    if (!row.settleAt) return;
+    settleTimes.push(row.settleAt.getTime());
+    dueAt(row.settleAt);
+  }
+
+  /** A confirmed intent's answer, after its event is stored. */
+  async function confirmed(row: Intent, declined: ReturnType<typeof confirmation>['declined']) {
+    settlesAt(row);
+    const { events, answer } = confirmationOutcome(row, declined);
+    await store(events);
+    return answer;
   }
 
   async function confirm(intent: Intent, paymentMethod: string | undefined) {
@@ -448,21 +469,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         }
         const { changes, declined } = confirmation(form.payment_method, now);
         const row: Intent = { ...fields, ...changes };
-        if (row.settleAt) settleTimes.push(row.settleAt.getTime());
-        const events = eventRows(
-          row,
-          declined ? 'payment_intent.payment_failed' : 'payment_intent.succeeded',
-        ).filter(() => declined || row.status === 'succeeded');
-        const answer = declined
-          ? {
-              status: 402,
-              body: {
-                error: { type: 'card_error', ...declined, payment_intent: intentObject(row) },
-              },
-            }
-          : { status: 200, body: intentObject(row) };
+        const { events, answer } = confirmationOutcome(row, declined);
         await writeIntent(row, events, key ? { key, ...answer } : undefined);
-        if (row.settleAt) dueAt(row.settleAt);
+        settlesAt(row);
         return { ...answer, stored: Boolean(key) };
       });
       return send(reply, result.status, result.body);

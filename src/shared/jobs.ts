@@ -234,13 +234,7 @@ export class Jobs<TCtx> {
       );
       const existing = new Map((rows as { name: string }[]).map((row) => [row.name, row]));
       for (const definition of this.#definitions.values()) {
-        const queue = {
-          name: definition.name,
-          retryLimit: definition.retryLimit ?? this.settings.retryLimit,
-          retryDelay: this.settings.retryDelaySeconds,
-          retryBackoff: true,
-          expireInSeconds: this.settings.timeoutSeconds,
-        };
+        const queue = { name: definition.name, ...this.#retrySettings(definition) };
         const current = existing.get(definition.name) as typeof queue | undefined;
         if (!current) {
           await installer.createQueue(definition.name, queue);
@@ -276,12 +270,19 @@ export class Jobs<TCtx> {
     const data = definition.payload.parse(payload) as object;
     return this.boss.send(name, data, {
       db: executorAdapter(executor, { prepared: true }),
+      ...this.#retrySettings(definition),
+      ...options,
+    });
+  }
+
+  /** A job's retry and expiry settings: its queue's, and each job's as it is sent. */
+  #retrySettings(definition: AnyJobDefinition<TCtx>) {
+    return {
       retryLimit: definition.retryLimit ?? this.settings.retryLimit,
       retryDelay: this.settings.retryDelaySeconds,
       retryBackoff: true,
       expireInSeconds: this.settings.timeoutSeconds,
-      ...options,
-    });
+    };
   }
 
   /**
@@ -296,15 +297,16 @@ export class Jobs<TCtx> {
     const definition = this.#definitions.get(name);
     if (!definition) throw new Error(`unknown job ${name}`);
     const data = JSON.stringify(definition.payload.parse(payload));
-    const retryLimit = definition.retryLimit ?? this.settings.retryLimit;
+    const { retryLimit, retryDelay, retryBackoff, expireInSeconds } =
+      this.#retrySettings(definition);
     // pg-boss's send: a backoff's delay is at least a second.
-    const retryDelay = Math.max(this.settings.retryDelaySeconds, 1);
+    const delay = retryBackoff ? Math.max(retryDelay, 1) : retryDelay;
     return sql`insert into ${sql.raw(PGBOSS_SCHEMA)}.job (name, data, priority, start_after,
         dead_letter, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy)
       select q.name, ${data}::jsonb, 0, now(), q.dead_letter,
-             ${this.settings.timeoutSeconds}::int * interval '1s',
+             ${expireInSeconds}::int * interval '1s',
              now() + coalesce(q.retention_minutes * interval '1 minute', interval '14 days'),
-             ${retryLimit}::int, ${retryDelay}::int, true, q.policy
+             ${retryLimit}::int, ${delay}::int, ${retryBackoff}::boolean, q.policy
         from ${sql.raw(PGBOSS_SCHEMA)}.queue q
        where q.name = ${name} and ${when}`;
   }

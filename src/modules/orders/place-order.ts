@@ -14,7 +14,6 @@ import {
   type StockRequest,
 } from '../catalog/catalog.service.js';
 import * as repo from './order.repository.js';
-import { orderCtes, writtenOrder } from './order.repository.js';
 import type { ShippingAddress } from './order.table.js';
 import { toOrder, type Order } from './orders.service.js';
 import { priceOrder, type PricedLine, type PricingLine, type ShippingRule } from './pricing.js';
@@ -180,10 +179,10 @@ async function placeOnce(
     const rows = { ...orderRows(ctx, actor, input, ref, guesses, undefined), also: confirmation };
     const place = async (executor: Executor) => {
       const { answer } = await reserveStock(executor, items, ref, guesses, {
-        ctes: (allTaken) => orderCtes(rows, allTaken),
+        ctes: (allTaken) => repo.orderCtes(rows, allTaken),
         answer: sql`(select number from o)`,
       });
-      return orderOf(rows, writtenOrder(rows.order, answer));
+      return orderOf(rows, repo.writtenOrder(rows.order, answer));
     };
     if (!needsTransaction(ctx, record)) return place(ctx.db);
     return ctx.db.transaction(async (tx) => {
