@@ -429,29 +429,6 @@ describe.each(['builtin', 'stripe'] as const)('payments through the %s adapter',
       expect(paid.history.filter((h: { to: string }) => h.to === 'paid')).toHaveLength(1);
     });
 
-    it('ignores an event whose amount does not match the payment', async () => {
-      const { order, intentId, paymentId } = await processingPayment();
-      const body = event(`evt_amount_${order.id}`, 'payment_intent.succeeded', {
-        id: intentId,
-        status: 'succeeded',
-        amount: order.total - 1,
-        currency: 'usd',
-      });
-      expect((await post(body, signWebhook(t.ctx.gateway.webhookSecret, body, now()))).status).toBe(
-        200,
-      );
-      const [row] = await queryRows<{ status: string }>(
-        t.ctx.db,
-        sql`select status from payments where id = ${paymentId}`,
-      );
-      expect(['processing', 'succeeded']).toContain(row!.status); // the gateway's own webhook may still pay it
-      expect(
-        (await orderOf(order.id)).history.filter((h: { reason: string }) =>
-          h.reason?.includes(paymentId),
-        ),
-      ).toHaveLength(row!.status === 'succeeded' ? 1 : 0);
-    });
-
     it('moves only forward: a failure after success changes nothing; success after failure pays', async () => {
       const { order } = await placeOrder();
       const declined = await pay(order.id, 'pm_card_chargeDeclined');
@@ -550,6 +527,91 @@ describe.each(['builtin', 'stripe'] as const)('payments through the %s adapter',
         },
         { what: 'automatic refund', timeoutMs: 20_000 },
       );
+    });
+  });
+
+  describe('with the gateway’s own webhooks held (they go nowhere, and no worker reconciles)', () => {
+    // A processing payment stays processing until the test's event arrives, so an event that
+    // settled it wrongly cannot hide behind the gateway's own.
+    let held: TestApp;
+    let buyer: TestUser;
+    beforeAll(async () => {
+      held = await buildTestApp(await env(), {
+        gateway: true,
+        webhookUrl: 'http://127.0.0.1:9/held',
+      });
+      buyer = await createUser(held);
+    });
+    afterAll(() => held.close());
+
+    const postEvent = (id: string, intent: Record<string, unknown>) => {
+      const body = JSON.stringify({
+        id,
+        object: 'event',
+        type: 'payment_intent.succeeded',
+        created: Math.floor(Date.now() / 1000),
+        data: {
+          object: { object: 'payment_intent', metadata: {}, status: 'succeeded', ...intent },
+        },
+      });
+      return held.http.post(`/api/v1/webhooks/payments/${provider}`, undefined, {
+        raw: body,
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signWebhook(
+            held.ctx.gateway.webhookSecret,
+            body,
+            Math.floor(Date.now() / 1000),
+          ),
+        },
+      });
+    };
+    const stateOf = async (orderId: string, paymentId: string) => {
+      const [payment] = await queryRows<{ status: string }>(
+        held.ctx.db,
+        sql`select status from payments where id = ${paymentId}`,
+      );
+      const order = await held.http.get(`/api/v1/orders/${orderId}`, { token: buyer.token });
+      return { payment: payment!.status, order: order.body.status as string };
+    };
+
+    it('ignores an event whose amount does not match the payment', async () => {
+      const product = await createProduct(held, { price: 2500, stock: 3 });
+      const placed = await held.http.post(
+        '/api/v1/orders',
+        { items: [{ productId: product.id, quantity: 1 }], shippingAddress },
+        { token: buyer.token },
+      );
+      expect(placed.status).toBe(201);
+      const { id: orderId, total } = placed.body as { id: string; total: number };
+      const paid = await held.http.post(
+        `/api/v1/orders/${orderId}/payments`,
+        { paymentMethod: 'pm_card_processing' },
+        { token: buyer.token },
+      );
+      expect(paid.body.status).toBe('processing');
+      const paymentId = paid.body.id as string;
+      const [row] = await queryRows<{ intent: string }>(
+        held.ctx.db,
+        sql`select provider_payment_id as intent from payments where id = ${paymentId}`,
+      );
+      const intent = { id: row!.intent, amount: total, currency: 'usd' };
+
+      for (const [what, wrong] of [
+        ['a cent less', { amount: total - 1 }],
+        ['a cent more', { amount: total + 1 }],
+        ['another currency', { currency: 'eur' }],
+      ] as const) {
+        const res = await postEvent(`evt_mismatch_${what}_${orderId}`, { ...intent, ...wrong });
+        expect([what, res.status]).toEqual([what, 200]);
+        expect([what, await stateOf(orderId, paymentId)]).toEqual([
+          what,
+          { payment: 'processing', order: 'pending_payment' },
+        ]);
+      }
+      // The matching event settles it: the ones above were ignored, not unable to change it.
+      expect((await postEvent(`evt_match_${orderId}`, intent)).body.result).toBe('handled');
+      expect(await stateOf(orderId, paymentId)).toEqual({ payment: 'succeeded', order: 'paid' });
     });
   });
 
