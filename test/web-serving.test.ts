@@ -92,11 +92,34 @@ describe('the real app', () => {
       '/assets/missing-abc123.js',
       '/no-such-page',
       '/wp-login.php',
+      '//api/v1/admin/users',
+      '//products',
     ]) {
       const response = await t.http.get(path);
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type'), path).toMatch(/^application\/problem\+json/);
       expect(response.body.code, path).toBe('NOT_FOUND');
+    }
+  });
+
+  it('answers a browser that navigates to an unknown page with the app and status 404', async () => {
+    const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    for (const path of ['/no-such-page', '/wp-login.php', '/shop/x?y=1']) {
+      const response = await fetch(t.baseUrl + path, { headers: html });
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-type'), path).toMatch(/^text\/html/);
+      expect(await response.text(), path).toMatch(/<div id="root">|npm run build/);
+    }
+    // The server's own paths, and a path that starts with an empty segment, stay problems.
+    for (const path of [
+      '/api/v1/nope',
+      '//api/v1/admin/users',
+      '/images/x-320.webp',
+      '/docs/x.js',
+    ]) {
+      const response = await fetch(t.baseUrl + path, { headers: html });
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-type'), path).toMatch(/^application\/problem\+json/);
     }
   });
 

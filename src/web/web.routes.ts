@@ -30,8 +30,38 @@ export const pageSegments: ReadonlySet<string> = new Set([
 
 export function isPagePath(url: string): boolean {
   const path = url.split(/[?#]/, 1)[0] ?? '/';
+  if (path === '/') return true;
+  // `//api/v1/...` has an empty first segment: it is no page (the home page is `/` alone).
   const first = path.split('/')[1] ?? '';
-  return pageSegments.has(first);
+  return first !== '' && pageSegments.has(first);
+}
+
+/**
+ * Paths whose answers are the server's own (the API, its documents, ops, images, assets): an
+ * unknown one is a 404 problem whoever asks, never the app.
+ */
+const serverSegments: ReadonlySet<string> = new Set([
+  'api',
+  'docs',
+  'openapi.json',
+  'metrics',
+  'images',
+  'assets',
+  'healthz',
+  'readyz',
+]);
+
+/**
+ * A browser navigating to an unknown page gets the app with status 404, so the person sees the
+ * shop's "Page not found" with its way back instead of a problem document; any other client (or
+ * an unknown path under the server's own segments, or one with an empty segment such as
+ * `//api/...`) keeps the 404 problem+json.
+ */
+export function isUnknownPageNavigation(url: string, accept: string | undefined): boolean {
+  if (!accept?.includes('text/html')) return false;
+  const path = url.split(/[?#]/, 1)[0] ?? '/';
+  const first = path.split('/')[1] ?? '';
+  return first !== '' && !serverSegments.has(first);
 }
 
 /** Written by web/index.html's `csp-nonce` meta tag, replaced per response. */
@@ -122,8 +152,11 @@ export function webRoutes(options: WebOptions = {}) {
     app.get('/admin', adminPage, async (_request, reply) => sendIndex(reply));
     app.get('/admin/*', adminPage, async (_request, reply) => sendIndex(reply));
     app.get('/*', page, async (request, reply) => {
-      if (!isPagePath(request.url)) return reply.callNotFound();
-      return sendIndex(reply);
+      if (isPagePath(request.url)) return sendIndex(reply);
+      if (isUnknownPageNavigation(request.url, request.headers.accept)) {
+        return sendIndex(reply.code(404));
+      }
+      return reply.callNotFound();
     });
   };
 }
