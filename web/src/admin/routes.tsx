@@ -48,13 +48,13 @@ const productsRoute = createRoute({
 const newProductRoute = createRoute({
   getParentRoute: () => adminLayout,
   path: 'products/new',
-  component: lazyRouteComponent(() => import('./products/product.page'), 'NewProductPage'),
+  component: lazyRouteComponent(() => import('./products/product/product.page'), 'NewProductPage'),
 });
 const productRoute = createRoute({
   getParentRoute: () => adminLayout,
   path: 'products/$productId',
   validateSearch: parsePageSearch,
-  component: lazyRouteComponent(() => import('./products/product.page'), 'ProductPage'),
+  component: lazyRouteComponent(() => import('./products/product/product.page'), 'ProductPage'),
 });
 const promoCodesRoute = createRoute({
   getParentRoute: () => adminLayout,
