@@ -88,13 +88,13 @@ test('an admin ships a paid order with a tracking number; the customer sees it s
   // The confirmation email, readable in the back office's mail view.
   await page.goto(`/admin/emails?to=${encodeURIComponent(customer.email)}`);
   const confirmation = page.getByRole('link', {
-    name: new RegExp(`Order ${order.number} confirmed`),
+    name: new RegExp(`Order ${order.number} received`),
   });
   await expect(confirmation).toBeVisible({ timeout: 20_000 });
   await confirmation.click();
   // The HTML part renders in a sandboxed iframe without scripts (so a test cannot look inside
   // it either: the screenshot shows it); the text part is on the page itself.
-  const mail = page.getByRole('article', { name: /Email: Order \d+ confirmed/ });
+  const mail = page.getByRole('article', { name: /Email: Order \d+ received/ });
   await expect(mail.locator('iframe')).toHaveAttribute(
     'sandbox',
     'allow-popups allow-popups-to-escape-sandbox',

@@ -598,7 +598,7 @@ describe('the container image and compose.yaml', () => {
 
         // The worker sends through SMTP_URL (Mailpit in compose).
         const expected = [
-          `Order ${order.body.number} confirmed`,
+          `Order ${order.body.number} received`,
           `Payment received for order ${order.body.number}`,
         ];
         await waitFor(

@@ -185,7 +185,7 @@ describe('order confirmation', () => {
         what: 'confirmation email',
       },
     );
-    expect(mail.subject).toBe(`Order ${order.number} confirmed`);
+    expect(mail.subject).toBe(`Order ${order.number} received`);
     expect(mail.messageId).toBe(`<order-confirmation.${order.id}@corner.test>`);
     for (const text of [
       'Stoneware Mug',
@@ -200,9 +200,13 @@ describe('order confirmation', () => {
       'Apt 3',
       '22202 Arlington',
       `https://shop.example.test/orders/${order.id}`,
+      `We have received your order ${order.number}`,
+      'It is not paid yet. Please complete payment by',
     ]) {
       expect(mail.text).toContain(text);
     }
+    // Sent before payment, it reads as an order received, never as a receipt.
+    expect(mail.text).not.toMatch(/thank you for your order|payment has been received/i);
     expect(mail.html).toContain('Sencha &lt;Green&gt; Tea');
     expect(mail.html).toContain('$55.49');
 

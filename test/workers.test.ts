@@ -89,7 +89,7 @@ describe.skipIf(!onPostgres)('worker processes on one PostgreSQL', () => {
         )),
       );
     }
-    const confirmations = () => smtp.received.filter((m) => m.subject.endsWith(' confirmed'));
+    const confirmations = () => smtp.received.filter((m) => m.subject.endsWith(' received'));
     await waitFor(() => confirmations().length >= 200, {
       what: '200 confirmations',
       timeoutMs: 90_000,
@@ -115,7 +115,7 @@ describe.skipIf(!onPostgres)('worker processes on one PostgreSQL', () => {
     smtp.delayMs = 8_000;
     try {
       const order = await placeOrder(product.id, 0);
-      const subject = `Order ${order.number} confirmed`;
+      const subject = `Order ${order.number} received`;
       // The message is at the SMTP server, which has not acknowledged it yet: kill the worker now.
       await waitFor(() => smtp.held.includes(subject), { what: 'message in flight' });
       first.child.kill('SIGKILL');
@@ -149,7 +149,7 @@ describe.skipIf(!onPostgres)('worker processes on one PostgreSQL', () => {
     smtp.delayMs = 2_000;
     try {
       const order = await placeOrder(product.id, 1);
-      const subject = `Order ${order.number} confirmed`;
+      const subject = `Order ${order.number} received`;
       await waitFor(() => smtp.held.includes(subject), { what: 'message in flight' });
       worker.child.kill('SIGTERM');
       const exit = await worker.exited;

@@ -138,7 +138,7 @@ describe('the SMTP server refuses mail for a while', () => {
       expect(refusals).toBeGreaterThanOrEqual(ORDERS);
 
       const copiesOf = (order: { number: string }) =>
-        smtp.received.filter((m) => m.subject === `Order ${order.number} confirmed`);
+        smtp.received.filter((m) => m.subject === `Order ${order.number} received`);
       await waitFor(() => orders.every((o) => copiesOf(o).length > 0), {
         what: 'every confirmation after the outage',
         timeoutMs: 60_000,

@@ -113,7 +113,7 @@ describe('a worker killed with SIGKILL mid-send, again and again', () => {
       // One more worker, left running: it finishes what the killed ones left behind.
       const last = await startWorker();
       const copiesOf = (order: { number: string }) =>
-        smtp.received.filter((m) => m.subject === `Order ${order.number} confirmed`);
+        smtp.received.filter((m) => m.subject === `Order ${order.number} received`);
       await waitFor(() => orders.every((o) => copiesOf(o).length > 0), {
         what: `a confirmation for each of ${orders.length} orders`,
         timeoutMs: 120_000,
@@ -159,7 +159,7 @@ describe('a worker killed with SIGKILL mid-send, again and again', () => {
         orders: orders.length,
         kills,
         killedMidSend,
-        emailsReceived: smtp.received.filter((m) => m.subject.endsWith(' confirmed')).length,
+        emailsReceived: smtp.received.filter((m) => m.subject.endsWith(' received')).length,
         duplicates,
         killPhaseMs: lastKill - started,
         allSentMsAfterLastKill: allDoneMs,

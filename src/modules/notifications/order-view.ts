@@ -18,6 +18,8 @@ export function orderView(config: Config, order: Order) {
     number: order.number,
     placedAt: date(order.createdAt),
     payBy: date(order.expiresAt),
+    /** The email sent at placement says "received, awaiting payment" until the order is paid. */
+    awaitingPayment: order.paymentStatus === 'unpaid',
     lines: order.lines.map((line) => ({
       name: line.name,
       sku: line.sku,
