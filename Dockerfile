@@ -6,7 +6,7 @@
 # compose.yaml runs it on PostgreSQL and Redis; docs/OPERATIONS.md describes the image.
 
 # ---- build: install every dependency, build the server and the web UI, drop dev dependencies ----
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 
 # The lock file alone first, so a source change reuses this layer. `--ignore-scripts`: the root
@@ -25,7 +25,7 @@ RUN npm run build \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---- runtime: production dependencies, the build, and what it reads at run time ----
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 
 # tini runs as PID 1: it hands SIGTERM to Node (which then shuts down gracefully and exits 0)
 # and reaps orphaned processes. Without it, run the image with `docker run --init`.

@@ -279,9 +279,9 @@ describe('the container image and compose.yaml', () => {
     return env;
   }
 
-  it('the Dockerfile builds in one stage and runs from a slim, non-root node:20 stage under tini', () => {
+  it('the Dockerfile builds in one stage and runs from a slim, non-root node:24 stage (the production runtime) under tini', () => {
     expect(dockerfile.length).toBeGreaterThanOrEqual(2);
-    for (const stage of dockerfile) expect(stage.from).toBe('node:20-bookworm-slim');
+    for (const stage of dockerfile) expect(stage.from).toBe('node:24-bookworm-slim');
     const build = dockerfile[0]!;
     const buildRuns = all(build, 'RUN').join('\n');
     expect(buildRuns).toMatch(/\bnpm ci\b/);
