@@ -125,7 +125,7 @@ const catalog =
 const adminOrders =
   (filter: OrderFilter): Case['run'] =>
   (d) =>
-    listAllOrders(d, staff, filter, page);
+    listAllOrders({ db: d.db, clock: systemClock }, staff, filter, page);
 const days = (n: number) => new Date(Date.now() - n * 86_400_000);
 
 // The catalog as the route serves it: from the catalog cache (in memory here), with stock
@@ -163,7 +163,10 @@ const CASES: Case[] = [
   { name: 'orders: email substring (one customer)', run: adminOrders({ email: 'customer17@' }) },
   { name: 'orders: date range (7 days)', run: adminOrders({ from: days(7), to: days(0) }) },
   { name: 'orders: promoCode', run: adminOrders({ promoCode: 'vip' }) },
-  { name: "orders: a customer's history", run: (d) => listOwnOrders(d, customer, {}, page) },
+  {
+    name: "orders: a customer's history",
+    run: (d) => listOwnOrders({ db: d.db, clock: systemClock }, customer, {}, page),
+  },
 ];
 
 async function time(database: Database, run: Case['run']) {

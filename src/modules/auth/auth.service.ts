@@ -30,6 +30,10 @@ export interface Actor {
   email?: string | undefined;
 }
 
+/** Staff and admins: the roles that work the whole shop's orders. */
+export const isStaff = (actor: Pick<Actor, 'role'>): boolean =>
+  actor.role === 'staff' || actor.role === 'admin';
+
 /** API types, from the response schemas. */
 export type User = z.output<typeof userSchema>;
 export type TokenPair = z.output<typeof tokenPairSchema>;

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../app-context.js';
 import type { Actor } from '../auth/auth.service.js';
 import { changeStatus } from './lifecycle.js';
-import { hydrate, lockOrderFor, type Order } from './orders.service.js';
+import { lockOrderFor, orderFor, type Order } from './orders.service.js';
 
 /** Staff hand a paid order to a carrier: `shipped`, with carrier and tracking number, and an email. */
 export async function shipOrder(
@@ -21,8 +21,7 @@ export async function shipOrder(
       { actor, reason: input.carrier ? `shipped with ${input.carrier}` : 'shipped', now },
       { changes: { carrier: input.carrier ?? null, trackingNumber: input.trackingNumber ?? null } },
     );
-    const [result] = await hydrate(tx, [shipped]);
-    return result!;
+    return orderFor(tx, ctx, actor, shipped);
   });
 }
 
@@ -40,7 +39,6 @@ export async function deliverOrder(
       reason: 'delivered',
       now,
     });
-    const [result] = await hydrate(tx, [delivered]);
-    return result!;
+    return orderFor(tx, ctx, actor, delivered);
   });
 }

@@ -2,7 +2,7 @@ import type { AppContext } from '../../app-context.js';
 import type { Tx } from '../../db/client.js';
 import { AppError } from '../../shared/errors.js';
 import type { JobName, JobPayloads } from '../../shared/jobs.js';
-import type { Actor } from '../auth/auth.service.js';
+import { isStaff, type Actor } from '../auth/auth.service.js';
 import { returnStock } from '../catalog/catalog.service.js';
 import { releasePromo } from '../promotions/promotions.service.js';
 import * as repo from './order.repository.js';
@@ -121,7 +121,11 @@ export type OrderActor = Pick<Actor, 'userId' | 'role'> | 'system';
 
 /** The lifecycle role of an account acting on an order. */
 const transitionActorOf = (actor: OrderActor): TransitionActor =>
-  actor === 'system' ? 'system' : actor.role === 'customer' ? 'customer' : 'staff';
+  actor === 'system' ? 'system' : isStaff(actor) ? 'staff' : 'customer';
+
+/** Whether the table lets `actor` move an order from `from` to `to`. */
+export const mayChangeStatus = (from: OrderStatus, to: OrderStatus, actor: OrderActor): boolean =>
+  orderLifecycle[from][to]?.by.includes(transitionActorOf(actor)) ?? false;
 
 export interface ChangeBy {
   actor: OrderActor;
@@ -153,7 +157,7 @@ export async function changeStatus(
   } = {},
 ): Promise<OrderRow> {
   const transition = orderLifecycle[order.status][to];
-  if (!transition?.by.includes(transitionActorOf(by.actor))) {
+  if (!transition || !mayChangeStatus(order.status, to, by.actor)) {
     throw new AppError(
       'INVALID_TRANSITION',
       `An order that is ${order.status} cannot become ${to}`,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { pageQuery } from '../../shared/pagination.js';
 import { id, money } from '../../shared/schemas.js';
 import { isoInstant } from '../../shared/time.js';
+import { orderActions } from './order-access.js';
 import { orderStatuses, paymentStatuses } from './order.table.js';
 
 const item = z.strictObject({
@@ -25,13 +26,18 @@ export const shippingAddressSchema = z
     line2: z.string().trim().max(200).optional(),
     city: line(100),
     postalCode: line(20),
+    // Upper-cased as a check, not a transform, so the schema also describes (and encodes) the
+    // address an order answers with.
     country: z
       .string()
       .trim()
       .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code, such as US')
-      .transform((c) => c.toUpperCase()),
+      .toUpperCase(),
   })
-  .meta({ id: 'ShippingAddress' });
+  .meta({
+    id: 'ShippingAddress',
+    description: 'Where an order goes. The one declaration of its rules: forms read them here.',
+  });
 
 export const placeOrderBody = quoteBody.extend({ shippingAddress: shippingAddressSchema });
 
@@ -75,14 +81,7 @@ export const orderSchema = z
     total: money,
     currency: z.string(),
     promoCode: z.string().nullable(),
-    shippingAddress: z.object({
-      name: z.string(),
-      line1: z.string(),
-      line2: z.string().optional(),
-      city: z.string(),
-      postalCode: z.string(),
-      country: z.string(),
-    }),
+    shippingAddress: shippingAddressSchema,
     expiresAt: z.string(),
     carrier: z.string().nullable(),
     trackingNumber: z.string().nullable(),
@@ -98,6 +97,11 @@ export const orderSchema = z
     ),
     createdAt: z.string(),
     updatedAt: z.string(),
+    allowedActions: z
+      .array(z.enum(orderActions))
+      .describe(
+        'What the caller may do with this order now (pay and cancel are its customer’s; ship, deliver, cancel and refund are staff’s). An action listed succeeds when taken at once; one not listed is refused.',
+      ),
   })
   .meta({ id: 'Order' });
 

@@ -1,9 +1,15 @@
 import type { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Executor, Tx } from '../../db/client.js';
-import { AppError, notFound } from '../../shared/errors.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
 import type { Actor } from '../auth/auth.service.js';
+import {
+  allowedActions,
+  asItsCustomer,
+  requireStaff,
+  visibleOrder,
+  type Viewer,
+} from './order-access.js';
 import * as repo from './order.repository.js';
 import type { OrderFilter, OrderHistoryRow, OrderLineRow, OrderRow } from './order.repository.js';
 import type { OrderStatus } from './order.table.js';
@@ -12,7 +18,13 @@ import type { orderSchema } from './orders.schemas.js';
 /** The order as the API shows it: the type is the response schema's, so the two cannot drift. */
 export type Order = z.output<typeof orderSchema>;
 
-export function toOrder(row: OrderRow, lines: OrderLineRow[], history: OrderHistoryRow[]): Order {
+/** The order as `viewer` sees it: the same for everyone but what they may do with it. */
+export function toOrder(
+  row: OrderRow,
+  lines: OrderLineRow[],
+  history: OrderHistoryRow[],
+  viewer: Viewer,
+): Order {
   return {
     id: row.id,
     number: String(row.number),
@@ -50,11 +62,20 @@ export function toOrder(row: OrderRow, lines: OrderLineRow[], history: OrderHist
     })),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    allowedActions: allowedActions(viewer.caller, row, viewer.now),
   };
 }
 
-/** Loads lines and history for a set of orders in two queries, and maps them. */
-export async function hydrate(db: Executor, rows: OrderRow[]): Promise<Order[]> {
+/** Loads lines and history for a set of orders in two queries, and maps them for `viewer`. */
+export const hydrate = (db: Executor, rows: OrderRow[], viewer: Viewer): Promise<Order[]> =>
+  hydrateEach(db, rows, () => viewer);
+
+/** As `hydrate`, each order for its own viewer. */
+async function hydrateEach(
+  db: Executor,
+  rows: OrderRow[],
+  viewerOfRow: (row: OrderRow) => Viewer,
+): Promise<Order[]> {
   const ids = rows.map((r) => r.id);
   const [lines, history] = await Promise.all([repo.findLines(db, ids), repo.findHistory(db, ids)]);
   return rows.map((row) =>
@@ -62,49 +83,49 @@ export async function hydrate(db: Executor, rows: OrderRow[]): Promise<Order[]> 
       row,
       lines.filter((l) => l.orderId === row.id),
       history.filter((h) => h.orderId === row.id),
+      viewerOfRow(row),
     ),
   );
 }
 
-export const isStaff = (actor: Actor) => actor.role === 'staff' || actor.role === 'admin';
+/** The viewer of a request: the actor, now by the clock module. */
+const viewerOf = (ctx: Pick<AppContext, 'clock'>, actor: Actor): Viewer => ({
+  caller: actor,
+  now: ctx.clock.now(),
+});
 
-/** Another customer's order is 404, exactly like an order that does not exist. */
-function visibleTo(actor: Actor, row: OrderRow | undefined): row is OrderRow {
-  return row !== undefined && (row.userId === actor.userId || isStaff(actor));
-}
-
+/** An order as the actor sees it; 404 when it does not exist or is another customer's. */
 export async function getOrder(
-  ctx: Pick<AppContext, 'db'>,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   actor: Actor,
   id: string,
 ): Promise<Order> {
-  const row = await repo.findOrder(ctx.db, id);
-  if (!visibleTo(actor, row)) throw notFound('Order');
-  const [order] = await hydrate(ctx.db, [row]);
+  const row = visibleOrder(actor, await repo.findOrder(ctx.db, id));
+  const [order] = await hydrate(ctx.db, [row], viewerOf(ctx, actor));
   return order!;
 }
 
 /** A customer's own orders, newest first. */
 export async function listOwnOrders(
-  ctx: Pick<AppContext, 'db'>,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   actor: Actor,
   filter: { status?: OrderStatus | undefined },
   page: PageRequest,
 ): Promise<Page<Order>> {
   const { rows, total } = await repo.listOrders(ctx.db, { ...filter, userId: actor.userId }, page);
-  return { items: await hydrate(ctx.db, rows), ...page, total };
+  return { items: await hydrate(ctx.db, rows, viewerOf(ctx, actor)), ...page, total };
 }
 
 /** Every order, for staff and admins, with the filters of the admin order list. */
 export async function listAllOrders(
-  ctx: Pick<AppContext, 'db'>,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   actor: Actor,
   filter: Omit<OrderFilter, 'userId'>,
   page: PageRequest,
 ): Promise<Page<Order>> {
-  if (!isStaff(actor)) throw new AppError('FORBIDDEN', 'Staff only');
+  requireStaff(actor);
   const { rows, total } = await repo.listOrders(ctx.db, filter, page);
-  return { items: await hydrate(ctx.db, rows), ...page, total };
+  return { items: await hydrate(ctx.db, rows, viewerOf(ctx, actor)), ...page, total };
 }
 
 /**
@@ -112,20 +133,29 @@ export async function listAllOrders(
  * somebody else's. The lock makes concurrent changes of one order take turns.
  */
 export async function lockOrderFor(tx: Tx, actor: Actor, id: string): Promise<OrderRow> {
-  const row = await repo.lockOrder(tx, id);
-  if (!visibleTo(actor, row)) throw notFound('Order');
-  return row;
+  return visibleOrder(actor, await repo.lockOrder(tx, id));
 }
 
-/** An order as its emails need it, or undefined when it no longer exists. No access check: jobs only. */
+/** An order as a use case answers it, read in the use case's transaction, for the actor. */
+export async function orderFor(
+  db: Executor,
+  ctx: Pick<AppContext, 'clock'>,
+  actor: Actor,
+  row: OrderRow,
+): Promise<Order> {
+  const [order] = await hydrate(db, [row], viewerOf(ctx, actor));
+  return order!;
+}
+
+/**
+ * An order as its emails need it, or undefined when it no longer exists. No access check: jobs
+ * only. An email goes to the order's customer, so it is the order as they see it.
+ */
 export async function findOrderForEmail(
-  ctx: Pick<AppContext, 'db'>,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   orderId: string,
 ): Promise<Order | undefined> {
-  const row = await repo.findOrder(ctx.db, orderId);
-  if (!row) return undefined;
-  const [order] = await hydrate(ctx.db, [row]);
-  return order;
+  return (await findOrdersForEmail(ctx, [orderId])).get(orderId);
 }
 
 /**
@@ -133,10 +163,11 @@ export async function findOrderForEmail(
  * confirmation jobs), by id; an order that no longer exists is absent. Jobs only.
  */
 export async function findOrdersForEmail(
-  ctx: Pick<AppContext, 'db'>,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   orderIds: string[],
 ): Promise<Map<string, Order>> {
   const rows = await repo.findOrders(ctx.db, [...new Set(orderIds)]);
-  const found = await hydrate(ctx.db, rows);
+  const now = ctx.clock.now();
+  const found = await hydrateEach(ctx.db, rows, (row) => asItsCustomer(row, now));
   return new Map(found.map((order) => [order.id, order]));
 }

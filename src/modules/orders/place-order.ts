@@ -182,7 +182,7 @@ async function placeOnce(
         ctes: (allTaken) => repo.orderCtes(rows, allTaken),
         answer: sql`(select number from o)`,
       });
-      return orderOf(rows, repo.writtenOrder(rows.order, answer));
+      return orderOf(rows, repo.writtenOrder(rows.order, answer), actor);
     };
     if (!needsTransaction(ctx, record)) return place(ctx.db);
     return ctx.db.transaction(async (tx) => {
@@ -206,7 +206,7 @@ async function placeOnce(
         })
       : undefined;
     const rows = { ...orderRows(ctx, actor, input, ref, products, promo), also: confirmation };
-    const order = orderOf(rows, await repo.insertOrder(tx, rows));
+    const order = orderOf(rows, await repo.insertOrder(tx, rows), actor);
     await record?.(tx, 201, order);
     return order;
   });
@@ -272,12 +272,13 @@ function orderRows(
   };
 }
 
-/** The answer, built from what was written. */
-const orderOf = (rows: repo.NewOrderRows, written: repo.OrderRow): Order =>
+/** The answer, built from what was written, as the customer who placed it sees it. */
+const orderOf = (rows: repo.NewOrderRows, written: repo.OrderRow, actor: Actor): Order =>
   toOrder(
     written,
     rows.lines.map((line) => ({ ...line, orderId: written.id })),
     [{ ...rows.first, seq: 0, orderId: written.id }],
+    { caller: actor, now: written.createdAt },
   );
 
 /** The first key of the advisory lock that serialises one customer's order placements. */

@@ -1,0 +1,118 @@
+import { AppError, notFound } from '../../shared/errors.js';
+import { isStaff, type Actor } from '../auth/auth.service.js';
+import { mayChangeStatus } from './lifecycle.js';
+import type { OrderStatus, PaymentStatus } from './order.table.js';
+
+/**
+ * Who may see an order and what they may do with it, answered in one place. Staff and admins
+ * see every order; a customer sees their own, and anybody else's is 404 exactly like an order
+ * that does not exist (a 403 would say it exists). What an account may do next is the
+ * lifecycle table's answer for its role and the order's status, narrowed by what the order
+ * knows of its payments; the API sends it with every order as `allowedActions`, and the route
+ * that takes an action refuses one the list leaves out.
+ */
+
+/** The actions an order can list, in the order they are listed. */
+export const orderActions = ['pay', 'ship', 'deliver', 'cancel', 'refund'] as const;
+export type OrderAction = (typeof orderActions)[number];
+
+/** Who asks: an account. */
+export type Caller = Pick<Actor, 'userId' | 'role'>;
+
+/** Who an order is shown to, and when: what its `allowedActions` are computed for. */
+export interface Viewer {
+  caller: Caller;
+  now: Date;
+}
+
+/**
+ * The order's customer as viewer: for what a job tells them (an email), where no request says
+ * who is asking.
+ */
+export const asItsCustomer = (order: Pick<OrderFacts, 'userId'>, now: Date): Viewer => ({
+  caller: { userId: order.userId, role: 'customer' },
+  now,
+});
+
+/** What the rules read from an order (its row, or the row about to be written). */
+export interface OrderFacts {
+  userId: string;
+  status: OrderStatus;
+  paymentStatus: PaymentStatus;
+  paymentInProgress: boolean;
+  expiresAt: Date;
+}
+
+/** The action that is a status change, and the status it leads to. */
+const statusOf = {
+  ship: 'shipped',
+  deliver: 'delivered',
+  cancel: 'cancelled',
+} as const satisfies Partial<Record<OrderAction, OrderStatus>>;
+
+/** Payment statuses that say the order holds money a refund can give back. */
+const refundable: readonly PaymentStatus[] = ['paid', 'partially_refunded'];
+
+export const isOwner = (caller: Caller, order: Pick<OrderFacts, 'userId'>) =>
+  order.userId === caller.userId;
+
+/** Whether the caller may see the order: its customer, or staff. */
+export const maySee = (caller: Caller, order: Pick<OrderFacts, 'userId'>) =>
+  isOwner(caller, order) || isStaff(caller);
+
+/** The order when the caller may see it; 404 when it does not exist or is somebody else's. */
+export function visibleOrder<T extends Pick<OrderFacts, 'userId'>>(
+  caller: Caller,
+  order: T | undefined,
+): T {
+  if (order === undefined || !maySee(caller, order)) throw notFound('Order');
+  return order;
+}
+
+/** 403 unless the caller is staff or an admin (the whole-shop views). */
+export function requireStaff(caller: Caller): void {
+  if (!isStaff(caller)) throw new AppError('FORBIDDEN', 'Staff only');
+}
+
+/**
+ * Only the order's customer pays it (staff never hold the customer's card), while the order
+ * takes payment: a payment may still make it `paid`, no attempt is in progress, and its
+ * deadline has not passed (the sweep may not have run yet; the deadline still counts).
+ */
+export const mayPay = (caller: Caller, order: OrderFacts, now: Date) =>
+  isOwner(caller, order) &&
+  mayChangeStatus(order.status, 'paid', 'system') &&
+  !order.paymentInProgress &&
+  order.expiresAt > now;
+
+/** 403 unless the caller is the order's customer (staff see the order but do not pay it). */
+export function requirePayer(caller: Caller, order: Pick<OrderFacts, 'userId'>): void {
+  if (!isOwner(caller, order)) {
+    throw new AppError('FORBIDDEN', "Only the order's customer pays for it");
+  }
+}
+
+/**
+ * Staff refund what a paid order still holds. The order knows its payments by its payment
+ * status, which moves when a refund is recorded: a refund still waiting on the provider is not
+ * seen here, and the refund route then answers 409 like any other refused action.
+ */
+const mayRefund = (caller: Caller, order: OrderFacts) =>
+  isStaff(caller) && refundable.includes(order.paymentStatus);
+
+/** What the caller may do with the order now; nothing when they may not see it. */
+export function allowedActions(caller: Caller, order: OrderFacts, now: Date): OrderAction[] {
+  if (!maySee(caller, order)) return [];
+  return orderActions.filter((action) => {
+    switch (action) {
+      case 'pay':
+        return mayPay(caller, order, now);
+      case 'refund':
+        return mayRefund(caller, order);
+      case 'ship':
+      case 'deliver':
+      case 'cancel':
+        return mayChangeStatus(order.status, statusOf[action], caller);
+    }
+  });
+}
