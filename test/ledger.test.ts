@@ -124,16 +124,12 @@ describe('the stock ledger under concurrency', () => {
 });
 
 /**
- * BUG (PostgreSQL only; src/modules/catalog/catalog.service.ts, moveStock, line 272): after
- * the conditional update refuses a delta, `available` is re-read with a plain findProduct in a
- * new READ COMMITTED snapshot, so a concurrent restock that commits in between is counted and
- * the client reads "OUT_OF_STOCK: 1 requested, 1 available" (seen: 5 requested, 7 available).
- * The refusal itself is also avoidable then. Fix: on a refused delta, `repo.lockProduct(tx,
- * id)` (SELECT ... FOR UPDATE); if the locked stock now covers the delta, apply it again
- * (it succeeds under the lock), else report the locked stock. reserveStock (line ~390) has
- * the same pattern. PGlite runs one transaction at a time, so there the rule already holds;
- * on PostgreSQL the test is an expected failure until the fix (it stops at the first
- * inconsistent report, seen in most rounds of 60 requests).
+ * A refusal reports the stock it was judged on. When the conditional update refuses a delta,
+ * moveStock locks the product's row (SELECT ... FOR UPDATE), tries the delta again under the
+ * lock (a movement that committed meanwhile may have made room) and reports the locked stock
+ * only if it still falls short. Without the lock, a concurrent restock committing in between
+ * was counted on PostgreSQL: "1 requested, 1 available". PGlite runs one transaction at a
+ * time, so there a few rounds suffice; PostgreSQL gets twenty.
  */
 const onPostgres = Boolean(process.env.DATABASE_URL);
 it('reports OUT_OF_STOCK only with an available count smaller than the request', async () => {
