@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openDatabase, queryRows, type Database } from '../src/db/client.js';
-import { SAFETY_POLL_SECONDS } from '../src/shared/job-wake.js';
+import { SAFETY_POLL_SECONDS } from '../src/shared/jobs/job-wake.js';
 import { Jobs, PGBOSS_SCHEMA, type AnyJobDefinition } from '../src/shared/jobs.js';
 import { sql } from 'drizzle-orm';
 import { dropTestDatabase, openTestDatabase } from './helpers/test-app.js';

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { type Db, queryRows } from '../db/client.js';
-import { PGBOSS_SCHEMA } from './jobs.js';
+import { readQueueCounts } from './jobs.js';
 
 /**
  * The business metrics, read from the database when /metrics is scraped: orders, payments,
@@ -100,19 +100,7 @@ export function createDatabaseMetrics(db: Db, logger: FastifyBaseLogger): Databa
         sql`select status, count(*)::bigint as n, coalesce(sum(amount), 0)::bigint as amount
           from refunds group by 1`,
       ),
-      queryRows<{ queue: string; waiting: number; retrying: number; dead: number; oldest: number }>(
-        db,
-        sql`select q.name as queue,
-            count(j.id) filter (where j.state in ('created', 'retry'))::bigint as waiting,
-            count(j.id) filter (where j.state = 'retry')::bigint as retrying,
-            count(j.id) filter (where j.state = 'failed')::bigint as dead,
-            coalesce(extract(epoch from now() - min(j.created_on)
-              filter (where j.state in ('created', 'retry') and j.start_after <= now())), 0)::float8 as oldest
-          from ${sql.identifier(PGBOSS_SCHEMA)}.queue q
-          left join ${sql.identifier(PGBOSS_SCHEMA)}.job j
-            on j.name = q.name and j.state in ('created', 'retry', 'failed')
-          group by q.name`,
-      ),
+      readQueueCounts(db),
     ]);
 
     for (const metric of all) metric.reset();

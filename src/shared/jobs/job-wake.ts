@@ -1,15 +1,14 @@
 import pg from 'pg';
-import type PgBoss from 'pg-boss';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Database } from '../db/client.js';
+import type { Database } from '../../db/client.js';
 
 /**
  * Wakes job workers when a job becomes ready, so they need not poll an idle queue twice a
  * second (13 queues at 500 ms were 26 queries a second and ~8% of a core doing nothing).
  *
- * A trigger on pg-boss's job table notifies `ordo_jobs` for every job that becomes fetchable:
- * sent (an insert), failed with a retry left (pg-boss re-inserts it), or made due again
- * (`retry`, an expired job). The notification is delivered at commit, so a job enqueued in a
+ * A trigger on pg-boss's job table (`wakeTriggerSql`, pg-boss.adapter.ts) notifies `ordo_jobs`
+ * for every job that becomes fetchable: sent (an insert), failed with a retry left (pg-boss
+ * re-inserts it), or made due again (`retry`, an expired job). The notification is delivered at commit, so a job enqueued in a
  * transaction wakes a worker only once it is real, and one rolled back wakes nobody. Its
  * payload names the queue and how long until the job may start: a retry in 5 s sets a timer.
  *
@@ -23,45 +22,16 @@ import type { Database } from '../db/client.js';
 export const WAKE_CHANNEL = 'ordo_jobs';
 /** The polling interval of a worker that is woken by notifications. */
 export const SAFETY_POLL_SECONDS = 30;
-const TRIGGER_VERSION = 'ordo job wake v1';
-
-/** The trigger, installed with pg-boss's schema (idempotent, under a lock so processes take turns). */
-export function wakeTriggerSql(schema: string): string {
-  return `
-    begin;
-    select pg_advisory_xact_lock(7361402918);
-    create or replace function ${schema}.ordo_job_ready() returns trigger language plpgsql as $$
-    begin
-      perform pg_notify('${WAKE_CHANNEL}', json_build_object(
-        'queue', new.name,
-        'inMs', greatest(0, ceil(extract(epoch from new.start_after - now()) * 1000))
-      )::text);
-      return null;
-    end $$;
-    create or replace trigger ordo_job_ready after insert or update of state, start_after
-      on ${schema}.job for each row when (new.state in ('created', 'retry'))
-      execute function ${schema}.ordo_job_ready();
-    comment on function ${schema}.ordo_job_ready() is '${TRIGGER_VERSION}';
-    commit;`;
-}
-
-/** One row, `current`: whether this version of the trigger is installed. */
-export function wakeTriggerInstalledSql(schema: string): string {
-  return `select coalesce(
-      obj_description(to_regprocedure('${schema}.ordo_job_ready()'), 'pg_proc') = '${TRIGGER_VERSION}'
-      and exists (select 1 from pg_trigger where tgname = 'ordo_job_ready'
-                   and tgrelid = to_regclass('${schema}.job')), false) as current`;
-}
 
 export class JobWake {
-  readonly #workers = new Map<string, string>(); // queue → pg-boss worker id
+  readonly #workers = new Map<string, string>(); // queue → its worker's id
   readonly #timers = new Map<string, NodeJS.Timeout>(); // one per queue and due time
   #stop: (() => Promise<void>) | undefined;
   #fallback: NodeJS.Timeout | undefined;
   #stopped = false;
 
   constructor(
-    private readonly boss: Pick<PgBoss, 'notifyWorker'>,
+    private readonly workers: { notifyWorker(id: string): void },
     private readonly database: Database,
     private readonly pollingIntervalSeconds: number,
     private readonly logger: FastifyBaseLogger,
@@ -75,7 +45,7 @@ export class JobWake {
   /** Wakes a queue's worker now: it fetches at once instead of at its next poll. */
   wake(queue: string): void {
     const id = this.#workers.get(queue);
-    if (id) this.boss.notifyWorker(id);
+    if (id) this.workers.notifyWorker(id);
   }
 
   wakeAll(): void {
@@ -185,10 +155,4 @@ export class JobWake {
     await this.#stop?.();
     this.#stop = undefined;
   }
-}
-
-/** Whether the trigger is in place in this database (a worker without it polls as configured). */
-export async function wakeTriggerInstalled(db: PgBoss.Db, schema: string): Promise<boolean> {
-  const { rows } = await db.executeSql(wakeTriggerInstalledSql(schema), []);
-  return Boolean((rows[0] as { current?: boolean } | undefined)?.current);
 }
