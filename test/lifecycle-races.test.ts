@@ -194,12 +194,43 @@ describe('staff cancel racing the card payment (confirm response)', () => {
       }
       await f.settled();
       const outcomes = await f.expectMoneyRight(orders, 'cancelled');
-      expect(outcomes.kept + outcomes.ended).toBe(60);
+      // Every order ends cancelled: staff may cancel a paid order, so none stays paid.
+      expect(outcomes).toMatchObject({ kept: 0, ended: 60 });
+      // Every payment the gateway charged was refunded in full, by one succeeded refund of
+      // its own, and the payment says so.
+      const charged = await queryRows<{
+        id: string;
+        status: string;
+        amount: number;
+        refunded_amount: number;
+        refunds: number;
+        refunded: number;
+      }>(
+        t.ctx.db,
+        sql`select p.id, p.status, p.amount::int, p.refunded_amount::int,
+                   (select count(*)::int from refunds r where r.payment_id = p.id and r.status = 'succeeded') as refunds,
+                   coalesce((select sum(r.amount) from refunds r where r.payment_id = p.id and r.status = 'succeeded'), 0)::int as refunded
+              from payments p
+              join gateway.payment_intents i on i.id = p.provider_payment_id and i.status = 'succeeded'
+             where p.order_id = any(string_to_array(${orders.map((o) => o.id).join(',')}, ','))`,
+      );
+      // The race went both ways: some payments were charged before the cancel.
+      expect(charged.length).toBeGreaterThan(0);
+      expect(charged.length).toBe(outcomes.refunded);
+      for (const payment of charged) {
+        expect(payment).toEqual({
+          ...payment,
+          status: 'refunded',
+          refunded_amount: payment.amount,
+          refunds: 1,
+          refunded: payment.amount,
+        });
+      }
       const [stock] = await queryRows<{ stock: number }>(
         t.ctx.db,
         sql`select stock::int from products where id = ${f.product.id}`,
       );
-      expect(stock!.stock).toBe(stockBefore + outcomes.ended);
+      expect(stock!.stock).toBe(stockBefore + 60);
     },
   );
 });
