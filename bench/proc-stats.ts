@@ -16,6 +16,11 @@ interface ProcStat {
   ppid: number;
   /** utime + stime, in ms. */
   cpuMs: number;
+  /**
+   * cutime + cstime, in ms: what the children this process has reaped used, their own
+   * children's included. A backend that exits leaves its CPU here, in the postmaster's.
+   */
+  reapedCpuMs: number;
   rssBytes: number;
 }
 
@@ -30,13 +35,15 @@ function readStat(pid: number): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   const comm = text.slice(text.indexOf('(') + 1, close);
   const fields = text.slice(close + 2).split(' ');
-  // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15, rss 24.
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15, cutime 16, cstime 17,
+  // rss 24.
+  const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
   return {
     pid,
     comm,
     ppid: Number(fields[1]),
-    cpuMs: (ticks * 1000) / TICKS_PER_SECOND,
+    cpuMs: ms(Number(fields[11]) + Number(fields[12])),
+    reapedCpuMs: ms(Number(fields[13]) + Number(fields[14])),
     rssBytes: Number(fields[21]) * PAGE_BYTES,
   };
 }
@@ -107,16 +114,31 @@ export const available = (() => {
   }
 })();
 
+const sum = (list: ProcStat[]): Usage => ({
+  cpuMs: list.reduce((total, s) => total + s.cpuMs, 0),
+  rssBytes: list.reduce((total, s) => total + s.rssBytes, 0),
+  largestRssBytes: Math.max(0, ...list.map((s) => s.rssBytes)),
+});
+
+/**
+ * Every PostgreSQL process's CPU, the exited ones' included: each live process's own time
+ * plus what the children it reaped used (the postmaster reaps every backend). Between two
+ * readings the difference is then exact however connections churn: a backend live at the
+ * first reading and gone at the second moves from the first term to the second.
+ */
+function postgresUsage(stats: readonly ProcStat[]): Usage {
+  const postgres = stats.filter((s) => s.comm === 'postgres' || s.comm.startsWith('postgres:'));
+  return {
+    ...sum(postgres),
+    cpuMs: postgres.reduce((total, s) => total + s.cpuMs + s.reapedCpuMs, 0),
+  };
+}
+
 function read(roots: readonly Root[]): Reading {
   const stats = allStats();
-  const sum = (list: ProcStat[]): Usage => ({
-    cpuMs: list.reduce((total, s) => total + s.cpuMs, 0),
-    rssBytes: list.reduce((total, s) => total + s.rssBytes, 0),
-    largestRssBytes: Math.max(0, ...list.map((s) => s.rssBytes)),
-  });
   return {
     trees: roots.map((root) => sum(tree(stats, root))),
-    postgres: sum(stats.filter((s) => s.comm === 'postgres' || s.comm.startsWith('postgres:'))),
+    postgres: postgresUsage(stats),
     at: Date.now(),
   };
 }
@@ -134,10 +156,10 @@ export interface TreeSample {
 export interface Sample {
   trees: TreeSample[];
   /**
-   * CPU ms used by every process named postgres between start and stop: the database's work,
-   * and on a shared machine anyone else's queries too. A backend that exits during the
-   * window takes its ticks with it, so this reads low when connections churn (the bench's
-   * pools stay open).
+   * CPU ms used by every process named postgres between start and stop, backends that
+   * opened and closed in between included (counted from their postmaster's cutime and
+   * cstime): the database's work, and on a shared machine anyone else's queries too. A whole
+   * server that stops in the window (a test's private cluster) takes its CPU with it.
    */
   postgresCpuMs: number;
   elapsedMs: number;
