@@ -6,7 +6,7 @@ import * as repo from './email.repository.js';
 import type { EmailFilter, EmailRow } from './email.repository.js';
 import { emailKinds, type EmailKind } from './email.table.js';
 import { redactCredentials } from './redact.js';
-import type { Actor } from '../auth/auth.service.js';
+import { isStaff, type Actor } from '../auth/auth.service.js';
 import type { Email } from './notifications.schemas.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'mailer' | 'templates' | 'logger'>;
@@ -147,7 +147,7 @@ export async function listEmailsFor(
   filter: EmailFilter,
   page: PageRequest,
 ): Promise<Page<Email>> {
-  if (viewer.role !== 'admin' && viewer.role !== 'staff') return { items: [], ...page, total: 0 };
+  if (!isStaff(viewer)) return { items: [], ...page, total: 0 };
   const visible =
     viewer.role === 'staff' ? { kinds: orderKinds, orUserId: viewer.userId } : undefined;
   const { rows, total } = await repo.listEmails(ctx.db, { ...filter, visible }, page);

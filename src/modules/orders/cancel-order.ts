@@ -2,6 +2,7 @@ import type { AppContext } from '../../app-context.js';
 import { failpoint } from '../../shared/failpoints.js';
 import type { Actor } from '../auth/auth.service.js';
 import { changeStatus } from './lifecycle.js';
+import { isOwner } from './order-access.js';
 import { getOrder, lockOrderFor, type Order } from './orders.service.js';
 
 /**
@@ -28,8 +29,7 @@ export async function cancelOrder(
       {
         actor,
         reason:
-          input.reason ??
-          (actor.userId === order.userId ? 'cancelled by customer' : 'cancelled by staff'),
+          input.reason ?? (isOwner(actor, order) ? 'cancelled by customer' : 'cancelled by staff'),
         now,
       },
       { restock: input.restock },

@@ -1,8 +1,8 @@
 import { and, asc, desc, inArray, lt, sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import type { Executor } from '../../db/client.js';
-import { AppError } from '../../shared/errors.js';
 import type { Actor } from '../auth/auth.service.js';
+import { requireStaff } from './order-access.js';
 import { whereOrders } from './order.repository.js';
 import { orderLines, orders, type OrderStatus } from './order.table.js';
 
@@ -167,9 +167,7 @@ export async function exportOrdersCsv(
   actor: Actor,
   filter: ExportFilter,
 ): Promise<AsyncIterable<string>> {
-  if (actor.role !== 'staff' && actor.role !== 'admin') {
-    throw new AppError('FORBIDDEN', 'Staff only');
-  }
+  requireStaff(actor);
   const first = await exportPage(ctx.db, filter, undefined);
   return (async function* () {
     yield csvRow(EXPORT_COLUMNS);

@@ -3,8 +3,9 @@ import { sql, type SQL } from 'drizzle-orm';
 import { preparedRows, type Executor, type Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { formatMoney } from '../../shared/money.js';
-import { isStaff, type Actor } from '../auth/auth.service.js';
+import type { Actor } from '../auth/auth.service.js';
 import { changeStatus, noteOnOrder, recordRefund, type OrderActor } from './lifecycle.js';
+import { requirePayer, visibleOrder } from './order-access.js';
 import * as repo from './order.repository.js';
 import type { OrderRow } from './order.repository.js';
 import type { PaymentStatus } from './order.table.js';
@@ -64,18 +65,15 @@ export async function requireVisibleOrder(
   actor: Actor,
   orderId: string,
 ): Promise<void> {
-  const order = await repo.findOrder(ctx.db, orderId);
-  if (!order || (order.userId !== actor.userId && actor.role === 'customer')) {
-    throw notFound('Order');
-  }
+  visibleOrder(actor, await repo.findOrder(ctx.db, orderId));
 }
 
 /**
- * A payment attempt begins: the order must be the actor's to pay (its owner, or staff), still
- * take payment and have none in progress. Marks it so, which keeps it from expiring and from a
- * second attempt until this one settles, and writes the attempt (`attempt`: the payments
- * module's insert, selecting from `started`, the order's id, total and currency) in the same
- * statement. The update takes the order's row lock and checks under it, so it decides as a
+ * A payment attempt begins: the order must be the actor's to pay (its customer's: staff see
+ * it but do not pay it, see order-access), still take payment and have none in progress.
+ * Marks it so, which keeps it from expiring and from a second attempt until this one settles,
+ * and writes the attempt (`attempt`: the payments module's insert, selecting from `started`,
+ * the order's id, total and currency) in the same statement. The update takes the order's row lock and checks under it, so it decides as a
  * locked read would, in one round trip and no transaction. When nothing started, the order is
  * read to say why; if by then it could start (a settling attempt ended in between), it is
  * tried again. Returns what to charge.
@@ -95,14 +93,14 @@ export async function startPayment(
         update orders set payment_in_progress = true, updated_at = ${now}::timestamptz
          where id = ${orderId} and status = 'pending_payment' and not payment_in_progress
            and expires_at > ${now}::timestamptz
-           and (user_id = ${actor.userId} or ${isStaff(actor)}::boolean)
+           and user_id = ${actor.userId}
         returning id, total, currency
       ), attempt as (${attempt(sql`started`)})
       select total, currency from started`,
     );
     if (started) return { amount: Number(started.total), currency: started.currency };
-    const order = await repo.findOrder(db, orderId);
-    if (!order || (order.userId !== actor.userId && !isStaff(actor))) throw notFound('Order');
+    const order = visibleOrder(actor, await repo.findOrder(db, orderId));
+    requirePayer(actor, order);
     if (order.status !== 'pending_payment' || order.expiresAt <= now) {
       throw new AppError(
         'INVALID_TRANSITION',
