@@ -1,0 +1,129 @@
+import fastifyFormbody from '@fastify/formbody';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayState } from './gateway.state.js';
+import { idempotent } from './idempotency.js';
+import { confirmIntent, createIntent, loadIntent, searchIntents } from './intents.js';
+import { createRefund, listRefunds } from './refunds.js';
+import {
+  intentObject,
+  invalid,
+  refundObject,
+  StripeError,
+  type ConfirmForm,
+  type CreateIntentForm,
+  type RefundForm,
+} from './stripe-objects.js';
+
+// The Stripe-shaped HTTP surface: form-encoded requests with a secret key, Stripe's objects
+// and error shapes, `Idempotency-Key` on the writes. Each route converts the request and
+// calls one part.
+
+/** The `Idempotency-Key` header. */
+type IdempotentRequest = { Headers: { 'idempotency-key'?: string } };
+
+/** A list's `limit`: 10 unless given, 1 to 100. */
+const limitOf = (limit: string | undefined) =>
+  Math.min(100, Math.max(1, Number(limit ?? 10) || 10));
+
+export async function registerGatewayRoutes(
+  app: FastifyInstance,
+  gateway: GatewayState,
+): Promise<void> {
+  await app.register(fastifyFormbody);
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof StripeError) return reply.code(error.status).send({ error: error.body });
+    gateway.logger.error({ err: error }, 'gateway error');
+    return reply.code(500).send({
+      error: { type: 'api_error', message: 'An unexpected error occurred' },
+    });
+  });
+  // Every request needs a secret key, as Stripe's API does.
+  app.addHook('onRequest', async (request) => {
+    if (!/^Bearer sk_\w+/.test(request.headers.authorization ?? '')) {
+      throw new StripeError(401, {
+        type: 'invalid_request_error',
+        message: 'Invalid API Key provided',
+      });
+    }
+  });
+  intentRoutes(app, gateway);
+  refundRoutes(app, gateway);
+}
+
+function intentRoutes(app: FastifyInstance, gateway: GatewayState) {
+  app.post<IdempotentRequest & { Body: CreateIntentForm | undefined }>(
+    '/v1/payment_intents',
+    async (request, reply) => {
+      const form = request.body ?? {};
+      const key = request.headers['idempotency-key'];
+      const answer = await idempotent(gateway, key, form, () => createIntent(gateway, form, key));
+      return reply.code(answer.status).send(answer.body);
+    },
+  );
+
+  app.get<{ Querystring: { query?: string; limit?: string } }>(
+    '/v1/payment_intents/search',
+    async (request) => {
+      const match = /^metadata\['((?:[^'\\]|\\.)+)'\]:'((?:[^'\\]|\\.)*)'$/.exec(
+        request.query.query ?? '',
+      );
+      if (!match) throw invalid('Unsupported search query', 'query');
+      const unescape = (text: string) => text.replace(/\\(.)/g, '$1');
+      const metadata = { key: unescape(match[1]!), value: unescape(match[2]!) };
+      const found = await searchIntents(gateway, metadata, limitOf(request.query.limit));
+      return {
+        object: 'search_result',
+        url: '/v1/payment_intents/search',
+        has_more: found.hasMore,
+        next_page: null,
+        data: found.rows.map(intentObject),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/v1/payment_intents/:id', async (request) =>
+    intentObject(await loadIntent(gateway, request.params.id)),
+  );
+
+  app.post<IdempotentRequest & { Params: { id: string }; Body: ConfirmForm | undefined }>(
+    '/v1/payment_intents/:id/confirm',
+    async (request, reply) => {
+      const form = request.body ?? {};
+      const answer = await idempotent(
+        gateway,
+        request.headers['idempotency-key'],
+        { ...form, intent: request.params.id },
+        async () =>
+          confirmIntent(gateway, await loadIntent(gateway, request.params.id), form.payment_method),
+      );
+      return reply.code(answer.status).send(answer.body);
+    },
+  );
+}
+
+function refundRoutes(app: FastifyInstance, gateway: GatewayState) {
+  app.post<IdempotentRequest & { Body: RefundForm | undefined }>(
+    '/v1/refunds',
+    async (request, reply) => {
+      const form = request.body ?? {};
+      const answer = await idempotent(gateway, request.headers['idempotency-key'], form, () =>
+        createRefund(gateway, form),
+      );
+      return reply.code(answer.status).send(answer.body);
+    },
+  );
+
+  app.get<{ Querystring: { payment_intent?: string; limit?: string } }>(
+    '/v1/refunds',
+    async (request) => {
+      const intent = await loadIntent(gateway, request.query.payment_intent ?? '');
+      const found = await listRefunds(gateway, intent.id, limitOf(request.query.limit));
+      return {
+        object: 'list',
+        url: '/v1/refunds',
+        has_more: found.hasMore,
+        data: found.rows.map((row) => refundObject(row, intent.currency)),
+      };
+    },
+  );
+}
