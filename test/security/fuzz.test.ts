@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
@@ -13,11 +14,24 @@ import { quiescentDigest, stateDigest, type Digest } from './fuzz/state.js';
  * error is problem+json with a code; every status and body is the documented one; a request
  * refused by construction changes nothing that is stored.
  *
- * CI runs a fixed seed and a bounded count; `npm run test:fuzz` (or FUZZ_RUNS, FUZZ_SEED) a
- * larger run, FUZZ_REPORT=1 prints the figures.
+ * Every run draws a new seed, so each CI run sends requests no run sent before, and prints it
+ * first; FUZZ_SEED=<seed> (with the same FUZZ_RUNS) replays a run, its failure included. CI runs
+ * a bounded count; `npm run test:fuzz` (or FUZZ_RUNS) a larger run, FUZZ_REPORT=1 prints the
+ * figures.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const SEED = Number(process.env.FUZZ_SEED ?? 20_261_203);
+const SEED = seedOf(process.env.FUZZ_SEED);
+/** What a failure message says to replay it. */
+const REPLAY = `FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} npx vitest run test/security/fuzz.test.ts`;
+console.log(`fuzz: seed ${SEED}, ${RUNS} runs per operation (replay: ${REPLAY})`);
+
+/** FUZZ_SEED when given (it must be an integer), else a new seed for this run. */
+function seedOf(given: string | undefined): number {
+  if (given === undefined || given === '') return randomInt(0, 2 ** 31 - 1_000);
+  const seed = Number(given);
+  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED is not an integer: ${given}`);
+  return seed;
+}
 const REPORT = process.env.FUZZ_REPORT === '1';
 /** Requests in each batch of refused ones, compared against the stored state one by one. */
 const REFUSED = Math.max(40, RUNS * 6);
@@ -104,7 +118,8 @@ async function refusedBatch(seed: number, count: number): Promise<string[]> {
     const after = await stateDigest(t.ctx.db);
     const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]);
     if (changed.length) violations.push(`a refused request changed ${changed.join(', ')}`);
-    if (violations.length) problems.push(failure(request, response, violations));
+    if (violations.length)
+      problems.push(`${failure(request, response, violations)}\n  replay: ${REPLAY}`);
     before = after;
   }
   return problems;
@@ -142,7 +157,9 @@ describe('fuzzing every operation of /openapi.json', () => {
           { seed: SEED + i, numRuns: RUNS, endOnFailure: true },
         );
         if (details.failed) {
-          failures.push(`${op.id} (seed ${SEED + i}, path ${details.counterexamplePath}): ${last}`);
+          failures.push(
+            `${op.id} (seed ${SEED + i}, path ${details.counterexamplePath}): ${last}\n  replay: ${REPLAY}`,
+          );
         }
       }
       expect(failures).toEqual([]);
