@@ -6,6 +6,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContext, type RunningContext } from './context.js';
 import { ensureAdmin, systemActor } from './modules/auth/auth.service.js';
+import { passwordWeakness } from './modules/auth/password-strength.js';
 import { seedCatalog } from './modules/catalog/catalog.service.js';
 import { listEmails } from './modules/notifications/notifications.service.js';
 import { backup, restore } from './ops/backup.js';
@@ -87,6 +88,11 @@ async function main(argv: string[]): Promise<number> {
       const { email, password } = values;
       if (!email || !password || password.length < 8) {
         console.error('create-admin needs --email and --password (at least 8 characters)');
+        return 2;
+      }
+      const weakness = await passwordWeakness(password, [email, values.name]);
+      if (weakness) {
+        console.error(`create-admin: this password ${weakness}; choose another one`);
         return 2;
       }
       return withContext(config, async (ctx) => {

@@ -29,12 +29,12 @@ describe('registration', () => {
   it('refuses a second account for the same email in any case with EMAIL_TAKEN', async () => {
     await t.http.post('/api/v1/auth/register', {
       email: 'dup@example.test',
-      password: 'password-1',
+      password: 'first duplicate passphrase',
       name: 'A',
     });
     const res = await t.http.post('/api/v1/auth/register', {
       email: 'DUP@example.test',
-      password: 'password-2',
+      password: 'second duplicate passphrase',
       name: 'B',
     });
     expect(res.status).toBe(409);
@@ -42,12 +42,57 @@ describe('registration', () => {
   });
 
   it('accepts a 200-character passphrase and has no composition rules', async () => {
+    const passphrase = 'the quick brown fox jumps over the lazy dog '.repeat(5).slice(0, 200);
     const res = await t.http.post('/api/v1/auth/register', {
       email: 'long@example.test',
-      password: 'x'.repeat(200),
+      password: passphrase,
       name: 'Long',
     });
     expect(res.status).toBe(201);
+  });
+
+  it.each(['password', 'password1', 'qwerty123', 'Summer2026', 'abcdefgh1', 'lovelace1234'])(
+    'refuses the easily guessed password %j with 400 VALIDATION_FAILED on body.password, creating no account',
+    async (password) => {
+      const email = `weak-${password.replace(/\W/g, '')}@example.test`;
+      const res = await t.http.post('/api/v1/auth/register', {
+        // lovelace1234 would pass on its own: it is refused because it contains the name.
+        email: password === 'lovelace1234' ? 'ada.lovelace@weak.test' : email,
+        password,
+        name: 'Ada Lovelace',
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.errors).toEqual([
+        { path: 'body.password', message: expect.stringMatching(/^This password /) },
+      ]);
+      const login = await t.http.post('/api/v1/auth/login', { email, password });
+      expect(login.status).toBe(401);
+    },
+  );
+
+  it('refuses an easily guessed new password on a change and on a reset, keeping the old one', async () => {
+    const u = await createUser(t);
+    const change = await t.http.post(
+      '/api/v1/me/password',
+      { currentPassword: u.password, newPassword: 'password123' },
+      { token: u.token },
+    );
+    expect(change.status).toBe(400);
+    expect(change.body.errors).toEqual([
+      {
+        path: 'body.newPassword',
+        message: 'This password is one of the most commonly used passwords',
+      },
+    ]);
+    const reset = await t.http.post('/api/v1/auth/password-reset/confirm', {
+      token: 'not-checked-before-the-password',
+      password: 'iloveyou1',
+    });
+    expect(reset.status).toBe(400);
+    expect(reset.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.password']);
+    const login = await t.http.post('/api/v1/auth/login', { email: u.email, password: u.password });
+    expect(login.status).toBe(200);
   });
 
   it.each([

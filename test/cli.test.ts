@@ -109,6 +109,20 @@ describe('ordo create-admin and serve', () => {
     },
     SLOW,
   );
+
+  it(
+    'create-admin with a commonly used password exits 2 saying why, and opens nothing',
+    async () => {
+      const result = await runOrdo(
+        ['create-admin', '--email', 'a@b.test', '--password', 'password123'],
+        { DATA_DIR: dataDir },
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/this password is one of the most commonly used passwords/);
+      expect(existsSync(dataDir)).toBe(false);
+    },
+    SLOW,
+  );
 });
 
 describe('configuration errors', () => {

@@ -8,6 +8,7 @@ import { newId, newSecret } from '../../shared/ids.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
 import type { AccessClaims } from './access-token.js';
 import type { tokenPairSchema, userSchema } from './auth.schemas.js';
+import { requireStrongPassword } from './password-strength.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
 import * as repo from './user.repository.js';
 import {
@@ -63,6 +64,7 @@ export async function register(
   ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
   input: { email: string; password: string; name: string; role?: Role },
 ): Promise<User> {
+  await requireStrongPassword(input.password, 'password', [input.email, input.name]);
   const passwordHash = await hashPassword(input.password);
   const now = ctx.clock.now();
   try {
@@ -147,6 +149,7 @@ export async function confirmPasswordReset(
   ctx: Pick<AppContext, 'db' | 'clock' | 'jwtSecret' | 'tokens'>,
   input: { token: string; password: string },
 ): Promise<void> {
+  await requireStrongPassword(input.password, 'password');
   const passwordHash = await hashPassword(input.password);
   const now = ctx.clock.now();
   const done = await ctx.db.transaction(async (tx) => {
@@ -158,7 +161,7 @@ export async function confirmPasswordReset(
     return used.userId;
   });
   if (!done) throw invalidToken();
-  ctx.tokens.sessions?.forgetUser(done);
+  ctx.tokens.sessions.forgetUser(done);
 }
 
 export interface TokenEmail {
@@ -288,7 +291,7 @@ export async function refresh(ctx: AuthDeps, refreshToken: string): Promise<Toke
   });
   // The revocation above must commit, so the refusal is thrown after the transaction.
   if (!outcome.ok) {
-    if (outcome.revoked) ctx.tokens.sessions?.forgetSession(outcome.revoked);
+    if (outcome.revoked) ctx.tokens.sessions.forgetSession(outcome.revoked);
     throw invalidRefresh();
   }
   return pair(ctx, outcome.user, outcome.familyId, outcome.next);
@@ -303,7 +306,7 @@ export async function logout(
   if (!row) return;
   // The session's access tokens stop working with it (see AccessTokens.authenticate).
   await repo.revokeFamily(ctx.db, row.familyId, ctx.clock.now());
-  ctx.tokens.sessions?.forgetSession(row.familyId);
+  ctx.tokens.sessions.forgetSession(row.familyId);
 }
 
 export async function getMe(ctx: Pick<AppContext, 'db'>, actor: Actor): Promise<User> {
@@ -323,6 +326,7 @@ export async function changePassword(
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw new AppError('INVALID_CREDENTIALS', 'The current password is incorrect');
   }
+  await requireStrongPassword(input.newPassword, 'newPassword', [user.email, user.name]);
   const passwordHash = await hashPassword(input.newPassword);
   const now = ctx.clock.now();
   await ctx.db.transaction(async (tx) => {
@@ -330,7 +334,7 @@ export async function changePassword(
     await repo.revokeUserSessions(tx, user.id, now, actor.sessionId);
   });
   // The other sessions' access tokens stop at their next request; this one keeps working.
-  ctx.tokens.sessions?.forgetUser(user.id);
+  ctx.tokens.sessions.forgetUser(user.id);
 }
 
 /** Creates an admin, or promotes an existing account and resets its password (`ordo create-admin`). */
@@ -348,6 +352,7 @@ export async function ensureAdmin(
     });
     return { user, created: true };
   }
+  await requireStrongPassword(input.password, 'password', [existing.email, existing.name]);
   const now = ctx.clock.now();
   const passwordHash = await hashPassword(input.password);
   const row = await ctx.db.transaction(async (tx) => {
@@ -356,7 +361,7 @@ export async function ensureAdmin(
     await repo.bumpTokenVersion(tx, existing.id);
     return updated!;
   });
-  ctx.tokens.sessions?.forgetUser(existing.id);
+  ctx.tokens.sessions.forgetUser(existing.id);
   return { user: toUser(row), created: false };
 }
 
@@ -391,7 +396,7 @@ export async function setRole(
     return updated;
   });
   if (!row) throw new AppError('NOT_FOUND', 'User not found');
-  ctx.tokens.sessions?.forgetUser(userId);
+  ctx.tokens.sessions.forgetUser(userId);
   return toUser(row);
 }
 
