@@ -32,12 +32,12 @@ const ordersRoute = createRoute({
   getParentRoute: () => adminLayout,
   path: 'orders',
   validateSearch: parseOrdersSearch,
-  component: lazyRouteComponent(() => import('./orders/orders.page'), 'OrdersPage'),
+  component: lazyRouteComponent(() => import('./orders/list/orders.page'), 'OrdersPage'),
 });
 const orderRoute = createRoute({
   getParentRoute: () => adminLayout,
   path: 'orders/$orderId',
-  component: lazyRouteComponent(() => import('./orders/order.page'), 'OrderPage'),
+  component: lazyRouteComponent(() => import('./orders/order/order.page'), 'OrderPage'),
 });
 const productsRoute = createRoute({
   getParentRoute: () => adminLayout,

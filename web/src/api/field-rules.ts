@@ -35,3 +35,12 @@ export function serverText(
   }
   return field;
 }
+
+/** An optional server string field: left empty it is left out (undefined), else checked. */
+export function optionalServerText(rule: StringRule, messages: { pattern?: string } = {}) {
+  return z
+    .string()
+    .transform((text) => text.trim())
+    .pipe(z.union([z.literal(''), serverText(rule, messages)]))
+    .transform((text) => (text === '' ? undefined : text));
+}

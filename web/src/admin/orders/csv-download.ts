@@ -1,3 +1,4 @@
+import { useMutation } from '@tanstack/react-query';
 import { sessionFetch } from '../../api/client';
 import { isProblem, ProblemError } from '../../api/problem';
 
@@ -26,4 +27,9 @@ export async function downloadCsv(path: string): Promise<string> {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
   return name;
+}
+
+/** The download as a mutation, for its pending and error state (it changes nothing). */
+export function useCsvDownload() {
+  return useMutation({ mutationFn: downloadCsv });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProblemError } from '../../api/problem';
+import { ProblemError } from '../../../api/problem';
 import { bulkEligible, runBulk, summarizeBulk } from './bulk';
 
 describe('bulk order actions', () => {

@@ -1,5 +1,7 @@
-import type { Order } from '../../api/types';
-import { problemMessage } from '../../api/problem';
+import { z } from 'zod';
+import type { Order } from '../../../api/types';
+import { problemMessage } from '../../../api/problem';
+import { cancelSchema, shipSchema } from '../order/order-actions';
 
 export type BulkAction = 'ship' | 'cancel';
 
@@ -60,3 +62,9 @@ export function summarizeBulk(action: BulkAction, results: BulkResult[]): string
   if (failed > 0) parts.push(`${failed} refused`);
   return parts.join(', ');
 }
+
+/** The bulk dialog's fields: a carrier for all (ship), a reason and restocking (cancel). */
+export const bulkFormSchema = z.object({
+  carrier: shipSchema.shape.carrier,
+  ...cancelSchema.shape,
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { cancelSchema, refundSchema, shipSchema } from './order-actions';
+
+describe('the order action forms', () => {
+  it('leaves an empty carrier and tracking number out of the ship request', () => {
+    expect(shipSchema.parse({ carrier: ' ', trackingNumber: '' })).toEqual({});
+    expect(shipSchema.parse({ carrier: ' UPS ', trackingNumber: '1Z' })).toEqual({
+      carrier: 'UPS',
+      trackingNumber: '1Z',
+    });
+  });
+
+  it('refuses a reason longer than the server takes (500)', () => {
+    expect(cancelSchema.safeParse({ reason: 'r'.repeat(501), restock: true }).success).toBe(false);
+    expect(cancelSchema.parse({ reason: '', restock: false })).toEqual({ restock: false });
+  });
+
+  it('refunds everything left without an amount, or part of it in minor units', () => {
+    const schema = refundSchema('USD', 5000);
+    expect(schema.parse({ mode: 'full', amount: 'ignored', reason: '', restock: true })).toEqual({
+      restock: true,
+    });
+    expect(
+      schema.parse({ mode: 'part', amount: '1.25', reason: 'scratch', restock: false }),
+    ).toEqual({ restock: false, amount: 125, reason: 'scratch' });
+  });
+
+  it('refuses a part refund of 1.005 dollars or more than is left, on the amount field', () => {
+    const schema = refundSchema('USD', 5000);
+    const tooPrecise = schema.safeParse({
+      mode: 'part',
+      amount: '1.005',
+      reason: '',
+      restock: false,
+    });
+    expect(tooPrecise.error?.issues[0]?.path).toEqual(['amount']);
+    const tooMuch = schema.safeParse({ mode: 'part', amount: '50.01', reason: '', restock: false });
+    expect(tooMuch.error?.issues[0]?.message).toBe('At most $50.00 can be refunded');
+  });
+});

@@ -1,0 +1,133 @@
+import { getRouteApi, Link } from '@tanstack/react-router';
+import { useState } from 'react';
+import { $api } from '../../../api/client';
+import {
+  Alert,
+  Badge,
+  Button,
+  buttonClass,
+  Card,
+  Loading,
+  OrderStatusBadge,
+  Page,
+  paymentStatusLabels,
+} from '../../../ui';
+import { AdminProblem } from '../../admin-ui';
+import { orderActions, refundableAmount } from '../../labels';
+import { CancelDialog } from './cancel-dialog';
+import { DeliverDialog } from './deliver-dialog';
+import {
+  CustomerPanel,
+  HistoryPanel,
+  OrderLinesPanel,
+  PaymentsPanel,
+  ShippingPanel,
+} from './order-panels';
+import { RefundDialog } from './refund-dialog';
+import { ShipDialog } from './ship-dialog';
+
+const route = getRouteApi('/admin/orders/$orderId');
+
+type ActionKind = 'ship' | 'deliver' | 'cancel' | 'refund';
+
+/** One order: lines, totals, payments and refunds, the history with who acted, and actions. */
+export function OrderPage() {
+  const { orderId } = route.useParams();
+  const byId = { params: { path: { id: orderId } } };
+  const order = $api.useQuery('get', '/api/v1/admin/orders/{id}', byId);
+  const payments = $api.useQuery('get', '/api/v1/orders/{id}/payments', byId);
+  const [action, setAction] = useState<ActionKind>();
+  const [done, setDone] = useState<string>();
+
+  if (order.isPending) return <Loading label="Loading the order…" />;
+  if (order.isError) {
+    return (
+      <Page title="Order">
+        <AdminProblem error={order.error} title="The order could not be loaded" />
+        <Link to="/admin/orders" className={buttonClass('secondary')}>
+          Back to orders
+        </Link>
+      </Page>
+    );
+  }
+  const o = order.data;
+  const allowed = orderActions(o.status, o.paymentStatus);
+  const refundable = payments.data ? refundableAmount(payments.data) : 0;
+  const close = () => setAction(undefined);
+  const finish = (message: string) => {
+    setAction(undefined);
+    setDone(message);
+  };
+
+  return (
+    <Page
+      documentTitle={`Order ${o.number}`}
+      title={
+        <span className="flex flex-wrap items-center gap-3">
+          Order {o.number} <OrderStatusBadge status={o.status} />
+          <Badge tone={o.paymentStatus === 'paid' ? 'success' : 'neutral'}>
+            Payment: {paymentStatusLabels[o.paymentStatus]}
+          </Badge>
+        </span>
+      }
+      actions={
+        <>
+          {allowed.ship && <Button onClick={() => setAction('ship')}>Ship</Button>}
+          {allowed.deliver && <Button onClick={() => setAction('deliver')}>Deliver</Button>}
+          {allowed.refund && (
+            <Button variant="secondary" onClick={() => setAction('refund')}>
+              Refund
+            </Button>
+          )}
+          {allowed.cancel && (
+            <Button variant="danger" onClick={() => setAction('cancel')}>
+              Cancel order
+            </Button>
+          )}
+        </>
+      }
+    >
+      <Link to="/admin/orders" className="text-sm text-indigo-700 hover:underline">
+        ← All orders
+      </Link>
+      {done && (
+        <Alert tone="success" title={done}>
+          <Button variant="ghost" onClick={() => setDone(undefined)}>
+            Dismiss
+          </Button>
+        </Alert>
+      )}
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="min-w-0 space-y-6 lg:col-span-2">
+          <Card title="Lines">
+            <OrderLinesPanel order={o} />
+          </Card>
+          <Card title="Payments and refunds">
+            <PaymentsPanel query={payments} />
+          </Card>
+          <Card title="History">
+            <HistoryPanel order={o} />
+          </Card>
+        </div>
+        <div className="min-w-0 space-y-6">
+          <Card title="Customer">
+            <CustomerPanel order={o} />
+          </Card>
+          <Card title="Shipping">
+            <ShippingPanel order={o} />
+          </Card>
+        </div>
+      </div>
+
+      {action === 'ship' && <ShipDialog order={o} onClose={close} onDone={finish} />}
+      {action === 'deliver' && <DeliverDialog order={o} onClose={close} onDone={finish} />}
+      {action === 'cancel' && (
+        <CancelDialog order={o} refundable={refundable} onClose={close} onDone={finish} />
+      )}
+      {action === 'refund' && (
+        <RefundDialog order={o} refundable={refundable} onClose={close} onDone={finish} />
+      )}
+    </Page>
+  );
+}
