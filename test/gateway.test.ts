@@ -1,69 +1,36 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../src/gateway/gateway.js';
 import { systemClock } from '../src/shared/clock.js';
 import { waitFor } from './helpers/wait.js';
+import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 import { openTestDatabase, dropTestDatabase } from './helpers/test-app.js';
 import type { Database } from '../src/db/client.js';
 
-// The built-in gateway on its own, driven by the official Stripe SDK, with a webhook
-// receiver that can refuse deliveries: what a real provider integration would meet.
+// The built-in gateway as a whole, driven by the official Stripe SDK, with a webhook
+// receiver that can refuse deliveries: what a real provider integration would meet. Its parts
+// are tested on their own in gateway-intents, gateway-idempotency, gateway-delivery and
+// gateway-background.
 
 const SECRET = 'whsec_gateway_test_0123456789abcdef';
-
-interface Delivery {
-  id: string;
-  type: string;
-  intent: string;
-  at: number;
-}
 
 let database: Database;
 let url: string | undefined;
 let gateway: RunningGateway;
-let receiver: Server;
+let receiver: WebhookReceiver;
 let stripe: Stripe;
-const deliveries: Delivery[] = [];
-/** Deliveries of an intent's events to refuse (answer 500) before accepting. */
-const refuseFirst = new Map<string, number>();
-
-const readBody = (request: IncomingMessage) =>
-  new Promise<string>((resolve) => {
-    let body = '';
-    request
-      .setEncoding('utf8')
-      .on('data', (c: string) => (body += c))
-      .on('end', () => resolve(body));
-  });
+let deliveries: WebhookReceiver['deliveries'];
+let refuseFirst: WebhookReceiver['refuseFirst'];
 
 beforeAll(async () => {
   ({ database, url } = await openTestDatabase());
-  receiver = createServer((request, response) => {
-    void readBody(request).then((body) => {
-      const event = stripe.webhooks.constructEvent(
-        body,
-        String(request.headers['stripe-signature']),
-        SECRET,
-      );
-      const intent = (event.data.object as { id: string }).id;
-      const left = refuseFirst.get(intent) ?? 0;
-      if (left > 0) {
-        refuseFirst.set(intent, left - 1);
-        response.writeHead(500).end();
-        return;
-      }
-      deliveries.push({ id: event.id, type: event.type, intent, at: Date.now() });
-      response.writeHead(200).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiver = await startWebhookReceiver(SECRET);
+  ({ deliveries, refuseFirst } = receiver);
   gateway = await startGateway({
     db: database.db,
     port: 0,
-    webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+    webhookUrl: receiver.url,
     webhookSecret: SECRET,
     clock: systemClock,
     logger: pino({ level: 'silent' }),
@@ -81,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway.close();
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver.close();
   await database.close();
   await dropTestDatabase(url);
 });
