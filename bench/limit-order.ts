@@ -73,7 +73,7 @@ export interface LimitOrder {
  * $6 user id · $7 email · $8 currency · $9 shipping address · $10 expires at · $11 line ids ·
  * $12 flat shipping rate · $13 free shipping from (null: never) · $14 job data · $15 queue
  */
-const PLACE = {
+export const PLACE = {
   name: 'bench_limit_place_order',
   text: `with wanted as (
       select r.id, r.qty, r.mid, r.lid, r.pos - 1 as pos

@@ -64,14 +64,19 @@ function allStats(): ProcStat[] {
   return stats;
 }
 
-/** A process to watch: with its descendants, or `alone` (the bench itself, not its children). */
-export type Root = number | { pid: number; alone: true };
+/**
+ * A process to watch: with its descendants; or `alone` (the bench itself, not its children);
+ * or `exited`: only the CPU of its children that exited and were reaped (a pgbench run the
+ * bench started and waited for), with no RSS.
+ */
+export type Root = number | { pid: number; alone: true } | { pid: number; exited: true };
 
 /** The process `root` and its descendants, from one reading of /proc. */
 function tree(stats: readonly ProcStat[], root: Root): ProcStat[] {
   if (typeof root !== 'number') {
     const self = stats.find((s) => s.pid === root.pid);
-    return self ? [self] : [];
+    if (!self) return [];
+    return 'exited' in root ? [{ ...self, cpuMs: self.reapedCpuMs, rssBytes: 0 }] : [self];
   }
   const children = new Map<number, ProcStat[]>();
   for (const stat of stats) {

@@ -4,8 +4,8 @@
  *
  * 1. PostgreSQL + Redis, `ordo serve` (HTTP API, worker and built-in gateway in one process)
  *    on a fresh database with a loopback SMTP server: place-order and hot-SKU place-order
- *    against the `direct pg` limit (limit-direct.ts) and the `fastify + pg` limit
- *    (limit-server.ts); the cached catalog page against a bare fastify route answering the
+ *    against the `direct pg` limit (limit-pgbench.ts: pgbench running the limit's statement at
+ *    the same connection count) and the `fastify + pg` limit (limit-server.ts); the cached catalog page against a bare fastify route answering the
  *    same bytes; the varied catalog list; the full checkout (quote → order → pay with
  *    pm_card_visa → paid). Then the stock invariants: stock equals its ledger, none negative,
  *    the hot product's reserved units equal its ordered units, every paid payment's order paid.
@@ -32,8 +32,7 @@
  * 32; when set, the catalog runs at these too), BENCH_SCENARIOS (names, comma-separated),
  * BENCH_PROCESSES (1,2,4; short 1,2), BENCH_PRODUCTS (200, short 50), BENCH_CUSTOMERS (100,
  * short 20), BENCH_IDLE (seconds of idle measured on the embedded default: 10, short 3),
- * BENCH_DIRECT_POOL (connections the direct pg limit's callers share, 10 like Ordo's pool; 0
- * for one connection per caller), BENCH_NODE_ARGS (extra Node flags for Ordo's processes, e.g.
+ * BENCH_PGBENCH (the pgbench binary; default: on PATH, else Debian's newest), BENCH_NODE_ARGS (extra Node flags for Ordo's processes, e.g.
  * `--cpu-prof --cpu-prof-dir=DIR`), BENCH_LAG_TIMEOUT (seconds after a run's load ends to wait
  * for its confirmations, 60).
  */
@@ -45,8 +44,8 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { benchAdmin, createAdmin, createFixture, type Fixture } from './fixture.js';
-import { runDirect } from './limit-direct.js';
 import { LIMIT_QUEUE, prepareLimitQueue, type LimitSettings } from './limit-order.js';
+import { runPgbench } from './limit-pgbench.js';
 import {
   ApiClient,
   childEnv,
@@ -132,7 +131,6 @@ const MEASURE_SETTINGS = [
   'BENCH_PRODUCTS',
   'BENCH_CUSTOMERS',
   'BENCH_IDLE',
-  'BENCH_DIRECT_POOL',
   'BENCH_NODE_ARGS',
 ];
 
@@ -171,8 +169,6 @@ function readSettings() {
     products: intEnv('BENCH_PRODUCTS', short ? 50 : 200),
     customers: intEnv('BENCH_CUSTOMERS', short ? 20 : 100),
     idleSeconds: intEnv('BENCH_IDLE', short ? 3 : 10),
-    /** Connections the direct pg limit's callers share: Ordo's pool size; 0 for one each. */
-    directPool: intEnv('BENCH_DIRECT_POOL', 10, 0),
     lagTimeoutSeconds: intEnv('BENCH_LAG_TIMEOUT', 60),
   };
 }
@@ -343,8 +339,9 @@ function rowOf(
       ...summary.failures,
       ...(summary.errors > 0 ? { 'socket errors': summary.errors } : {}),
     },
-    serverRssPeakMb: server ? mb(server.peakRssBytes) : null,
-    processRssPeakMb: server ? mb(server.peakProcessRssBytes) : null,
+    // No RSS: a client that had exited when the run ended (pgbench).
+    serverRssPeakMb: server?.peakRssBytes ? mb(server.peakRssBytes) : null,
+    processRssPeakMb: server?.peakProcessRssBytes ? mb(server.peakProcessRssBytes) : null,
     serverCpuMsPerRequest: server ? perRequest(server.cpuMs + (worker?.cpuMs ?? 0)) : null,
     postgresCpuMsPerRequest: perRequest(sample.postgresCpuMs),
     ...(worker ? { workerRssPeakMb: mb(worker.peakRssBytes) } : {}),
@@ -396,30 +393,25 @@ function limitOrderLoad(fixture: Fixture, items: OrderItemsOf): LoadOptions {
 
 function directTarget(
   databaseUrl: string,
-  poolSize: number,
   limitSettings: LimitSettings,
   fixture: Fixture,
-  items: OrderItemsOf,
+  kind: 'spread' | 'hot',
   signal: AbortSignal,
 ): Target {
-  const next = orderRequests(fixture, items);
   return {
     name: 'direct pg',
     kind: 'limit',
-    // The clients run in this process: its own CPU and RSS, not its children's.
-    roots: () => ({ server: { pid: process.pid, alone: true } }),
+    // The client is pgbench, a child of this process that has exited when the run ends.
+    roots: () => ({ server: { pid: process.pid, exited: true } }),
     run: (connections, durationSeconds) =>
-      runDirect({
+      runPgbench({
         scenario: 'direct pg',
         databaseUrl,
         connections,
-        poolSize,
         durationSeconds,
         settings: limitSettings,
-        next: () => {
-          const { customer, ...order } = next();
-          return { userId: customer.id, email: customer.email, ...order };
-        },
+        fixture,
+        kind,
         signal,
       }),
   };
@@ -630,16 +622,16 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
       () => scenario.build(fixture, bench.hooks),
       interrupted,
     );
-  for (const [name, scenario, items] of [
-    ['place-order', placeOrder, spreadItems],
-    ['hot-sku', hotSku, hotItems],
+  for (const [name, scenario, items, kind] of [
+    ['place-order', placeOrder, spreadItems, 'spread'],
+    ['hot-sku', hotSku, hotItems, 'hot'],
   ] as const) {
     if (!want(name)) continue;
     await bench.compare(
       name,
       [
         ordoTarget(scenario),
-        directTarget(database.url, settings.directPool, limitSettings, fixture, items, interrupted),
+        directTarget(database.url, limitSettings, fixture, kind, interrupted),
         httpTarget(
           'fastify + pg',
           'limit',
@@ -873,7 +865,7 @@ async function main(cleanup: Cleanup, interrupted: AbortSignal): Promise<number>
       lagTimeoutSeconds: settings.lagTimeoutSeconds,
       ordoEnv: { ...common, SMTP_URL: 'loopback' },
       limitPoolSize: 10,
-      directPool: settings.directPool,
+      direct: 'pgbench, the limit statement prepared, one connection per client',
     },
     rows: bench.rows,
     queueLag: {

@@ -54,7 +54,7 @@ function catalogPath(fixture: Fixture): string {
   return `/api/v1/products?${query.toString()}`;
 }
 
-const ADDRESSES = [
+export const ADDRESSES = [
   {
     name: 'Ada Lovelace',
     line1: '12 St James Square',
