@@ -39,10 +39,9 @@ export class JobEnqueue<TCtx> {
   }
 
   /**
-   * The INSERT that enqueues a job, for a statement of the caller's own: a job that goes with
-   * an order is written in the order's statement, one round trip instead of two. Writes the row
-   * `enqueue` writes, starting now, and only while `when` holds (say, `exists (select 1 from
-   * o)`: the order was written).
+   * The INSERT that enqueues a job, for a statement of the caller's own (`insertJobSql`, see
+   * pg-boss.adapter.ts): the row `enqueue` writes, starting now, and only while `when` holds
+   * (say, `exists (select 1 from o)`: the order was written).
    */
   insertSql<N extends JobName>(name: N, payload: JobPayloads[N], when: SQL = sql`true`): SQL {
     const definition = this.definitions.get(name);
