@@ -133,6 +133,8 @@ describe('the pg-boss contract', () => {
       expect(inserted, name).toEqual(sent);
     }
     const { sent } = await insertedAndSent(jobs, 'contract-kept', { n: 2 });
+    const { keep_until, start_after } = sent as Record<string, string>;
+    expect(Date.parse(keep_until!) - Date.parse(start_after!)).toBe(90 * 60_000);
     expect(sent).toMatchObject({
       policy: 'short',
       dead_letter: 'contract-plain',
