@@ -53,7 +53,7 @@ const routes = [
   createRoute({
     getParentRoute: () => shopLayout,
     path: 'orders/$orderId',
-    component: lazyRouteComponent(() => import('./orders/order.page'), 'OrderPage'),
+    component: lazyRouteComponent(() => import('./orders/order/order.page'), 'OrderPage'),
   }),
   createRoute({
     getParentRoute: () => shopLayout,
@@ -74,7 +74,7 @@ const routes = [
   createRoute({
     getParentRoute: () => shopLayout,
     path: 'account/orders/$orderId',
-    component: lazyRouteComponent(() => import('./orders/order.page'), 'AccountOrderPage'),
+    component: lazyRouteComponent(() => import('./orders/order/order.page'), 'AccountOrderPage'),
   }),
   createRoute({
     getParentRoute: () => shopLayout,

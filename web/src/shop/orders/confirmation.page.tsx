@@ -2,7 +2,7 @@ import { getRouteApi, Link } from '@tanstack/react-router';
 import { $api } from '../../api/client';
 import { useSession } from '../../api/session';
 import { Alert, buttonClass, Card, Loading, OrderStatusBadge, Page, ProblemAlert } from '../../ui';
-import { OrderLines, OrderTotals } from './order.page';
+import { OrderLines, OrderTotals } from './order/order-summary';
 
 const route = getRouteApi('/shop/orders/$orderId/confirmation');
 
