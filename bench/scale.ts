@@ -1,7 +1,11 @@
 /**
- * Data scale: the catalog list and search, the admin order list with each filter and a
- * customer's order history, timed on a small database and on a large one (100,000 products,
- * 200,000 orders) in the same run, with EXPLAIN (ANALYZE, BUFFERS) of each query on the large.
+ * Data scale: the catalog list and search, the admin order list with each filter, a
+ * customer's order history and the admin dashboard (its stats, and its low-stock list
+ * alone), timed on a small database and on a large one (100,000 products, 200,000 orders) in
+ * the same run, with EXPLAIN (ANALYZE, BUFFERS) of each query on the large. Orders come at
+ * one shop's pace (one every 20 minutes, a third of them paid, some refunded in part), so
+ * the large database is the small one with years more history: the dashboard's last 30 days
+ * hold about as many orders in both, and what it costs beyond them grows with the tables.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:scale [-- --quick]
  *
@@ -15,7 +19,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { pino } from 'pino';
 import { migrateDatabase, openDatabase, type Database } from '../src/db/client.js';
+import type { AppContext } from '../src/app-context.js';
 import type { Config } from '../src/config.js';
+import { shopStats } from '../src/modules/admin/stats.js';
 import type { Actor } from '../src/modules/auth/auth.service.js';
 import { listCatalog } from '../src/modules/catalog/catalog.service.js';
 import { systemClock } from '../src/shared/clock.js';
@@ -58,7 +64,11 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Products, customers' orders with one line and one history entry each: set-based, in seconds. */
+/**
+ * Products, customers' orders with one line and one history entry each, one order every 20
+ * minutes back from now, and a payment for each paid one (every tenth refunded in part):
+ * set-based, in seconds.
+ */
 async function load(url: string, size: (typeof SIZES)['small']) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -89,12 +99,23 @@ async function load(url: string, size: (typeof SIZES)['small']) {
              'usr_' || lpad((1 + i % ${size.customers})::text, 9, '0'),
              'customer' || (1 + i % ${size.customers}) || '@example.test',
              (array['pending_payment','paid','shipped','delivered','cancelled','expired'])[1 + i % 6],
-             'unpaid', 2000, 0, 500, 2500, 'USD',
+             case when i % 6 not between 1 and 3 then 'unpaid'
+                  when i % 60 = 1 then 'partially_refunded' else 'paid' end,
+             2000, 0, 500, 2500, 'USD',
              case when i % 20 = 0 then (array['SPRING10','WELCOME','VIP'])[1 + (i / 20) % 3] else null end,
              '{"name":"A","line1":"1 Road","city":"Town","postalCode":"1","country":"GB"}'::jsonb,
              now() + interval '30 minutes',
-             now() - (i % 365) * interval '1 day' - i * interval '1 second', now()
+             now() - i * interval '20 minutes', now()
       from generate_series(1, ${size.orders}) i`);
+    await client.query(`
+      insert into payments (id, order_id, provider, provider_payment_id, status, amount,
+                            refunded_amount, currency, created_at, updated_at)
+      select 'pay_' || lpad(i::text, 9, '0'), 'ord_' || lpad(i::text, 9, '0'), 'stripe', 'pi_' || i,
+             case when i % 60 = 1 then 'partially_refunded' else 'succeeded' end, 2500,
+             case when i % 60 = 1 then 500 else 0 end, 'USD',
+             now() - i * interval '20 minutes', now() - i * interval '20 minutes'
+      from generate_series(1, ${size.orders}) i
+      where i % 6 between 1 and 3`);
     await client.query(`
       insert into order_lines (id, order_id, position, product_id, sku, name, unit_price, quantity, subtotal, discount, total)
       select 'oln_' || lpad(i::text, 9, '0'), 'ord_' || lpad(i::text, 9, '0'), 0,
@@ -146,6 +167,32 @@ const cachedCatalog =
       page,
     );
 
+// The dashboard as its route loads it. The dead-job count is pg-boss's, not this data's.
+const dashboard: Case['run'] = (d) =>
+  shopStats(
+    {
+      db: d.db,
+      clock: systemClock,
+      config: { currency: 'USD' } as Config,
+      jobs: { listTroubled: async () => ({ total: 0 }) } as unknown as AppContext['jobs'],
+    },
+    5,
+  );
+
+/** The first statement `run` sends that matches `pattern`, replayed alone. */
+const oneStatement = (run: Case['run'], pattern: RegExp): Case['run'] => {
+  const found = new WeakMap<Database, { text: string; values: unknown[] }>();
+  return async (d) => {
+    let statement = found.get(d);
+    if (!statement) {
+      statement = (await statementsOf(d, run)).find((s) => pattern.test(s.text));
+      if (!statement || d.kind !== 'postgres') throw new Error(`no statement matches ${pattern}`);
+      found.set(d, statement);
+    }
+    if (d.kind === 'postgres') await d.pool.query(statement.text, statement.values);
+  };
+};
+
 const CASES: Case[] = [
   { name: 'catalog (cached): default list', run: cachedCatalog({}, '-createdAt') },
   { name: 'catalog (cached): q common word', run: cachedCatalog({ q: 'walnut' }, '-createdAt') },
@@ -167,6 +214,8 @@ const CASES: Case[] = [
     name: "orders: a customer's history",
     run: (d) => listOwnOrders({ db: d.db, clock: systemClock }, customer, {}, page),
   },
+  { name: 'dashboard: stats (as loaded)', run: dashboard },
+  { name: 'dashboard: low stock (below 5)', run: oneStatement(dashboard, /\bfrom products\b/) },
 ];
 
 async function time(database: Database, run: Case['run']) {
