@@ -14,7 +14,6 @@ import { allJobs } from './jobs.js';
 import { AccessTokens } from './modules/auth/access-token.js';
 import { createMailer } from './modules/notifications/mailer.js';
 import { EmailTemplates } from './modules/notifications/templates.js';
-import { watchStock } from './modules/catalog/catalog-cache.js';
 import { BuiltinProvider } from './modules/payments/providers/builtin.provider.js';
 import { StripeProvider } from './modules/payments/providers/stripe.provider.js';
 import { Jobs } from './shared/jobs.js';
@@ -120,9 +119,6 @@ export async function createContext(
       redis = client;
       cleanup.unshift(() => client.quit().catch(() => client.disconnect()));
     }
-
-    // Every committed stock movement moves the catalog's stock version (catalog-cache.ts).
-    cleanup.unshift(watchStock({ db: database.db, redis, logger }));
 
     const jwtSecret = config.jwtSecret ?? embeddedSecret(config.dataDir, 'jwt-secret');
     // Ordo and its gateway processes derive the same webhook secret when none is configured.

@@ -1,79 +1,74 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
-import { announceOnCommit, onCommit } from '../src/db/commit-events.js';
+import { afterCommit, inTransaction } from '../src/db/commit-events.js';
 import { dropTestDatabase, openTestDatabase } from './helpers/test-app.js';
 
 let database: Database;
 let url: string | undefined;
 beforeAll(async () => {
   ({ database, url } = await openTestDatabase());
+  await database.db.execute(sql`create table commit_events_probe (n int)`);
 });
 afterAll(async () => {
   await database.close();
   await dropTestDatabase(url);
 });
 
-describe('commit events', () => {
-  it('runs a listener once per committed transaction that announced, before the transaction resolves', async () => {
+/** Rows of the probe table, read on a connection of its own (what other requests see). */
+async function probeRows(): Promise<number> {
+  const { rows } = (await database.db.execute(
+    sql`select count(*)::int as n from commit_events_probe`,
+  )) as { rows: { n: number }[] };
+  return Number(rows[0]!.n);
+}
+
+describe('after commit', () => {
+  it('runs work registered in a transaction once per key, after its COMMIT, before inTransaction resolves', async () => {
     const heard: string[] = [];
-    const stop = onCommit(database.db, 'stock-changed', async () => {
-      // What the transaction wrote is visible to the listener: it runs after COMMIT.
-      const { rows } = (await database.db.execute(sql`select 1 as one`)) as {
-        rows: { one: number }[];
+    const result = await inTransaction(database.db, async (tx) => {
+      await tx.execute(sql`insert into commit_events_probe values (1)`);
+      // What the transaction wrote is visible to the work: it runs after COMMIT.
+      const seen = async () => {
+        heard.push(`stock: ${await probeRows()} row`);
       };
-      heard.push(`heard ${rows[0]!.one}`);
-    });
-    try {
-      const result = await database.db.transaction(async (tx) => {
-        announceOnCommit(tx, 'stock-changed');
-        announceOnCommit(tx, 'stock-changed');
-        expect(heard).toEqual([]);
-        return 'done';
+      afterCommit(tx, 'stock', seen);
+      afterCommit(tx, 'stock', seen);
+      afterCommit(tx, 'other', async () => {
+        heard.push('other');
       });
-      expect(result).toBe('done');
-      expect(heard).toEqual(['heard 1']);
-
-      await database.db.transaction(async () => {});
-      expect(heard).toHaveLength(1);
-    } finally {
-      stop();
-    }
-  });
-
-  it('announces nothing for a transaction that rolled back', async () => {
-    let heard = 0;
-    const stop = onCommit(database.db, 'stock-changed', async () => {
-      heard += 1;
+      expect(heard).toEqual([]);
+      return 'done';
     });
-    try {
-      await expect(
-        database.db.transaction(async (tx) => {
-          announceOnCommit(tx, 'stock-changed');
-          throw new Error('refused');
-        }),
-      ).rejects.toThrow('refused');
-      expect(heard).toBe(0);
-    } finally {
-      stop();
-    }
+    expect(result).toBe('done');
+    expect(heard).toEqual(['stock: 1 row', 'other']);
+
+    await inTransaction(database.db, async () => {});
+    expect(heard).toHaveLength(2);
   });
 
-  it('refuses an announcement that could not be delivered (a nested savepoint transaction)', async () => {
+  it('runs nothing for a transaction that rolled back', async () => {
+    let heard = 0;
     await expect(
-      database.db.transaction(async (tx) =>
-        tx.transaction(async (inner) => announceOnCommit(inner, 'stock-changed')),
-      ),
-    ).rejects.toThrow(/cannot deliver/);
+      inTransaction(database.db, async (tx) => {
+        afterCommit(tx, 'stock', async () => {
+          heard += 1;
+        });
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(heard).toBe(0);
   });
 
-  it('stops calling a listener once it is removed', async () => {
-    let heard = 0;
-    const stop = onCommit(database.db, 'stock-changed', async () => {
-      heard += 1;
-    });
-    stop();
-    await database.db.transaction(async (tx) => announceOnCommit(tx, 'stock-changed'));
-    expect(heard).toBe(0);
+  it('refuses work on a transaction inTransaction did not open (a plain or a nested savepoint one)', async () => {
+    const nothing = async () => {};
+    await expect(
+      database.db.transaction(async (tx) => afterCommit(tx, 'stock', nothing)),
+    ).rejects.toThrow(/inTransaction did not open/);
+    await expect(
+      inTransaction(database.db, async (tx) =>
+        tx.transaction(async (inner) => afterCommit(inner, 'stock', nothing)),
+      ),
+    ).rejects.toThrow(/inTransaction did not open/);
   });
 });

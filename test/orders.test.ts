@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { sumMovements } from '../src/modules/catalog/product.repository.js';
+import { placeOrder } from '../src/modules/orders/place-order.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -425,8 +427,7 @@ describe("an order's confirmation job", () => {
 
   it('is written with the order, as the job pg-boss would enqueue for it, once', async () => {
     const product = await createProduct(t, { price: 500, stock: 10 });
-    // The first order of a product this process has not seen takes the stock first; the
-    // second is placed in one statement from what the first saw. Both write their job.
+    // Two orders of one product: each writes its own job.
     for (let i = 0; i < 2; i++) {
       const res = await t.http.post(
         '/api/v1/orders',
@@ -483,5 +484,66 @@ describe("an order's confirmation job", () => {
     );
     expect(after!.n).toBe(before!.n);
     expect(await stockOf(product.id)).toBe(0);
+  });
+});
+
+/** What `run` asks of the database driver: the statements sent, and the transactions opened. */
+async function driverCalls(run: () => Promise<unknown>) {
+  const database = t.ctx.database;
+  const calls = { statements: [] as string[], transactions: 0 };
+  const textOf = (first: unknown) =>
+    typeof first === 'string' ? first : (first as { text: string }).text;
+  // Every statement on PostgreSQL goes through a pool client's query, BEGIN included; PGlite
+  // runs a transaction's statements on the object its `transaction` hands out.
+  const target = (database.kind === 'postgres'
+    ? pg.Client.prototype
+    : database.client) as unknown as Record<
+    'query' | 'transaction',
+    (...args: unknown[]) => unknown
+  >;
+  const { query, transaction } = target;
+  target.query = function (this: unknown, ...args: unknown[]) {
+    const text = textOf(args[0]);
+    calls.statements.push(text);
+    if (/^\s*begin/i.test(text)) calls.transactions++;
+    return query.apply(this, args);
+  };
+  if (database.kind === 'pglite') {
+    target.transaction = function (this: unknown, ...args: unknown[]) {
+      calls.transactions++;
+      return transaction.apply(this, args);
+    };
+  }
+  try {
+    await run();
+  } finally {
+    target.query = query;
+    if (database.kind === 'pglite') target.transaction = transaction;
+  }
+  return calls;
+}
+
+describe('round trips', () => {
+  it('places an order without a promo code, hoarding limits or Idempotency-Key in one statement, outside a transaction', async () => {
+    const product = await createProduct(t, { price: 700, stock: 5 });
+    const other = await createProduct(t, { price: 300, stock: 5 });
+    const actor = {
+      userId: customer.user.id,
+      role: 'customer' as const,
+      sessionId: 'test',
+      email: customer.email,
+    };
+    const calls = await driverCalls(() =>
+      placeOrder(t.ctx, actor, {
+        items: [
+          { productId: product.id, quantity: 2 },
+          { productId: other.id, quantity: 1 },
+        ],
+        shippingAddress: address,
+      }),
+    );
+    expect(calls.transactions).toBe(0);
+    expect(calls.statements).toHaveLength(1);
+    expect(calls.statements[0]).toMatch(/insert into "orders"/);
   });
 });

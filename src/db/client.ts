@@ -16,7 +16,6 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { deliverCommitEvents } from './commit-events.js';
 import { restoreEmbeddedTemplate } from './embedded-template.js';
 import * as schema from './schema.js';
 
@@ -75,7 +74,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     pool.on('connect', (client) => {
       client.on('error', (err) => options.logger?.warn({ err }, 'database connection failed'));
     });
-    const db = deliverCommitEvents(drizzlePg(pool, { schema }));
+    const db = drizzlePg(pool, { schema });
     return { kind: 'postgres', db, pool, close: () => pool.end() };
   }
   if (options.dataDir) {
@@ -90,7 +89,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
     parsers: { 20: (value: string) => Number(value) },
   });
-  const db = deliverCommitEvents(drizzlePglite(client, { schema }));
+  const db = drizzlePglite(client, { schema });
   return { kind: 'pglite', db, client, close: () => client.close() };
 }
 

@@ -1,75 +1,44 @@
-import { PgTransaction } from 'drizzle-orm/pg-core';
-import type { Db, Executor, Tx } from './client.js';
+import type { Db, Tx } from './client.js';
 
 /**
- * What a transaction can announce to the rest of the process once it has committed. A
- * function deep in a transaction (`moveStock`, which every stock change goes through) marks
- * the event on its `tx`; listeners that the process registered on the database handle run
- * after COMMIT has returned and before `db.transaction` resolves, so the caller's answer (an
- * order's 201) is sent only once they are done. A rolled-back transaction announces nothing.
+ * Work that must wait for a transaction to commit (telling the catalog cache that stock moved),
+ * registered where the change is made and run by the helper that opened the transaction:
  *
- * This is how the catalog cache learns that stock moved without every caller of the
- * lifecycle having to remember it: the one function that changes stock says so, once.
+ *   await inTransaction(ctx.db, async (tx) => {
+ *     ...
+ *     afterCommit(tx, 'catalog stock', () => stockChanged(ctx));
+ *   });
+ *
+ * The work runs after COMMIT has returned and before `inTransaction` resolves, so the caller's
+ * answer (a cancel's 200) is sent only once it is done. A rolled-back transaction runs none.
  */
-export type CommitEvent = 'stock-changed';
+type Work = () => Promise<void>;
 
-type Listener = () => Promise<void>;
-
-const listeners = new WeakMap<Db, Map<CommitEvent, Set<Listener>>>();
-/** The events each open transaction has announced, deduplicated. */
-const announced = new WeakMap<Tx, Set<CommitEvent>>();
+/** The work each open transaction of inTransaction has registered, by key. */
+const registered = new WeakMap<Tx, Map<string, Work>>();
 
 /**
- * Makes `db.transaction` deliver commit events. `openDatabase` calls it on every handle it
- * opens, so a transaction on any handle Ordo uses can announce.
+ * Runs `work` in a transaction on `db`, then, once it has committed, what it registered with
+ * afterCommit, in the order registered. Answers what `work` answered.
  */
-export function deliverCommitEvents(db: Db): Db {
-  const transaction = db.transaction.bind(db);
-  const wrapped: Db['transaction'] = async (work, config) => {
-    const events = new Set<CommitEvent>();
-    const result = await transaction(async (tx) => {
-      announced.set(tx, events);
-      return work(tx);
-    }, config);
-    for (const event of events) {
-      for (const listener of listeners.get(db)?.get(event) ?? []) await listener();
-    }
-    return result;
-  };
-  Object.defineProperty(db, 'transaction', { value: wrapped, configurable: true });
-  return db;
+export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const after = new Map<string, Work>();
+  const result = await db.transaction(async (tx) => {
+    registered.set(tx, after);
+    return work(tx);
+  });
+  for (const run of after.values()) await run();
+  return result;
 }
 
 /**
- * Announces `event` for when `tx` commits. Throws on a transaction that cannot deliver it
- * (a handle `deliverCommitEvents` never saw, or a nested savepoint transaction): a change
- * whose announcement would be lost is a bug to find in tests, not a stale cache to find later.
+ * Registers `run` for when `tx` commits; registered twice under one `key` in one transaction,
+ * it runs once. Throws on a transaction inTransaction did not open (or a nested savepoint
+ * transaction): work that would be lost is a bug to find in tests, not a stale cache later.
  */
-export function announceOnCommit(tx: Tx, event: CommitEvent): void {
-  const events = announced.get(tx);
-  if (!events) throw new Error(`"${event}" announced on a transaction that cannot deliver it`);
-  events.add(event);
-}
-
-/** Runs `listener` after every commit of a transaction on `db` that announced `event`. */
-export function onCommit(db: Db, event: CommitEvent, listener: Listener): () => void {
-  let byEvent = listeners.get(db);
-  if (!byEvent) listeners.set(db, (byEvent = new Map<CommitEvent, Set<Listener>>()));
-  let set = byEvent.get(event);
-  if (!set) byEvent.set(event, (set = new Set<Listener>()));
-  set.add(listener);
-  return () => set.delete(listener);
-}
-
-/**
- * Announces `event` for a change made through `executor`: on a transaction, for its commit
- * (announceOnCommit); on the database handle itself, now, since a statement outside a
- * transaction has committed by the time it answers (an order placed in one statement).
- */
-export async function announce(executor: Executor, event: CommitEvent): Promise<void> {
-  if (executor instanceof PgTransaction) {
-    announceOnCommit(executor as Tx, event);
-    return;
-  }
-  for (const listener of listeners.get(executor)?.get(event) ?? []) await listener();
+export function afterCommit(tx: Tx, key: string, run: Work): void {
+  const after = registered.get(tx);
+  if (!after)
+    throw new Error(`"${key}" registered on a transaction that inTransaction did not open`);
+  if (!after.has(key)) after.set(key, run);
 }

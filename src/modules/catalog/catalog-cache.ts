@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { LRUCache } from 'lru-cache';
-import { onCommit } from '../../db/commit-events.js';
 import { createVersionedCache, type VersionedCache, type Versions } from '../../shared/cache.js';
 
 /**
@@ -11,7 +10,7 @@ import { createVersionedCache, type VersionedCache, type Versions } from '../../
  * and `updatedAt`, which every order changes, are read fresh for the page's products in one
  * primary-key query and laid over the cached bodies, and the answer (body text and ETag) is
  * kept in this process under both the catalog version and the stock version, which every
- * stock movement bumps after it commits (see `watchStock`). So a read after a write never
+ * stock movement bumps after it commits (see `stockChanged`). So a read after a write never
  * serves an old price, name, image or stock level, orders do not empty the cache, and a read
  * while nothing changes costs one round trip to Redis for the versions and nothing else.
  */
@@ -170,14 +169,18 @@ export function catalogChanged(ctx: CacheCtx): Promise<void> {
 }
 
 /**
- * Makes every committed stock movement on `ctx.db` (an order, a release, a restock, an
- * adjustment: `moveStock` and `reserveStock` announce it) move the stock version before the
- * transaction's caller goes on. Every process that serves the catalog or changes stock calls
- * it once, at start; the returned function stops it.
+ * Retires every answer laid over an older stock level: call once a stock movement (an order,
+ * a release, a restock, an adjustment) has committed, before the change's caller answers, so a
+ * read after that answer shows the new stock. In a transaction, through afterCommit (moveStock
+ * does); after a statement that committed on its own, directly (placing an order does). Never
+ * throws, like catalogChanged.
  */
-export function watchStock(ctx: CacheCtx): () => void {
-  return onCommit(ctx.db, 'stock-changed', () => bump(ctx, 'stock'));
+export function stockChanged(ctx: CacheCtx): Promise<void> {
+  return bump(ctx, 'stock');
 }
+
+/** stockChanged's afterCommit key: a transaction that moves stock many times bumps once. */
+export const STOCK_CHANGED = 'catalog stock version';
 
 export interface Fresh {
   id: string;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import type { Executor, Tx } from '../../db/client.js';
-import { announce, announceOnCommit } from '../../db/commit-events.js';
+import type { Tx } from '../../db/client.js';
+import { afterCommit, inTransaction } from '../../db/commit-events.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
@@ -15,12 +15,21 @@ import type {
 } from './catalog.schemas.js';
 import * as repo from './product.repository.js';
 import type {
+  LockedProduct,
   MovementRow,
   ProductFilter,
   ProductRow,
   ProductSort,
-  WrittenWithStock,
+  ReservationCtes,
 } from './product.repository.js';
+
+export {
+  lockedProductOf,
+  type LockedProduct,
+  type LockedProductRow,
+  type ReservationCtes,
+} from './product.repository.js';
+export { stockChanged, STOCK_CHANGED } from './catalog-cache.js';
 import type { MovementKind } from './product.table.js';
 import { imagesByProduct, listImageUrl, storeImage, type ProductImage } from './product-images.js';
 import { demoImage, demoProducts } from './seed-data.js';
@@ -28,6 +37,8 @@ import {
   catalogChanged,
   etagUncached,
   readThrough,
+  stockChanged,
+  STOCK_CHANGED,
   type CacheCtx,
   type CatalogEntry,
   type CatalogRead,
@@ -202,7 +213,7 @@ export async function createProduct(
 ): Promise<AdminProduct> {
   const now = ctx.clock.now();
   try {
-    const row = await ctx.db.transaction(async (tx) => {
+    const row = await inTransaction(ctx.db, async (tx) => {
       const created = await repo.insertProduct(tx, {
         id: newId('prd', now.getTime()),
         sku: input.sku,
@@ -216,7 +227,7 @@ export async function createProduct(
       });
       const opening = input.stock ?? 0;
       if (opening === 0) return created;
-      const movement = await moveStock(tx, {
+      const movement = await moveStock(ctx, tx, {
         productId: created.id,
         kind: 'adjustment',
         delta: opening,
@@ -246,12 +257,12 @@ export async function updateProduct(
 ): Promise<AdminProduct> {
   const now = ctx.clock.now();
   try {
-    const row = await ctx.db.transaction(async (tx) => {
+    const row = await inTransaction(ctx.db, async (tx) => {
       const current = await repo.lockProduct(tx, id);
       if (!current) throw notFound('Product');
       const { stock, ...fields } = changes;
       if (stock !== undefined && stock !== current.stock) {
-        await moveStock(tx, {
+        await moveStock(ctx, tx, {
           productId: id,
           kind: 'adjustment',
           delta: stock - current.stock,
@@ -294,8 +305,8 @@ export async function adjustStock(
   input: { delta: number; reason: string },
 ): Promise<StockMovement> {
   const now = ctx.clock.now();
-  const movement = await ctx.db.transaction((tx) =>
-    moveStock(tx, {
+  const movement = await inTransaction(ctx.db, (tx) =>
+    moveStock(ctx, tx, {
       productId,
       kind: 'adjustment',
       delta: input.delta,
@@ -318,10 +329,12 @@ export async function listStockMovements(
 }
 
 /**
- * The one way stock changes: a conditional update and its ledger line, in the caller's
- * transaction. Throws OUT_OF_STOCK when the product has too little. Orders call this too.
+ * The one way stock changes outside an order's reservation: a conditional update and its
+ * ledger line, in the caller's transaction (opened with inTransaction, which runs the catalog
+ * cache's bump once it commits). Throws OUT_OF_STOCK when the product has too little.
  */
 export async function moveStock(
+  ctx: CacheCtx,
   tx: Tx,
   movement: {
     productId: string;
@@ -355,7 +368,7 @@ export async function moveStock(
     }
     stockAfter = await repo.applyStockDelta(tx, movement.productId, movement.delta, movement.now);
   }
-  announceOnCommit(tx, 'stock-changed');
+  afterCommit(tx, STOCK_CHANGED, () => stockChanged(ctx));
   return repo.insertMovement(tx, {
     productId: movement.productId,
     kind: movement.kind,
@@ -446,73 +459,66 @@ export async function getOrderableProducts(
 }
 
 /**
- * Thrown when an order was priced from a product's sku, name or price and the product no
- * longer has them once locked: nothing was taken or written, and `current` is
- * each product as it is now, to price the order again from.
+ * Why a reservation was refused, judged from the rows it locked: 422 PRODUCT_UNAVAILABLE names
+ * the products that cannot be ordered, else 409 OUT_OF_STOCK names the short lines
+ * (`details: [{productId, requested, available}]`).
  */
-export class ProductsChanged extends Error {
-  constructor(readonly current: Map<string, OrderableProduct>) {
-    super('A product changed while the order was placed');
+export function reservationRefusal(
+  locked: readonly LockedProduct[],
+  requests: readonly StockRequest[],
+): AppError | undefined {
+  const byId = new Map(locked.map((row) => [row.id, row]));
+  const missing: string[] = [];
+  const short: { productId: string; requested: number; available: number }[] = [];
+  for (const { productId, quantity } of normaliseStockRequests(requests)) {
+    const product = byId.get(productId);
+    if (!product || !isPublic(product)) missing.push(productId);
+    else if (product.stock < quantity) {
+      short.push({ productId, requested: quantity, available: product.stock });
+    }
   }
+  if (missing.length > 0) return unavailable(missing);
+  if (short.length === 0) return undefined;
+  return new AppError(
+    'OUT_OF_STOCK',
+    short
+      .map((s) => `${s.productId}: ${s.requested} requested, ${s.available} available`)
+      .join('; '),
+    { details: short },
+  );
 }
 
 /**
- * Reserves stock for every line of an order, or none, in one statement (see
- * takeStockForOrder): the rows locked in id order and judged under the locks, so a refusal is
- * exact and a restock that committed in between is not refused by mistake. Through the
- * caller's transaction, or through the database handle when that statement is all the order
- * is (`also` writes the order with it). 422 PRODUCT_UNAVAILABLE names products that cannot be
- * ordered; 409 OUT_OF_STOCK names the lines that are short. With `expects` (what the order was
- * priced from), a product whose sku, name or price moved since is ProductsChanged, and nothing
- * is taken or written. Answers the products as taken and `also`'s answer.
+ * Stock for every request, or none, as the first CTEs of a statement the caller writes with it
+ * (see reservationCtes): the rows locked in id order and judged under the locks, so a refusal
+ * is exact and a restock that committed a moment earlier is not refused by mistake. When the
+ * statement took nothing, reservationRefusal over the locked rows says why. A caller that
+ * writes through the database handle, not a transaction, says stockMoved once it answered.
  */
-export async function reserveStock(
-  executor: Executor,
+export function stockReservation(
   requests: readonly StockRequest[],
   ref: { orderId: string; actorId: string; now: Date },
-  expects?: ReadonlyMap<string, OrderableProduct>,
-  also?: WrittenWithStock,
-): Promise<{ taken: Map<string, OrderableProduct>; answer: unknown }> {
-  const takes = normaliseStockRequests(requests).map((take) => {
-    const product = expects?.get(take.productId);
-    return product
-      ? { ...take, expects: { sku: product.sku, name: product.name, price: product.price } }
-      : take;
-  });
-  const { locked, stockAfter, answer } = await repo.takeStockForOrder(executor, takes, ref, also);
-  if (stockAfter) await announce(executor, 'stock-changed');
-  const byId = new Map(locked.map((row) => [row.id, row]));
-  if (!stockAfter) {
-    const missing: string[] = [];
-    const short: { productId: string; requested: number; available: number }[] = [];
-    for (const { productId, quantity } of takes) {
-      const product = byId.get(productId);
-      if (!product || !isPublic(product)) missing.push(productId);
-      else if (product.stock < quantity) {
-        short.push({ productId, requested: quantity, available: product.stock });
-      }
-    }
-    if (missing.length > 0) throw unavailable(missing);
-    if (short.length > 0) {
-      throw new AppError(
-        'OUT_OF_STOCK',
-        short
-          .map((s) => `${s.productId}: ${s.requested} requested, ${s.available} available`)
-          .join('; '),
-        { details: short },
-      );
-    }
-    // Orderable and in stock, so refused for what it expects: a sku, name or price moved.
-    throw new ProductsChanged(new Map(locked.map((row) => [row.id, toOrderable(row)])));
-  }
-  const taken = new Map<string, OrderableProduct>();
-  for (const { productId } of takes) {
-    taken.set(productId, {
-      ...toOrderable(byId.get(productId)!),
-      stock: stockAfter.get(productId)!,
-    });
-  }
-  return { taken, answer };
+): ReservationCtes {
+  return repo.reservationCtes(normaliseStockRequests(requests), ref);
+}
+
+/**
+ * Locks the requested products in id order and answers them as they are under the lock, or
+ * throws what stockReservation would refuse: for a caller that must know the prices before
+ * it reserves (an order with a promo code), in the transaction that then reserves.
+ */
+export async function lockForReservation(
+  tx: Tx,
+  requests: readonly StockRequest[],
+): Promise<Map<string, OrderableProduct>> {
+  const takes = normaliseStockRequests(requests);
+  const locked = await repo.lockProducts(
+    tx,
+    takes.map((t) => t.productId),
+  );
+  const refusal = reservationRefusal(locked, takes);
+  if (refusal) throw refusal;
+  return new Map(locked.map((row) => [row.id, toOrderable(row)]));
 }
 
 /**
@@ -521,6 +527,7 @@ export async function reserveStock(
  * once-only by changing the order's status in the same transaction.
  */
 export async function returnStock(
+  ctx: CacheCtx,
   tx: Tx,
   requests: readonly StockRequest[],
   ref: {
@@ -532,7 +539,7 @@ export async function returnStock(
   },
 ): Promise<void> {
   for (const { productId, quantity } of normaliseStockRequests(requests)) {
-    await moveStock(tx, {
+    await moveStock(ctx, tx, {
       productId,
       kind: ref.kind,
       delta: quantity,

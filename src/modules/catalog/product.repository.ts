@@ -1,7 +1,9 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
+import { QueryBuilder } from 'drizzle-orm/pg-core';
 import { preparedRows, type Executor, type Tx } from '../../db/client.js';
+import { columnName, insertSelect, typedParam } from '../../db/insert-select.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { newId } from '../../shared/ids.js';
 import { type MovementKind, products, stockMovements } from './product.table.js';
@@ -83,7 +85,7 @@ export async function findProducts(db: Executor, ids: string[]): Promise<Product
   return db.select().from(products).where(inArray(products.id, ids));
 }
 
-/** What an order needs of each product it takes stock from, read under the row lock. */
+/** A product as a reservation locks it: what the locked row says, before any stock is taken. */
 export interface LockedProduct {
   id: string;
   sku: string;
@@ -94,99 +96,109 @@ export interface LockedProduct {
   archivedAt: Date | null;
 }
 
-/** What an order line was priced from, and expects of its product when the stock is taken. */
-export type ExpectedProduct = Pick<LockedProduct, 'sku' | 'name' | 'price'>;
+const lockedColumns = {
+  id: products.id,
+  sku: products.sku,
+  name: products.name,
+  price: products.price,
+  stock: products.stock,
+  active: products.active,
+  archivedAt: products.archivedAt,
+};
 
-/**
- * What a statement that takes an order's stock may also write: CTEs that run only when every
- * line was taken (`allTaken`, an SQL boolean), and one value they answer (`answer`, a scalar
- * subquery over them). The order itself, written this way, is one statement with its stock.
- */
-export interface WrittenWithStock {
-  ctes: (allTaken: SQL) => SQL;
-  answer: SQL;
+const qb = new QueryBuilder();
+
+/** The products' rows locked in id order (PostgreSQL locks them as the ordered scan returns them). */
+const lockInIdOrder = (ids: readonly string[]) =>
+  qb
+    .select(lockedColumns)
+    .from(products)
+    .where(sql`${products.id} = any(${sql.param(ids)}::text[])`)
+    .orderBy(products.id)
+    .for('update');
+
+/** A locked product as the driver answers it (column names as in the table). */
+export type LockedProductRow = Omit<LockedProduct, 'archivedAt'> & { archived_at: Date | null };
+
+/** Locks the products' rows in id order and answers them as they are under the lock. */
+export async function lockProducts(tx: Tx, ids: readonly string[]): Promise<LockedProduct[]> {
+  const rows = await preparedRows<LockedProductRow>(tx, lockInIdOrder(ids).getSQL());
+  return rows.map(lockedProductOf);
 }
 
+export const lockedProductOf = (row: LockedProductRow): LockedProduct => ({
+  id: row.id,
+  sku: row.sku,
+  name: row.name,
+  price: row.price,
+  stock: row.stock,
+  active: row.active,
+  archivedAt: row.archived_at,
+});
+
 /**
- * Takes stock for every line of an order, with each line's `reserve` ledger row, or for none,
- * in one statement:
- * - `locked` locks the products' rows in id order (PostgreSQL locks them as the ordered scan
- *   returns them), so two orders never wait on each other in a cycle; it is complete before
- *   any row is changed, since `taken` joins the one-row verdict computed from all of it;
- * - `judged` says whether every line can be had: the product orderable, its stock enough,
- *   and, for a line that says what it `expects`, the product's sku, name and price still those
- *   (an order priced before its stock is taken was priced from them);
- * - `taken` and `moved` take the stock and write the ledger, only when every line can;
- * - `also`'s CTEs (the order, its lines, history and job) are written only then too.
- * Answers each locked product as it was before and, when all were taken, its stock after and
- * `also`'s answer.
+ * A reservation of stock as CTEs that another module's statement starts with, so that what it
+ * writes (an order) is written with the stock, in one statement, or not at all:
+ * - `locked` locks the products' rows in id order, so two reservations never wait on each other
+ *   in a cycle; it is complete before any row changes, since `taken` joins the one-row verdict
+ *   computed from all of it;
+ * - `judged` says whether every take can be had: the product orderable, its stock enough;
+ * - `taken` and `moved` take the stock and write each product's `reserve` ledger row for
+ *   `ref.orderId`, only when every take can.
+ * `locked` is the locked rows, typed like the product's columns (the statement prices from
+ * them); `allTaken` is an SQL boolean, true once every take was taken; `lockedColumns` selects
+ * the locked rows in the statement's answer, read back with lockedProductOf.
  */
-export async function takeStockForOrder(
-  executor: Executor,
-  takes: readonly { productId: string; quantity: number; expects?: ExpectedProduct }[],
+export function reservationCtes(
+  takes: readonly { productId: string; quantity: number }[],
   ref: { orderId: string; actorId: string; now: Date },
-  also?: WrittenWithStock,
-): Promise<{
-  locked: LockedProduct[];
-  stockAfter: Map<string, number> | undefined;
-  answer: unknown;
-}> {
+) {
   const ids = takes.map((t) => t.productId);
-  const expected = <K extends keyof ExpectedProduct>(key: K) =>
-    sql.param(takes.map((t) => t.expects?.[key] ?? null));
   const at = ref.now.getTime();
-  const rows = await preparedRows<
-    Omit<LockedProduct, 'archivedAt'> & {
-      archived_at: Date | null;
-      stock_after: number | null;
-      answer?: unknown;
-    }
-  >(
-    executor,
-    sql`
-    with req(id, qty, movement_id, exp_sku, exp_name, exp_price) as (
-      select * from unnest(
-        ${sql.param(ids)}::text[],
-        ${sql.param(takes.map((t) => t.quantity))}::int4[],
-        ${sql.param(takes.map(() => newId('mov', at)))}::text[],
-        ${expected('sku')}::text[],
-        ${expected('name')}::text[],
-        ${expected('price')}::int4[])
-    ), locked as materialized (
-      select id, sku, name, price, stock, active, archived_at from products
-       where id = any(${sql.param(ids)}::text[]) order by id for update
+  const locked = qb.$with('locked').as(lockInIdOrder(ids));
+  const moved = insertSelect(
+    stockMovements,
+    {
+      id: sql`movement_id`,
+      productId: sql`id`,
+      kind: 'reserve',
+      delta: sql`-qty`,
+      stockAfter: sql`stock`,
+      orderId: ref.orderId,
+      actorId: ref.actorId,
+      createdAt: ref.now,
+    },
+    sql`from taken`,
+  );
+  const ctes = sql`req(id, qty, movement_id) as (
+      select * from unnest(${sql.param(ids)}::text[],
+                           ${sql.param(takes.map((t) => t.quantity))}::int4[],
+                           ${sql.param(takes.map(() => newId('mov', at)))}::text[])
+    ), locked as materialized (${locked._.sql}
     ), judged as materialized (
       select count(*) = ${takes.length}::int as all_ok
-        from locked join req on req.id = locked.id
-       where locked.active and locked.archived_at is null and locked.stock >= req.qty
-         and (req.exp_sku is null or locked.sku = req.exp_sku)
-         and (req.exp_name is null or locked.name = req.exp_name)
-         and (req.exp_price is null or locked.price = req.exp_price)
+        from ${locked} join req on req.id = ${locked.id}
+       where ${locked.active} and ${locked.archivedAt} is null and ${locked.stock} >= req.qty
     ), taken as (
-      update products p set stock = p.stock - req.qty, updated_at = ${ref.now}
+      update ${products} set ${columnName(products.stock)} = ${products.stock} - req.qty,
+                             ${columnName(products.updatedAt)} = ${typedParam(products.updatedAt, ref.now)}
         from req, judged
-       where judged.all_ok and p.id = req.id
-      returning p.id, p.stock, req.qty, req.movement_id
-    ), moved as (
-      insert into stock_movements (id, product_id, kind, delta, stock_after, order_id, actor_id,
-                                   created_at)
-      select movement_id, id, 'reserve', -qty, stock, ${ref.orderId}, ${ref.actorId}, ${ref.now}
-        from taken
-    )${also ? sql`, ${also.ctes(sql`(select all_ok from judged)`)}` : sql``}
-    select locked.*, taken.stock as stock_after${also ? sql`, ${also.answer} as answer` : sql``}
-      from locked left join taken on taken.id = locked.id`,
-  );
-  const locked = rows.map(({ archived_at, stock_after: _, answer: __, ...row }) => ({
-    ...row,
-    archivedAt: archived_at,
-  }));
-  const taken = rows.length === takes.length && rows.every((row) => row.stock_after !== null);
+       where judged.all_ok and ${products.id} = req.id
+      returning ${products.id}, ${products.stock}, req.qty, req.movement_id
+    ), moved as (${moved})`;
   return {
+    ctes,
     locked,
-    stockAfter: taken ? new Map(rows.map((row) => [row.id, Number(row.stock_after)])) : undefined,
-    answer: taken ? rows[0]!.answer : undefined,
+    allTaken: sql`(select all_ok from judged)`,
+    lockedColumns: sql.join(
+      (Object.keys(lockedColumns) as (keyof typeof lockedColumns)[]).map((key) => locked[key]),
+      sql`, `,
+    ),
   };
 }
+
+/** A reservation, as a statement that writes something with it starts (reservationCtes). */
+export type ReservationCtes = ReturnType<typeof reservationCtes>;
 
 export async function lockProduct(tx: Tx, id: string): Promise<ProductRow | undefined> {
   const [row] = await tx.select().from(products).where(eq(products.id, id)).for('update');

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app-context.js';
+import { inTransaction } from '../../db/commit-events.js';
 import { failpoint } from '../../shared/failpoints.js';
 import type { Actor } from '../auth/auth.service.js';
 import { changeStatus } from './lifecycle.js';
@@ -19,7 +20,7 @@ export async function cancelOrder(
   input: { reason?: string | undefined; restock?: boolean | undefined } = {},
 ): Promise<Order> {
   const now = ctx.clock.now();
-  const wasPaid = await ctx.db.transaction(async (tx) => {
+  const wasPaid = await inTransaction(ctx.db, async (tx) => {
     const order = await lockOrderFor(tx, actor, orderId);
     await changeStatus(
       tx,

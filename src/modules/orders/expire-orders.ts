@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app-context.js';
+import { inTransaction } from '../../db/commit-events.js';
 import { changeStatus } from './lifecycle.js';
 import * as repo from './order.repository.js';
 
@@ -9,12 +10,12 @@ import * as repo from './order.repository.js';
  * never one whose payment is still processing (it waits for that payment to settle).
  */
 export async function expireOverdueOrders(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs' | 'redis' | 'logger'>,
 ): Promise<number> {
   const now = ctx.clock.now();
   let expired = 0;
   for (const candidate of await repo.findOverdue(ctx.db, now, 100)) {
-    const done = await ctx.db.transaction(async (tx) => {
+    const done = await inTransaction(ctx.db, async (tx) => {
       const order = await repo.lockOrder(tx, candidate.id);
       if (!order || order.status !== 'pending_payment' || order.expiresAt > now) return false;
       if (order.paymentInProgress) return false;

@@ -5,7 +5,7 @@ import { lockOrderFor, orderFor, type Order } from './orders.service.js';
 
 /** Staff hand a paid order to a carrier: `shipped`, with carrier and tracking number, and an email. */
 export async function shipOrder(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs' | 'redis' | 'logger'>,
   actor: Actor,
   orderId: string,
   input: { carrier?: string | undefined; trackingNumber?: string | undefined },
@@ -27,7 +27,7 @@ export async function shipOrder(
 
 /** Staff confirm a shipped order arrived: `delivered`, and an email. */
 export async function deliverOrder(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs' | 'redis' | 'logger'>,
   actor: Actor,
   orderId: string,
 ): Promise<Order> {

@@ -21,7 +21,8 @@ import type { OrderStatus, PaymentStatus } from './order.table.js';
  */
 export type TransitionActor = 'customer' | 'staff' | 'system';
 
-type EffectContext = Pick<AppContext, 'jobs'>;
+/** What effects use: the job queue, and the catalog cache's handles for stock that moves. */
+type EffectContext = Pick<AppContext, 'jobs' | 'db' | 'redis' | 'logger'>;
 
 /** What a transition's effects are told: the order before and after, who, why, and options. */
 export interface StatusChange {
@@ -47,8 +48,8 @@ interface Transition {
 // --- effects -------------------------------------------------------------------------------
 
 /** Reserved stock of an unpaid order comes back, with a `release` movement per product. */
-const releaseStock: Effect = async (tx, _ctx, { after, actorId, reason, now }) => {
-  await returnStock(tx, await repo.findLines(tx, [after.id]), {
+const releaseStock: Effect = async (tx, ctx, { after, actorId, reason, now }) => {
+  await returnStock(ctx, tx, await repo.findLines(tx, [after.id]), {
     orderId: after.id,
     actorId,
     kind: 'release',
@@ -61,8 +62,8 @@ const releaseStock: Effect = async (tx, _ctx, { after, actorId, reason, now }) =
 const releasePromoUse: Effect = (tx, _ctx, { after, now }) => releasePromo(tx, after.id, now);
 
 /** A paid order's goods come back to stock, once per order, when the change asks for it. */
-const restockGoods: Effect = async (tx, _ctx, change) => {
-  if (change.restock) await restockOnce(tx, change.after, change);
+const restockGoods: Effect = async (tx, ctx, change) => {
+  if (change.restock) await restockOnce(tx, ctx, change.after, change);
 };
 
 /**
@@ -201,7 +202,7 @@ export async function recordRefund(
     historyEntry(order, order.status, by),
   );
   if (refund.restock) {
-    await restockOnce(tx, after, {
+    await restockOnce(tx, ctx, after, {
       actorId: by.actor === 'system' ? 'system' : by.actor.userId,
       reason: by.reason,
       now: by.now,
@@ -232,11 +233,12 @@ function historyEntry(order: OrderRow, to: OrderStatus, by: ChangeBy): repo.NewH
 /** Puts a paid order's goods back in stock, once per order, whatever asks for it. */
 async function restockOnce(
   tx: Tx,
+  ctx: EffectContext,
   order: OrderRow,
   by: { actorId: string; reason: string; now: Date },
 ): Promise<void> {
   if (!(await repo.claimRestock(tx, order.id, by.now))) return;
-  await returnStock(tx, await repo.findLines(tx, [order.id]), {
+  await returnStock(ctx, tx, await repo.findLines(tx, [order.id]), {
     orderId: order.id,
     actorId: by.actorId,
     kind: 'restock',

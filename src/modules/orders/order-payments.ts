@@ -17,7 +17,7 @@ import type { PaymentStatus } from './order.table.js';
  * settles while staff cancel can never deadlock with it.
  */
 
-type Ctx = Pick<AppContext, 'jobs'>;
+type Ctx = Pick<AppContext, 'jobs' | 'db' | 'redis' | 'logger'>;
 
 async function lockForSystem(tx: Tx, orderId: string): Promise<OrderRow> {
   const order = await repo.lockOrder(tx, orderId);

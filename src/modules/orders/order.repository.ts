@@ -1,7 +1,16 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
+import { QueryBuilder } from 'drizzle-orm/pg-core';
 import { preparedRows, type Executor, type Tx } from '../../db/client.js';
+import { columnName, insertSelect, typedParam, unnestAs } from '../../db/insert-select.js';
+import {
+  lockedProductOf,
+  type LockedProduct,
+  type LockedProductRow,
+  type ReservationCtes,
+} from '../catalog/catalog.service.js';
+import { shippingSql, type ShippingRule } from './pricing.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { orderHistory, orderLines, orders, type OrderStatus } from './order.table.js';
 
@@ -40,77 +49,138 @@ export type NewOrder = Omit<
 export type NewOrderLine = Omit<OrderLineRow, 'orderId'>;
 export type NewHistoryEntry = Omit<OrderHistoryRow, 'seq' | 'orderId'>;
 
-/** A new order's rows, as placing it writes them. */
-export interface NewOrderRows {
-  order: NewOrder;
-  lines: NewOrderLine[];
+const qb = new QueryBuilder();
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+/** An order as placing it writes it, before its prices: those come from the locked products. */
+export interface OrderPlacement {
+  order: Omit<NewOrder, 'subtotal' | 'discount' | 'shipping' | 'total'>;
+  /** In the customer's order (`position`), one per product, with its share of a discount. */
+  lines: Pick<NewOrderLine, 'id' | 'position' | 'productId' | 'quantity' | 'discount'>[];
   first: NewHistoryEntry;
-  /** A statement that goes with the order (its confirmation job), given when it was written. */
-  also?: (written: SQL) => SQL;
+  shipping: ShippingRule;
 }
+
+/** What a placement answers: the locked products, and the order's number and totals if written. */
+export interface Placed {
+  locked: LockedProduct[];
+  written: Pick<OrderRow, 'number' | 'subtotal' | 'discount' | 'shipping' | 'total'> | undefined;
+}
+
+const amount = (value: number | null) => typedParam(orders.total, value);
 
 /**
- * A new order with its lines, its first history entry and `also`, as CTEs of one statement
- * (`o` answers the order's id and number), written only while `when` holds: placing an order
- * with its stock makes that "every line's stock was taken" (takeStockForOrder).
+ * Places an order in one statement: `reservation`'s CTEs (the catalog's: the products locked,
+ * judged, their stock taken with its ledger rows) and then, only when every line's stock was
+ * taken, the order priced from the locked rows (each line at its product's price and name
+ * under the lock, less its share of the discount; shipping by the shop's rule), its lines, its
+ * first history entry and `job` (its confirmation, given the SQL that says the order was
+ * written). Answers the locked products (to say why, when nothing was written) and the
+ * order's number and totals. Through a transaction or the database handle: on the handle,
+ * the statement is its own transaction and has committed when it answers.
  */
-export function orderCtes({ order, lines, first, also }: NewOrderRows, when: SQL): SQL {
-  const column = <K extends keyof NewOrderLine>(key: K) => sql.param(lines.map((l) => l[key]));
-  return sql`o as (
-      insert into orders (id, user_id, email, status, payment_status, subtotal, discount, shipping,
-                          total, currency, promo_code, shipping_address, expires_at, created_at,
-                          updated_at)
-      select ${order.id}::text, ${order.userId}::text, ${order.email}::text, ${order.status}::text,
-             ${order.paymentStatus}::text, ${order.subtotal}::int8, ${order.discount}::int8,
-             ${order.shipping}::int8, ${order.total}::int8, ${order.currency}::text,
-             ${order.promoCode}::text,
-             ${JSON.stringify(order.shippingAddress)}::jsonb, ${order.expiresAt}::timestamptz,
-             ${order.createdAt}::timestamptz, ${order.updatedAt}::timestamptz
-       where ${when}
-      returning id, number
-    ), l as (
-      insert into order_lines (id, order_id, position, product_id, sku, name, unit_price,
-                               quantity, subtotal, discount, total)
-      select line.id, o.id, line.position, line.product_id, line.sku, line.name,
-             line.unit_price, line.quantity, line.subtotal, line.discount, line.total
-        from o, unnest(${column('id')}::text[], ${column('position')}::int4[],
-                       ${column('productId')}::text[], ${column('sku')}::text[],
-                       ${column('name')}::text[], ${column('unitPrice')}::int8[],
-                       ${column('quantity')}::int4[], ${column('subtotal')}::int8[],
-                       ${column('discount')}::int8[], ${column('total')}::int8[])
-             as line(id, position, product_id, sku, name, unit_price, quantity, subtotal,
-                     discount, total)
-    ), h as (
-      insert into order_history (order_id, from_status, to_status, actor_id, actor_role, reason,
-                                 created_at)
-      select o.id, ${first.fromStatus}, ${first.toStatus}, ${first.actorId}, ${first.actorRole},
-             ${first.reason}, ${first.createdAt}::timestamptz
-        from o
-    )${also ? sql`, extra as (${also(sql`exists (select 1 from o)`)})` : sql``}`;
-}
-
-/** The order row as `orderCtes` wrote it, given the number the database chose. */
-export function writtenOrder(order: NewOrder, number: unknown): OrderRow {
-  return {
-    ...order,
-    number: Number(number),
-    carrier: null,
-    trackingNumber: null,
-    paymentInProgress: false,
-    restockedAt: null,
-  };
-}
-
-/**
- * Writes a new order with its lines, its first history entry and `also`, in one statement,
- * and answers the row as written (its number is the only value the database chooses).
- */
-export async function insertOrder(tx: Tx, rows: NewOrderRows): Promise<OrderRow> {
-  const [written] = await preparedRows<{ number: string | number }>(
-    tx,
-    sql`with ${orderCtes(rows, sql`true`)} select number from o`,
+export async function placeOrderWithStock(
+  executor: Executor,
+  reservation: ReservationCtes,
+  placement: OrderPlacement,
+  job: (written: SQL) => SQL,
+): Promise<Placed> {
+  const { locked } = reservation;
+  const { lines } = placement;
+  const written = qb
+    .$with('o', {
+      id: orders.id,
+      number: orders.number,
+      subtotal: orders.subtotal,
+      discount: orders.discount,
+      shipping: orders.shipping,
+      total: orders.total,
+    })
+    .as(
+      sql`${insertSelect(
+        orders,
+        {
+          ...placement.order,
+          subtotal: sql`subtotal`,
+          discount: sql`discount`,
+          shipping: sql`shipping`,
+          total: sql`subtotal - discount + shipping`,
+        },
+        sql`from totals where ${reservation.allTaken}`,
+      )} returning ${sql.join(
+        [
+          orders.id,
+          orders.number,
+          orders.subtotal,
+          orders.discount,
+          orders.shipping,
+          orders.total,
+        ].map(columnName),
+        sql`, `,
+      )}`,
+    );
+  // The locked products, each with the order's number and totals (null when not written).
+  const rows = await preparedRows<
+    LockedProductRow &
+      Nullable<Pick<OrderRow, 'number' | 'subtotal' | 'discount' | 'shipping' | 'total'>>
+  >(
+    executor,
+    sql`with ${reservation.ctes}, priced as (
+      select wanted.*, ${locked.sku} as sku, ${locked.name} as name, ${locked.price} as unit_price,
+             cast(${locked.price} as ${sql.raw(orderLines.subtotal.getSQLType())}) * wanted.quantity
+               as subtotal
+        from ${unnestAs('wanted', [
+          [orderLines.id, lines.map((l) => l.id)],
+          [orderLines.position, lines.map((l) => l.position)],
+          [orderLines.productId, lines.map((l) => l.productId)],
+          [orderLines.quantity, lines.map((l) => l.quantity)],
+          [orderLines.discount, lines.map((l) => l.discount)],
+        ])}
+        join ${locked} on ${locked.id} = wanted.product_id
+    ), totals as (
+      select subtotal, discount, ${shippingSql(sql`subtotal - discount`, placement.shipping, amount)}
+               as shipping
+        from (select sum(subtotal) as subtotal, sum(discount) as discount from priced) sums
+    ), o as (${written._.sql}), l as (${insertSelect(
+      orderLines,
+      {
+        id: sql`priced.id`,
+        orderId: written.id,
+        position: sql`priced.position`,
+        productId: sql`priced.product_id`,
+        sku: sql`priced.sku`,
+        name: sql`priced.name`,
+        unitPrice: sql`priced.unit_price`,
+        quantity: sql`priced.quantity`,
+        subtotal: sql`priced.subtotal`,
+        discount: sql`priced.discount`,
+        total: sql`priced.subtotal - priced.discount`,
+      },
+      sql`from ${written}, priced`,
+    )}), h as (${insertSelect(
+      orderHistory,
+      { ...placement.first, orderId: written.id },
+      sql`from ${written}`,
+    )}), job as (${job(sql`exists (select 1 from ${written})`)})
+    select ${reservation.lockedColumns}, ${written.number}, ${written.subtotal}, ${written.discount},
+           ${written.shipping}, ${written.total}
+      from ${locked} left join ${written} on true`,
   );
-  return writtenOrder(rows.order, written!.number);
+  const first = rows[0];
+  return {
+    locked: rows.map(lockedProductOf),
+    written:
+      first?.number === null || first?.number === undefined
+        ? undefined
+        : {
+            number: Number(first.number),
+            subtotal: Number(first.subtotal),
+            discount: Number(first.discount),
+            shipping: Number(first.shipping),
+            total: Number(first.total),
+          },
+  };
 }
 
 export async function findOrder(db: Executor, id: string): Promise<OrderRow | undefined> {

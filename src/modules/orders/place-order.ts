@@ -1,15 +1,18 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import { preparedRows, type Executor, type Tx } from '../../db/client.js';
+import { afterCommit, inTransaction } from '../../db/commit-events.js';
 import { AppError } from '../../shared/errors.js';
 import type { RecordResponse } from '../../shared/idempotency.js';
 import { newId } from '../../shared/ids.js';
 import { getMe, type Actor } from '../auth/auth.service.js';
-import { LRUCache } from 'lru-cache';
 import {
   getOrderableProducts,
-  ProductsChanged,
-  reserveStock,
+  lockForReservation,
+  reservationRefusal,
+  stockChanged,
+  STOCK_CHANGED,
+  stockReservation,
   type OrderableProduct,
   type StockRequest,
 } from '../catalog/catalog.service.js';
@@ -19,7 +22,7 @@ import { toOrder, type Order } from './orders.service.js';
 import { priceOrder, type PricedLine, type PricingLine, type ShippingRule } from './pricing.js';
 import { previewPromo, redeemPromo, type PromoOutcome } from '../promotions/promotions.service.js';
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs' | 'redis' | 'logger'>;
 
 export interface OrderItems {
   items: StockRequest[];
@@ -99,29 +102,16 @@ function promoView(promo: PromoOutcome): Quote['promo'] {
 }
 
 /**
- * What each product an order was last placed with looked like, in this process: an order
- * written from it can take its stock last, so a best-seller's row is locked only for the
- * statement that takes the stock and the COMMIT, not for writing the order too. A guess only:
- * the stock statement checks it under the lock, and an order priced from a guess that no
- * longer holds takes nothing and is placed again (ProductsChanged).
- */
-const lastSeen = new LRUCache<string, OrderableProduct>({ max: 10_000 });
-
-/** Placings priced from guesses that moved, before the order is placed reading under the lock. */
-const GUESSED_ATTEMPTS = 3;
-
-/**
- * Places an order: stock for every line reserved or none, prices snapshot from the server,
- * the order, its lines, its first history entry and its confirmation email's job written
- * together. With an Idempotency-Key, the response is recorded in that same transaction. The
- * hot path is one statement: the order priced from the products as this process last saw
- * them, and written only if, under the products' locks, every line's stock is there and the
- * sku, name and price it was priced from still hold, in which case the stock is taken with it;
- * a best-seller's row is locked for that one statement. A transaction is opened only for
- * what needs one (the hoarding limits, an Idempotency-Key's record). The answer is built from
- * what was written. An order with a promo code, or with a product this process has not seen,
- * takes the stock first and is priced from the locked rows (a code is redeemed after the
- * stock, so every transaction locks products before promo codes).
+ * Places an order: stock for every line reserved or none, the order priced from the products'
+ * rows as they are under their locks, and the order, its lines, its first history entry and
+ * its confirmation email's job written with the stock, in one statement (placeOrderWithStock).
+ * With an Idempotency-Key, the response is recorded in the same transaction. Without a promo
+ * code, the hoarding limits or an Idempotency-Key, that statement is the whole order, its own
+ * transaction, so a best-seller's row is locked for one statement and its COMMIT. An order with
+ * a promo code locks its products first and prices them (the code's minimum and discount need
+ * the subtotal), then redeems the code and writes the same statement with each line's share
+ * of the discount: products are always locked before promo codes, so two orders never wait on
+ * each other in a cycle. The answer is built from what was written.
  */
 export async function placeOrder(
   ctx: Ctx,
@@ -138,128 +128,150 @@ export async function placeOrder(
     email = customer.email;
   }
   const items = sumItems(input.items);
-  let guesses = input.promoCode ? undefined : guessesFor(items);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await placeOnce(ctx, actor, { ...input, items, email }, guesses, record);
-    } catch (error) {
-      if (!(error instanceof ProductsChanged)) throw error;
-      for (const [id, product] of error.current) lastSeen.set(id, product);
-      guesses = attempt < GUESSED_ATTEMPTS ? guessesFor(items) : undefined;
-    }
-  }
-}
-
-function guessesFor(items: StockRequest[]): Map<string, OrderableProduct> | undefined {
-  const guesses = new Map<string, OrderableProduct>();
-  for (const { productId } of items) {
-    const product = lastSeen.get(productId);
-    if (!product) return undefined;
-    guesses.set(productId, product);
-  }
-  return guesses;
-}
-
-async function placeOnce(
-  ctx: Ctx,
-  actor: Actor,
-  input: PlaceOrderInput & { email: string },
-  guesses: Map<string, OrderableProduct> | undefined,
-  record: RecordResponse | undefined,
-): Promise<Order> {
-  const { items } = input;
   const now = ctx.clock.now();
-  const orderId = newId('ord', now.getTime());
-  const ref = { orderId, actorId: actor.userId, now };
-  // The confirmation is written with the order: it becomes real with the order, or never.
-  const confirmation = (written: SQL) =>
-    ctx.jobs.insertSql('order-confirmation-email', { orderId }, written);
-
-  if (guesses) {
-    const rows = { ...orderRows(ctx, actor, input, ref, guesses, undefined), also: confirmation };
-    const place = async (executor: Executor) => {
-      const { answer } = await reserveStock(executor, items, ref, guesses, {
-        ctes: (allTaken) => repo.orderCtes(rows, allTaken),
-        answer: sql`(select number from o)`,
-      });
-      return orderOf(rows, repo.writtenOrder(rows.order, answer), actor);
-    };
-    if (!needsTransaction(ctx, record)) return place(ctx.db);
-    return ctx.db.transaction(async (tx) => {
-      await refuseHoarding(ctx, tx, actor.userId, items, now);
-      const order = await place(tx);
-      await record?.(tx, 201, order);
-      return order;
-    });
+  const placing: Placing = {
+    ...input,
+    items,
+    email,
+    orderId: newId('ord', now.getTime()),
+    actor,
+    now,
+  };
+  if (!placing.promoCode && !needsTransaction(ctx, record)) {
+    const order = await writeOrder(ctx, ctx.db, placing, undefined);
+    // The statement has committed: the catalog cache hears of the stock before the answer.
+    await stockChanged(ctx);
+    return order;
   }
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx.db, async (tx) => {
     await refuseHoarding(ctx, tx, actor.userId, items, now);
-    const { taken: products } = await reserveStock(tx, items, ref);
-    for (const [id, product] of products) lastSeen.set(id, product);
-    const promo = input.promoCode
-      ? await redeemPromo(tx, {
-          code: input.promoCode,
-          userId: actor.userId,
-          orderId,
-          subtotal: subtotalOf(pricingLines(items, products)),
-          now,
-        })
-      : undefined;
-    const rows = { ...orderRows(ctx, actor, input, ref, products, promo), also: confirmation };
-    const order = orderOf(rows, await repo.insertOrder(tx, rows), actor);
+    const promo = placing.promoCode ? await redeemFor(ctx, tx, placing) : undefined;
+    const order = await writeOrder(ctx, tx, placing, promo);
+    afterCommit(tx, STOCK_CHANGED, () => stockChanged(ctx));
     await record?.(tx, 201, order);
     return order;
   });
+}
+
+/** An order being placed: what the customer asked, and who, when and under which id. */
+interface Placing extends PlaceOrderInput {
+  email: string;
+  orderId: string;
+  actor: Actor;
+  now: Date;
+}
+
+/** A redeemed code's discount, spread over the lines (the shares sum to it). */
+interface Discount {
+  code: string;
+  shares: Map<string, number>;
+}
+
+/**
+ * Locks the order's products (so the prices it is judged on are the prices it is written
+ * with) and redeems the promo code for their subtotal, in the order's transaction.
+ */
+async function redeemFor(ctx: Ctx, tx: Tx, placing: Placing): Promise<Discount> {
+  const products = await lockForReservation(tx, placing.items);
+  const lines = pricingLines(placing.items, products);
+  const promo = await redeemPromo(tx, {
+    code: placing.promoCode!,
+    userId: placing.actor.userId,
+    orderId: placing.orderId,
+    subtotal: subtotalOf(lines),
+    now: placing.now,
+  });
+  const priced = priceOrder(lines, promo.discount, shippingRule(ctx));
+  return {
+    code: promo.code,
+    shares: new Map(priced.lines.map((line) => [line.productId, line.discount])),
+  };
 }
 
 /** Whether placing an order needs a transaction of its own beyond its one statement. */
 const needsTransaction = (ctx: Ctx, record: RecordResponse | undefined) =>
   Boolean(record || ctx.config.maxUnpaidOrders || ctx.config.maxUnitsPerProduct);
 
-/** The order, its lines and its first history entry, priced from `products`. */
-function orderRows(
+/**
+ * Writes the order with its stock (one statement), or throws why the stock was refused.
+ * The confirmation job is written with the order: it becomes real with the order, or never.
+ */
+async function writeOrder(
   ctx: Ctx,
-  actor: Actor,
-  input: PlaceOrderInput & { email: string },
-  ref: { orderId: string; now: Date },
-  products: Map<string, OrderableProduct>,
-  promo: { code: string; discount: number } | undefined,
-): repo.NewOrderRows {
-  const { orderId, now } = ref;
-  const priced = priceOrder(
-    pricingLines(input.items, products),
-    promo?.discount ?? 0,
-    shippingRule(ctx),
+  executor: Executor,
+  placing: Placing,
+  discount: Discount | undefined,
+): Promise<Order> {
+  const { orderId, actor, now, items } = placing;
+  const placement = orderPlacement(ctx, placing, discount);
+  const { locked, written } = await repo.placeOrderWithStock(
+    executor,
+    stockReservation(items, { orderId, actorId: actor.userId, now }),
+    placement,
+    (when) => ctx.jobs.insertSql('order-confirmation-email', { orderId }, when),
   );
+  if (!written) {
+    throw (
+      reservationRefusal(locked, items) ??
+      new Error(`order ${orderId}: stock refused, but every line was available under the lock`)
+    );
+  }
+  const products = new Map(locked.map((row) => [row.id, row]));
+  const row: repo.OrderRow = {
+    ...placement.order,
+    ...written,
+    carrier: null,
+    trackingNumber: null,
+    paymentInProgress: false,
+    restockedAt: null,
+  };
+  return toOrder(
+    row,
+    placement.lines.map((line) => {
+      const product = products.get(line.productId)!;
+      const subtotal = product.price * line.quantity;
+      return {
+        ...line,
+        orderId,
+        sku: product.sku,
+        name: product.name,
+        unitPrice: product.price,
+        subtotal,
+        total: subtotal - line.discount,
+      };
+    }),
+    [{ ...placement.first, seq: 0, orderId }],
+    { caller: actor, now },
+  );
+}
+
+/** The order, its lines and its first history entry, as placeOrderWithStock prices them. */
+function orderPlacement(
+  ctx: Ctx,
+  placing: Placing,
+  discount: Discount | undefined,
+): repo.OrderPlacement {
+  const { orderId, now, actor } = placing;
   return {
     order: {
       id: orderId,
       userId: actor.userId,
-      email: input.email,
+      email: placing.email,
       status: 'pending_payment',
       paymentStatus: 'unpaid',
-      subtotal: priced.subtotal,
-      discount: priced.discount,
-      shipping: priced.shipping,
-      total: priced.total,
       currency: ctx.config.currency,
-      promoCode: promo?.code ?? null,
-      shippingAddress: input.shippingAddress,
+      promoCode: discount?.code ?? null,
+      shippingAddress: placing.shippingAddress,
       expiresAt: new Date(now.getTime() + ctx.config.orderPaymentTtlMs),
       createdAt: now,
       updatedAt: now,
     },
-    lines: priced.lines.map((line, position) => ({
+    lines: placing.items.map(({ productId, quantity }, position) => ({
       id: newId('oln', now.getTime()),
       position,
-      productId: line.productId,
-      sku: line.sku,
-      name: line.name,
-      unitPrice: line.unitPrice,
-      quantity: line.quantity,
-      subtotal: line.subtotal,
-      discount: line.discount,
-      total: line.total,
+      productId,
+      quantity,
+      discount: discount?.shares.get(productId) ?? 0,
     })),
     first: {
       fromStatus: null,
@@ -269,17 +281,9 @@ function orderRows(
       reason: 'order placed',
       createdAt: now,
     },
+    shipping: shippingRule(ctx),
   };
 }
-
-/** The answer, built from what was written, as the customer who placed it sees it. */
-const orderOf = (rows: repo.NewOrderRows, written: repo.OrderRow, actor: Actor): Order =>
-  toOrder(
-    written,
-    rows.lines.map((line) => ({ ...line, orderId: written.id })),
-    [{ ...rows.first, seq: 0, orderId: written.id }],
-    { caller: actor, now: written.createdAt },
-  );
 
 /** The first key of the advisory lock that serialises one customer's order placements. */
 const UNPAID_ORDERS_LOCK = 0x4f524452; // 'ORDR'

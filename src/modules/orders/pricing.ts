@@ -1,3 +1,4 @@
+import { sql, type SQL } from 'drizzle-orm';
 import { allocate } from '../../shared/money.js';
 
 /**
@@ -41,6 +42,21 @@ export interface ShippingRule {
 export function shippingFor(discountedSubtotal: number, rule: ShippingRule): number {
   if (rule.freeOver !== undefined && discountedSubtotal >= rule.freeOver) return 0;
   return rule.flatRate;
+}
+
+/**
+ * shippingFor as an SQL expression, for the statement that prices an order from the product
+ * rows it locks (order.repository.ts); `amount` makes a parameter of the money column's type.
+ * Its text is the same with or without a threshold, so it stays one prepared statement.
+ */
+export function shippingSql(
+  discountedSubtotal: SQL,
+  rule: ShippingRule,
+  amount: (value: number | null) => SQL,
+): SQL {
+  const freeOver = amount(rule.freeOver ?? null);
+  return sql`case when ${freeOver} is not null and ${discountedSubtotal} >= ${freeOver}
+                  then 0 else ${amount(rule.flatRate)} end`;
 }
 
 /**

@@ -18,7 +18,7 @@ import type { PaymentRow } from './payment.repository.js';
 import type { PaymentRecordStatus } from './payment.table.js';
 import type { Payment } from './payments.schemas.js';
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs' | 'payments' | 'logger'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs' | 'payments' | 'logger' | 'redis'>;
 
 const toPayment = (row: PaymentRow): Payment => ({
   id: row.id,

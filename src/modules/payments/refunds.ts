@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app-context.js';
+import { inTransaction } from '../../db/commit-events.js';
 import type { Tx } from '../../db/client.js';
 import { AppError } from '../../shared/errors.js';
 import { failpoint } from '../../shared/failpoints.js';
@@ -32,7 +33,7 @@ import type { RefundRow } from './payment.repository.js';
  * and records the one carrying this refund's id instead of asking for it again.
  */
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'jobs' | 'payments' | 'logger'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'jobs' | 'payments' | 'logger' | 'redis'>;
 
 interface RefundRequest {
   /** The cause: `cancel`, `late`, or `staff:<Idempotency-Key>`; one refund per payment and key. */
@@ -144,7 +145,8 @@ const actorOfRefund = (refund: RefundRow): OrderActor =>
     : 'system';
 
 async function recordSucceeded(ctx: Ctx, refund: RefundRow, providerRefundId: string) {
-  return ctx.db.transaction(async (tx) => {
+  // inTransaction: a refund that restocks tells the catalog cache once it has committed.
+  return inTransaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
     await lockOrderForPayment(tx, refund.orderId);
     const payment = (await repo.lockPayment(tx, refund.paymentId))!;

@@ -1,0 +1,50 @@
+import { Column, getTableColumns, is, sql, SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+
+/**
+ * Pieces of hand-assembled statements (data-modifying CTEs, `insert … select … where`, which
+ * drizzle's builder does not write) named through the drizzle tables, so a renamed or retyped
+ * column is a compile error or follows by itself, never a runtime surprise.
+ */
+
+/** A column's bare name, as an insert's column list or a CTE's column list wants it. */
+export const columnName = (column: PgColumn): SQL => sql`${sql.identifier(column.name)}`;
+
+/** `value` as a parameter of `column`'s type (a prepared statement never has to guess it). */
+export const typedParam = (column: PgColumn, value: unknown): SQL =>
+  sql`${sql.param(value, column)}::${sql.raw(column.getSQLType())}`;
+
+type Values<T extends PgTable> = {
+  [K in keyof T['$inferInsert']]?: T['$inferInsert'][K] | SQL | Column;
+};
+
+/**
+ * `insert into <table> (<columns>) select <values> <rest>`: the columns named by the table's
+ * keys; a value is an SQL expression or a column of the select, or a parameter of its
+ * column's type.
+ */
+export function insertSelect<T extends PgTable>(table: T, values: Values<T>, rest: SQL): SQL {
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const given = Object.entries(values as Record<string, unknown>).filter(
+    ([, value]) => value !== undefined,
+  );
+  const names = given.map(([key]) => columnName(columns[key]!));
+  const exprs = given.map(([key, value]) =>
+    is(value, SQL) || is(value, Column) ? sql`${value}` : typedParam(columns[key]!, value),
+  );
+  return sql`insert into ${table} (${sql.join(names, sql`, `)})
+      select ${sql.join(exprs, sql`, `)} ${rest}`;
+}
+
+/**
+ * Rows passed as one array per column, `unnest`ed into a relation `alias` whose columns are
+ * named and typed as the given table columns: one parameter per column whatever the number
+ * of rows, so the statement's text (and its prepared plan) does not vary with them.
+ */
+export function unnestAs(alias: string, columns: readonly [PgColumn, readonly unknown[]][]): SQL {
+  const arrays = columns.map(
+    ([column, values]) => sql`${sql.param(values)}::${sql.raw(column.getSQLType())}[]`,
+  );
+  const names = columns.map(([column]) => columnName(column));
+  return sql`unnest(${sql.join(arrays, sql`, `)}) as ${sql.identifier(alias)}(${sql.join(names, sql`, `)})`;
+}
