@@ -43,6 +43,10 @@ export const products = pgTable(
     index('products_public_created_idx')
       .on(t.createdAt, t.id)
       .where(sql`${t.active} and ${t.archivedAt} is null`),
+    // The dashboard's low-stock list (stock below a threshold, lowest first): its first rows.
+    index('products_low_stock_idx')
+      .on(t.stock, t.name)
+      .where(sql`${t.active} and ${t.archivedAt} is null`),
     check('products_price_check', sql`${t.price} >= 0`),
     check('products_stock_check', sql`${t.stock} >= 0`),
   ],

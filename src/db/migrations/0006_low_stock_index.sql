@@ -1,0 +1,1 @@
+CREATE INDEX "products_low_stock_idx" ON "products" USING btree ("stock","name") WHERE "products"."active" and "products"."archived_at" is null;
