@@ -65,13 +65,19 @@ const promoCodesRoute = createRoute({
 const newPromoCodeRoute = createRoute({
   getParentRoute: () => adminLayout,
   path: 'promo-codes/new',
-  component: lazyRouteComponent(() => import('./promo-codes/promo-code.page'), 'NewPromoCodePage'),
+  component: lazyRouteComponent(
+    () => import('./promo-codes/promo-code/promo-code.page'),
+    'NewPromoCodePage',
+  ),
 });
 const promoCodeRoute = createRoute({
   getParentRoute: () => adminLayout,
   path: 'promo-codes/$promoId',
   validateSearch: parsePageSearch,
-  component: lazyRouteComponent(() => import('./promo-codes/promo-code.page'), 'PromoCodePage'),
+  component: lazyRouteComponent(
+    () => import('./promo-codes/promo-code/promo-code.page'),
+    'PromoCodePage',
+  ),
 });
 const customersRoute = createRoute({
   getParentRoute: () => adminLayout,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { emptyPromoForm, formToPromoBody, promoToForm, type PromoCode } from './promo-form';
+import {
+  emptyPromoForm,
+  formToPromoBody,
+  promoFormSchema,
+  promoToForm,
+  type PromoCode,
+} from './promo-form';
 
 describe('promo code form', () => {
   it('sends a percentage as the API takes it and amounts in minor units', () => {
@@ -133,5 +139,18 @@ describe('promo description', () => {
         'en-US',
       ),
     ).toBe('$10.00 off');
+  });
+});
+
+describe('the promo code form schema', () => {
+  it('puts each error on its own field and gives the API body when valid', () => {
+    const bad = promoFormSchema('USD').safeParse({ ...emptyPromoForm, code: 'x'.repeat(65) });
+    expect(bad.error?.issues.map((i) => i.path[0])).toEqual(['code', 'percentOff']);
+    const good = promoFormSchema('USD').parse({
+      ...emptyPromoForm,
+      code: 'SPRING',
+      percentOff: '12.5',
+    });
+    expect(good).toMatchObject({ code: 'SPRING', type: 'percentage', percentOff: 12.5 });
   });
 });

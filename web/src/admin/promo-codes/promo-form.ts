@@ -1,7 +1,12 @@
+import { z } from 'zod';
+import { bodyRules } from '../../api/field-rules';
 import type { components, paths } from '../../api/schema.gen';
 import { minorToInput, parseMoneyInput, parsePercentInput } from '../money-input';
 
 export type PromoCode = components['schemas']['PromoCode'];
+
+// The server's rule for a code (POST /api/v1/admin/promo-codes), from its OpenAPI document.
+const codeRule = bodyRules['/api/v1/admin/promo-codes'].post.properties.code;
 export type PromoBody =
   paths['/api/v1/admin/promo-codes']['post']['requestBody']['content']['application/json'];
 
@@ -68,8 +73,8 @@ export function formToPromoBody(
 ): { ok: true; body: PromoBody } | { ok: false; errors: PromoFormErrors } {
   const errors: PromoFormErrors = {};
   const code = values.code.trim();
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(code)) {
-    errors.code = 'Use up to 64 letters, digits, - or _, starting with a letter or digit';
+  if (!new RegExp(codeRule.pattern).test(code) || code.length > codeRule.maxLength) {
+    errors.code = `Use up to ${codeRule.maxLength} letters, digits, - or _, starting with a letter or digit`;
   }
   const optionalMoney = (field: 'maxDiscount' | 'minSubtotal' | 'amountOff'): number | null => {
     if (values[field].trim() === '') return null;
@@ -137,3 +142,28 @@ export function formToPromoBody(
     },
   };
 }
+
+/** The form's zod schema: the text as typed in, the API body out, each error on its field. */
+export const promoFormSchema = (currency: string) =>
+  z
+    .object({
+      code: z.string(),
+      type: z.enum(['fixed', 'percentage']),
+      amountOff: z.string(),
+      percentOff: z.string(),
+      maxDiscount: z.string(),
+      minSubtotal: z.string(),
+      startsAt: z.string(),
+      endsAt: z.string(),
+      usageLimit: z.string(),
+      perCustomerLimit: z.string(),
+      active: z.boolean(),
+    })
+    .transform((values, ctx) => {
+      const result = formToPromoBody(values, currency);
+      if (result.ok) return result.body;
+      for (const [field, message] of Object.entries(result.errors)) {
+        ctx.addIssue({ code: 'custom', path: [field], message });
+      }
+      return z.NEVER;
+    });
