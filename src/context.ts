@@ -12,6 +12,7 @@ import { embeddedTemplateDir } from './db/embedded-template.js';
 import { gatewayOptions, startGateway, type GatewaySettings } from './gateway/gateway.js';
 import { allJobs } from './jobs.js';
 import { AccessTokens } from './modules/auth/access-token.js';
+import { SessionCheck } from './modules/auth/session-check.js';
 import { createMailer } from './modules/notifications/mailer.js';
 import { EmailTemplates } from './modules/notifications/templates.js';
 import { BuiltinProvider } from './modules/payments/providers/builtin.provider.js';
@@ -149,7 +150,12 @@ export async function createContext(
       clock,
       redis,
       logger,
-      tokens: new AccessTokens(jwtSecret, config.accessTokenTtlMs, clock),
+      tokens: new AccessTokens(
+        jwtSecret,
+        config.accessTokenTtlMs,
+        clock,
+        new SessionCheck(database.db, clock),
+      ),
       jobs,
       mailer,
       templates,

@@ -1,8 +1,7 @@
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
-import type { Executor } from '../../db/client.js';
-import { SessionCheck } from './session-check.js';
+import type { SessionCheck } from './session-check.js';
 import type { Role } from './user.table.js';
 
 const ISSUER = 'ordo';
@@ -20,16 +19,19 @@ export interface AccessClaims {
 
 /**
  * Short-lived JWT access tokens: HS256 only (the verifier refuses every other algorithm,
- * `none` included), issuer, audience and expiry checked against the clock module.
+ * `none` included), issuer, audience and expiry checked against the clock module. The session
+ * check is given when the context is built, so every holder of the context (routes, jobs, CLI
+ * commands) checks tokens and forgets ended sessions through it, with nothing to bind first.
  */
 export class AccessTokens {
   readonly ttlSeconds: number;
-  #sessions: SessionCheck | undefined;
 
   constructor(
     private readonly secret: string,
     ttlMs: number,
     private readonly clock: Clock,
+    /** Where tokens are checked against the database, and sessions forgotten when they end. */
+    readonly sessions: SessionCheck,
   ) {
     this.ttlSeconds = Math.floor(ttlMs / 1000);
   }
@@ -80,28 +82,15 @@ export class AccessTokens {
     }
   }
 
-  /** Where tokens are checked against the database; bound once by the auth routes. */
-  bindSessions(db: Executor): SessionCheck {
-    this.#sessions ??= new SessionCheck(db, this.clock);
-    return this.#sessions;
-  }
-
-  /** The session check, or undefined before the auth routes are registered (CLI commands). */
-  get sessions(): SessionCheck | undefined {
-    return this.#sessions;
-  }
-
   /**
    * Verifies a token and that it is still in force: the account exists with the token's role
    * and token version, and the session has not ended (logout, password change or reset, role
-   * change, deletion). Fails closed when no session check is bound. Answers the claims with
-   * the account's email, which the check read anyway.
+   * change, deletion). Answers the claims with the account's email, which the check read
+   * anyway.
    */
   async authenticate(token: string): Promise<AccessClaims & { email: string }> {
     const claims = this.verify(token);
-    if (!this.#sessions)
-      throw new Error('access tokens checked before the session check was bound');
-    const state = await this.#sessions.state(claims.sub, claims.sid);
+    const state = await this.sessions.state(claims.sub, claims.sid);
     if (state.role === undefined) {
       throw new AppError('UNAUTHENTICATED', 'The account no longer exists');
     }

@@ -16,8 +16,6 @@ import {
 
 export function authRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
-    // Every guard's token check reads the account and session through this database handle.
-    ctx.tokens.bindSessions(ctx.db);
     const limited = { rateLimit: { max: ctx.config.rateLimitAuth, timeWindow: '1 minute' } };
     const signedIn = requireRole(ctx.tokens);
 
