@@ -13,8 +13,10 @@ import { gatewayOptions, startGateway, type GatewaySettings } from './gateway/ga
 import { allJobs } from './jobs.js';
 import { AccessTokens } from './modules/auth/access-token.js';
 import { SessionCheck } from './modules/auth/session-check.js';
+import { countOrders } from './modules/orders/order-figures.js';
 import { createMailer } from './modules/notifications/mailer.js';
 import { EmailTemplates } from './modules/notifications/templates.js';
+import { countPayments, countRefunds } from './modules/payments/payment-reads.js';
 import { BuiltinProvider } from './modules/payments/providers/builtin.provider.js';
 import { StripeProvider } from './modules/payments/providers/stripe.provider.js';
 import { Jobs } from './shared/jobs.js';
@@ -160,7 +162,16 @@ export async function createContext(
       mailer,
       templates,
       payments,
-      metrics: createMetrics(database.db, logger),
+      // The business metrics read each module's counts through its own read functions.
+      metrics: createMetrics(
+        database.db,
+        {
+          orders: () => countOrders(database.db),
+          payments: () => countPayments(database.db),
+          refunds: () => countRefunds(database.db),
+        },
+        logger,
+      ),
       gateway: { url: gatewayUrl, webhookSecret },
       close,
     };

@@ -1,7 +1,6 @@
-import { sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { type Db, queryRows } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { readQueueCounts } from './jobs.js';
 
 /**
@@ -15,6 +14,19 @@ import { readQueueCounts } from './jobs.js';
  * `payment_status` leaves `unpaid` once and never returns, `cancelled` and `expired` are final,
  * a payment or refund settles once.
  */
+/**
+ * The counts behind them, read by the modules that own the tables (given when the context is
+ * built: shared code imports no module).
+ */
+export interface BusinessReads {
+  /** Orders by status and whether they were ever paid. */
+  orders(): Promise<{ status: string; everPaid: boolean; n: number }[]>;
+  /** Payments by status and failure code. */
+  payments(): Promise<{ status: string; reason: string | null; n: number }[]>;
+  /** Refunds by status, with their amount. */
+  refunds(): Promise<{ status: string; n: number; amount: number }[]>;
+}
+
 export interface DatabaseMetrics {
   /** Queries the database and renders the text exposition; on failure only `ordo_database_metrics_up 0`. */
   render(): Promise<string>;
@@ -26,7 +38,11 @@ const NOT_DECLINED = ['provider_unavailable', 'abandoned'];
 
 const ORDER_STATUSES = ['pending_payment', 'paid', 'shipped', 'delivered', 'cancelled', 'expired'];
 
-export function createDatabaseMetrics(db: Db, logger: FastifyBaseLogger): DatabaseMetrics {
+export function createDatabaseMetrics(
+  db: Db,
+  reads: BusinessReads,
+  logger: FastifyBaseLogger,
+): DatabaseMetrics {
   const registry = new Registry();
   const registers = [registry];
   const all: { reset(): void }[] = [];
@@ -86,20 +102,9 @@ export function createDatabaseMetrics(db: Db, logger: FastifyBaseLogger): Databa
 
   async function collect(): Promise<void> {
     const [orderRows, paymentRows, refundRows, jobRows] = await Promise.all([
-      queryRows<{ status: string; everPaid: boolean; n: number }>(
-        db,
-        sql`select status, payment_status <> 'unpaid' as "everPaid", count(*)::bigint as n
-          from orders group by 1, 2`,
-      ),
-      queryRows<{ status: string; reason: string | null; n: number }>(
-        db,
-        sql`select status, failure_code as reason, count(*)::bigint as n from payments group by 1, 2`,
-      ),
-      queryRows<{ status: string; n: number; amount: number }>(
-        db,
-        sql`select status, count(*)::bigint as n, coalesce(sum(amount), 0)::bigint as amount
-          from refunds group by 1`,
-      ),
+      reads.orders(),
+      reads.payments(),
+      reads.refunds(),
       readQueueCounts(db),
     ]);
 

@@ -10,7 +10,11 @@ import {
 } from 'prom-client';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { createDatabaseMetrics, type DatabaseMetrics } from './business-metrics.js';
+import {
+  createDatabaseMetrics,
+  type BusinessReads,
+  type DatabaseMetrics,
+} from './business-metrics.js';
 import { AppError } from './errors.js';
 
 /**
@@ -34,7 +38,7 @@ export interface Metrics {
   readonly database: DatabaseMetrics;
 }
 
-export function createMetrics(db: Db, logger: FastifyBaseLogger): Metrics {
+export function createMetrics(db: Db, reads: BusinessReads, logger: FastifyBaseLogger): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ordo_' });
   const httpDuration = new Histogram({
@@ -56,7 +60,7 @@ export function createMetrics(db: Db, logger: FastifyBaseLogger): Metrics {
     registers: [registry],
   }).set(1);
   if (cluster.isWorker) answerPrimaryWith(registry);
-  return { registry, httpDuration, stockOuts, database: createDatabaseMetrics(db, logger) };
+  return { registry, httpDuration, stockOuts, database: createDatabaseMetrics(db, reads, logger) };
 }
 
 /** Adds the request hooks and GET /metrics to an app (its guard is in http-security.ts). */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import { EXPORT_COLUMNS, exportOrdersCsv } from '../orders/export-orders.js';
+import { refundedOfOrder } from '../payments/payment-reads.js';
 import { exportQuery, statsQuery, statsSchema } from './admin.schemas.js';
 import { shopStats } from './stats.js';
 
@@ -45,11 +46,12 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { from, to, ...filter } = request.query;
-        const rows = await exportOrdersCsv(ctx, actorOf(request), {
-          ...filter,
-          from: from ? new Date(from) : undefined,
-          to: to ? new Date(to) : undefined,
-        });
+        const rows = await exportOrdersCsv(
+          ctx,
+          actorOf(request),
+          { ...filter, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined },
+          refundedOfOrder,
+        );
         const day = ctx.clock.now().toISOString().slice(0, 10);
         return (
           reply

@@ -1,11 +1,13 @@
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { queryRows } from '../../db/client.js';
+import { lowStockProducts } from '../catalog/catalog.service.js';
+import { dailyOrderFigures, recentOrderFigures } from '../orders/order-figures.js';
+import { refundedOfOrder } from '../payments/payment-reads.js';
 import type { ShopStats } from './admin.schemas.js';
 
 /**
- * The admin dashboard's figures, read-only over the other modules' tables. Revenue counts
- * orders that were paid (paid, shipped, delivered, or refunded in part), net of refunds.
+ * The admin dashboard's figures, from read functions of the modules that own the data: the
+ * orders' counts and revenue (net of the refunds the payments module knows), the catalog's
+ * low stock, the job queue's dead jobs.
  */
 export async function shopStats(
   ctx: Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs'>,
@@ -14,43 +16,14 @@ export async function shopStats(
   const now = ctx.clock.now();
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const weekAgo = new Date(today.getTime() - 6 * 86_400_000);
-  const [orders] = await queryRows<{
-    orders_today: number;
-    revenue_today: number;
-    orders_week: number;
-    revenue_week: number;
-  }>(
-    ctx.db,
-    sql`select
-          count(*) filter (where o.created_at >= ${today})::int as orders_today,
-          coalesce(sum(o.total - coalesce(p.refunded, 0)) filter (where o.created_at >= ${today} and o.payment_status <> 'unpaid'), 0)::bigint as revenue_today,
-          count(*)::int as orders_week,
-          coalesce(sum(o.total - coalesce(p.refunded, 0)) filter (where o.payment_status <> 'unpaid'), 0)::bigint as revenue_week
-        from orders o
-        left join (select order_id, sum(refunded_amount) as refunded from payments group by order_id) p on p.order_id = o.id
-        where o.created_at >= ${weekAgo}`,
-  );
-  const lowStock = await queryRows<{ id: string; sku: string; name: string; stock: number }>(
-    ctx.db,
-    sql`select id, sku, name, stock from products
-        where archived_at is null and active and stock < ${lowStockBelow}
-        order by stock, name limit 50`,
-  );
+  const recent = await recentOrderFigures(ctx.db, { today, weekAgo }, refundedOfOrder);
+  const lowStock = await lowStockProducts(ctx, lowStockBelow);
   const daily = await dailySeries(ctx, today);
   const { total: failedJobs } = await ctx.jobs.listTroubled(
     { status: 'dead' },
     { page: 1, pageSize: 1 },
   );
-  return {
-    ordersToday: orders?.orders_today ?? 0,
-    revenueToday: Number(orders?.revenue_today ?? 0),
-    ordersWeek: orders?.orders_week ?? 0,
-    revenueWeek: Number(orders?.revenue_week ?? 0),
-    currency: ctx.config.currency,
-    lowStock,
-    failedJobs,
-    daily,
-  };
+  return { ...recent, currency: ctx.config.currency, lowStock, failedJobs, daily };
 }
 
 /** How many days `daily` covers, today (UTC) included. */
@@ -68,16 +41,10 @@ async function dailySeries(
   today: Date,
 ): Promise<{ date: string; orders: number; revenue: number }[]> {
   const first = new Date(today.getTime() - (DAILY_DAYS - 1) * DAY_MS);
-  const rows = await queryRows<{ day: string; orders: number; revenue: number }>(
+  const rows = await dailyOrderFigures(
     ctx.db,
-    sql`select
-          to_char(o.created_at at time zone 'UTC', 'YYYY-MM-DD') as day,
-          count(*)::int as orders,
-          coalesce(sum(o.total - coalesce(p.refunded, 0)) filter (where o.payment_status <> 'unpaid'), 0)::bigint as revenue
-        from orders o
-        left join (select order_id, sum(refunded_amount) as refunded from payments group by order_id) p on p.order_id = o.id
-        where o.created_at >= ${first} and o.created_at < ${new Date(today.getTime() + DAY_MS)}
-        group by 1`,
+    { from: first, to: new Date(today.getTime() + DAY_MS) },
+    refundedOfOrder,
   );
   const byDay = new Map(rows.map((r) => [r.day, r]));
   return Array.from({ length: DAILY_DAYS }, (_, i) => {

@@ -186,6 +186,14 @@ export async function getCatalogProduct(ctx: Ctx, id: string): Promise<CatalogRe
 
 // --- administration ---
 
+/** The dashboard's low-stock list: public products with stock below `below`, lowest first. */
+export async function lowStockProducts(
+  ctx: Pick<AppContext, 'db'>,
+  below: number,
+): Promise<{ id: string; sku: string; name: string; stock: number }[]> {
+  return repo.findLowStock(ctx.db, below, 50);
+}
+
 export async function adminListProducts(
   ctx: Ctx,
   filter: ProductFilter,

@@ -1,4 +1,18 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
@@ -78,6 +92,23 @@ export async function findFreshFields(
     sql`select id, stock, updated_at from products where id = any(${sql.param(ids)}::text[])`,
   );
   return rows.map((row) => ({ id: row.id, stock: row.stock, updatedAt: new Date(row.updated_at) }));
+}
+
+/** Public products with stock below `below`, lowest stock first (then by name), at most `limit`. */
+export async function findLowStock(
+  db: Executor,
+  below: number,
+  limit: number,
+): Promise<Pick<ProductRow, 'id' | 'sku' | 'name' | 'stock'>[]> {
+  return (
+    db
+      .select({ id: products.id, sku: products.sku, name: products.name, stock: products.stock })
+      .from(products)
+      // The predicate of the public partial indexes, written as they are, so the planner can use them.
+      .where(and(sql`${products.active}`, isNull(products.archivedAt), lt(products.stock, below)))
+      .orderBy(asc(products.stock), asc(products.name))
+      .limit(limit)
+  );
 }
 
 export async function findProducts(db: Executor, ids: string[]): Promise<ProductRow[]> {

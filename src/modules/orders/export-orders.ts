@@ -1,8 +1,9 @@
-import { and, asc, desc, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, inArray, lt } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
 import type { Executor } from '../../db/client.js';
 import type { Actor } from '../auth/auth.service.js';
 import { requireStaff } from './order-access.js';
+import type { RefundedOf } from './order-figures.js';
 import { whereOrders } from './order.repository.js';
 import { orderLines, orders, type OrderStatus } from './order.table.js';
 
@@ -81,13 +82,15 @@ export function decimalAmount(minor: number, currency: string): string {
   return `${sign}${Math.floor(abs / scale)}.${String(abs % scale).padStart(digits, '0')}`;
 }
 
-// Read-only over the payments table, in SQL, as admin/stats.ts does: what was refunded.
-const refunded = sql<number>`coalesce((select sum(p.refunded_amount) from payments p where p.order_id = ${orders.id}), 0)::bigint`;
-
 /** One page of orders after the cursor (an order number), newest number first. */
-async function exportPage(db: Executor, filter: ExportFilter, before: number | undefined) {
+async function exportPage(
+  db: Executor,
+  filter: ExportFilter,
+  refundedOf: RefundedOf,
+  before: number | undefined,
+) {
   const rows = await db
-    .select({ order: orders, refunded })
+    .select({ order: orders, refunded: refundedOf(orders.id) })
     .from(orders)
     .where(and(whereOrders(filter), before === undefined ? undefined : lt(orders.number, before)))
     .orderBy(desc(orders.number))
@@ -117,7 +120,7 @@ async function exportPage(db: Executor, filter: ExportFilter, before: number | u
   }
   return rows.map(({ order, refunded }) => ({
     order,
-    refunded: Number(refunded),
+    refunded,
     lines: linesOf.get(order.id) ?? [],
   }));
 }
@@ -156,7 +159,8 @@ function rowOf({ order, refunded, lines }: ExportPage[number]): string {
  * The orders matching the admin list's filters as CSV, produced a page at a time: a header
  * row, then one row per order, newest order number first. Pages follow a keyset cursor (the
  * order number), so each is one indexed query however deep the export goes, and memory holds
- * one page. Staff and admins only.
+ * one page. Staff and admins only. `refundedOf` is the payments module's read of what was
+ * refunded of an order (an SQL value over its id), passed in by the caller.
  *
  * The first page is read before this resolves, so a refusal or a database failure is still a
  * problem response rather than a cut-off file. Pages are separate reads: an order placed
@@ -166,16 +170,17 @@ export async function exportOrdersCsv(
   ctx: Pick<AppContext, 'db'>,
   actor: Actor,
   filter: ExportFilter,
+  refundedOf: RefundedOf,
 ): Promise<AsyncIterable<string>> {
   requireStaff(actor);
-  const first = await exportPage(ctx.db, filter, undefined);
+  const first = await exportPage(ctx.db, filter, refundedOf, undefined);
   return (async function* () {
     yield csvRow(EXPORT_COLUMNS);
     let page = first;
     while (page.length > 0) {
       yield page.map(rowOf).join('');
       if (page.length < PAGE_SIZE) return;
-      page = await exportPage(ctx.db, filter, page[page.length - 1]!.order.number);
+      page = await exportPage(ctx.db, filter, refundedOf, page[page.length - 1]!.order.number);
     }
   })();
 }
