@@ -141,6 +141,28 @@ describe('the catalog cache (one instance)', () => {
     expect(afterDetail.body.updatedAt).not.toBe(beforeDetail.body.updatedAt);
   });
 
+  it('shows the stock an order placed in a transaction (with an Idempotency-Key) took on the next read', async () => {
+    const w = word();
+    const product = await createProduct(t, { name: `${w} kettle`, stock: 5 });
+    const customer = await createUser(t);
+    const detail = `/api/v1/products/${product.id}`;
+    const before = await readTwice(t.http, detail);
+    expect(before.body.stock).toBe(5);
+
+    const placed = await t.http.post(
+      '/api/v1/orders',
+      { items: [{ productId: product.id, quantity: 2 }], shippingAddress: address },
+      { token: customer.token, headers: { 'idempotency-key': `cache-${product.id}` } },
+    );
+    expect(placed.status).toBe(201);
+
+    const after = await t.http.get(detail, {
+      headers: { 'if-none-match': before.headers.get('etag')! },
+    });
+    expect(after.status).toBe(200);
+    expect(after.body.stock).toBe(3);
+  });
+
   it('shows stock a cancellation put back and an adjustment moved, each on the next read', async () => {
     const w = word();
     const product = await createProduct(t, { name: `${w} kettle`, stock: 4 });

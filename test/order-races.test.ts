@@ -194,10 +194,10 @@ describe('races', () => {
     expect(releases.filter((m) => m.kind === 'release')).toHaveLength(1);
   });
   it('prices every order from the product as it was when its stock was taken, while its price changes under load', async () => {
-    // This process remembers how it last saw a product and writes an order from that before
-    // taking the stock; the stock statement checks it under the lock. Each price change here
-    // also sets the stock, so it leaves an `adjustment` movement in the ledger in its own
-    // transaction: the ledger's order is the order in which the row's lock was held.
+    // An order is priced from the product's row in the statement that locks it and takes its
+    // stock. Each price change here also sets the stock, so it leaves an `adjustment` movement
+    // in the ledger in its own transaction: the ledger's order is the order in which the row's
+    // lock was held.
     const product = await createProduct(t, { price: 1000, stock: 10_000 });
     const buyers = await Promise.all(Array.from({ length: 10 }, () => createUser(t)));
     const admin = await createUser(t, { role: 'admin' });
