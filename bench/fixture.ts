@@ -37,7 +37,8 @@ export const createAdmin = (
   env: Record<string, string>,
 ) =>
   runCli(
-    ['create-admin', '--email', admin.email, '--password', admin.password, '--name', 'Bench'],
+    // `--password=…`: a random password may start with '-', which would read as an option.
+    ['create-admin', '--email', admin.email, `--password=${admin.password}`, '--name', 'Bench'],
     env,
   );
 
