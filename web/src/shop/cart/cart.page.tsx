@@ -140,7 +140,8 @@ function CartLineRow({
       <div className="w-20 shrink-0 sm:w-24">
         <ProductImage
           product={{ name: line.name, imageUrl: line.imageUrl, images: [] }}
-          size={96}
+          sizes="6rem"
+          alt=""
         />
       </div>
       <div className="flex min-w-0 flex-1 flex-col gap-2">

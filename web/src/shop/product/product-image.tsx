@@ -1,29 +1,54 @@
 import type { Product } from '../../api/types';
 import { cn } from '../../ui';
 
-/** A product's image, or a tidy placeholder with its initials when it has none yet. */
+/**
+ * An image's variants as `srcset` (the browser picks the narrowest that fills `sizes` at the
+ * screen's density), its narrowest as `src`, and its widest's dimensions, so the box is
+ * reserved before the bytes arrive.
+ */
+export function imageSources(image: Product['images'][number]) {
+  const variants = image.variants.length > 0 ? image.variants : [image];
+  return {
+    src: variants[0]!.url,
+    srcSet: variants.map((v) => `${v.url} ${v.width}w`).join(', '),
+    width: image.width,
+    height: image.height,
+  };
+}
+
+/**
+ * A product's first image, whole (the drawings and most product photos are 4:3; another shape
+ * is letterboxed, never cropped), or a tidy placeholder with its initials when it has none yet.
+ */
 export function ProductImage({
   product,
-  size,
+  sizes,
+  alt = product.name,
+  priority = false,
   className,
 }: {
   product: Pick<Product, 'name' | 'imageUrl' | 'images'>;
-  /** The width it is shown at, in CSS pixels, to pick a variant. */
-  size: number;
+  /** The `sizes` attribute: the width it is shown at, in CSS, per breakpoint. */
+  sizes: string;
+  /** "" inside a link or row that already names the product. */
+  alt?: string;
+  /** Above the fold on first load (the largest paint): fetched at once, first. */
+  priority?: boolean;
   className?: string;
 }) {
-  const images = [...product.images].sort((a, b) => a.width - b.width);
-  const src =
-    images.find((image) => image.width >= size)?.url ?? images.at(-1)?.url ?? product.imageUrl;
-  if (src) {
+  const first = product.images[0];
+  const box = 'aspect-[4/3] w-full rounded-md bg-slate-100';
+  if (first || product.imageUrl) {
+    const sources = first ? imageSources(first) : { src: product.imageUrl! };
     return (
       <img
-        src={src}
-        srcSet={images.map((image) => `${image.url} ${image.width}w`).join(', ') || undefined}
-        sizes={`${size}px`}
-        alt={product.name}
-        loading="lazy"
-        className={cn('aspect-square w-full rounded-md bg-slate-100 object-cover', className)}
+        {...sources}
+        sizes={first ? sizes : undefined}
+        alt={alt}
+        loading={priority ? 'eager' : 'lazy'}
+        fetchPriority={priority ? 'high' : undefined}
+        decoding="async"
+        className={cn(box, 'object-contain', className)}
       />
     );
   }
@@ -34,10 +59,12 @@ export function ProductImage({
     .join('');
   return (
     <div
-      role="img"
-      aria-label={`${product.name} (no photo yet)`}
+      role={alt ? 'img' : undefined}
+      aria-label={alt ? `${alt} (no photo yet)` : undefined}
+      aria-hidden={alt ? undefined : true}
       className={cn(
-        'flex aspect-square w-full items-center justify-center rounded-md bg-gradient-to-br from-slate-100 to-indigo-100 text-3xl font-semibold text-indigo-400',
+        box,
+        'flex items-center justify-center bg-gradient-to-br from-slate-100 to-indigo-100 text-3xl font-semibold text-indigo-400',
         className,
       )}
     >

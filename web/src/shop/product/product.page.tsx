@@ -13,10 +13,14 @@ import {
   ProblemAlert,
 } from '../../ui';
 import { AddToCartButton } from '../cart/add-to-cart-button';
-import { ProductImage } from './product-image';
+import { imageSources, ProductImage } from './product-image';
 import { StockBadge } from './stock-badge';
 
 const route = getRouteApi('/shop/products/$productId');
+
+/** The photo's width: the page's width on a phone, half of it (at most 1152px) from md. */
+const PHOTO_SIZES =
+  '(min-width: 1152px) 544px, (min-width: 768px) calc(50vw - 2rem), calc(100vw - 2rem)';
 
 export function ProductPage() {
   const { productId } = route.useParams();
@@ -57,14 +61,14 @@ export function ProductPage() {
           <div className="space-y-3">
             {current ? (
               <img
-                src={current.url}
+                {...imageSources(current)}
+                sizes={PHOTO_SIZES}
                 alt={p.name}
-                width={current.width}
-                height={current.height}
-                className="aspect-square w-full rounded-lg bg-slate-100 object-cover"
+                fetchPriority="high"
+                className="aspect-[4/3] w-full rounded-lg bg-slate-100 object-contain"
               />
             ) : (
-              <ProductImage product={p} size={640} />
+              <ProductImage product={p} sizes={PHOTO_SIZES} priority />
             )}
             {images.length > 1 && (
               <ul className="flex gap-2" aria-label="More photos">
@@ -77,7 +81,12 @@ export function ProductPage() {
                       aria-pressed={index === shown}
                       className="block h-16 w-16 overflow-hidden rounded-md border border-slate-300 aria-pressed:ring-2 aria-pressed:ring-indigo-600"
                     >
-                      <img src={image.url} alt="" className="h-full w-full object-cover" />
+                      <img
+                        {...imageSources(image)}
+                        sizes="64px"
+                        alt=""
+                        className="h-full w-full object-contain"
+                      />
                     </button>
                   </li>
                 ))}
