@@ -19,13 +19,15 @@ export function AddToCartButton({
   const inCart = cart.find((line) => line.productId === product.id)?.quantity ?? 0;
   const soldOut = product.stock <= 0;
   const atLimit = !soldOut && inCart >= product.stock;
+  // The name starts with the visible label, so a voice command saying what it reads works.
+  const label = soldOut ? 'Out of stock' : 'Add to cart';
 
   return (
     <div className={className}>
       <Button
         className="w-full"
         disabled={soldOut || atLimit}
-        aria-label={`Add to cart: ${product.name}`}
+        aria-label={`${label}: ${product.name}`}
         onClick={() => {
           updateCart((current) =>
             addToCart(
@@ -44,7 +46,7 @@ export function AddToCartButton({
           setAdded(true);
         }}
       >
-        {soldOut ? 'Out of stock' : 'Add to cart'}
+        {label}
       </Button>
       <p aria-live="polite" className="mt-1 min-h-4 text-xs text-slate-600">
         {atLimit
