@@ -215,7 +215,7 @@ export function reportExtras(
     preamble: [
       `${report.mode} run, ${report.startedAt}, commit ${report.commit?.slice(0, 12) ?? 'unknown'}, Node ${report.node}; took ${report.durationSeconds} s.`,
       `${report.settings.durationSeconds} s per run after a ${report.settings.warmupSeconds} s warm-up per target; ${report.settings.products} products, ${report.settings.customers} customers; PostgreSQL and Redis on loopback unless the scenario says PGlite.`,
-      'Per s is requests per second (completed checkouts per second for checkout); errors are non-2xx answers plus socket errors; CPU ms/req is the server process tree (the bench process for direct pg; api and worker together for the process rows); pg CPU ms/req is every postgres process on the machine. See docs/BENCHMARKS.md.',
+      'Per s is requests per second (completed checkouts per second for checkout); errors are non-2xx answers plus socket errors; CPU ms/req is the server process tree (pgbench, the client, for direct pg; api and worker together for the process rows); pg CPU ms/req is every postgres process on the machine, backends that closed during the run included. See docs/BENCHMARKS.md.',
     ],
     sections,
   };
