@@ -23,7 +23,7 @@ export interface BenchRow {
   errors: number;
   status5xx: number;
   failures: Record<string, number>;
-  /** Peak RSS of the server's process tree during the run (the bench itself for direct pg). */
+  /** Peak RSS of the server's process tree during the run (none for direct pg: pgbench has exited when it is read). */
   serverRssPeakMb: number | null;
   /** Peak RSS of the largest single process of that tree (differs under --processes N). */
   processRssPeakMb: number | null;
