@@ -65,13 +65,6 @@ export const queryClient = new QueryClient({
   },
 });
 
-/** Query-key prefix of every query on a path, for invalidation: `invalidate('/api/v1/orders')`. */
-export function invalidate(...apiPaths: (keyof paths)[]): Promise<void[]> {
-  return Promise.all(
-    apiPaths.map((path) => queryClient.invalidateQueries({ queryKey: ['get', path] })),
-  );
-}
-
 /** A fresh key for one attempt of an unsafe POST (orders, payments): retries of it replay. */
 export function newIdempotencyKey(): string {
   return crypto.randomUUID();

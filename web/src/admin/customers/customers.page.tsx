@@ -1,8 +1,12 @@
+import { zodResolver } from '@hookform/resolvers/zod';
 import { keepPreviousData } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { getRouteApi } from '@tanstack/react-router';
-import { useMemo, useState } from 'react';
-import { $api, api, invalidate, queryClient } from '../../api/client';
+import { useMemo } from 'react';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { $api } from '../../api/client';
+import { useChangeRole } from '../../api/hooks/users';
 import { useSession } from '../../api/session';
 import type { User } from '../../api/types';
 import {
@@ -30,8 +34,9 @@ export function CustomersPage() {
   const search = route.useSearch();
   const navigate = route.useNavigate();
   const selfId = useSession().user?.id;
-  const [message, setMessage] = useState<string>();
-  const [error, setError] = useState<unknown>();
+  const changeRole = useChangeRole();
+  const changing = changeRole.isPending ? changeRole.variables.id : undefined;
+  const { mutate: saveRole } = changeRole;
   const users = $api.useQuery(
     'get',
     '/api/v1/admin/users',
@@ -74,19 +79,13 @@ export function CustomersPage() {
         cell: ({ row }) => (
           <RoleEditor
             user={row.original}
-            onChanged={(user) => {
-              setError(undefined);
-              setMessage(`${user.email} is now ${roleLabels[user.role].toLowerCase()}.`);
-            }}
-            onError={(caught) => {
-              setMessage(undefined);
-              setError(caught);
-            }}
+            busy={changing === row.original.id}
+            onSave={(role) => saveRole({ id: row.original.id, role })}
           />
         ),
       }),
     ]);
-  }, [selfId]);
+  }, [selfId, changing, saveRole]);
 
   const visible = users.data?.items ?? [];
 
@@ -121,8 +120,14 @@ export function CustomersPage() {
           )}
         </Field>
       </FilterBar>
-      {message && <Alert tone="success">{message}</Alert>}
-      {error !== undefined && <ProblemAlert error={error} title="The role was not changed" />}
+      {changeRole.isSuccess && (
+        <Alert tone="success">
+          {changeRole.data.email} is now {roleLabels[changeRole.data.role].toLowerCase()}.
+        </Alert>
+      )}
+      {changeRole.isError && (
+        <ProblemAlert error={changeRole.error} title="The role was not changed" />
+      )}
       {users.isPending ? (
         <Loading label="Loading accounts…" />
       ) : users.isError ? (
@@ -149,47 +154,23 @@ export function CustomersPage() {
   );
 }
 
+const roleSchema = z.object({ role: z.enum(roles) });
+
+/** A role picker and its Save button, for one account. */
 function RoleEditor({
   user,
-  onChanged,
-  onError,
+  busy,
+  onSave,
 }: {
   user: User;
-  onChanged: (user: User) => void;
-  onError: (error: unknown) => void;
+  busy: boolean;
+  onSave: (role: Role) => void;
 }) {
-  const [role, setRole] = useState<Role>(user.role);
-  const [busy, setBusy] = useState(false);
-  const save = async () => {
-    setBusy(true);
-    try {
-      const { data } = await api.PATCH('/api/v1/admin/users/{id}', {
-        params: { path: { id: user.id } },
-        body: { role },
-      });
-      if (data) {
-        queryClient.setQueriesData<{ items: User[] }>(
-          { queryKey: ['get', '/api/v1/admin/users'] },
-          (page) =>
-            page && { ...page, items: page.items.map((u) => (u.id === data.id ? data : u)) },
-        );
-        await invalidate('/api/v1/admin/users');
-        onChanged(data);
-      }
-    } catch (caught) {
-      onError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = useForm({ resolver: zodResolver(roleSchema), defaultValues: { role: user.role } });
+  const role = form.watch('role');
   return (
     <div className="flex items-center gap-2">
-      <Select
-        aria-label={`Role of ${user.email}`}
-        value={role}
-        className="w-32"
-        onChange={(e) => setRole(e.target.value as Role)}
-      >
+      <Select aria-label={`Role of ${user.email}`} className="w-32" {...form.register('role')}>
         {roles.map((r) => (
           <option key={r} value={r}>
             {roleLabels[r]}
@@ -201,7 +182,7 @@ function RoleEditor({
         busy={busy}
         disabled={busy || role === user.role}
         aria-label={`Save role of ${user.email}`}
-        onClick={() => void save()}
+        onClick={() => void form.handleSubmit((values) => onSave(values.role))()}
       >
         Save
       </Button>

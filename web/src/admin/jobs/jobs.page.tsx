@@ -1,9 +1,9 @@
 import { keepPreviousData } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { getRouteApi } from '@tanstack/react-router';
-import { useMemo, useState } from 'react';
-import { $api, api, invalidate } from '../../api/client';
-import type { components } from '../../api/schema.gen';
+import { useMemo } from 'react';
+import { $api } from '../../api/client';
+import { useRetryJob } from '../../api/hooks/jobs';
 import {
   Alert,
   Badge,
@@ -20,7 +20,7 @@ import { DataTable, NothingHere, type AdminTableFeatures } from '../data-table';
 import { jobStatusLabels } from '../labels';
 import { jobStatuses } from '../list-search';
 
-type Job = components['schemas']['Job'];
+import type { Job } from '../../api/hooks/jobs';
 const PAGE_SIZE = 25;
 const route = getRouteApi('/admin/jobs');
 
@@ -28,9 +28,9 @@ const route = getRouteApi('/admin/jobs');
 export function JobsPage() {
   const search = route.useSearch();
   const navigate = route.useNavigate();
-  const [message, setMessage] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const [retrying, setRetrying] = useState<string>();
+  const retry = useRetryJob();
+  const retrying = retry.isPending ? retry.variables.id : undefined;
+  const { mutate: retryJob } = retry;
   const jobs = $api.useQuery(
     'get',
     '/api/v1/admin/jobs',
@@ -47,20 +47,6 @@ export function JobsPage() {
   );
 
   const columns = useMemo(() => {
-    const retry = async (job: Job) => {
-      setRetrying(job.id);
-      setError(undefined);
-      setMessage(undefined);
-      try {
-        await api.POST('/api/v1/admin/jobs/{id}/retry', { params: { path: { id: job.id } } });
-        await invalidate('/api/v1/admin/jobs', '/api/v1/admin/stats');
-        setMessage(`The ${job.queue} job runs again now.`);
-      } catch (caught) {
-        setError(caught);
-      } finally {
-        setRetrying(undefined);
-      }
-    };
     const helper = createColumnHelper<AdminTableFeatures, Job>();
     return helper.columns([
       helper.accessor('queue', {
@@ -107,14 +93,14 @@ export function JobsPage() {
             variant="secondary"
             busy={retrying === row.original.id}
             aria-label={`Retry the ${row.original.queue} job ${row.original.id}`}
-            onClick={() => void retry(row.original)}
+            onClick={() => retryJob(row.original)}
           >
             Retry
           </Button>
         ),
       }),
     ]);
-  }, [retrying]);
+  }, [retrying, retryJob]);
 
   return (
     <Page title="Failed jobs">
@@ -139,8 +125,8 @@ export function JobsPage() {
           )}
         </Field>
       </FilterBar>
-      {message && <Alert tone="success">{message}</Alert>}
-      {error !== undefined && <ProblemAlert error={error} title="The job was not retried" />}
+      {retry.isSuccess && <Alert tone="success">The {retry.data.queue} job runs again now.</Alert>}
+      {retry.isError && <ProblemAlert error={retry.error} title="The job was not retried" />}
       {jobs.isPending ? (
         <Loading label="Loading jobs…" />
       ) : jobs.isError ? (

@@ -1,9 +1,8 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Link } from '@tanstack/react-router';
-import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { z } from 'zod';
-import { $api, api } from '../../api/client';
+import { $api } from '../../api/client';
+import { useChangePassword, useResendVerification } from '../../api/hooks/auth';
 import { useSession } from '../../api/session';
 import {
   Alert,
@@ -18,12 +17,13 @@ import {
   Page,
   ProblemAlert,
 } from '../../ui';
+import { passwordChangeSchema } from './account-forms';
 
 /** The signed-in customer's account: who they are, email verification, password change. */
 export function AccountPage() {
   const session = useSession();
   const me = $api.useQuery('get', '/api/v1/me', {}, { enabled: session.status === 'signed-in' });
-  const resend = $api.useMutation('post', '/api/v1/me/verify-email');
+  const resend = useResendVerification();
 
   if (session.status === 'restoring') return <Loading />;
   if (session.status === 'signed-out') {
@@ -64,7 +64,7 @@ export function AccountPage() {
                   <Button
                     variant="secondary"
                     busy={resend.isPending}
-                    onClick={() => resend.mutate({})}
+                    onClick={() => resend.mutate()}
                   >
                     Resend verification email
                   </Button>
@@ -88,41 +88,23 @@ export function AccountPage() {
   );
 }
 
-const passwordSchema = z
-  .object({
-    currentPassword: z.string().min(1, 'Enter your current password'),
-    newPassword: z.string().min(8, 'At least 8 characters').max(200),
-    confirm: z.string(),
-  })
-  .refine((v) => v.newPassword === v.confirm, {
-    path: ['confirm'],
-    message: 'The passwords differ',
-  });
-
 function ChangePasswordCard() {
-  const [error, setError] = useState<unknown>();
-  const [done, setDone] = useState(false);
+  const change = useChangePassword();
   const form = useForm({
-    resolver: zodResolver(passwordSchema),
+    resolver: zodResolver(passwordChangeSchema),
     defaultValues: { currentPassword: '', newPassword: '', confirm: '' },
   });
   const errors = form.formState.errors;
-  const submit = form.handleSubmit(async ({ currentPassword, newPassword }) => {
-    setError(undefined);
-    setDone(false);
-    try {
-      await api.POST('/api/v1/me/password', { body: { currentPassword, newPassword } });
-      form.reset();
-      setDone(true);
-    } catch (caught) {
-      setError(caught);
-    }
-  });
+  const submit = form.handleSubmit(({ currentPassword, newPassword }) =>
+    change.mutate({ currentPassword, newPassword }, { onSuccess: () => form.reset() }),
+  );
   return (
     <Card title="Change password">
       <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4">
-        {done && <Alert tone="success">Your password was changed.</Alert>}
-        {error !== undefined && <ProblemAlert error={error} title="The password was not changed" />}
+        {change.isSuccess && <Alert tone="success">Your password was changed.</Alert>}
+        {change.isError && (
+          <ProblemAlert error={change.error} title="The password was not changed" />
+        )}
         <Field label="Current password" error={errors.currentPassword?.message}>
           {(props) => (
             <Input
@@ -157,7 +139,7 @@ function ChangePasswordCard() {
             />
           )}
         </Field>
-        <Button type="submit" busy={form.formState.isSubmitting}>
+        <Button type="submit" busy={change.isPending}>
           Change password
         </Button>
       </form>

@@ -1,10 +1,8 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Link, getRouteApi, useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { z } from 'zod';
-import { api } from '../../api/client';
-import { logIn } from '../../api/session';
+import { useLogIn, useRegister } from '../../api/hooks/auth';
+import { loginSchema, registerSchema } from './account-forms';
 import { safeRedirect } from './redirect';
 import { Alert, Button, Card, Field, Input, Page, ProblemAlert } from '../../ui';
 
@@ -20,38 +18,28 @@ async function goTo(navigate: ReturnType<typeof useNavigate>, target: string): P
   await navigate({ to: target });
 }
 
-const loginSchema = z.object({
-  email: z.email('Enter an email address'),
-  password: z.string().min(1, 'Enter your password'),
-});
-
 const loginRoute = getRouteApi('/shop/login');
 
 export function LoginPage() {
   const { redirect } = loginRoute.useSearch();
   const navigate = useNavigate();
-  const [error, setError] = useState<unknown>();
+  const login = useLogIn();
   const form = useForm({
     resolver: zodResolver(loginSchema),
     defaultValues: { email: '', password: '' },
   });
   const errors = form.formState.errors;
 
-  const submit = form.handleSubmit(async ({ email, password }) => {
-    setError(undefined);
-    try {
-      await logIn(email, password);
-      await goTo(navigate, safeRedirect(redirect));
-    } catch (caught) {
-      setError(caught);
-    }
+  const submit = form.handleSubmit(async (values) => {
+    const user = await login.mutateAsync(values).catch(() => undefined);
+    if (user) await goTo(navigate, safeRedirect(redirect));
   });
 
   return (
     <Page title="Log in">
       <Card className="max-w-md">
         <form onSubmit={(e) => void submit(e)} className="space-y-4" noValidate>
-          {error !== undefined && <ProblemAlert error={error} title="Could not log in" />}
+          {login.isError && <ProblemAlert error={login.error} title="Could not log in" />}
           <Field label="Email" error={errors.email?.message}>
             {(props) => (
               <Input {...props} type="email" autoComplete="email" {...form.register('email')} />
@@ -84,18 +72,12 @@ export function LoginPage() {
   );
 }
 
-const registerSchema = z.object({
-  name: z.string().trim().min(1, 'Enter your name').max(200),
-  email: z.email('Enter an email address'),
-  password: z.string().min(8, 'At least 8 characters').max(200),
-});
-
 const registerRoute = getRouteApi('/shop/register');
 
 export function RegisterPage() {
   const { redirect } = registerRoute.useSearch();
   const navigate = useNavigate();
-  const [error, setError] = useState<unknown>();
+  const registration = useRegister();
   const form = useForm({
     resolver: zodResolver(registerSchema),
     defaultValues: { name: '', email: '', password: '' },
@@ -103,21 +85,17 @@ export function RegisterPage() {
   const errors = form.formState.errors;
 
   const submit = form.handleSubmit(async (values) => {
-    setError(undefined);
-    try {
-      await api.POST('/api/v1/auth/register', { body: values });
-      await logIn(values.email, values.password);
-      await goTo(navigate, safeRedirect(redirect));
-    } catch (caught) {
-      setError(caught);
-    }
+    const user = await registration.mutateAsync(values).catch(() => undefined);
+    if (user) await goTo(navigate, safeRedirect(redirect));
   });
 
   return (
     <Page title="Create an account">
       <Card className="max-w-md">
         <form onSubmit={(e) => void submit(e)} className="space-y-4" noValidate>
-          {error !== undefined && <ProblemAlert error={error} title="Could not register" />}
+          {registration.isError && (
+            <ProblemAlert error={registration.error} title="Could not register" />
+          )}
           <Field label="Name" error={errors.name?.message}>
             {(props) => <Input {...props} autoComplete="name" {...form.register('name')} />}
           </Field>

@@ -1,10 +1,12 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useMutation } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { useForm } from 'react-hook-form';
-import { z } from 'zod';
-import { api, invalidate } from '../../api/client';
+import {
+  useConfirmPasswordReset,
+  useRequestPasswordReset,
+  useVerifyEmail,
+} from '../../api/hooks/auth';
 import {
   Alert,
   Button,
@@ -16,18 +18,14 @@ import {
   Page,
   ProblemAlert,
 } from '../../ui';
+import { resetRequestSchema, resetSchema } from './account-forms';
 
 const verifyRoute = getRouteApi('/shop/verify-email');
 
 /** Where the verification email's link lands: /verify-email?token=… */
 export function VerifyEmailPage() {
   const { token } = verifyRoute.useSearch();
-  const verify = useMutation({
-    mutationFn: async (value: string) => {
-      await api.POST('/api/v1/auth/verify-email', { body: { token: value } });
-      await invalidate('/api/v1/me');
-    },
-  });
+  const verify = useVerifyEmail();
   // Once per page, even under StrictMode's double effects: a token is single-use.
   const started = useRef(false);
   useEffect(() => {
@@ -72,38 +70,27 @@ export function VerifyEmailPage() {
   );
 }
 
-const requestSchema = z.object({ email: z.email('Enter an email address') });
-
 /** Asks for a password reset link. The answer is the same whether or not the account exists. */
 export function ForgotPasswordPage() {
-  const [sent, setSent] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const form = useForm({ resolver: zodResolver(requestSchema), defaultValues: { email: '' } });
-  const submit = form.handleSubmit(async (body) => {
-    setError(undefined);
-    try {
-      await api.POST('/api/v1/auth/password-reset/request', { body });
-      setSent(true);
-    } catch (caught) {
-      setError(caught);
-    }
-  });
+  const request = useRequestPasswordReset();
+  const form = useForm({ resolver: zodResolver(resetRequestSchema), defaultValues: { email: '' } });
+  const submit = form.handleSubmit(({ email }) => request.mutate(email));
   return (
     <Page title="Reset your password">
       <Card className="max-w-md">
-        {sent ? (
+        {request.isSuccess ? (
           <Alert tone="success" title="Check your email">
             If an account uses that address, we have sent it a link to choose a new password.
           </Alert>
         ) : (
           <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4">
-            {error !== undefined && <ProblemAlert error={error} />}
+            {request.isError && <ProblemAlert error={request.error} />}
             <Field label="Email" error={form.formState.errors.email?.message}>
               {(props) => (
                 <Input {...props} type="email" autoComplete="email" {...form.register('email')} />
               )}
             </Field>
-            <Button type="submit" busy={form.formState.isSubmitting} className="w-full">
+            <Button type="submit" busy={request.isPending} className="w-full">
               Send reset link
             </Button>
           </form>
@@ -114,31 +101,18 @@ export function ForgotPasswordPage() {
 }
 
 const resetRoute = getRouteApi('/shop/reset-password');
-const resetSchema = z
-  .object({ password: z.string().min(8, 'At least 8 characters').max(200), confirm: z.string() })
-  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The passwords differ' });
-
 /** Where the password reset email's link lands: /reset-password?token=… */
 export function ResetPasswordPage() {
   const { token } = resetRoute.useSearch();
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const confirm = useConfirmPasswordReset();
   const form = useForm({
     resolver: zodResolver(resetSchema),
     defaultValues: { password: '', confirm: '' },
   });
   const errors = form.formState.errors;
-  const submit = form.handleSubmit(async ({ password }) => {
-    setError(undefined);
-    try {
-      await api.POST('/api/v1/auth/password-reset/confirm', {
-        body: { token: token ?? '', password },
-      });
-      setDone(true);
-    } catch (caught) {
-      setError(caught);
-    }
-  });
+  const submit = form.handleSubmit(({ password }) =>
+    confirm.mutate({ token: token ?? '', password }),
+  );
   return (
     <Page title="Choose a new password">
       <Card className="max-w-md">
@@ -150,7 +124,7 @@ export function ResetPasswordPage() {
             </Link>
             .
           </Alert>
-        ) : done ? (
+        ) : confirm.isSuccess ? (
           <div className="space-y-4">
             <Alert tone="success" title="Password changed">
               You have been logged out everywhere. Log in with your new password.
@@ -161,8 +135,8 @@ export function ResetPasswordPage() {
           </div>
         ) : (
           <form onSubmit={(e) => void submit(e)} noValidate className="space-y-4">
-            {error !== undefined && (
-              <ProblemAlert error={error} title="The password was not changed" />
+            {confirm.isError && (
+              <ProblemAlert error={confirm.error} title="The password was not changed" />
             )}
             <Field
               label="New password"
@@ -188,7 +162,7 @@ export function ResetPasswordPage() {
                 />
               )}
             </Field>
-            <Button type="submit" busy={form.formState.isSubmitting} className="w-full">
+            <Button type="submit" busy={confirm.isPending} className="w-full">
               Set new password
             </Button>
           </form>

@@ -1,4 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { bodyRules } from '../../api/field-rules';
 import type { Quote } from '../../api/types';
 import { Alert, Button, Field, Input, Money } from '../../ui';
 import { setPromoCode, usePromoCode } from './promo-store';
@@ -44,28 +47,30 @@ export function QuoteTotals({ quote }: { quote: Quote }) {
   );
 }
 
+const promoRule = bodyRules['/api/v1/orders/quote'].post.properties.promoCode;
+// Empty removes the code; the server says why a code does not apply, so only its length is checked.
+const promoSchema = z.object({
+  promoCode: z
+    .string()
+    .trim()
+    .max(promoRule.maxLength, `At most ${promoRule.maxLength} characters`),
+});
+
 /** Enter, apply or remove a promo code; says why the server did not apply it. */
 export function PromoCodeForm({ quote }: { quote: Quote | undefined }) {
   const code = usePromoCode();
-  const [text, setText] = useState(code);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setPromoCode(text);
-  };
+  const form = useForm({ resolver: zodResolver(promoSchema), defaultValues: { promoCode: code } });
+  const submit = form.handleSubmit(({ promoCode }) => setPromoCode(promoCode));
   const promo = quote?.promo;
   return (
     <div className="space-y-2">
-      <form onSubmit={submit} className="flex items-end gap-2">
-        <Field label="Promo code" className="flex-1">
-          {(props) => (
-            <Input
-              {...props}
-              name="promoCode"
-              autoComplete="off"
-              value={text}
-              onChange={(e) => setText(e.target.value)}
-            />
-          )}
+      <form onSubmit={(e) => void submit(e)} noValidate className="flex items-end gap-2">
+        <Field
+          label="Promo code"
+          className="flex-1"
+          error={form.formState.errors.promoCode?.message}
+        >
+          {(props) => <Input {...props} autoComplete="off" {...form.register('promoCode')} />}
         </Field>
         <Button type="submit" variant="secondary">
           Apply code
@@ -83,7 +88,7 @@ export function PromoCodeForm({ quote }: { quote: Quote | undefined }) {
               type="button"
               className="text-sm font-medium underline"
               onClick={() => {
-                setText('');
+                form.reset({ promoCode: '' });
                 setPromoCode('');
               }}
             >

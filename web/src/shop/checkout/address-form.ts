@@ -11,8 +11,8 @@ export const addressSchema = z.object({
   line2: serverText(address.line2),
   city: serverText(address.city, { required: 'Enter the city' }),
   postalCode: serverText(address.postalCode, { required: 'Enter the postal code' }),
-  country: serverText(address.country, { pattern: 'Two letters, e.g. US, DE, FR' }).transform(
-    (c) => c.toUpperCase(),
+  country: serverText(address.country, { pattern: 'Two letters, e.g. US, DE, FR' }).transform((c) =>
+    c.toUpperCase(),
   ),
 });
 

@@ -1,9 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Link, useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { z } from 'zod';
-import { api, invalidate, newIdempotencyKey } from '../../api/client';
+import { usePlaceOrder } from '../../api/hooks/orders';
 import { outOfStockLines } from '../../api/problem';
 import { useSession } from '../../api/session';
 import {
@@ -25,21 +23,7 @@ import { setPromoCode, usePromoCode } from '../cart/promo-store';
 import { PromoCodeForm, QuoteTotals } from '../cart/quote-summary';
 import { problemStockIssues, quoteStockIssues } from '../cart/stock-issues';
 import { useQuote } from '../cart/use-quote';
-
-const addressSchema = z.object({
-  name: z.string().trim().min(1, 'Enter the recipient’s name').max(200),
-  line1: z.string().trim().min(1, 'Enter the street address').max(200),
-  line2: z.string().trim().max(200),
-  city: z.string().trim().min(1, 'Enter the city').max(100),
-  postalCode: z.string().trim().min(1, 'Enter the postal code').max(20),
-  country: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z]{2}$/, 'Two letters, e.g. US, DE, FR')
-    .transform((c) => c.toUpperCase()),
-});
-
-type AddressForm = z.input<typeof addressSchema>;
+import { addressSchema, emptyAddress } from './address-form';
 
 export function CheckoutPage() {
   const session = useSession();
@@ -47,17 +31,11 @@ export function CheckoutPage() {
   const promoCode = usePromoCode();
   const quote = useQuote(cart, promoCode);
   const navigate = useNavigate();
-  const [error, setError] = useState<unknown>();
-  const form = useForm<AddressForm, unknown, z.output<typeof addressSchema>>({
+  const placeOrder = usePlaceOrder();
+  const error = placeOrder.error;
+  const form = useForm({
     resolver: zodResolver(addressSchema),
-    defaultValues: {
-      name: session.user?.name ?? '',
-      line1: '',
-      line2: '',
-      city: '',
-      postalCode: '',
-      country: '',
-    },
+    defaultValues: emptyAddress(session.user?.name ?? ''),
   });
   const errors = form.formState.errors;
 
@@ -99,33 +77,27 @@ export function CheckoutPage() {
   ];
   const names = new Map(cart.map((line) => [line.productId, line.name]));
 
-  const placeOrder = form.handleSubmit(async (address) => {
-    setError(undefined);
-    try {
-      const { data } = await api.POST('/api/v1/orders', {
-        // One key per attempt: a retry of this request after a lost answer replays it.
-        params: { header: { 'idempotency-key': newIdempotencyKey() } },
-        body: {
-          items: toOrderItems(cart),
-          ...(promoCode ? { promoCode } : {}),
-          shippingAddress: { ...address, line2: address.line2 || undefined },
-        },
+  const submit = form.handleSubmit(async (address) => {
+    const order = await placeOrder
+      .mutateAsync({
+        items: toOrderItems(cart),
+        ...(promoCode ? { promoCode } : {}),
+        shippingAddress: { ...address, line2: address.line2 || undefined },
+      })
+      .catch((caught: unknown) => {
+        // The server says how many are left of each short line: the cart learns it.
+        const short = outOfStockLines(caught);
+        if (short.length > 0) {
+          updateCart((c) =>
+            updateStock(c, Object.fromEntries(short.map((s) => [s.productId, s.available]))),
+          );
+        }
       });
-      if (!data) throw new Error('The order was placed but its answer was empty');
-      await invalidate('/api/v1/orders', '/api/v1/products');
-      // Leave the page first: emptied here, the cart would flash "your cart is empty".
-      await navigate({ to: '/orders/$orderId', params: { orderId: data.id } });
-      clearCart();
-      setPromoCode('');
-    } catch (caught) {
-      const short = outOfStockLines(caught);
-      if (short.length > 0) {
-        updateCart((c) =>
-          updateStock(c, Object.fromEntries(short.map((s) => [s.productId, s.available]))),
-        );
-      }
-      setError(caught);
-    }
+    if (!order) return;
+    // Leave the page first: emptied here, the cart would flash "your cart is empty".
+    await navigate({ to: '/orders/$orderId', params: { orderId: order.id } });
+    clearCart();
+    setPromoCode('');
   });
 
   return (
@@ -134,7 +106,7 @@ export function CheckoutPage() {
         <Card title="Shipping address">
           <form
             id="checkout"
-            onSubmit={(e) => void placeOrder(e)}
+            onSubmit={(e) => void submit(e)}
             noValidate
             className="grid gap-4 sm:grid-cols-2"
           >
@@ -211,15 +183,15 @@ export function CheckoutPage() {
                 </Link>
               </Alert>
             )}
-            {error !== undefined && outOfStockLines(error).length === 0 && (
+            {placeOrder.isError && outOfStockLines(error).length === 0 && (
               <ProblemAlert error={error} title="The order could not be placed" />
             )}
             <Button
               type="submit"
               form="checkout"
               className="w-full"
-              busy={form.formState.isSubmitting}
-              disabled={!quote.data || stockIssues.length > 0 || form.formState.isSubmitting}
+              busy={placeOrder.isPending}
+              disabled={!quote.data || stockIssues.length > 0 || placeOrder.isPending}
             >
               Place order
             </Button>
