@@ -4,7 +4,8 @@ import { preparedRows, type Executor, type Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { formatMoney } from '../../shared/money.js';
 import type { Actor } from '../auth/auth.service.js';
-import { changeStatus, noteOnOrder, recordRefund, type OrderActor } from './lifecycle.js';
+import { SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
+import { changeStatus, noteOnOrder, recordRefund } from './lifecycle.js';
 import { requirePayer, visibleOrder } from './order-access.js';
 import * as repo from './order.repository.js';
 import type { OrderRow } from './order.repository.js';
@@ -12,51 +13,32 @@ import type { PaymentStatus } from './order.table.js';
 
 /**
  * What the payments module tells an order, and asks of it. Payments never read or write an
- * order row themselves: each function here takes the order's row lock and decides from the
- * locked row. Lock order is always the order first, then its payment, so a payment that
- * settles while staff cancel can never deadlock with it.
+ * order row themselves: each function here is given the order as the caller locked it, first
+ * in its transaction (`lockOrderForPayment`), and decides from that row. Lock order is always
+ * the order first, then its payment, so a payment that settles while staff cancel can never
+ * deadlock with it.
  */
 
 type Ctx = Pick<AppContext, 'jobs' | 'db' | 'redis' | 'logger'>;
 
-async function lockForSystem(tx: Tx, orderId: string): Promise<OrderRow> {
-  const order = await repo.lockOrder(tx, orderId);
-  if (!order) throw notFound('Order');
-  return order;
-}
+const lockedRow = Symbol('the locked order row');
 
 /**
- * An order's row lock, held by the caller's transaction: what `lockOrderForPayment` hands the
- * payments module. Passed to the next function here, it saves that function locking and reading
- * the row again; it stands for the row as it was locked, so it serves one change only.
+ * An order's row, locked by the caller's transaction: what `lockOrderForPayment` hands the
+ * payments module and the functions below take. Its row is readable here only (the symbol is
+ * not exported), so payments decide nothing from an order's fields. It stands for the row as
+ * it was locked: each function below makes the one change its payment event calls for.
  */
-export interface OrderLock {
+export interface LockedOrder {
   readonly orderId: string;
-}
-
-class HeldLock implements OrderLock {
-  constructor(
-    private row: OrderRow | undefined,
-    readonly orderId: string,
-  ) {}
-
-  /** The locked row, once: after a change the row is read again. */
-  take(): OrderRow | undefined {
-    const row = this.row;
-    this.row = undefined;
-    return row;
-  }
-}
-
-/** The order's locked row: the one a fresh lock holds, or locked and read now. */
-async function lockedRow(tx: Tx, order: string | OrderLock): Promise<OrderRow> {
-  const held = order instanceof HeldLock ? order.take() : undefined;
-  return held ?? lockForSystem(tx, typeof order === 'string' ? order : order.orderId);
+  readonly [lockedRow]: OrderRow;
 }
 
 /** Takes the order's row lock (before a payment's), so changes of one order take turns. */
-export async function lockOrderForPayment(tx: Tx, orderId: string): Promise<OrderLock> {
-  return new HeldLock(await lockForSystem(tx, orderId), orderId);
+export async function lockOrderForPayment(tx: Tx, orderId: string): Promise<LockedOrder> {
+  const order = await repo.lockOrder(tx, orderId);
+  if (!order) throw notFound('Order');
+  return { orderId, [lockedRow]: order };
 }
 
 /** 404 unless the actor may see the order (its owner, or staff). */
@@ -119,12 +101,8 @@ export async function startPayment(
 }
 
 /** A payment attempt ended without paying (declined, refused, abandoned): the order may be paid again. */
-export async function paymentAttemptFailed(
-  tx: Tx,
-  lock: string | OrderLock,
-  now: Date,
-): Promise<void> {
-  const order = await lockedRow(tx, lock);
+export async function paymentAttemptFailed(tx: Tx, locked: LockedOrder, now: Date): Promise<void> {
+  const order = locked[lockedRow];
   if (order.paymentInProgress) {
     await repo.updateOrder(tx, order.id, { paymentInProgress: false, updatedAt: now });
   }
@@ -138,10 +116,10 @@ export async function paymentAttemptFailed(
 export async function paymentSucceeded(
   tx: Tx,
   ctx: Ctx,
-  payment: { order: string | OrderLock; paymentId: string; now: Date },
+  payment: { order: LockedOrder; paymentId: string; now: Date },
 ): Promise<'paid' | 'late'> {
-  const order = await lockedRow(tx, payment.order);
-  const by = { actor: 'system' as const, now: payment.now };
+  const order = payment.order[lockedRow];
+  const by = { actor: SYSTEM_ACTOR, now: payment.now };
   if (order.status === 'pending_payment') {
     await changeStatus(
       tx,
@@ -174,17 +152,17 @@ export async function paymentRefunded(
   tx: Tx,
   ctx: Ctx,
   refund: {
-    orderId: string;
+    order: LockedOrder;
     refundId: string;
     amount: number;
     paymentStatus: PaymentStatus;
     restock: boolean;
-    actor: OrderActor;
+    actor: ActorOrSystem;
     reason: string;
     now: Date;
   },
 ): Promise<void> {
-  const order = await lockForSystem(tx, refund.orderId);
+  const order = refund.order[lockedRow];
   await recordRefund(
     tx,
     ctx,
@@ -201,10 +179,10 @@ export async function paymentRefunded(
 /** A payment event worth a line in the order's history (a refund the provider refused). */
 export async function notePaymentEvent(
   tx: Tx,
-  orderId: string,
-  by: { actor: OrderActor; reason: string; now: Date },
+  locked: LockedOrder,
+  by: { actor: ActorOrSystem; reason: string; now: Date },
 ): Promise<void> {
-  await noteOnOrder(tx, await lockForSystem(tx, orderId), by);
+  await noteOnOrder(tx, locked[lockedRow], by);
 }
 
 /**
@@ -213,14 +191,14 @@ export async function notePaymentEvent(
  */
 export async function paymentStatusFollowsProvider(
   tx: Tx,
-  lock: string | OrderLock,
+  locked: LockedOrder,
   paymentStatus: PaymentStatus,
   by: { refundedAmount: number; now: Date },
 ): Promise<void> {
-  const order = await lockedRow(tx, lock);
+  const order = locked[lockedRow];
   await repo.updateOrder(tx, order.id, { paymentStatus, updatedAt: by.now });
   await noteOnOrder(tx, order, {
-    actor: 'system',
+    actor: SYSTEM_ACTOR,
     reason: `refunded at the provider: ${formatMoney(by.refundedAmount, order.currency)} in all`,
     now: by.now,
   });

@@ -27,9 +27,13 @@ export async function findPayment(db: Executor, id: string): Promise<PaymentRow 
   return row;
 }
 
-export async function lockPayment(tx: Tx, id: string): Promise<PaymentRow | undefined> {
+declare const locked: unique symbol;
+/** A payment row read under its row lock (`lockPayment`): what a status change is made on. */
+export type LockedPayment = PaymentRow & { readonly [locked]: true };
+
+export async function lockPayment(tx: Tx, id: string): Promise<LockedPayment | undefined> {
   const [row] = await tx.select().from(payments).where(eq(payments.id, id)).for('update');
-  return row;
+  return row as LockedPayment | undefined;
 }
 
 export async function findPaymentByProviderId(

@@ -4,18 +4,22 @@ import { AppError, notFound } from '../../shared/errors.js';
 import { failpoint } from '../../shared/failpoints.js';
 import { newId } from '../../shared/ids.js';
 import type { Actor } from '../auth/auth.service.js';
+import { requireVisibleOrder, startPayment } from '../orders/order-payments.js';
 import {
-  lockOrderForPayment,
-  paymentAttemptFailed,
-  paymentStatusFollowsProvider,
-  paymentSucceeded,
-  requireVisibleOrder,
-  startPayment,
-} from '../orders/order-payments.js';
-import { ProviderRefused, ProviderUnavailable, type IntentSnapshot } from './payment-provider.js';
+  changePayment,
+  lockPaymentOfOrder,
+  paymentCanChange,
+  providerChange,
+  snapshotMismatch,
+} from './payment-lifecycle.js';
+import {
+  ProviderRefused,
+  ProviderUnavailable,
+  type IntentSnapshot,
+  type WebhookEvent,
+} from './payment-provider.js';
 import * as repo from './payment.repository.js';
 import type { PaymentRow } from './payment.repository.js';
-import type { PaymentRecordStatus } from './payment.table.js';
 import type { Payment } from './payments.schemas.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs' | 'payments' | 'logger' | 'redis'>;
@@ -141,93 +145,58 @@ async function failAttempt(
   ctx: Ctx,
   payment: PaymentRow,
   failureCode: string,
-): Promise<PaymentRow & { failureCode: string | null }> {
+): Promise<PaymentRow> {
   return ctx.db.transaction(async (tx) => {
-    const now = ctx.clock.now();
-    const order = await lockOrderForPayment(tx, payment.orderId);
-    const current = (await repo.lockPayment(tx, payment.id))!;
-    if (current.status !== 'processing') return current;
-    await paymentAttemptFailed(tx, order, now);
-    return repo.updatePayment(tx, payment.id, { status: 'failed', failureCode, updatedAt: now });
+    const locked = await lockPaymentOfOrder(tx, payment);
+    if (!locked) throw notFound('Payment');
+    if (!paymentCanChange(locked.payment.status, 'failed', 'ordo')) return locked.payment;
+    return changePayment(tx, ctx, locked, {
+      to: 'failed',
+      cause: 'ordo',
+      now: ctx.clock.now(),
+      fields: { failureCode },
+    });
   });
 }
 
-const rank: Record<PaymentRecordStatus, number> = {
-  processing: 0,
-  failed: 1,
-  succeeded: 2,
-  partially_refunded: 3,
-  refunded: 4,
-};
-
 /**
- * What a snapshot makes of a payment, forward only: its next status and refunded amount, and
- * whether anything changes (recording the provider's id for the first time counts). Pure: the
- * same answer on a locked row as on an unlocked read of it.
- */
-function nextState(payment: PaymentRow, snapshot: IntentSnapshot) {
-  let next: PaymentRecordStatus = payment.status;
-  if (snapshot.status === 'succeeded' && rank[payment.status] < rank.succeeded) next = 'succeeded';
-  if (snapshot.status === 'failed' && payment.status === 'processing') next = 'failed';
-  // Refunds made at the provider directly (Ordo's own are reserved before they are made).
-  const refundedAmount = Math.max(payment.refundedAmount, snapshot.amountRefunded);
-  if (refundedAmount > payment.refundedAmount && rank[next] >= rank.succeeded) {
-    next = refundedAmount >= payment.amount ? 'refunded' : 'partially_refunded';
-  }
-  const recordsId = payment.providerPaymentId === null;
-  const changes = recordsId || next !== payment.status || refundedAmount !== payment.refundedAmount;
-  return { next, refundedAmount, recordsId, changes };
-}
-
-/**
- * Whether a snapshot can be applied to this payment at all: its intent, amount and currency.
- * A mismatch is logged unless `quiet` (a first look that the locked path repeats).
- */
-function matches(ctx: Ctx, payment: PaymentRow, snapshot: IntentSnapshot, quiet = false): boolean {
-  const sameIntent =
-    payment.providerPaymentId === null || payment.providerPaymentId === snapshot.providerPaymentId;
-  const sameMoney =
-    snapshot.amount === payment.amount &&
-    snapshot.currency.toUpperCase() === payment.currency.toUpperCase();
-  if (quiet) return sameIntent && sameMoney;
-  if (!sameIntent) {
-    ctx.logger.error(
-      { paymentId: payment.id, snapshot },
-      'provider intent is not the payment’s; ignored',
-    );
-    return false;
-  }
-  if (!sameMoney) {
-    ctx.logger.error(
-      { paymentId: payment.id, snapshot },
-      'provider amount or currency does not match the payment; ignored',
-    );
-    return false;
-  }
-  return true;
-}
-
-/**
- * Brings a payment up to what the provider says, forward only, under the payment's row lock:
- * whichever arrives first (the confirm response, a webhook, reconciliation) makes the change,
- * the others find nothing to do. A success pays the order, or, when the order was cancelled or
- * expired meanwhile, is refunded automatically. Amount and currency must match the payment,
- * and the intent must be the payment's (the first snapshot records its id).
+ * Brings a payment up to what the provider says, forward only, under the order's and the
+ * payment's row locks: whichever arrives first (the confirm response, a webhook,
+ * reconciliation) makes the change, the others find nothing to do. What the change does to
+ * the order is the payment lifecycle's (`payment-lifecycle.ts`): a success pays the order, or,
+ * when the order was cancelled or expired meanwhile, is refunded automatically.
  */
 export async function applySnapshot(
   ctx: Ctx,
   snapshot: IntentSnapshot,
-  payment?: Pick<PaymentRow, 'id' | 'orderId'>,
+  payment: Pick<PaymentRow, 'id' | 'orderId'>,
 ): Promise<PaymentRow> {
-  const result = await ctx.db.transaction((tx) => settle(ctx, tx, snapshot, payment));
-  if (!result.payment) throw notFound('Payment');
-  if (result.lateSuccess) {
-    ctx.logger.warn(
-      { paymentId: result.payment.id },
-      'payment succeeded for an order that no longer takes it; refunding',
-    );
+  const settled = await ctx.db.transaction((tx) => settle(ctx, tx, snapshot, payment));
+  if (!settled) throw notFound('Payment');
+  return settled;
+}
+
+/**
+ * applySnapshot's work, in the caller's transaction (the webhook's, with its event record):
+ * the order's lock first, then the payment's, and the decision made on the locked payment. A
+ * snapshot for another intent, or for other money, is logged and ignored.
+ */
+async function settle(
+  ctx: Ctx,
+  tx: Tx,
+  snapshot: IntentSnapshot,
+  target: Pick<PaymentRow, 'id' | 'orderId'>,
+): Promise<PaymentRow | undefined> {
+  const locked = await lockPaymentOfOrder(tx, target);
+  if (!locked) return undefined;
+  const mismatch = snapshotMismatch(locked.payment, snapshot);
+  if (mismatch) {
+    ctx.logger.error({ paymentId: locked.payment.id, snapshot }, mismatch);
+    return locked.payment;
   }
-  return result.payment;
+  const change = providerChange(locked.payment, snapshot);
+  if (!change) return locked.payment;
+  return changePayment(tx, ctx, locked, { ...change, cause: 'provider', now: ctx.clock.now() });
 }
 
 /**
@@ -237,91 +206,30 @@ export async function applySnapshot(
  */
 async function paymentOfSnapshot(
   ctx: Ctx,
-  tx: Executor,
+  db: Executor,
   snapshot: IntentSnapshot,
 ): Promise<PaymentRow | undefined> {
   const byId = await repo.findPaymentByProviderId(
-    tx,
+    db,
     ctx.payments.name,
     snapshot.providerPaymentId,
   );
   if (byId) return byId;
   const paymentId = snapshot.metadata.payment_id;
   if (!paymentId) return undefined;
-  const byMetadata = await repo.findPayment(tx, paymentId);
+  const byMetadata = await repo.findPayment(db, paymentId);
   return byMetadata?.provider === ctx.payments.name &&
     byMetadata.orderId === snapshot.metadata.order_id
     ? byMetadata
     : undefined;
 }
 
-/**
- * applySnapshot's work, in the caller's transaction (the webhook's, with its event record).
- * The order's lock comes first, then the payment's (the order the whole system keeps), and
- * the order decides what a success means under its lock: paid, or too late and refunded.
- * Without a known payment (a webhook), a read without locks finds it, and when the snapshot
- * changes nothing there (the confirm response settled it first, the usual case) no lock is
- * taken: forward only, a later state could not make it change anything either.
- */
-async function settle(
-  ctx: Ctx,
-  tx: Tx,
-  snapshot: IntentSnapshot,
-  known?: Pick<PaymentRow, 'id' | 'orderId'>,
-): Promise<{ payment: PaymentRow | undefined; lateSuccess: boolean }> {
-  const now = ctx.clock.now();
-  let target = known;
-  if (!target) {
-    const found = await paymentOfSnapshot(ctx, tx, snapshot);
-    if (!found) return { payment: undefined, lateSuccess: false };
-    if (!nextState(found, snapshot).changes && matches(ctx, found, snapshot, true)) {
-      return { payment: found, lateSuccess: false };
-    }
-    target = found;
-  }
-  const order = await lockOrderForPayment(tx, target.orderId);
-  const payment = await repo.lockPayment(tx, target.id);
-  if (!payment) return { payment: undefined, lateSuccess: false };
-  if (!matches(ctx, payment, snapshot)) return { payment, lateSuccess: false };
-  const { next, refundedAmount, recordsId, changes } = nextState(payment, snapshot);
-  if (!changes) return { payment, lateSuccess: false };
-
-  const wasPaid = rank[payment.status] >= rank.succeeded;
-  const updated = await repo.updatePayment(tx, payment.id, {
-    ...(recordsId ? { providerPaymentId: snapshot.providerPaymentId } : {}),
-    status: next,
-    refundedAmount,
-    failureCode: next === 'failed' ? (snapshot.failureCode ?? 'declined') : null,
-    updatedAt: now,
-  });
-  if (next === payment.status && refundedAmount === payment.refundedAmount) {
-    return { payment: updated, lateSuccess: false }; // only the intent's id recorded
-  }
-  if (next === 'failed') {
-    await paymentAttemptFailed(tx, order, now);
-    return { payment: updated, lateSuccess: false };
-  }
-  if (rank[next] < rank.succeeded) return { payment: updated, lateSuccess: false };
-
-  if (!wasPaid) {
-    const outcome = await paymentSucceeded(tx, ctx, {
-      order,
-      paymentId: payment.id,
-      now,
-    });
-    if (outcome === 'paid') return { payment: updated, lateSuccess: false };
-    // Paid after the order ended (cancelled, expired) or after another payment paid it: the
-    // refund is a job, enqueued with this decision.
-    await ctx.jobs.enqueue(tx, 'refund-late-payment', { paymentId: payment.id });
-    return { payment: updated, lateSuccess: true };
-  }
-  if (next !== payment.status && (next === 'refunded' || next === 'partially_refunded')) {
-    await paymentStatusFollowsProvider(tx, order, next, {
-      refundedAmount,
-      now,
-    });
-  }
-  return { payment: updated, lateSuccess: false };
+/** What an event says of its payment; a refund implies a success (settled first if reordered). */
+function snapshotOfEvent(event: WebhookEvent): IntentSnapshot | undefined {
+  if (!event.payment || event.type === 'other') return undefined;
+  return event.type === 'payment_refunded'
+    ? { ...event.payment, status: 'succeeded' }
+    : event.payment;
 }
 
 /**
@@ -346,26 +254,20 @@ export async function handleWebhook(
       'WEBHOOK_SIGNATURE_INVALID',
       'The webhook signature is missing, wrong or too old',
     );
-  // A refund event implies the payment had succeeded: settle that first (reordered events).
-  const snapshot =
-    event.payment && event.type === 'payment_refunded'
-      ? { ...event.payment, status: 'succeeded' as const }
-      : event.payment;
+  const snapshot = snapshotOfEvent(event);
+  const payment = snapshot && (await paymentOfSnapshot(ctx, ctx.db, snapshot));
   // The usual event changes nothing: the confirm response settled the payment first. Seen so
   // on a read without locks (forward only, no later state could make it change anything), the
-  // event is only recorded: two statements, no transaction, no row lock.
-  if (snapshot && event.type !== 'other') {
-    const found = await paymentOfSnapshot(ctx, ctx.db, snapshot);
-    if (found && !nextState(found, snapshot).changes && matches(ctx, found, snapshot, true)) {
-      const recorded = await repo.recordEvent(
-        ctx.db,
-        provider,
-        event.id,
-        event.type,
-        ctx.clock.now(),
-      );
-      return recorded ? 'handled' : 'duplicate';
-    }
+  // event is only recorded: no transaction, no row lock.
+  if (payment && !snapshotMismatch(payment, snapshot) && !providerChange(payment, snapshot)) {
+    const recorded = await repo.recordEvent(
+      ctx.db,
+      provider,
+      event.id,
+      event.type,
+      ctx.clock.now(),
+    );
+    return recorded ? 'handled' : 'duplicate';
   }
   // Otherwise the event id and the change it causes commit together: a failure rolls both
   // back and the provider delivers the event again; a redelivery after success is a no-op.
@@ -373,9 +275,8 @@ export async function handleWebhook(
     if (!(await repo.recordEvent(tx, provider, event.id, event.type, ctx.clock.now()))) {
       return 'duplicate' as const;
     }
-    if (!snapshot || event.type === 'other') return 'ignored' as const;
-    const { payment } = await settle(ctx, tx, snapshot);
-    return payment ? ('handled' as const) : ('ignored' as const);
+    if (!payment) return 'ignored' as const;
+    return (await settle(ctx, tx, snapshot, payment)) ? ('handled' as const) : ('ignored' as const);
   });
 }
 

@@ -6,12 +6,9 @@ import { failpoint } from '../../shared/failpoints.js';
 import { newId } from '../../shared/ids.js';
 import type { Actor } from '../auth/auth.service.js';
 import type { Role } from '../auth/user.table.js';
-import type { OrderActor } from '../orders/lifecycle.js';
-import {
-  lockOrderForPayment,
-  notePaymentEvent,
-  paymentRefunded,
-} from '../orders/order-payments.js';
+import { SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
+import { lockOrderForPayment, notePaymentEvent } from '../orders/order-payments.js';
+import { changePayment, lockPaymentOfOrder } from './payment-lifecycle.js';
 import { ProviderBusy, ProviderUnavailable, type RefundOutcome } from './payment-provider.js';
 import * as repo from './payment.repository.js';
 import type { RefundRow } from './payment.repository.js';
@@ -42,7 +39,7 @@ interface RefundRequest {
   amount: number | 'rest';
   reason: string;
   restock: boolean;
-  actor: OrderActor;
+  actor: ActorOrSystem;
 }
 
 /**
@@ -83,8 +80,7 @@ async function requestRefund(
     amount,
     reason: request.reason,
     restock: request.restock,
-    actorId: request.actor === 'system' ? null : request.actor.userId,
-    actorRole: request.actor === 'system' ? null : request.actor.role,
+    ...refundActorColumns(request.actor),
     createdAt: now,
     updatedAt: now,
   });
@@ -139,17 +135,29 @@ export async function completeRefund(
     : recordRefused(ctx, refund, outcome);
 }
 
-const actorOfRefund = (refund: RefundRow): OrderActor =>
+/** Who asked for a refund, as its row stores it: no actor id or role for Ordo itself. */
+const refundActorColumns = (actor: ActorOrSystem): Pick<RefundRow, 'actorId' | 'actorRole'> =>
+  actor === SYSTEM_ACTOR
+    ? { actorId: null, actorRole: null }
+    : { actorId: actor.userId, actorRole: actor.role };
+
+const actorOfRefund = (refund: RefundRow): ActorOrSystem =>
   refund.actorId && refund.actorRole
     ? { userId: refund.actorId, role: refund.actorRole as Role }
-    : 'system';
+    : SYSTEM_ACTOR;
+
+/** The payment's row locks, the order's first; a refund's payment is never deleted. */
+async function lockRefundedPayment(tx: Tx, refund: RefundRow) {
+  const locked = await lockPaymentOfOrder(tx, { id: refund.paymentId, orderId: refund.orderId });
+  if (!locked) throw new Error(`refund ${refund.id}: its payment ${refund.paymentId} is gone`);
+  return locked;
+}
 
 async function recordSucceeded(ctx: Ctx, refund: RefundRow, providerRefundId: string) {
   // inTransaction: a refund that restocks tells the catalog cache once it has committed.
   return inTransaction(ctx.db, async (tx) => {
     const now = ctx.clock.now();
-    await lockOrderForPayment(tx, refund.orderId);
-    const payment = (await repo.lockPayment(tx, refund.paymentId))!;
+    const locked = await lockRefundedPayment(tx, refund);
     const done = await repo.finishRefund(tx, refund.id, {
       status: 'succeeded',
       providerRefundId,
@@ -157,19 +165,20 @@ async function recordSucceeded(ctx: Ctx, refund: RefundRow, providerRefundId: st
     });
     if (!done) return repo.findRefund(tx, refund.id); // another attempt recorded it first
     // What has really gone back: the reserved total less what other refunds still hold.
+    const { payment } = locked;
     const settled =
       payment.refundedAmount - (await repo.pendingRefundTotal(tx, payment.id, refund.id));
-    const status = settled >= payment.amount ? 'refunded' : 'partially_refunded';
-    await repo.updatePayment(tx, payment.id, { status, updatedAt: now });
-    await paymentRefunded(tx, ctx, {
-      orderId: refund.orderId,
-      refundId: refund.id,
-      amount: refund.amount,
-      paymentStatus: status,
-      restock: refund.restock,
-      actor: actorOfRefund(refund),
-      reason: refund.reason ?? 'refunded',
+    await changePayment(tx, ctx, locked, {
+      to: settled >= payment.amount ? 'refunded' : 'partially_refunded',
+      cause: 'refund',
       now,
+      refund: {
+        id: refund.id,
+        amount: refund.amount,
+        restock: refund.restock,
+        reason: refund.reason ?? 'refunded',
+        actor: actorOfRefund(refund),
+      },
     });
     return done;
   });
@@ -182,8 +191,7 @@ async function recordRefused(
 ) {
   return ctx.db.transaction(async (tx) => {
     const now = ctx.clock.now();
-    await lockOrderForPayment(tx, refund.orderId);
-    await repo.lockPayment(tx, refund.paymentId);
+    const locked = await lockRefundedPayment(tx, refund);
     const failed = await repo.finishRefund(tx, refund.id, {
       status: 'failed',
       failureCode: outcome.code,
@@ -192,7 +200,7 @@ async function recordRefused(
     if (!failed) return repo.findRefund(tx, refund.id);
     await repo.releaseRefund(tx, refund.paymentId, refund.amount);
     ctx.logger.error({ refundId: refund.id, outcome }, 'the provider refused a refund');
-    await notePaymentEvent(tx, refund.orderId, {
+    await notePaymentEvent(tx, locked.order, {
       actor: actorOfRefund(refund),
       reason: `refund of ${refund.amount} refused by the provider: ${outcome.message}`,
       now,
@@ -266,7 +274,7 @@ export async function refundCancelledOrder(ctx: Ctx, orderId: string): Promise<v
         amount: 'rest',
         reason: 'order cancelled',
         restock: false, // the cancel restocked, if it was asked to
-        actor: 'system',
+        actor: SYSTEM_ACTOR,
       });
       if (result) results.push(result);
     }
@@ -286,7 +294,7 @@ export async function refundLatePayment(ctx: Ctx, paymentId: string): Promise<vo
       amount: 'rest',
       reason: 'payment arrived after the order ended',
       restock: false,
-      actor: 'system',
+      actor: SYSTEM_ACTOR,
     });
     return result ? [result] : [];
   });
