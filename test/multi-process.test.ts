@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { killAllOrdo, startOrdo, waitForReady, type OrdoProcess } from './helpers/cli.js';
 import { createAdmin, createProduct, createUser, type TestUser } from './helpers/factories.js';
-import { placeOrdersUntilStopped, sigterm } from './helpers/load.js';
+import { placeOrdersUntilStopped, sigterm, unacknowledgedWrites } from './helpers/load.js';
 import { TestSmtpServer } from './helpers/smtp.js';
 import { buildTestApp, HttpClient, type TestApp } from './helpers/test-app.js';
 import { freePort, waitFor } from './helpers/wait.js';
@@ -170,14 +170,27 @@ describe.skipIf(!onPostgres)(
         const failures = load.failures;
         expect(exit.code).toBe(0);
         expect(stoppedMs).toBeLessThan(20_000);
-        // A request that arrives while it closes is 503 and never runs; after it stopped
-        // listening, connecting fails (0). Nothing else: no 500.
+        // A request that arrives while it closes is 503; after it stopped listening,
+        // connecting fails (0). Nothing else: no 500.
         expect(failures.filter((s) => s !== 0 && s !== 503)).toEqual([]);
         const found = await queryRows<{ n: number }>(
           t.ctx.db,
           sql`select count(*)::int as n from orders where id = any(string_to_array(${acknowledged.join(',')}, ','))`,
         );
         expect(found[0]!.n).toBe(acknowledged.length);
+        // Each request is tagged with its shipping name: the acknowledged ones wrote their
+        // order, and none answered 503 or left unanswered wrote one (it never ran).
+        const written = await queryRows<{ tag: string }>(
+          t.ctx.db,
+          sql`select shipping_address->>'name' as tag from orders
+               where shipping_address->>'name' like ${`${load.tagPrefix} %`}`,
+        );
+        expect(
+          unacknowledgedWrites(
+            load,
+            written.map((row) => row.tag),
+          ),
+        ).toEqual({ acknowledgedMissing: [], writtenUnacknowledged: [], writtenNeverSent: [] });
         // The other process kept serving throughout.
         expect((await api(1).get('/readyz')).status).toBe(200);
         for (const worker of workers) worker.child.kill('SIGTERM');

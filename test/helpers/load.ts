@@ -77,9 +77,13 @@ export async function stockAndLedger(http: HttpClient, adminToken: string, produ
 export interface Placed {
   id: string;
   number: string;
+  /** The request's tag, the shipping name it was placed with. */
+  tag: string;
 }
 
 export interface Answer {
+  /** Unique to the request: its order's shipping name, so the order it wrote can be found. */
+  tag: string;
   status: number;
   /** When the request was sent and answered (ms since the epoch). */
   at: number;
@@ -87,6 +91,8 @@ export interface Answer {
 }
 
 export interface OrderLoad {
+  /** What every request's tag starts with: unique to this load. */
+  readonly tagPrefix: string;
   /** The orders answered 201, in the order they were acknowledged. */
   readonly acknowledged: Placed[];
   /** The status of every request not answered 201 (0: no answer, the connection failed). */
@@ -101,7 +107,9 @@ export interface OrderLoad {
 /**
  * `clients` loops, each placing one-unit orders (client i as tokens[i % n], cycling through
  * `productIds`) until `stop()`, each waiting `pauseMs` between requests (at least 20 ms after
- * a failure, so a closed port is not hammered).
+ * a failure, so a closed port is not hammered). Every request is tagged: its shipping name is
+ * `tagPrefix` and a number of its own, so `unacknowledgedWrites` can tell which requests wrote
+ * an order.
  */
 export function placeOrdersUntilStopped(
   http: HttpClient,
@@ -111,32 +119,38 @@ export function placeOrdersUntilStopped(
   const acknowledged: Placed[] = [];
   const failures: number[] = [];
   const answers: Answer[] = [];
+  const tagPrefix = `load ${unique()}`;
   let inFlight = 0;
   let running = true;
   const loops = Array.from({ length: clients }, async (_, i) => {
     let n = 0;
     while (running) {
+      const tag = `${tagPrefix} ${i}.${n}`;
       const productId = productIds[(i + n++) % productIds.length]!;
       const at = Date.now();
       inFlight += 1;
       const res = await http
         .post(
           '/api/v1/orders',
-          { items: [{ productId, quantity: 1 }], shippingAddress },
+          {
+            items: [{ productId, quantity: 1 }],
+            shippingAddress: { ...shippingAddress, name: tag },
+          },
           { token: tokens[i % tokens.length]! },
         )
         .catch(() => ({ status: 0, body: undefined }));
       inFlight -= 1;
-      answers.push({ status: res.status, at, answeredAt: Date.now() });
+      answers.push({ tag, status: res.status, at, answeredAt: Date.now() });
       if (res.status === 201) {
-        const { id, number } = res.body as Placed;
-        acknowledged.push({ id, number });
+        const { id, number } = res.body as Omit<Placed, 'tag'>;
+        acknowledged.push({ id, number, tag });
       } else failures.push(res.status);
       const pause = res.status === 201 ? pauseMs : Math.max(20, pauseMs);
       if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
     }
   });
   return {
+    tagPrefix,
     acknowledged,
     failures,
     answers,
@@ -148,6 +162,48 @@ export function placeOrdersUntilStopped(
       await Promise.all(loops);
     },
   };
+}
+
+/**
+ * Checks a load against the tags of the orders the database holds: every request answered
+ * 201 wrote its order, and no other request did (one answered 503 while the server closed,
+ * or not answered at all, never ran). Returns what breaks that, by tag: empty when it holds.
+ */
+export function unacknowledgedWrites(load: OrderLoad, writtenTags: string[]) {
+  const written = new Set(writtenTags.filter((tag) => tag.startsWith(`${load.tagPrefix} `)));
+  const sent = new Set(load.answers.map((a) => a.tag));
+  return {
+    acknowledgedMissing: load.acknowledged.filter((o) => !written.has(o.tag)).map((o) => o.tag),
+    writtenUnacknowledged: load.answers
+      .filter((a) => a.status !== 201 && written.has(a.tag))
+      .map((a) => `${a.tag} (answered ${a.status})`),
+    writtenNeverSent: [...written].filter((tag) => !sent.has(tag)),
+  };
+}
+
+/**
+ * The shipping names (the tags) of every order of these customers, read through the admin
+ * API: what the database holds, whatever the answers said.
+ */
+export async function orderTagsOf(
+  http: HttpClient,
+  adminToken: string,
+  emails: string[],
+): Promise<string[]> {
+  const tags: string[] = [];
+  for (const email of emails) {
+    for (let page = 1; ; page++) {
+      const res = await http.get(
+        `/api/v1/admin/orders?email=${encodeURIComponent(email)}&page=${page}&pageSize=100`,
+        { token: adminToken },
+      );
+      if (res.status !== 200) throw new Error(`admin orders: ${res.status}`);
+      const items = res.body.items as { shippingAddress: { name: string } }[];
+      tags.push(...items.map((o) => o.shippingAddress.name));
+      if (items.length < 100) break;
+    }
+  }
+  return tags;
 }
 
 /** Sends SIGTERM and waits for the exit; `ms` is how long the process took to stop. */
