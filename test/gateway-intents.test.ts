@@ -229,6 +229,17 @@ describe('the gateway intents, on their own', () => {
     ]);
   });
 
+  it('lets only one of two refunds made at once that together exceed the charge through', async () => {
+    const intent = await newIntent('1000');
+    await confirmIntent(gateway, intent, 'pm_card_visa');
+    const refund = () =>
+      stripeError(createRefund(gateway, { payment_intent: intent.id, amount: '600' }));
+    const outcomes = await Promise.all([refund(), refund()]);
+    expect(outcomes.filter((o) => o === undefined)).toHaveLength(1);
+    expect(outcomes.find((o) => o !== undefined)).toMatchObject({ code: 'amount_too_large' });
+    expect((await loadIntent(gateway, intent.id)).amountRefunded).toBe(600);
+  });
+
   it('refuses to refund an intent that has not succeeded with charge_not_succeeded', async () => {
     const intent = await newIntent();
     expect(await stripeError(createRefund(gateway, { payment_intent: intent.id }))).toMatchObject({

@@ -25,6 +25,14 @@ type IdempotentRequest = { Headers: { 'idempotency-key'?: string } };
 const limitOf = (limit: string | undefined) =>
   Math.min(100, Math.max(1, Number(limit ?? 10) || 10));
 
+/** Stripe's search syntax, for the one query Ordo makes: `metadata['key']:'value'`. */
+function metadataQuery(query: string | undefined): { key: string; value: string } {
+  const match = /^metadata\['((?:[^'\\]|\\.)+)'\]:'((?:[^'\\]|\\.)*)'$/.exec(query ?? '');
+  if (!match) throw invalid('Unsupported search query', 'query');
+  const unescape = (text: string) => text.replace(/\\(.)/g, '$1');
+  return { key: unescape(match[1]!), value: unescape(match[2]!) };
+}
+
 export async function registerGatewayRoutes(
   app: FastifyInstance,
   gateway: GatewayState,
@@ -64,12 +72,7 @@ function intentRoutes(app: FastifyInstance, gateway: GatewayState) {
   app.get<{ Querystring: { query?: string; limit?: string } }>(
     '/v1/payment_intents/search',
     async (request) => {
-      const match = /^metadata\['((?:[^'\\]|\\.)+)'\]:'((?:[^'\\]|\\.)*)'$/.exec(
-        request.query.query ?? '',
-      );
-      if (!match) throw invalid('Unsupported search query', 'query');
-      const unescape = (text: string) => text.replace(/\\(.)/g, '$1');
-      const metadata = { key: unescape(match[1]!), value: unescape(match[2]!) };
+      const metadata = metadataQuery(request.query.query);
       const found = await searchIntents(gateway, metadata, limitOf(request.query.limit));
       return {
         object: 'search_result',
