@@ -30,6 +30,7 @@ import {
   rejectNul,
   sendProblem,
 } from './shared/problem.js';
+import { registerCompression } from './web/compression.js';
 import { registerSecurityHeaders } from './web/security-headers.js';
 import { webRoutes } from './web/web.routes.js';
 import { z } from 'zod';
@@ -98,6 +99,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandler(app);
   registerSecurityHeaders(app);
+  registerCompression(app);
   // JSON only: a text/plain body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
   // PostgreSQL text cannot hold NUL; refuse it at the edge for every route and field.
