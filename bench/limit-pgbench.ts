@@ -14,9 +14,8 @@ import { ADDRESSES } from './scenarios.js';
  * taken under row locks with its ledger rows, a numbered order with its address and totals,
  * its lines, its first history entry and its confirmation job row) prepared, one connection
  * per client, at the scenario's connection count, for the run's duration. The client costs
- * a few percent of a core, so the database, not the client, is what runs out: a Node client
- * issuing the same statement through a pool of 10 placed 896 orders/s here where pgbench
- * places about 1,400–1,600 from 32 connections.
+ * 0.1-0.2 ms of CPU per order, a third or less of a Node client's, so what it measures is the
+ * database's rate for this work at that connection count (docs/BENCHMARKS.md).
  *
  * Each transaction draws its order as the place-order scenarios do: a random customer and
  * address, and 1–3 distinct random products of quantity 1–2 (`spread`), or one unit of the
