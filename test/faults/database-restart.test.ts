@@ -28,6 +28,8 @@ interface Outcome {
   orderId?: string;
   /** When the request was sent (ms since the epoch). */
   at: number;
+  /** Why there was no answer at all (status 0): the connection's error. */
+  error?: string;
 }
 
 let lastOrdo: OrdoProcess | undefined;
@@ -116,8 +118,14 @@ describe('PostgreSQL restarted under load', () => {
             orderId: res.status === 201 ? res.body.id : undefined,
             at: started,
           });
-        } catch {
-          outcomes.push({ status: 0, ms: Date.now() - started, at: started });
+        } catch (error) {
+          const cause = (error as Error).cause as { code?: string } | undefined;
+          outcomes.push({
+            status: 0,
+            ms: Date.now() - started,
+            at: started,
+            error: cause?.code ?? String(cause ?? error),
+          });
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -178,6 +186,8 @@ describe('PostgreSQL restarted under load', () => {
   }
 
   async function expectNothingLost(outcomes: Outcome[]) {
+    // Every request answered: a lost connection is a 503, never a dropped connection.
+    expect(outcomes.filter((o) => o.status === 0)).toEqual([]);
     // Never a 5xx other than 503 UNAVAILABLE with Retry-After, and never a hang.
     for (const o of outcomes) {
       if (o.status >= 500) {
