@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDelta, historyActor, historyTransition, orderActions } from './labels';
+import { formatDelta, historyActor, historyTransition } from './labels';
 import { parseCustomersSearch, parseEmailsSearch, parseJobsSearch } from './list-search';
 import { canUse, navFor } from './nav';
 import { parseProductsSearch, toProductsQuery } from './products/products-search';
@@ -16,7 +16,7 @@ describe('back office navigation by role', () => {
   });
 });
 
-describe('order history and actions', () => {
+describe('order history', () => {
   it('says who acted', () => {
     expect(historyActor({ actorId: null, actorRole: null })).toBe('System (automatic)');
     expect(historyActor({ actorId: 'u1', actorRole: 'staff' })).toBe('Staff u1');
@@ -28,27 +28,6 @@ describe('order history and actions', () => {
     );
     expect(historyTransition({ from: 'paid', to: 'shipped' })).toBe('Paid → Shipped');
     expect(historyTransition({ from: 'shipped', to: 'shipped' })).toBe('Shipped: payment changed');
-  });
-  it('offers only the actions a status allows', () => {
-    expect(orderActions('paid', 'paid')).toEqual({
-      ship: true,
-      deliver: false,
-      cancel: true,
-      refund: true,
-    });
-    expect(orderActions('shipped', 'refunded')).toEqual({
-      ship: false,
-      deliver: true,
-      cancel: false,
-      refund: false,
-    });
-    expect(orderActions('pending_payment', 'unpaid').refund).toBe(false);
-    expect(orderActions('cancelled', 'refunded')).toEqual({
-      ship: false,
-      deliver: false,
-      cancel: false,
-      refund: false,
-    });
   });
   it('signs stock deltas', () => {
     expect(formatDelta(5)).toBe('+5');

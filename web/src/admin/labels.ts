@@ -1,5 +1,5 @@
 import type { components } from '../api/schema.gen';
-import type { HistoryEntry, OrderStatus } from '../api/types';
+import type { HistoryEntry } from '../api/types';
 import { orderStatusLabels } from '../ui/order-status';
 
 type Schemas = components['schemas'];
@@ -58,21 +58,6 @@ export function historyTransition(entry: Pick<HistoryEntry, 'from' | 'to'>): str
   // A refund after payment writes history without changing the status.
   if (entry.from === entry.to) return `${orderStatusLabels[entry.to]}: payment changed`;
   return `${orderStatusLabels[entry.from]} → ${orderStatusLabels[entry.to]}`;
-}
-
-/** Which actions the order's status allows; the server decides, this only hides dead buttons. */
-export function orderActions(
-  status: OrderStatus,
-  paymentStatus: Schemas['Order']['paymentStatus'],
-) {
-  return {
-    ship: status === 'paid',
-    deliver: status === 'shipped',
-    cancel: status === 'pending_payment' || status === 'paid',
-    refund:
-      (status === 'paid' || status === 'shipped' || status === 'delivered') &&
-      (paymentStatus === 'paid' || paymentStatus === 'partially_refunded'),
-  };
 }
 
 /** A signed stock change as text: "+5", "−3". */

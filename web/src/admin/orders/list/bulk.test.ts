@@ -3,11 +3,11 @@ import { ProblemError } from '../../../api/problem';
 import { bulkEligible, runBulk, summarizeBulk } from './bulk';
 
 describe('bulk order actions', () => {
-  it('knows which statuses each action applies to', () => {
-    expect(bulkEligible('ship', { status: 'paid' })).toBe(true);
-    expect(bulkEligible('ship', { status: 'pending_payment' })).toBe(false);
-    expect(bulkEligible('cancel', { status: 'pending_payment' })).toBe(true);
-    expect(bulkEligible('cancel', { status: 'shipped' })).toBe(false);
+  it('counts an order in when the server lists the action for it, and only then', () => {
+    expect(bulkEligible('ship', { allowedActions: ['ship', 'cancel', 'refund'] })).toBe(true);
+    expect(bulkEligible('ship', { allowedActions: ['cancel'] })).toBe(false);
+    expect(bulkEligible('cancel', { allowedActions: ['cancel'] })).toBe(true);
+    expect(bulkEligible('cancel', { allowedActions: ['deliver', 'refund'] })).toBe(false);
   });
 
   it('reports each order on its own, a refusal with the problem detail', async () => {

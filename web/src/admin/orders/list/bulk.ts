@@ -13,11 +13,9 @@ export interface BulkResult {
   message: string;
 }
 
-/** Whether an order's status allows the action (the server still decides). */
-export function bulkEligible(action: BulkAction, order: Pick<Order, 'status'>): boolean {
-  return action === 'ship'
-    ? order.status === 'paid'
-    : order.status === 'pending_payment' || order.status === 'paid';
+/** Whether the server lists the action for the order (it still decides when asked). */
+export function bulkEligible(action: BulkAction, order: Pick<Order, 'allowedActions'>): boolean {
+  return order.allowedActions.includes(action);
 }
 
 /**

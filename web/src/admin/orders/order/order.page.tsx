@@ -13,7 +13,7 @@ import {
   paymentStatusLabels,
 } from '../../../ui';
 import { AdminProblem } from '../../admin-ui';
-import { orderActions, refundableAmount } from '../../labels';
+import { refundableAmount } from '../../labels';
 import { CancelDialog } from './cancel-dialog';
 import { DeliverDialog } from './deliver-dialog';
 import {
@@ -51,7 +51,8 @@ export function OrderPage() {
     );
   }
   const o = order.data;
-  const allowed = orderActions(o.status, o.paymentStatus);
+  // The server says what this account may do with the order now; the buttons follow it.
+  const allowed = new Set(o.allowedActions);
   const refundable = payments.data ? refundableAmount(payments.data) : 0;
   const close = () => setAction(undefined);
   const finish = (message: string) => {
@@ -72,14 +73,14 @@ export function OrderPage() {
       }
       actions={
         <>
-          {allowed.ship && <Button onClick={() => setAction('ship')}>Ship</Button>}
-          {allowed.deliver && <Button onClick={() => setAction('deliver')}>Deliver</Button>}
-          {allowed.refund && (
+          {allowed.has('ship') && <Button onClick={() => setAction('ship')}>Ship</Button>}
+          {allowed.has('deliver') && <Button onClick={() => setAction('deliver')}>Deliver</Button>}
+          {allowed.has('refund') && (
             <Button variant="secondary" onClick={() => setAction('refund')}>
               Refund
             </Button>
           )}
-          {allowed.cancel && (
+          {allowed.has('cancel') && (
             <Button variant="danger" onClick={() => setAction('cancel')}>
               Cancel order
             </Button>

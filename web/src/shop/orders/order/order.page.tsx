@@ -101,6 +101,8 @@ export function OrderView({ orderId }: { orderId: string }) {
     );
   }
   const o = order.data;
+  // What the customer may do now is the server's answer (allowedActions), not a rule kept here.
+  const allowed = new Set(o.allowedActions);
 
   return (
     <Page
@@ -110,13 +112,11 @@ export function OrderView({ orderId }: { orderId: string }) {
         </span>
       }
       documentTitle={`Order ${o.number}`}
-      actions={
-        o.status === 'pending_payment' && !processing ? <CancelOrderButton order={o} /> : undefined
-      }
+      actions={allowed.has('cancel') ? <CancelOrderButton order={o} /> : undefined}
     >
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
         <div className="space-y-6 lg:col-start-1">
-          {o.status === 'pending_payment' && (
+          {(allowed.has('pay') || (o.status === 'pending_payment' && processing)) && (
             <PaymentPanel order={o} processing={processing} payments={payments.data ?? []} />
           )}
           {(o.status === 'shipped' || o.status === 'delivered') && (
