@@ -14,6 +14,15 @@ if (nonce && !nonce.startsWith('__')) {
   (globalThis as { __webpack_nonce__?: string }).__webpack_nonce__ = nonce;
 }
 
+// The pages' CSP allows no eval: without this, zod's first object parse probes `new Function`,
+// and the browser reports the refused (and caught) attempt as a CSP violation. Zod keeps its
+// settings in this global, so this is z.config({ jitless: true }) without putting zod into the
+// first bundle (it loads with the forms), whichever of the two runs first.
+const zodSettings = globalThis as { __zod_globalConfig?: Record<string, unknown> };
+zodSettings.__zod_globalConfig = Object.assign(zodSettings.__zod_globalConfig ?? {}, {
+  jitless: true,
+});
+
 // The session is restored from the refresh cookie while the first page renders; pages that
 // need it wait on useSession().status.
 void restoreSession();
