@@ -41,6 +41,34 @@ const order = (buyer: TestUser, productId: string, promoCode: string, quantity =
     { token: buyer.token },
   );
 
+describe('shipping, priced in the order statement', () => {
+  it('ships an order free from FREE_SHIPPING_OVER and charges the flat rate below it, as answered and as stored', async () => {
+    const product = await createProduct(t, { price: 5000, stock: 10 });
+    const cheap = await createProduct(t, { price: 4999, stock: 10 });
+    const place = (items: { productId: string; quantity: number }[]) =>
+      t.http.post('/api/v1/orders', { items, shippingAddress }, { token: customer.token });
+    const atThreshold = await place([{ productId: product.id, quantity: 2 }]);
+    const below = await place([
+      { productId: cheap.id, quantity: 1 },
+      { productId: product.id, quantity: 1 },
+    ]);
+    expect(atThreshold.status).toBe(201);
+    expect(below.status).toBe(201);
+    const totals = { subtotal: 10000, discount: 0, shipping: 0, total: 10000 };
+    const totalsBelow = { subtotal: 9999, discount: 0, shipping: 500, total: 10499 };
+    expect(atThreshold.body).toMatchObject(totals);
+    expect(below.body).toMatchObject(totalsBelow);
+    expect(below.body.lines).toMatchObject([
+      { productId: cheap.id, unitPrice: 4999, subtotal: 4999, discount: 0, total: 4999 },
+      { productId: product.id, unitPrice: 5000, subtotal: 5000, discount: 0, total: 5000 },
+    ]);
+    const stored = async (id: string) =>
+      (await t.http.get(`/api/v1/orders/${id}`, { token: customer.token })).body;
+    expect(await stored(atThreshold.body.id)).toMatchObject(totals);
+    expect(await stored(below.body.id)).toEqual(below.body);
+  });
+});
+
 describe('applying a code', () => {
   it('discounts the order, spreads the discount over the lines and counts the use', async () => {
     const code = uniqueCode('SPRING');

@@ -1,4 +1,4 @@
-import { Column, getTableColumns, is, sql, SQL } from 'drizzle-orm';
+import { Column, getTableColumns, is, sql, SQL, type Subquery } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 
 /**
@@ -48,3 +48,7 @@ export function unnestAs(alias: string, columns: readonly [PgColumn, readonly un
   const names = columns.map(([column]) => columnName(column));
   return sql`unnest(${sql.join(arrays, sql`, `)}) as ${sql.identifier(alias)}(${sql.join(names, sql`, `)})`;
 }
+
+/** A drizzle `$with` relation as an entry of a hand-assembled WITH list: `alias as (body)`. */
+export const cte = (relation: Subquery): SQL =>
+  sql`${sql.identifier(relation._.alias)} as (${relation._.sql})`;

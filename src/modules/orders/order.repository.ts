@@ -3,7 +3,7 @@ import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
 import { preparedRows, type Executor, type Tx } from '../../db/client.js';
-import { columnName, insertSelect, typedParam, unnestAs } from '../../db/insert-select.js';
+import { columnName, cte, insertSelect, typedParam, unnestAs } from '../../db/insert-select.js';
 import {
   lockedProductOf,
   type LockedProduct,
@@ -70,6 +70,79 @@ export interface Placed {
 
 const amount = (value: number | null) => typedParam(orders.total, value);
 
+/** The order's lines priced from the locked products: each at its product's price and name. */
+function pricedLines(locked: ReservationCtes['locked'], lines: OrderPlacement['lines']) {
+  const { id, position, productId, quantity, discount, sku, name, unitPrice, subtotal } =
+    orderLines;
+  return qb
+    .$with('priced', {
+      id,
+      position,
+      productId,
+      quantity,
+      discount,
+      sku,
+      name,
+      unitPrice,
+      subtotal,
+    })
+    .as(
+      sql`select wanted.*, ${locked.sku} as ${columnName(sku)}, ${locked.name} as ${columnName(name)},
+                 ${locked.price} as ${columnName(unitPrice)},
+                 cast(${locked.price} as ${sql.raw(subtotal.getSQLType())}) * wanted.${columnName(quantity)}
+                   as ${columnName(subtotal)}
+            from ${unnestAs('wanted', [
+              [id, lines.map((l) => l.id)],
+              [position, lines.map((l) => l.position)],
+              [productId, lines.map((l) => l.productId)],
+              [quantity, lines.map((l) => l.quantity)],
+              [discount, lines.map((l) => l.discount)],
+            ])}
+            join ${locked} on ${locked.id} = wanted.${columnName(productId)}`,
+    );
+}
+
+/** The order's totals from its priced lines: sums, shipping by the shop's rule. */
+function orderTotals(priced: ReturnType<typeof pricedLines>, rule: ShippingRule) {
+  const { subtotal, discount, shipping } = orders;
+  return qb.$with('totals', { subtotal, discount, shipping }).as(
+    sql`select ${columnName(subtotal)}, ${columnName(discount)},
+               ${shippingSql(sql`${columnName(subtotal)} - ${columnName(discount)}`, rule, amount)}
+                 as ${columnName(shipping)}
+          from (select sum(${priced.subtotal}) as ${columnName(subtotal)},
+                       sum(${priced.discount}) as ${columnName(discount)} from ${priced}) sums`,
+  );
+}
+
+/** The order row, written from `totals` only when `when` holds; answers its number and totals. */
+function writtenOrder(
+  order: OrderPlacement['order'],
+  totals: ReturnType<typeof orderTotals>,
+  when: SQL,
+) {
+  const answered = {
+    id: orders.id,
+    number: orders.number,
+    subtotal: orders.subtotal,
+    discount: orders.discount,
+    shipping: orders.shipping,
+    total: orders.total,
+  };
+  const insert = insertSelect(
+    orders,
+    {
+      ...order,
+      subtotal: totals.subtotal,
+      discount: totals.discount,
+      shipping: totals.shipping,
+      total: sql`${totals.subtotal} - ${totals.discount} + ${totals.shipping}`,
+    },
+    sql`from ${totals} where ${when}`,
+  );
+  const returning = sql.join(Object.values(answered).map(columnName), sql`, `);
+  return qb.$with('o', answered).as(sql`${insert} returning ${returning}`);
+}
+
 /**
  * Places an order in one statement: `reservation`'s CTEs (the catalog's: the products locked,
  * judged, their stock taken with its ledger rows) and then, only when every line's stock was
@@ -86,86 +159,38 @@ export async function placeOrderWithStock(
   placement: OrderPlacement,
   job: (written: SQL) => SQL,
 ): Promise<Placed> {
-  const { locked } = reservation;
-  const { lines } = placement;
-  const written = qb
-    .$with('o', {
-      id: orders.id,
-      number: orders.number,
-      subtotal: orders.subtotal,
-      discount: orders.discount,
-      shipping: orders.shipping,
-      total: orders.total,
-    })
-    .as(
-      sql`${insertSelect(
-        orders,
-        {
-          ...placement.order,
-          subtotal: sql`subtotal`,
-          discount: sql`discount`,
-          shipping: sql`shipping`,
-          total: sql`subtotal - discount + shipping`,
-        },
-        sql`from totals where ${reservation.allTaken}`,
-      )} returning ${sql.join(
-        [
-          orders.id,
-          orders.number,
-          orders.subtotal,
-          orders.discount,
-          orders.shipping,
-          orders.total,
-        ].map(columnName),
-        sql`, `,
-      )}`,
-    );
+  const priced = pricedLines(reservation.locked, placement.lines);
+  const totals = orderTotals(priced, placement.shipping);
+  const o = writtenOrder(placement.order, totals, reservation.allTaken);
+  const lines = insertSelect(
+    orderLines,
+    {
+      id: priced.id,
+      orderId: o.id,
+      position: priced.position,
+      productId: priced.productId,
+      sku: priced.sku,
+      name: priced.name,
+      unitPrice: priced.unitPrice,
+      quantity: priced.quantity,
+      subtotal: priced.subtotal,
+      discount: priced.discount,
+      total: sql`${priced.subtotal} - ${priced.discount}`,
+    },
+    sql`from ${o}, ${priced}`,
+  );
+  const history = insertSelect(orderHistory, { ...placement.first, orderId: o.id }, sql`from ${o}`);
   // The locked products, each with the order's number and totals (null when not written).
   const rows = await preparedRows<
     LockedProductRow &
       Nullable<Pick<OrderRow, 'number' | 'subtotal' | 'discount' | 'shipping' | 'total'>>
   >(
     executor,
-    sql`with ${reservation.ctes}, priced as (
-      select wanted.*, ${locked.sku} as sku, ${locked.name} as name, ${locked.price} as unit_price,
-             cast(${locked.price} as ${sql.raw(orderLines.subtotal.getSQLType())}) * wanted.quantity
-               as subtotal
-        from ${unnestAs('wanted', [
-          [orderLines.id, lines.map((l) => l.id)],
-          [orderLines.position, lines.map((l) => l.position)],
-          [orderLines.productId, lines.map((l) => l.productId)],
-          [orderLines.quantity, lines.map((l) => l.quantity)],
-          [orderLines.discount, lines.map((l) => l.discount)],
-        ])}
-        join ${locked} on ${locked.id} = wanted.product_id
-    ), totals as (
-      select subtotal, discount, ${shippingSql(sql`subtotal - discount`, placement.shipping, amount)}
-               as shipping
-        from (select sum(subtotal) as subtotal, sum(discount) as discount from priced) sums
-    ), o as (${written._.sql}), l as (${insertSelect(
-      orderLines,
-      {
-        id: sql`priced.id`,
-        orderId: written.id,
-        position: sql`priced.position`,
-        productId: sql`priced.product_id`,
-        sku: sql`priced.sku`,
-        name: sql`priced.name`,
-        unitPrice: sql`priced.unit_price`,
-        quantity: sql`priced.quantity`,
-        subtotal: sql`priced.subtotal`,
-        discount: sql`priced.discount`,
-        total: sql`priced.subtotal - priced.discount`,
-      },
-      sql`from ${written}, priced`,
-    )}), h as (${insertSelect(
-      orderHistory,
-      { ...placement.first, orderId: written.id },
-      sql`from ${written}`,
-    )}), job as (${job(sql`exists (select 1 from ${written})`)})
-    select ${reservation.lockedColumns}, ${written.number}, ${written.subtotal}, ${written.discount},
-           ${written.shipping}, ${written.total}
-      from ${locked} left join ${written} on true`,
+    sql`with ${reservation.ctes}, ${cte(priced)}, ${cte(totals)}, ${cte(o)},
+         l as (${lines}), h as (${history}), job as (${job(sql`exists (select 1 from ${o})`)})
+       select ${reservation.lockedColumns}, ${o.number}, ${o.subtotal}, ${o.discount},
+              ${o.shipping}, ${o.total}
+         from ${reservation.locked} left join ${o} on true`,
   );
   const first = rows[0];
   return {
@@ -174,7 +199,7 @@ export async function placeOrderWithStock(
       first?.number === null || first?.number === undefined
         ? undefined
         : {
-            number: Number(first.number),
+            number: first.number,
             subtotal: Number(first.subtotal),
             discount: Number(first.discount),
             shipping: Number(first.shipping),
