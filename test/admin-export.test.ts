@@ -10,7 +10,8 @@ let t: TestApp;
 let admin: TestUser;
 let staff: TestUser;
 beforeAll(async () => {
-  t = await buildTestApp();
+  // The gateway answers the refund test's payment and refund.
+  t = await buildTestApp({}, { gateway: true });
   admin = await createAdmin(t);
   staff = await createUser(t, { role: 'staff' });
 });
@@ -121,14 +122,18 @@ describe('CSV cells', () => {
 });
 
 describe('GET /api/v1/admin/orders/export.csv', () => {
-  it('streams a header and one row per order, amounts in minor units and as a decimal', async () => {
+  it('streams a header and one row per order, with the whole address and every amount in major units', async () => {
     const buyer = await createUser(t, { email: `export-${tag()}@example.test` });
     const mug = await createProduct(t, { price: 1800, sku: `MUG-${tag()}` });
     const tea = await createProduct(t, { price: 1450, sku: `TEA-${tag()}` });
-    const order = await placeOrder(buyer, [
-      { productId: mug.id, quantity: 2 },
-      { productId: tea.id, quantity: 1 },
-    ]);
+    const order = await placeOrder(
+      buyer,
+      [
+        { productId: mug.id, quantity: 2 },
+        { productId: tea.id, quantity: 1 },
+      ],
+      { shippingAddress: address({ line2: 'Flat 3' }) },
+    );
 
     const { response, text } = await exportCsv({ email: buyer.email });
     expect(response.status).toBe(200);
@@ -151,6 +156,8 @@ describe('GET /api/v1/admin/orders/export.csv', () => {
         payment_status: 'unpaid',
         email: buyer.email,
         ship_to_name: 'Ada Byron',
+        ship_to_line1: '1 Analytical St',
+        ship_to_line2: 'Flat 3',
         ship_to_city: 'London',
         ship_to_postal_code: 'N1 9GU',
         ship_to_country: 'GB',
@@ -158,12 +165,11 @@ describe('GET /api/v1/admin/orders/export.csv', () => {
         units: '3',
         promo_code: '',
         currency: 'USD',
-        subtotal: '5050',
-        discount: '0',
-        shipping: '0',
-        total: '5050',
-        refunded: '0',
-        total_decimal: '50.50',
+        subtotal: '50.50',
+        discount: '0.00',
+        shipping: '0.00',
+        total: '50.50',
+        refunded: '0.00',
         carrier: '',
         tracking_number: '',
       },
@@ -228,7 +234,37 @@ describe('GET /api/v1/admin/orders/export.csv', () => {
     expect(await numbers({ from: yesterday })).toEqual([cancelled.number, withCode.number]);
     expect(await numbers({ to: yesterday })).toEqual([old.number]);
     const [discounted] = await exportRows({ promoCode: code });
-    expect(discounted).toMatchObject({ promo_code: code, discount: '500', total: '3500' });
+    expect(discounted).toMatchObject({ promo_code: code, discount: '5.00', total: '35.00' });
+  });
+
+  it('gives what a partial refund returned, in the same unit as the total', async () => {
+    const buyer = await createUser(t, { email: `refund-${tag()}@example.test` });
+    const product = await createProduct(t, { price: 2500 });
+    const order = await placeOrder(buyer, [{ productId: product.id, quantity: 1 }]);
+    const paid = await t.http.post(
+      `/api/v1/orders/${order.id}/payments`,
+      { paymentMethod: 'pm_card_visa' },
+      { token: buyer.token },
+    );
+    expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+    const refund = await t.http.post(
+      `/api/v1/admin/orders/${order.id}/refund`,
+      { amount: 1000, reason: 'goodwill' },
+      { token: staff.token },
+    );
+    expect(refund.status, JSON.stringify(refund.body)).toBe(200);
+    const payments = await t.http.get(`/api/v1/orders/${order.id}/payments`, {
+      token: buyer.token,
+    });
+    expect(payments.body[0].refundedAmount).toBe(1000);
+
+    const [row] = await exportRows({ email: buyer.email });
+    expect(row).toMatchObject({
+      payment_status: 'partially_refunded',
+      currency: 'USD',
+      total: '25.00',
+      refunded: '10.00',
+    });
   });
 
   it('refuses bad filters like the list does', async () => {
@@ -298,7 +334,7 @@ describe('GET /api/v1/admin/orders/export.csv', () => {
     expect(new Set(numbers).size).toBe(count);
     expect([...numbers].sort((a, b) => b - a)).toEqual(numbers);
     expect(new Set(exported.map((r) => r.id))).toEqual(new Set(rows.map((r) => r.id)));
-    const sum = exported.reduce((s, r) => s + Number(r.total), 0);
+    const sum = exported.reduce((s, r) => s + Math.round(Number(r.total) * 100), 0);
     expect(sum).toBe(rows.reduce((s, r) => s + r.total, 0));
     expect(exported.every((r) => r.items === 'BULK-1 x1')).toBe(true);
   });

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
-import { EXPORT_COLUMNS, exportOrdersCsv } from '../orders/export-orders.js';
+import { EXPORT_FORMAT, exportOrdersCsv } from '../orders/export-orders.js';
 import { refundedOfOrder } from '../payments/payment-reads.js';
 import { exportQuery, statsQuery, statsSchema } from './admin.schemas.js';
 import { shopStats } from './stats.js';
@@ -33,7 +33,7 @@ export function adminRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['admin'],
           summary: 'Every order matching the admin list filters, as CSV (streamed)',
-          description: `UTF-8 CSV (RFC 4180, CRLF line ends) with a header row and one row per order, newest order number first. Columns: ${EXPORT_COLUMNS.join(', ')}. \`subtotal\`, \`discount\`, \`shipping\`, \`total\` and \`refunded\` are integers in minor units of \`currency\`; \`total_decimal\` is the total in major units (\`12.34\`). \`items\` lists \`SKU xQUANTITY\` separated by \`; \`. A text cell that starts with = + - @, a tab or a carriage return gets a leading apostrophe so that spreadsheets do not run it as a formula.`,
+          description: EXPORT_FORMAT,
           security: bearerSecurity,
           querystring: exportQuery,
           response: {

@@ -3,7 +3,7 @@ import type { AppContext } from '../../app-context.js';
 import type { Executor } from '../../db/client.js';
 import type { Actor } from '../auth/auth.service.js';
 import { requireStaff } from './order-access.js';
-import type { RefundedOf } from './order-figures.js';
+import { orderIdRef, type RefundedOf } from './order-figures.js';
 import { whereOrders } from './order.repository.js';
 import { orderLines, orders, type OrderStatus } from './order.table.js';
 
@@ -21,8 +21,9 @@ export interface ExportFilter {
 }
 
 /**
- * The columns of the export, in order. Amounts are integers in minor units of `currency`,
- * like the API's; `total_decimal` repeats the total in major units for spreadsheets.
+ * The columns of the export, in order. Every amount (subtotal, discount, shipping, total,
+ * refunded) is a decimal in major units of `currency` in its own precision (`12.50` USD,
+ * `1500` JPY): a spreadsheet reads them as they are, and no column mixes units with another.
  */
 export const EXPORT_COLUMNS = [
   'number',
@@ -32,6 +33,8 @@ export const EXPORT_COLUMNS = [
   'payment_status',
   'email',
   'ship_to_name',
+  'ship_to_line1',
+  'ship_to_line2',
   'ship_to_city',
   'ship_to_postal_code',
   'ship_to_country',
@@ -44,10 +47,12 @@ export const EXPORT_COLUMNS = [
   'shipping',
   'total',
   'refunded',
-  'total_decimal',
   'carrier',
   'tracking_number',
 ] as const;
+
+/** What the export's description says of its format, for the route's OpenAPI entry. */
+export const EXPORT_FORMAT = `UTF-8 CSV (RFC 4180, CRLF line ends) with a header row and one row per order, newest order number first. Columns: ${EXPORT_COLUMNS.join(', ')}. \`subtotal\`, \`discount\`, \`shipping\`, \`total\` and \`refunded\` are decimals in major units of \`currency\`, in its own precision (\`12.50\` USD, \`1500\` JPY); \`refunded\` is what the order's payments have refunded. \`items\` lists \`SKU xQUANTITY\` separated by \`; \`. A text cell that starts with = + - @, a tab or a carriage return gets a leading apostrophe so that spreadsheets do not run it as a formula.`;
 
 /** Rows per query. Each page is one statement; nothing holds more than a page in memory. */
 const PAGE_SIZE = 500;
@@ -90,7 +95,7 @@ async function exportPage(
   before: number | undefined,
 ) {
   const rows = await db
-    .select({ order: orders, refunded: refundedOf(orders.id) })
+    .select({ order: orders, refunded: refundedOf(orderIdRef) })
     .from(orders)
     .where(and(whereOrders(filter), before === undefined ? undefined : lt(orders.number, before)))
     .orderBy(desc(orders.number))
@@ -129,6 +134,7 @@ type ExportPage = Awaited<ReturnType<typeof exportPage>>;
 
 function rowOf({ order, refunded, lines }: ExportPage[number]): string {
   const address = order.shippingAddress;
+  const amount = (minor: number) => decimalAmount(minor, order.currency);
   return csvRow([
     order.number,
     order.id,
@@ -137,6 +143,8 @@ function rowOf({ order, refunded, lines }: ExportPage[number]): string {
     order.paymentStatus,
     order.email,
     address.name,
+    address.line1,
+    address.line2,
     address.city,
     address.postalCode,
     address.country,
@@ -144,12 +152,11 @@ function rowOf({ order, refunded, lines }: ExportPage[number]): string {
     lines.reduce((sum, l) => sum + l.quantity, 0),
     order.promoCode,
     order.currency,
-    order.subtotal,
-    order.discount,
-    order.shipping,
-    order.total,
-    refunded,
-    decimalAmount(order.total, order.currency),
+    amount(order.subtotal),
+    amount(order.discount),
+    amount(order.shipping),
+    amount(order.total),
+    amount(refunded),
     order.carrier,
     order.trackingNumber,
   ]);

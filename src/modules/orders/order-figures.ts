@@ -1,4 +1,4 @@
-import { and, count, gte, lt, sql, type Column, type SQL } from 'drizzle-orm';
+import { and, count, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { orders } from './order.table.js';
 
@@ -9,13 +9,20 @@ import { orders } from './order.table.js';
  * the payments module knows: the caller passes its `refundedOf`, an SQL value over an order's
  * id.
  */
-export type RefundedOf = (orderId: Column) => SQL<number>;
+export type RefundedOf = (orderId: SQL) => SQL<number>;
+
+/**
+ * The order's id, named with its table. drizzle writes a column of a single-table query
+ * without its table, so inside `refundedOf`'s subquery over payments a bare `"id"` would be
+ * the payment's own id and nothing would ever match.
+ */
+export const orderIdRef = sql`${orders}.${sql.identifier(orders.id.name)}`;
 
 const everPaid = sql`${orders.paymentStatus} <> 'unpaid'`;
 
 /** Net revenue of the orders counted, only those ever paid (`where` narrows further). */
 const revenue = (refundedOf: RefundedOf, where?: SQL) =>
-  sql<number>`coalesce(sum(${orders.total} - ${refundedOf(orders.id)})
+  sql<number>`coalesce(sum(${orders.total} - ${refundedOf(orderIdRef)})
                  filter (where ${where ? and(where, everPaid) : everPaid}), 0)`.mapWith(Number);
 
 /** Orders placed since `today` and since `weekAgo`, and their net revenue. */
