@@ -58,19 +58,27 @@ export async function createProduct(
   return res.body as { id: string };
 }
 
-/** A product's stock and the sum of its ledger, read through the admin API. */
-export async function stockAndLedger(http: HttpClient, adminToken: string, productId: string) {
-  const product = await http.get(`/api/v1/admin/products/${productId}`, { token: adminToken });
-  let ledger = 0;
+/** Every stock movement (ledger line) of a product, read through the admin API. */
+export async function stockMovements(http: HttpClient, adminToken: string, productId: string) {
+  const movements: { delta: number; orderId: string | null }[] = [];
   for (let page = 1; ; page++) {
     const res = await http.get(
       `/api/v1/admin/products/${productId}/stock-movements?page=${page}&pageSize=100`,
       { token: adminToken },
     );
-    const items = res.body.items as { delta: number }[];
-    ledger += items.reduce((sum, m) => sum + m.delta, 0);
+    if (res.status !== 200) throw new Error(`stock movements of ${productId}: ${res.status}`);
+    const items = res.body.items as { delta: number; orderId: string | null }[];
+    movements.push(...items);
     if (items.length < 100) break;
   }
+  return movements;
+}
+
+/** A product's stock and the sum of its ledger, read through the admin API. */
+export async function stockAndLedger(http: HttpClient, adminToken: string, productId: string) {
+  const product = await http.get(`/api/v1/admin/products/${productId}`, { token: adminToken });
+  const movements = await stockMovements(http, adminToken, productId);
+  const ledger = movements.reduce((sum, m) => sum + m.delta, 0);
   return { stock: product.body.stock as number, ledger };
 }
 
