@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContext, type RunningContext } from './context.js';
-import { ensureAdmin, systemActor } from './modules/auth/auth.service.js';
+import { ensureAdmin } from './modules/auth/auth.service.js';
+import { SYSTEM_ACTOR } from './modules/auth/system-actor.js';
 import { passwordWeakness } from './modules/auth/password-strength.js';
 import { seedCatalog } from './modules/catalog/catalog.service.js';
 import { listEmails } from './modules/notifications/notifications.service.js';
@@ -79,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'seed':
       return withContext(config, async (ctx) => {
-        const created = await seedCatalog(ctx, systemActor);
+        const created = await seedCatalog(ctx, SYSTEM_ACTOR);
         console.log(
           created ? `created ${created} demo products` : 'catalog not empty; nothing seeded',
         );
@@ -143,7 +144,7 @@ async function serve(
       : {},
   );
   if (options.seedEmpty) {
-    const created = await seedCatalog(ctx, systemActor);
+    const created = await seedCatalog(ctx, SYSTEM_ACTOR);
     if (created) ctx.logger.info({ created }, 'first start: demo catalog created');
   }
   const app = await buildApp(ctx);

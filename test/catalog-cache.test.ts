@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { buildApp } from '../src/app.js';
-import { systemActor } from '../src/modules/auth/auth.service.js';
+import { SYSTEM_ACTOR } from '../src/modules/auth/system-actor.js';
 import { groupedBump, type CatalogRead } from '../src/modules/catalog/catalog-cache.js';
 import {
   getCatalogProduct,
@@ -273,7 +273,7 @@ describe('the catalog cache (one instance)', () => {
       expect(bodyOf<Page>(listed).items.map((p) => p.price)).toEqual([700]);
       expect(listed.etag).toMatch(/^W\/"db-/);
       // The change commits although its version bump fails.
-      await updateProduct(ctx, systemActor, product.id, { price: 800 });
+      await updateProduct(ctx, SYSTEM_ACTOR, product.id, { price: 800 });
       expect(bodyOf<Product>(await getCatalogProduct(ctx, product.id)).price).toBe(800);
       const relisted = await listCatalog(ctx, { q: w }, '-createdAt', page);
       expect(bodyOf<Page>(relisted).items[0]!.price).toBe(800);

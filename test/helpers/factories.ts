@@ -1,4 +1,5 @@
-import { systemActor, register, type User } from '../../src/modules/auth/auth.service.js';
+import { register, type User } from '../../src/modules/auth/auth.service.js';
+import { SYSTEM_ACTOR } from '../../src/modules/auth/system-actor.js';
 import type { Role } from '../../src/modules/auth/user.table.js';
 import * as users from '../../src/modules/auth/user.repository.js';
 import {
@@ -53,7 +54,7 @@ export async function createProduct(
     active: boolean;
   }> = {},
 ): Promise<AdminProduct> {
-  return create(t.ctx, systemActor, {
+  return create(t.ctx, SYSTEM_ACTOR, {
     sku: overrides.sku ?? `SKU-${unique()}`,
     name: overrides.name ?? 'Test Product',
     description: overrides.description ?? 'A product made by a test',

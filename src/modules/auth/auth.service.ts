@@ -399,6 +399,3 @@ export async function setRole(
   ctx.tokens.sessions.forgetUser(userId);
   return toUser(row);
 }
-
-/** The actor for work Ordo does on its own behalf (seeding, scheduled jobs, CLI commands). */
-export const systemActor: Actor = { userId: 'system', role: 'admin', sessionId: 'system' };

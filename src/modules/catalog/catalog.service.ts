@@ -6,7 +6,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
-import type { Actor } from '../auth/auth.service.js';
+import { actorIdOf, type ActorOrSystem } from '../auth/system-actor.js';
 import type {
   adminProductSchema,
   productBody,
@@ -216,7 +216,7 @@ const skuTaken = (sku: string) =>
 /** Creates a product; its opening stock enters through the ledger like any other change. */
 export async function createProduct(
   ctx: Ctx,
-  actor: Actor,
+  actor: ActorOrSystem,
   input: ProductInput,
 ): Promise<AdminProduct> {
   const now = ctx.clock.now();
@@ -240,7 +240,7 @@ export async function createProduct(
         kind: 'adjustment',
         delta: opening,
         reason: 'opening stock',
-        actorId: actor.userId,
+        actorId: actorIdOf(actor),
         now,
       });
       return { ...created, stock: movement.stockAfter };
@@ -259,7 +259,7 @@ export async function createProduct(
  */
 export async function updateProduct(
   ctx: Ctx,
-  actor: Actor,
+  actor: ActorOrSystem,
   id: string,
   changes: ProductChanges,
 ): Promise<AdminProduct> {
@@ -275,7 +275,7 @@ export async function updateProduct(
           kind: 'adjustment',
           delta: stock - current.stock,
           reason: `stock set to ${stock}`,
-          actorId: actor.userId,
+          actorId: actorIdOf(actor),
           now,
         });
       }
@@ -308,7 +308,7 @@ export async function archiveProduct(ctx: Ctx, id: string): Promise<void> {
 
 export async function adjustStock(
   ctx: Ctx,
-  actor: Actor,
+  actor: ActorOrSystem,
   productId: string,
   input: { delta: number; reason: string },
 ): Promise<StockMovement> {
@@ -319,7 +319,7 @@ export async function adjustStock(
       kind: 'adjustment',
       delta: input.delta,
       reason: input.reason,
-      actorId: actor.userId,
+      actorId: actorIdOf(actor),
       now,
     }),
   );
@@ -393,7 +393,7 @@ export async function moveStock(
  * Fills an empty catalog with the demo products. Returns how many it created; a catalog that
  * already has products is left alone, so running it twice does nothing the second time.
  */
-export async function seedCatalog(ctx: Ctx, actor: Actor): Promise<number> {
+export async function seedCatalog(ctx: Ctx, actor: ActorOrSystem): Promise<number> {
   const { total } = await repo.listProducts(ctx.db, { includeArchived: true }, 'name', {
     page: 1,
     pageSize: 1,

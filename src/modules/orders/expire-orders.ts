@@ -1,5 +1,6 @@
 import type { AppContext } from '../../app-context.js';
 import { inTransaction } from '../../db/commit-events.js';
+import { SYSTEM_ACTOR } from '../auth/system-actor.js';
 import { changeStatus } from './lifecycle.js';
 import * as repo from './order.repository.js';
 
@@ -20,7 +21,7 @@ export async function expireOverdueOrders(
       if (!order || order.status !== 'pending_payment' || order.expiresAt > now) return false;
       if (order.paymentInProgress) return false;
       await changeStatus(tx, ctx, order, 'expired', {
-        actor: 'system',
+        actor: SYSTEM_ACTOR,
         reason: 'not paid in time',
         now,
       });

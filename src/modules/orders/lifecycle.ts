@@ -2,7 +2,8 @@ import type { AppContext } from '../../app-context.js';
 import type { Tx } from '../../db/client.js';
 import { AppError } from '../../shared/errors.js';
 import type { JobName, JobPayloads } from '../../shared/jobs.js';
-import { isStaff, type Actor } from '../auth/auth.service.js';
+import { isStaff } from '../auth/auth.service.js';
+import { actorIdOf, SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
 import { returnStock } from '../catalog/catalog.service.js';
 import { releasePromo } from '../promotions/promotions.service.js';
 import * as repo from './order.repository.js';
@@ -118,11 +119,11 @@ export const orderLifecycle: Record<OrderStatus, Partial<Record<OrderStatus, Tra
 };
 
 /** Who changes an order: an account (history keeps its id and role), or Ordo itself. */
-export type OrderActor = Pick<Actor, 'userId' | 'role'> | 'system';
+export type OrderActor = ActorOrSystem;
 
 /** The lifecycle role of an account acting on an order. */
 const transitionActorOf = (actor: OrderActor): TransitionActor =>
-  actor === 'system' ? 'system' : isStaff(actor) ? 'staff' : 'customer';
+  actor === SYSTEM_ACTOR ? 'system' : isStaff(actor) ? 'staff' : 'customer';
 
 /** Whether the table lets `actor` move an order from `from` to `to`. */
 export const mayChangeStatus = (from: OrderStatus, to: OrderStatus, actor: OrderActor): boolean =>
@@ -173,7 +174,7 @@ export async function changeStatus(
   const change: StatusChange = {
     before: order,
     after,
-    actorId: by.actor === 'system' ? 'system' : by.actor.userId,
+    actorId: actorIdOf(by.actor),
     reason: by.reason,
     now: by.now,
     restock: options.restock ?? true,
@@ -203,7 +204,7 @@ export async function recordRefund(
   );
   if (refund.restock) {
     await restockOnce(tx, ctx, after, {
-      actorId: by.actor === 'system' ? 'system' : by.actor.userId,
+      actorId: actorIdOf(by.actor),
       reason: by.reason,
       now: by.now,
     });
@@ -223,8 +224,8 @@ function historyEntry(order: OrderRow, to: OrderStatus, by: ChangeBy): repo.NewH
     orderId: order.id,
     fromStatus: order.status,
     toStatus: to,
-    actorId: by.actor === 'system' ? null : by.actor.userId,
-    actorRole: by.actor === 'system' ? 'system' : by.actor.role,
+    actorId: by.actor === SYSTEM_ACTOR ? null : by.actor.userId,
+    actorRole: by.actor === SYSTEM_ACTOR ? 'system' : by.actor.role,
     reason: by.reason,
     createdAt: by.now,
   };

@@ -1,5 +1,6 @@
 import { AppError, notFound } from '../../shared/errors.js';
 import { isStaff, type Actor } from '../auth/auth.service.js';
+import { SYSTEM_ACTOR } from '../auth/system-actor.js';
 import { mayChangeStatus } from './lifecycle.js';
 import type { OrderStatus, PaymentStatus } from './order.table.js';
 
@@ -81,7 +82,7 @@ export function requireStaff(caller: Caller): void {
  */
 export const mayPay = (caller: Caller, order: OrderFacts, now: Date) =>
   isOwner(caller, order) &&
-  mayChangeStatus(order.status, 'paid', 'system') &&
+  mayChangeStatus(order.status, 'paid', SYSTEM_ACTOR) &&
   !order.paymentInProgress &&
   order.expiresAt > now;
 
