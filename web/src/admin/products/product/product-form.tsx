@@ -21,12 +21,17 @@ export function ProductForm({
   const form = useForm({
     resolver: zodResolver(productSchema(currency)),
     defaultValues: productFormValues(product, currency),
+    // The product as the server has it now (after a save, an archive, a restore), keeping the
+    // fields a person is still editing.
+    ...(product && {
+      values: productFormValues(product, currency),
+      resetOptions: { keepDirtyValues: true },
+    }),
   });
   const errors = form.formState.errors;
   const submit = form.handleSubmit((values) => {
     const { stock, ...fields } = values;
-    const saved = () => form.reset(form.getValues());
-    if (product) update.mutate({ id: product.id, changes: fields }, { onSuccess: saved });
+    if (product) update.mutate({ id: product.id, changes: fields });
     else create.mutate({ ...fields, stock: stock ?? 0 }, { onSuccess: onCreated });
   });
 

@@ -104,7 +104,7 @@ export function ProductPage() {
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="min-w-0 space-y-6 lg:col-span-2">
           <Card title="Details">
-            <ProductForm key={p.updatedAt} product={p} currency={p.currency} />
+            <ProductForm key={p.id} product={p} currency={p.currency} />
           </Card>
           <Card title="Images">
             <ProductImages product={p} />

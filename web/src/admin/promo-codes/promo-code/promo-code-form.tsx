@@ -24,12 +24,14 @@ export function PromoCodeForm({
   const form = useForm({
     resolver: zodResolver(promoFormSchema(currency)),
     defaultValues: promo ? promoToForm(promo, currency) : emptyPromoForm,
+    // The code as the server has it now (after a save or an activation), keeping the fields
+    // a person is still editing.
+    ...(promo && { values: promoToForm(promo, currency), resetOptions: { keepDirtyValues: true } }),
   });
   const errors = form.formState.errors;
   const type = form.watch('type');
   const submit = form.handleSubmit((body) => {
-    const saved = () => form.reset(form.getValues());
-    if (promo) update.mutate({ id: promo.id, changes: body }, { onSuccess: saved });
+    if (promo) update.mutate({ id: promo.id, changes: body });
     else create.mutate(body, { onSuccess: onCreated });
   });
 

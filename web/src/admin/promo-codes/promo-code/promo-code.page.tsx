@@ -108,7 +108,7 @@ export function PromoCodePage() {
       </p>
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Settings" className="min-w-0">
-          <PromoCodeForm key={p.updatedAt} promo={p} currency={currency} />
+          <PromoCodeForm key={p.id} promo={p} currency={currency} />
         </Card>
         <Card title="Redemptions" className="min-w-0">
           <Redemptions promoId={p.id} currency={currency} />
