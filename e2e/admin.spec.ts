@@ -366,6 +366,11 @@ test('admin deep links reload, and the other admin pages render', async ({ page,
   await page.getByRole('button', { name: 'Create product' }).click();
   await expect(page.getByRole('heading', { name: `New ${sku}` })).toContainText('Active');
   await expect(page.getByLabel('Price (USD)')).toHaveValue('12.30');
+  // An edit says it was saved, and the form then holds the saved product.
+  await page.getByLabel('Description').fill('Edited by the browser test');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved.')).toBeVisible();
+  await expect(page.getByLabel('Description')).toHaveValue('Edited by the browser test');
   await page.getByRole('button', { name: 'Archive product' }).click();
   await expect(page.getByRole('heading', { name: `New ${sku}` })).toContainText('Archived');
   await page.goto(`/admin/products?q=${sku}`);
