@@ -5,13 +5,34 @@ import { expect, test } from './fixtures.js';
 
 const BUDGET_GZIP_BYTES = 150 * 1024;
 
-test('the storefront home loads at most 150 KB of gzipped JavaScript and renders quickly', async ({
+/**
+ * The catalog keeps a skeleton of its grid while it loads, so products arriving move nothing:
+ * 0 here. Without it this page measured 0.058 here (and 0.708 in Lighthouse's desktop run),
+ * under web.dev's 0.1 for "good", so the limit is the claim itself, not that.
+ */
+const SHIFT_LIMIT = 0.01;
+
+test('the storefront home loads at most 150 KB of gzipped JavaScript, its layout does not shift as the catalog arrives, and its first product image is not lazy', async ({
   browser,
   baseURL,
 }) => {
   // A fresh context: empty cache, as a first visit.
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
+  // Every layout shift not caused by input, summed from navigation start: at least the
+  // page's cumulative layout shift (which counts only the worst burst of them).
+  await page.addInitScript(() => {
+    const sink = globalThis as unknown as { layoutShift: number };
+    sink.layoutShift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as (PerformanceEntry & {
+        value: number;
+        hadRecentInput: boolean;
+      })[]) {
+        if (!entry.hadRecentInput) sink.layoutShift += entry.value;
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
   // When the first product card appears, from navigation start.
   await page.addInitScript(() => {
     const record = () => {
@@ -59,19 +80,25 @@ test('the storefront home loads at most 150 KB of gzipped JavaScript and renders
       ),
       domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd),
       scriptBytesOnTheWire: transferred,
+      layoutShift: (globalThis as unknown as { layoutShift: number }).layoutShift,
     };
   });
+  // The largest paint is the catalog's first image: it must not wait for lazy loading.
+  const firstImage = page.locator('[aria-label="Products"] li img').first();
+  const firstImageLoading = await firstImage.getAttribute('loading');
   const gzipTotal = scripts.reduce((sum, s) => sum + s.gzip, 0);
   const report = { scripts, gzipTotal, gzipTotalKB: +(gzipTotal / 1024).toFixed(1), ...timing };
   writeFileSync('test-results/perf.json', JSON.stringify(report, null, 2));
   console.log(
     `home: ${scripts.length} scripts, ${report.gzipTotalKB} KB gzipped (${(timing.scriptBytesOnTheWire / 1024).toFixed(1)} KB on the wire, ${scripts[0]?.encoding}); ` +
-      `first contentful paint ${timing.firstContentfulPaintMs} ms, products shown ${timing.catalogShownMs} ms`,
+      `first contentful paint ${timing.firstContentfulPaintMs} ms, products shown ${timing.catalogShownMs} ms, ` +
+      `layout shift ${timing.layoutShift.toFixed(3)}, first image loading=${firstImageLoading ?? 'auto'}`,
   );
 
   expect(scripts.length).toBeGreaterThan(0);
   expect(scripts.every((s) => !s.url.includes('admin') && !s.url.includes('dashboard'))).toBe(true);
   expect(gzipTotal).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
-  expect(timing.firstContentfulPaintMs).toBeDefined();
+  expect(timing.layoutShift).toBeLessThan(SHIFT_LIMIT);
+  expect(firstImageLoading).not.toBe('lazy');
   await context.close();
 });
