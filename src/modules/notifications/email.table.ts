@@ -7,6 +7,7 @@ export const emailKinds = [
   'order-confirmation',
   'payment-receipt',
   'order-shipped',
+  'tracking-updated',
   'order-delivered',
   'order-cancelled',
   'order-refunded',

@@ -15,6 +15,8 @@ declare module '../../shared/jobs.js' {
     'order-confirmation-email': { orderId: string };
     'payment-receipt-email': { paymentId: string };
     'order-shipped-email': { orderId: string };
+    /** `historySeq`: the history entry of the change, so each change is told once. */
+    'tracking-updated-email': { orderId: string; historySeq: number };
     'order-delivered-email': { orderId: string };
     'order-cancelled-email': { orderId: string };
     'order-refunded-email': { refundId: string };
@@ -136,6 +138,22 @@ export const notificationJobs = [
       return (
         order &&
         orderEmail(ctx, 'order-shipped', orderId, order, {
+          carrier: order.carrier,
+          trackingNumber: order.trackingNumber,
+        })
+      );
+    }),
+  ),
+
+  emailJob(
+    'tracking-updated-email',
+    z.object({ orderId: z.string(), historySeq: z.number().int() }),
+    each(async (ctx, { orderId, historySeq }) => {
+      const order = await findOrderForEmail(ctx, orderId);
+      // The order as it is now: a later correction's tracking is the one worth sending.
+      return (
+        order &&
+        orderEmail(ctx, 'tracking-updated', `${orderId}.${historySeq}`, order, {
           carrier: order.carrier,
           trackingNumber: order.trackingNumber,
         })

@@ -1,6 +1,10 @@
 import type { AppContext } from '../../app-context.js';
+import { AppError } from '../../shared/errors.js';
 import type { Actor } from '../auth/auth.service.js';
 import { changeStatus } from './lifecycle.js';
+import { requireStaff } from './order-access.js';
+import * as repo from './order.repository.js';
+import type { OrderStatus } from './order.table.js';
 import { lockOrderFor, orderFor, type Order } from './orders.service.js';
 
 /** Staff hand a paid order to a carrier: `shipped`, with carrier and tracking number, and an email. */
@@ -40,5 +44,50 @@ export async function deliverOrder(
       now,
     });
     return orderFor(tx, ctx, actor, delivered);
+  });
+}
+
+/** Where tracking may be added or corrected: the goods are with the carrier or arrived. */
+const trackable: readonly OrderStatus[] = ['shipped', 'delivered'];
+
+/**
+ * Staff add or correct a shipped order's tracking: the order's carrier and tracking number
+ * change, a history entry says so (status unchanged), and the customer is emailed. The email
+ * job names the history entry, so each change is told once (its Message-ID derives from it)
+ * and a correction is told again. Before shipping there is nothing to track: 409
+ * INVALID_TRANSITION, like any change the order's status does not allow.
+ */
+export async function updateTracking(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'jobs'>,
+  actor: Actor,
+  orderId: string,
+  input: { carrier: string; trackingNumber: string },
+): Promise<Order> {
+  requireStaff(actor);
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
+    const order = await lockOrderFor(tx, actor, orderId);
+    if (!trackable.includes(order.status)) {
+      throw new AppError(
+        'INVALID_TRANSITION',
+        `An order that is ${order.status} has no shipment to track`,
+      );
+    }
+    const updated = await repo.updateOrder(tx, order.id, {
+      carrier: input.carrier,
+      trackingNumber: input.trackingNumber,
+      updatedAt: now,
+    });
+    const seq = await repo.insertHistoryReturningSeq(tx, {
+      orderId: order.id,
+      fromStatus: order.status,
+      toStatus: order.status,
+      actorId: actor.userId,
+      actorRole: actor.role,
+      reason: `tracking: ${input.carrier} ${input.trackingNumber}`,
+      createdAt: now,
+    });
+    await ctx.jobs.enqueue(tx, 'tracking-updated-email', { orderId: order.id, historySeq: seq });
+    return orderFor(tx, ctx, actor, updated);
   });
 }

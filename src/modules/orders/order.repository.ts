@@ -291,6 +291,12 @@ export async function insertHistory(tx: Tx, entry: NewHistory): Promise<void> {
   await tx.insert(orderHistory).values(entry);
 }
 
+/** A history entry, answering its `seq`: for a job that must name the one change it tells of. */
+export async function insertHistoryReturningSeq(tx: Tx, entry: NewHistory): Promise<number> {
+  const [row] = await tx.insert(orderHistory).values(entry).returning({ seq: orderHistory.seq });
+  return row!.seq;
+}
+
 /** Claims the one-time restock of a paid order's goods; false when they already came back. */
 export async function claimRestock(tx: Tx, orderId: string, now: Date): Promise<boolean> {
   const rows = await tx

@@ -5,7 +5,7 @@ import { pageOf } from '../../shared/pagination.js';
 import { idParams } from '../../shared/schemas.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import { cancelOrder } from './cancel-order.js';
-import { deliverOrder, shipOrder } from './fulfil-order.js';
+import { deliverOrder, shipOrder, updateTracking } from './fulfil-order.js';
 import * as schemas from './orders.schemas.js';
 import * as orders from './orders.service.js';
 import { placeOrder, quoteOrder } from './place-order.js';
@@ -157,6 +157,24 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => shipOrder(ctx, actorOf(request), request.params.id, request.body ?? {}),
+    );
+
+    app.patch(
+      '/api/v1/admin/orders/:id/tracking',
+      {
+        onRequest: staff,
+        schema: {
+          tags: ['admin'],
+          summary: 'Add or correct the tracking of a shipped or delivered order',
+          description:
+            'Sets the carrier and tracking number, writes a history entry and emails the customer the new tracking. 409 INVALID_TRANSITION before the order has shipped.',
+          security,
+          params: idParams,
+          body: schemas.trackingBody,
+          response: { 200: schemas.orderSchema },
+        },
+      },
+      async (request) => updateTracking(ctx, actorOf(request), request.params.id, request.body),
     );
 
     app.post(

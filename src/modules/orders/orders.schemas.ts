@@ -139,3 +139,5 @@ export const staffCancelBody = z
 export const shipBody = z
   .strictObject({ carrier: text(100).optional(), trackingNumber: text(100).optional() })
   .nullish();
+
+export const trackingBody = z.strictObject({ carrier: text(100), trackingNumber: text(100) });

@@ -30,6 +30,7 @@ export const emailKindLabels: Record<EmailKind, string> = {
   'order-confirmation': 'Order confirmation',
   'payment-receipt': 'Payment receipt',
   'order-shipped': 'Order shipped',
+  'tracking-updated': 'Tracking updated',
   'order-delivered': 'Order delivered',
   'order-cancelled': 'Order cancelled',
   'order-refunded': 'Order refunded',

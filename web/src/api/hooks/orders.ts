@@ -13,6 +13,7 @@ import {
 import { stockChanged } from './products';
 
 type ShipBody = RequestBody<'/api/v1/admin/orders/{id}/ship', 'post'>;
+type TrackingBody = RequestBody<'/api/v1/admin/orders/{id}/tracking', 'patch'>;
 type CancelBody = RequestBody<'/api/v1/admin/orders/{id}/cancel', 'post'>;
 type RefundBody = RequestBody<'/api/v1/admin/orders/{id}/refund', 'post'>;
 type PlaceOrderBody = RequestBody<'/api/v1/orders', 'post'>;
@@ -50,6 +51,15 @@ function cancelOrder({ id, body }: { id: string; body: CancelBody }) {
 
 export function useShipOrder() {
   return useMutation({ mutationFn: shipOrder, onSuccess: (order) => orderChanged(order) });
+}
+
+/** Adds or corrects a shipped order's tracking. */
+export function useUpdateTracking() {
+  return useMutation({
+    mutationFn: async ({ id, body }: { id: string; body: TrackingBody }) =>
+      answer(await api.PATCH('/api/v1/admin/orders/{id}/tracking', { ...byId(id), body })),
+    onSuccess: (order) => orderChanged(order),
+  });
 }
 
 export function useDeliverOrder() {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cancelSchema, refundSchema, shipSchema } from './order-actions';
+import {
+  cancelSchema,
+  refundSchema,
+  shipDialogSchema,
+  shipSchema,
+  trackingSchema,
+} from './order-actions';
 
 describe('the order action forms', () => {
   it('leaves an empty carrier and tracking number out of the ship request', () => {
@@ -7,6 +13,36 @@ describe('the order action forms', () => {
     expect(shipSchema.parse({ carrier: ' UPS ', trackingNumber: '1Z' })).toEqual({
       carrier: 'UPS',
       trackingNumber: '1Z',
+    });
+  });
+
+  it('asks the ship dialog for carrier and tracking number unless shipping without tracking', () => {
+    const empty = shipDialogSchema.safeParse({
+      withoutTracking: false,
+      carrier: ' ',
+      trackingNumber: '',
+    });
+    expect(empty.success).toBe(false);
+    expect(empty.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['carrier', 'Enter the carrier'],
+      ['trackingNumber', 'Enter the tracking number'],
+    ]);
+    expect(
+      shipDialogSchema.parse({ withoutTracking: false, carrier: ' DHL ', trackingNumber: 'JD1' }),
+    ).toEqual({ carrier: 'DHL', trackingNumber: 'JD1' });
+    expect(
+      shipDialogSchema.parse({ withoutTracking: true, carrier: 'DHL', trackingNumber: '' }),
+    ).toEqual({});
+  });
+
+  it('requires both fields to add or correct tracking, within the server limits', () => {
+    expect(trackingSchema.safeParse({ carrier: 'DHL', trackingNumber: ' ' }).success).toBe(false);
+    expect(
+      trackingSchema.safeParse({ carrier: 'DHL', trackingNumber: 'x'.repeat(101) }).success,
+    ).toBe(false);
+    expect(trackingSchema.parse({ carrier: 'DHL', trackingNumber: 'JD2' })).toEqual({
+      carrier: 'DHL',
+      trackingNumber: 'JD2',
     });
   });
 

@@ -25,10 +25,14 @@ import {
 } from './order-panels';
 import { RefundDialog } from './refund-dialog';
 import { ShipDialog } from './ship-dialog';
+import { TrackingDialog } from './tracking-dialog';
 
 const route = getRouteApi('/admin/orders/$orderId');
 
-type ActionKind = 'ship' | 'deliver' | 'cancel' | 'refund';
+type ActionKind = 'ship' | 'deliver' | 'cancel' | 'refund' | 'tracking';
+
+/** Tracking can be added or corrected once the goods are with the carrier (the server's rule). */
+const trackable = new Set(['shipped', 'delivered']);
 
 /** One order: lines, totals, payments and refunds, the history with who acted, and actions. */
 export function OrderPage() {
@@ -117,11 +121,17 @@ export function OrderPage() {
           </Card>
           <Card title="Shipping">
             <ShippingPanel order={o} />
+            {trackable.has(o.status) && (
+              <Button variant="secondary" className="mt-3" onClick={() => setAction('tracking')}>
+                {o.trackingNumber ? 'Correct tracking' : 'Add tracking'}
+              </Button>
+            )}
           </Card>
         </div>
       </div>
 
       {action === 'ship' && <ShipDialog order={o} onClose={close} onDone={finish} />}
+      {action === 'tracking' && <TrackingDialog order={o} onClose={close} onDone={finish} />}
       {action === 'deliver' && <DeliverDialog order={o} onClose={close} onDone={finish} />}
       {action === 'cancel' && (
         <CancelDialog order={o} refundable={refundable} onClose={close} onDone={finish} />

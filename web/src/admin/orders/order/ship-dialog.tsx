@@ -3,20 +3,25 @@ import { useForm } from 'react-hook-form';
 import { useShipOrder } from '../../../api/hooks/orders';
 import { Field, Input } from '../../../ui';
 import { ActionDialog, type ActionDialogProps } from './action-dialog';
-import { shipSchema } from './order-actions';
+import { shipDialogSchema } from './order-actions';
 
+/**
+ * Ship: the carrier and tracking number the customer is emailed, or an explicit choice to ship
+ * without tracking (tracking can still be added from the order afterwards).
+ */
 export function ShipDialog({ order, onClose, onDone }: ActionDialogProps) {
   const ship = useShipOrder();
   const form = useForm({
-    resolver: zodResolver(shipSchema),
-    defaultValues: { carrier: '', trackingNumber: '' },
+    resolver: zodResolver(shipDialogSchema),
+    defaultValues: { withoutTracking: false, carrier: '', trackingNumber: '' },
   });
   const errors = form.formState.errors;
+  const withoutTracking = form.watch('withoutTracking');
   return (
     <ActionDialog
       title={`Ship order ${order.number}`}
-      description="The customer is emailed the carrier and tracking number."
-      confirm="Ship"
+      description="The customer is emailed that the order is on its way, with its tracking."
+      confirm={withoutTracking ? 'Ship without tracking' : 'Ship'}
       busy={ship.isPending}
       error={ship.error}
       onClose={onClose}
@@ -28,11 +33,17 @@ export function ShipDialog({ order, onClose, onDone }: ActionDialogProps) {
       )}
     >
       <Field label="Carrier" error={errors.carrier?.message}>
-        {(props) => <Input {...props} {...form.register('carrier')} />}
+        {(props) => <Input {...props} disabled={withoutTracking} {...form.register('carrier')} />}
       </Field>
       <Field label="Tracking number" error={errors.trackingNumber?.message}>
-        {(props) => <Input {...props} {...form.register('trackingNumber')} />}
+        {(props) => (
+          <Input {...props} disabled={withoutTracking} {...form.register('trackingNumber')} />
+        )}
       </Field>
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" className="h-4 w-4" {...form.register('withoutTracking')} />
+        Ship without tracking (it can be added later)
+      </label>
     </ActionDialog>
   );
 }
