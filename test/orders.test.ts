@@ -418,6 +418,37 @@ describe('staff views', () => {
     expect(cancel.status).toBe(200);
     expect(cancel.body.history.at(-1)).toMatchObject({ actorRole: 'staff', reason: 'fraud check' });
   });
+
+  it('finds an order by its number, with or without #, and refuses what is not a number', async () => {
+    const staff = await createUser(t, { role: 'staff' });
+    const buyer = await createUser(t);
+    const p = await createProduct(t, { stock: 5 });
+    const place = () =>
+      t.http.post('/api/v1/orders', order([{ productId: p.id, quantity: 1 }]), {
+        token: buyer.token,
+      });
+    const [first, second] = [await place(), await place()];
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const byNumber = (number: string) =>
+      t.http.get(`/api/v1/admin/orders?number=${encodeURIComponent(number)}`, {
+        token: staff.token,
+      });
+
+    for (const query of [second.body.number, `#${second.body.number}`, ` ${second.body.number} `]) {
+      const found = await byNumber(query);
+      expect(found.status).toBe(200);
+      expect([found.body.total, found.body.items.map((o: { id: string }) => o.id)]).toEqual([
+        1,
+        [second.body.id],
+      ]);
+    }
+    const none = await byNumber('999999999');
+    expect([none.status, none.body.total]).toEqual([200, 0]);
+    for (const bad of ['10a', '', '1.5', 'x'.repeat(3)]) {
+      const refused = await byNumber(bad);
+      expect([bad, refused.status, refused.body.code]).toEqual([bad, 400, 'VALIDATION_FAILED']);
+    }
+  });
 });
 
 describe("an order's confirmation job", () => {

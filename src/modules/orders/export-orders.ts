@@ -18,6 +18,8 @@ export interface ExportFilter {
   to?: Date | undefined;
   /** Exact code, any letter case. */
   promoCode?: string | undefined;
+  /** The order number, exactly. */
+  number?: number | undefined;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface OrderFilter {
   from?: Date | undefined;
   to?: Date | undefined;
   promoCode?: string | undefined;
+  /** The order's number, exactly (a unique index answers it). */
+  number?: number | undefined;
 }
 
 /** The admin and customer order lists' filters, as SQL (the CSV export uses them too). */
@@ -39,6 +41,7 @@ export function whereOrders(filter: OrderFilter): SQL | undefined {
     filter.promoCode
       ? sql`lower(${orders.promoCode}) = ${filter.promoCode.toLowerCase()}`
       : undefined,
+    filter.number === undefined ? undefined : eq(orders.number, filter.number),
   );
 }
 

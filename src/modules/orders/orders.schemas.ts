@@ -125,6 +125,13 @@ export const adminOrdersQuery = z.strictObject({
   from: isoInstant.optional().describe('created at or after (ISO 8601)'),
   to: isoInstant.optional().describe('created before (ISO 8601)'),
   promoCode: promoCode.optional(),
+  number: z
+    .string()
+    .trim()
+    .regex(/^#?\d{1,15}$/, 'must be an order number, such as 1042')
+    .transform((n) => Number(n.replace('#', '')))
+    .optional()
+    .describe('the order number, exactly (a leading # is allowed: 1042 or #1042)'),
 });
 
 const text = (max: number) => z.string().trim().min(1).max(max);

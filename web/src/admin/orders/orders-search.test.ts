@@ -31,6 +31,13 @@ describe('admin orders search params', () => {
     ).toEqual({});
   });
 
+  it('takes an order number as typed, with or without #, and drops anything else', () => {
+    expect(parseOrdersSearch({ number: ' #1042 ' })).toEqual({ number: '1042' });
+    expect(parseOrdersSearch({ number: 1042 })).toEqual({ number: '1042' });
+    expect(parseOrdersSearch({ number: '10a' })).toEqual({});
+    expect(toOrdersQuery({ number: '1042' })).toEqual({ number: '1042', page: 1, pageSize: 25 });
+  });
+
   it('maps calendar days to the API range, `to` included', () => {
     expect(toOrdersQuery({ from: '2026-03-01', to: '2026-03-31', page: 3 })).toEqual({
       from: '2026-03-01T00:00:00.000Z',

@@ -22,6 +22,8 @@ export type AdminOrdersQuery = NonNullable<
  * days the dashboard counts in: `from` and `to` are both included.
  */
 export interface OrdersSearch {
+  /** The order number, digits only (a typed leading # is dropped). */
+  number?: string | undefined;
   status?: OrderStatus | undefined;
   email?: string | undefined;
   from?: string | undefined;
@@ -31,6 +33,13 @@ export interface OrdersSearch {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** An order number as a person types it (`1042`, `#1042`), as digits; anything else is dropped. */
+function optionalOrderNumber(value: unknown): string | undefined {
+  const text = optionalString(value, 16);
+  const match = text === undefined ? null : /^#?(\d{1,15})$/.exec(text);
+  return match ? match[1] : undefined;
+}
 
 function optionalDay(value: unknown): string | undefined {
   if (typeof value !== 'string' || !DAY.test(value)) return undefined;
@@ -42,6 +51,7 @@ function optionalDay(value: unknown): string | undefined {
 
 export function parseOrdersSearch(raw: Record<string, unknown>): OrdersSearch {
   return compact({
+    number: optionalOrderNumber(raw.number),
     status: optionalOneOf(raw.status, orderStatuses),
     email: optionalString(raw.email, 254),
     from: optionalDay(raw.from),
@@ -60,6 +70,7 @@ function nextDay(day: string): string {
 /** The filters as the API takes them (`to` is exclusive there: the day after the last one). */
 export function toOrdersFilter(search: OrdersSearch): Omit<AdminOrdersQuery, 'page' | 'pageSize'> {
   return compact({
+    number: search.number,
     status: search.status,
     email: search.email,
     from: search.from ? `${search.from}T00:00:00.000Z` : undefined,

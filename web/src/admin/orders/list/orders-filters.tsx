@@ -17,6 +17,7 @@ export function OrdersFilters({
       onSubmit={(form) =>
         onSearch(
           parseOrdersSearch({
+            number: formText(form, 'number'),
             status: formText(form, 'status'),
             email: formText(form, 'email'),
             from: formText(form, 'from'),
@@ -27,6 +28,18 @@ export function OrdersFilters({
       }
       onReset={hasFilters(search) ? () => onSearch({}) : undefined}
     >
+      <Field label="Order number" className="w-full sm:w-36">
+        {(props) => (
+          <Input
+            {...props}
+            name="number"
+            type="search"
+            inputMode="numeric"
+            placeholder="1042"
+            defaultValue={search.number ?? ''}
+          />
+        )}
+      </Field>
       <Field label="Status" className="w-full sm:w-52">
         {(props) => (
           <Select {...props} name="status" defaultValue={search.status ?? ''}>
