@@ -7,6 +7,7 @@ import { newId } from '../../shared/ids.js';
 import type { Actor } from '../auth/auth.service.js';
 import type { Role } from '../auth/user.table.js';
 import { SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
+import { requireStaff } from '../orders/order-access.js';
 import { lockOrderForPayment, notePaymentEvent } from '../orders/order-payments.js';
 import { changePayment, lockPaymentOfOrder } from './payment-lifecycle.js';
 import { ProviderBusy, ProviderUnavailable, type RefundOutcome } from './payment-provider.js';
@@ -227,6 +228,8 @@ export async function refundOrder(
     idempotencyKey?: string | undefined;
   },
 ): Promise<void> {
+  // The route guards it too; the service refuses on its own, whoever calls it.
+  requireStaff(actor);
   const requested = await ctx.db.transaction(async (tx) => {
     await lockOrderForPayment(tx, orderId);
     const payment = (await repo.paymentsOfOrder(tx, orderId)).find(
