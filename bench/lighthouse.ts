@@ -18,6 +18,7 @@
  * LIGHTHOUSE_PAGES (names, comma-separated) and LIGHTHOUSE_PRESETS (mobile,desktop) narrow the
  * run; LIGHTHOUSE_REPORT_DIR, when set, receives each median run's full HTML report.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -267,7 +268,18 @@ async function audit(
   };
 }
 
-function markdown(results: Result[], min: number, runs: number): string {
+/** The commit measured, with `+` when the working tree had changes. */
+function commitOf(): string {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+  try {
+    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain') ? '+' : '');
+  } catch {
+    return 'unknown';
+  }
+}
+
+function markdown(results: Result[], min: number, runs: number, commit: string): string {
   const header = `| page | preset | ${CATEGORIES.join(' | ')} | benchmark index |`;
   const rule = `|${' --- |'.repeat(CATEGORIES.length + 3)}`;
   const rows = results.map(
@@ -277,7 +289,7 @@ function markdown(results: Result[], min: number, runs: number): string {
   return [
     '# Lighthouse',
     '',
-    `Lighthouse 12.8.2 on Debian's chromium against \`ordo serve\` on PGlite with the demo catalog (\`npm run lighthouse\`): each page's median of ${runs} runs; bold: under ${min}. The benchmark index is Lighthouse's measure of the machine's speed during the median run.`,
+    `Lighthouse 12.8.2 on Debian's chromium against \`ordo serve\` on PGlite with the demo catalog (\`npm run lighthouse\`, commit ${commit}, ${new Date().toISOString().slice(0, 10)}): each page's median of ${runs} runs; bold: under ${min}. The benchmark index is Lighthouse's measure of the machine's speed during the median run.`,
     '',
     header,
     rule,
@@ -348,13 +360,14 @@ async function main(): Promise<number> {
           ]),
         ),
     );
+    const commit = commitOf();
     const resultsDir = join(repoRoot, 'bench', 'results');
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(
       join(resultsDir, 'lighthouse.json'),
-      JSON.stringify({ lighthouse: '12.8.2', min, runs, results }, null, 2) + '\n',
+      JSON.stringify({ lighthouse: '12.8.2', commit, min, runs, results }, null, 2) + '\n',
     );
-    writeFileSync(join(resultsDir, 'lighthouse.md'), markdown(results, min, runs));
+    writeFileSync(join(resultsDir, 'lighthouse.md'), markdown(results, min, runs, commit));
     const low = results.filter((r) => CATEGORIES.some((c) => r.scores[c] < min));
     if (low.length > 0) {
       console.error(`\nunder ${min}: ${low.map((r) => `${r.page} ${r.preset}`).join(', ')}`);
