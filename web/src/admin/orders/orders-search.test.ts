@@ -32,10 +32,10 @@ describe('admin orders search params', () => {
   });
 
   it('takes an order number as typed, with or without #, and drops anything else', () => {
-    expect(parseOrdersSearch({ number: ' #1042 ' })).toEqual({ number: '1042' });
-    expect(parseOrdersSearch({ number: 1042 })).toEqual({ number: '1042' });
+    expect(parseOrdersSearch({ number: ' #1042 ' })).toEqual({ number: 1042 });
+    expect(parseOrdersSearch({ number: 1042 })).toEqual({ number: 1042 });
     expect(parseOrdersSearch({ number: '10a' })).toEqual({});
-    expect(toOrdersQuery({ number: '1042' })).toEqual({ number: '1042', page: 1, pageSize: 25 });
+    expect(toOrdersQuery({ number: 1042 })).toEqual({ number: '1042', page: 1, pageSize: 25 });
   });
 
   it('maps calendar days to the API range, `to` included', () => {

@@ -22,8 +22,8 @@ export type AdminOrdersQuery = NonNullable<
  * days the dashboard counts in: `from` and `to` are both included.
  */
 export interface OrdersSearch {
-  /** The order number, digits only (a typed leading # is dropped). */
-  number?: string | undefined;
+  /** The order number (a typed leading # is dropped); a number, so the URL reads `number=1042`. */
+  number?: number | undefined;
   status?: OrderStatus | undefined;
   email?: string | undefined;
   from?: string | undefined;
@@ -34,11 +34,11 @@ export interface OrdersSearch {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** An order number as a person types it (`1042`, `#1042`), as digits; anything else is dropped. */
-function optionalOrderNumber(value: unknown): string | undefined {
+/** An order number as a person types it (`1042`, `#1042`); anything else is dropped. */
+function optionalOrderNumber(value: unknown): number | undefined {
   const text = optionalString(value, 16);
   const match = text === undefined ? null : /^#?(\d{1,15})$/.exec(text);
-  return match ? match[1] : undefined;
+  return match ? Number(match[1]) : undefined;
 }
 
 function optionalDay(value: unknown): string | undefined {
@@ -70,7 +70,7 @@ function nextDay(day: string): string {
 /** The filters as the API takes them (`to` is exclusive there: the day after the last one). */
 export function toOrdersFilter(search: OrdersSearch): Omit<AdminOrdersQuery, 'page' | 'pageSize'> {
   return compact({
-    number: search.number,
+    number: search.number === undefined ? undefined : String(search.number),
     status: search.status,
     email: search.email,
     from: search.from ? `${search.from}T00:00:00.000Z` : undefined,

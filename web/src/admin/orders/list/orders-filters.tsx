@@ -36,7 +36,7 @@ export function OrdersFilters({
             type="search"
             inputMode="numeric"
             placeholder="1042"
-            defaultValue={search.number ?? ''}
+            defaultValue={search.number === undefined ? '' : `#${search.number}`}
           />
         )}
       </Field>
