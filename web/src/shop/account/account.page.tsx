@@ -10,7 +10,6 @@ import {
   Button,
   buttonClass,
   Card,
-  EmptyState,
   Field,
   Input,
   Loading,
@@ -18,6 +17,7 @@ import {
   ProblemAlert,
 } from '../../ui';
 import { passwordChangeSchema } from './account-forms';
+import { SignInPrompt } from './sign-in-prompt';
 
 /** The signed-in customer's account: who they are, email verification, password change. */
 export function AccountPage() {
@@ -28,14 +28,9 @@ export function AccountPage() {
   if (session.status === 'restoring') return <Loading />;
   if (session.status === 'signed-out') {
     return (
-      <EmptyState
-        title="Log in to see your account"
-        action={
-          <Link to="/login" search={{ redirect: '/account' }} className={buttonClass('primary')}>
-            Log in
-          </Link>
-        }
-      />
+      <Page title="Your account">
+        <SignInPrompt title="Log in to see your account" redirect="/account" />
+      </Page>
     );
   }
   return (

@@ -23,6 +23,7 @@ import { setPromoCode, usePromoCode } from '../cart/promo-store';
 import { PromoCodeForm, QuoteTotals } from '../cart/quote-summary';
 import { problemStockIssues, quoteStockIssues } from '../cart/stock-issues';
 import { useQuote } from '../cart/use-quote';
+import { SignInPrompt } from '../account/sign-in-prompt';
 import { addressSchema, emptyAddress } from './address-form';
 
 export function CheckoutPage() {
@@ -43,16 +44,9 @@ export function CheckoutPage() {
   if (session.status === 'signed-out') {
     return (
       <Page title="Checkout">
-        <EmptyState
-          title="Log in to check out"
-          action={
-            <Link to="/login" search={{ redirect: '/checkout' }} className={buttonClass('primary')}>
-              Log in
-            </Link>
-          }
-        >
+        <SignInPrompt title="Log in to check out" redirect="/checkout">
           Your cart is kept while you log in or register.
-        </EmptyState>
+        </SignInPrompt>
       </Page>
     );
   }

@@ -2,6 +2,7 @@ import { getRouteApi, Link } from '@tanstack/react-router';
 import { $api } from '../../api/client';
 import { useSession } from '../../api/session';
 import { Alert, buttonClass, Card, Loading, OrderStatusBadge, Page, ProblemAlert } from '../../ui';
+import { SignInPrompt } from '../account/sign-in-prompt';
 import { OrderLines, OrderTotals } from './order/order-summary';
 
 const route = getRouteApi('/shop/orders/$orderId/confirmation');
@@ -16,7 +17,12 @@ export function ConfirmationPage() {
     { params: { path: { id: orderId } } },
     { enabled: session.status === 'signed-in' },
   );
-  if (session.status !== 'signed-in' || order.isPending) return <Loading />;
+  if (session.status === 'signed-out') {
+    return (
+      <SignInPrompt title="Log in to see this order" redirect={`/orders/${orderId}/confirmation`} />
+    );
+  }
+  if (session.status === 'restoring' || order.isPending) return <Loading />;
   if (order.isError)
     return <ProblemAlert error={order.error} title="The order could not be loaded" />;
   const o = order.data;

@@ -1,6 +1,7 @@
-import { getRouteApi, Link } from '@tanstack/react-router';
+import { getRouteApi, Link, useLocation } from '@tanstack/react-router';
 import { $api } from '../../api/client';
 import { useSession } from '../../api/session';
+import { SignInPrompt } from '../account/sign-in-prompt';
 import { type OrdersSearch } from './orders-search';
 import {
   Button,
@@ -31,6 +32,7 @@ export function OrdersPage() {
   const search = route.useSearch();
   const navigate = route.useNavigate();
   const session = useSession();
+  const location = useLocation();
   const orders = $api.useQuery(
     'get',
     '/api/v1/orders',
@@ -46,6 +48,14 @@ export function OrdersPage() {
     { enabled: session.status === 'signed-in' },
   );
 
+  if (session.status === 'restoring') return <Loading />;
+  if (session.status === 'signed-out') {
+    return (
+      <Page title="Your orders">
+        <SignInPrompt title="Log in to see your orders" redirect={location.href} />
+      </Page>
+    );
+  }
   return (
     <Page title="Your orders">
       <div className="max-w-xs">
@@ -70,7 +80,7 @@ export function OrdersPage() {
           )}
         </Field>
       </div>
-      {session.status !== 'signed-in' || orders.isPending ? (
+      {orders.isPending ? (
         <Loading label="Loading your orders…" />
       ) : orders.isError ? (
         <ProblemAlert
