@@ -283,6 +283,7 @@ describe('admin product CRUD', () => {
         reason: 'opening stock',
         orderId: null,
         actorId: admin.user.id,
+        actorName: 'Test User',
         createdAt: expect.any(String),
       },
     ]);
@@ -473,6 +474,7 @@ describe('stock adjustments', () => {
       reason: 'damaged in transit',
       orderId: null,
       actorId: admin.user.id,
+      actorName: 'Test User',
       createdAt: expect.any(String),
     });
     expect((await adminProduct(product.id)).stock).toBe(2);

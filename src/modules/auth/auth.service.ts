@@ -309,6 +309,22 @@ export async function logout(
   ctx.tokens.sessions.forgetSession(row.familyId);
 }
 
+/**
+ * What history and the ledger show for the people who acted, by user id: their name, or their
+ * email when the name is blank. Ids of accounts that no longer exist are absent. Ordo itself
+ * is `SYSTEM_ACTOR_NAME`, answered by the caller, which knows how its table records it.
+ */
+export async function actorNames(
+  db: Executor,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const rows = await repo.findUserNames(db, [...new Set(ids)]);
+  return new Map(rows.map((r) => [r.id, r.name.trim() || r.email]));
+}
+
+/** The name history and the ledger show for Ordo itself. */
+export const SYSTEM_ACTOR_NAME = 'System';
+
 export async function getMe(ctx: Pick<AppContext, 'db'>, actor: Actor): Promise<User> {
   const user = await repo.findUserById(ctx.db, actor.userId);
   if (!user) throw new AppError('UNAUTHENTICATED', 'The account no longer exists');

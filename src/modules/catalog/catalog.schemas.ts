@@ -101,6 +101,10 @@ export const stockMovementSchema = z
     reason: z.string().nullable(),
     orderId: z.string().nullable(),
     actorId: z.string().nullable(),
+    actorName: z
+      .string()
+      .nullable()
+      .describe("who made the movement: the person's name (or email), or 'System' for Ordo itself"),
     createdAt: z.string(),
   })
   .meta({ id: 'StockMovement' });

@@ -6,7 +6,8 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
-import { actorIdOf, type ActorOrSystem } from '../auth/system-actor.js';
+import { actorNames, SYSTEM_ACTOR_NAME } from '../auth/auth.service.js';
+import { actorIdOf, SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
 import type {
   adminProductSchema,
   productBody,
@@ -100,7 +101,22 @@ const one = async <T>(
   map: (row: ProductRow, currency: string, images: ProductImage[]) => T,
 ): Promise<T> => (await withImages(ctx, [row], map))[0]!;
 
-const toMovement = (row: MovementRow): StockMovement => ({
+/** Who made each movement, by name: the ledger records Ordo itself as `system`. */
+async function movementActorNames(
+  ctx: Pick<Ctx, 'db'>,
+  rows: MovementRow[],
+): Promise<(row: MovementRow) => string | null> {
+  const ids = rows.flatMap((r) => (r.actorId && r.actorId !== SYSTEM_ACTOR ? [r.actorId] : []));
+  const names = await actorNames(ctx.db, ids);
+  return (row) =>
+    row.actorId === SYSTEM_ACTOR
+      ? SYSTEM_ACTOR_NAME
+      : row.actorId === null
+        ? null
+        : (names.get(row.actorId) ?? null);
+}
+
+const toMovement = (row: MovementRow, actorName: string | null): StockMovement => ({
   id: row.id,
   productId: row.productId,
   kind: row.kind,
@@ -109,6 +125,7 @@ const toMovement = (row: MovementRow): StockMovement => ({
   reason: row.reason,
   orderId: row.orderId,
   actorId: row.actorId,
+  actorName,
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -323,7 +340,7 @@ export async function adjustStock(
       now,
     }),
   );
-  return toMovement(movement);
+  return toMovement(movement, (await movementActorNames(ctx, [movement]))(movement));
 }
 
 export async function listStockMovements(
@@ -333,7 +350,8 @@ export async function listStockMovements(
 ): Promise<Page<StockMovement>> {
   if (!(await repo.findProduct(ctx.db, productId))) throw notFound('Product');
   const { rows, total } = await repo.listMovements(ctx.db, productId, page);
-  return { items: rows.map(toMovement), ...page, total };
+  const nameOf = await movementActorNames(ctx, rows);
+  return { items: rows.map((row) => toMovement(row, nameOf(row))), ...page, total };
 }
 
 /**

@@ -178,7 +178,8 @@ export const notificationJobs = [
       if (!order) return undefined;
       const cancelled = [...order.history].reverse().find((h) => h.to === 'cancelled');
       return orderEmail(ctx, 'order-cancelled', orderId, order, {
-        reason: cancelled?.reason,
+        // The customer's own words when they cancelled; the shop's reasons stay in the back office.
+        reason: cancelled?.actorRole === 'customer' ? cancelled.reason : undefined,
         refundAmount: order.paymentStatus === 'unpaid' ? undefined : money(ctx.config, order.total),
       });
     }),

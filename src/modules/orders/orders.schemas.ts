@@ -99,7 +99,18 @@ export const orderSchema = z
         to: z.enum(orderStatuses),
         actorId: z.string().nullable(),
         actorRole: z.string().nullable(),
-        reason: z.string().nullable(),
+        actorName: z
+          .string()
+          .nullable()
+          .describe(
+            "who acted, by name: the person's name (or email), 'System' for Ordo itself; a customer reads 'Shop staff' for the shop's people",
+          ),
+        reason: z
+          .string()
+          .nullable()
+          .describe(
+            "staff read the reason as written; the order's customer reads what happened in the shop's words (for example 'Refunded $10.00'), never staff's own text",
+          ),
         at: z.string(),
       }),
     ),

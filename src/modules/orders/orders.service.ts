@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Executor, Tx } from '../../db/client.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
-import type { Actor } from '../auth/auth.service.js';
+import { actorNames, isStaff, SYSTEM_ACTOR_NAME, type Actor } from '../auth/auth.service.js';
+import { customerReason } from './history-view.js';
 import {
   allowedActions,
   asItsCustomer,
@@ -18,13 +19,35 @@ import type { orderSchema } from './orders.schemas.js';
 /** The order as the API shows it: the type is the response schema's, so the two cannot drift. */
 export type Order = z.output<typeof orderSchema>;
 
-/** The order as `viewer` sees it: the same for everyone but what they may do with it. */
+/** Who acted on an order, by name, as `viewer` may read it. */
+type NameOf = (entry: OrderHistoryRow) => string | null;
+
+/**
+ * The names history shows: staff read everyone's; a customer reads their own, "Shop staff"
+ * for the people of the shop, and "System" for Ordo itself, never the shop's staff by name.
+ */
+function namesFor(viewer: Viewer, names: Map<string, string>): NameOf {
+  const staff = isStaff(viewer.caller);
+  return (entry) => {
+    if (entry.actorId === null) return entry.actorRole === 'system' ? SYSTEM_ACTOR_NAME : null;
+    if (staff || entry.actorId === viewer.caller.userId) return names.get(entry.actorId) ?? null;
+    return entry.actorRole === 'customer' ? null : 'Shop staff';
+  };
+}
+
+/**
+ * The order as `viewer` sees it: what they may do with it differs, and a customer reads its
+ * history in the shop's words (`customerReason`), without staff's own reasons or names.
+ */
 export function toOrder(
   row: OrderRow,
   lines: OrderLineRow[],
   history: OrderHistoryRow[],
   viewer: Viewer,
+  names: Map<string, string> = new Map(),
 ): Order {
+  const staff = isStaff(viewer.caller);
+  const nameOf = namesFor(viewer, names);
   return {
     id: row.id,
     number: String(row.number),
@@ -57,7 +80,8 @@ export function toOrder(
       to: h.toStatus,
       actorId: h.actorId,
       actorRole: h.actorRole,
-      reason: h.reason,
+      actorName: nameOf(h),
+      reason: staff ? h.reason : customerReason(h, viewer.caller),
       at: h.createdAt.toISOString(),
     })),
     createdAt: row.createdAt.toISOString(),
@@ -78,12 +102,17 @@ async function hydrateEach(
 ): Promise<Order[]> {
   const ids = rows.map((r) => r.id);
   const [lines, history] = await Promise.all([repo.findLines(db, ids), repo.findHistory(db, ids)]);
+  const names = await actorNames(
+    db,
+    history.flatMap((h) => (h.actorId === null ? [] : [h.actorId])),
+  );
   return rows.map((row) =>
     toOrder(
       row,
       lines.filter((l) => l.orderId === row.id),
       history.filter((h) => h.orderId === row.id),
       viewerOfRow(row),
+      names,
     ),
   );
 }

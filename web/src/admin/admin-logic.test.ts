@@ -18,9 +18,18 @@ describe('back office navigation by role', () => {
 
 describe('order history', () => {
   it('says who acted', () => {
-    expect(historyActor({ actorId: null, actorRole: null })).toBe('System (automatic)');
-    expect(historyActor({ actorId: 'u1', actorRole: 'staff' })).toBe('Staff u1');
-    expect(historyActor({ actorId: 'u2', actorRole: 'customer' })).toBe('Customer u2');
+    expect(historyActor({ actorId: null, actorRole: null, actorName: 'System' })).toBe(
+      'System (automatic)',
+    );
+    expect(historyActor({ actorId: 'u1', actorRole: 'staff', actorName: 'Sam Staff' })).toBe(
+      'Staff Sam Staff',
+    );
+    expect(historyActor({ actorId: 'u2', actorRole: 'customer', actorName: 'Cora' })).toBe(
+      'Customer Cora',
+    );
+    expect(historyActor({ actorId: 'u3', actorRole: 'staff', actorName: null })).toBe(
+      'Staff (a removed account)',
+    );
   });
   it('labels the transition', () => {
     expect(historyTransition({ from: null, to: 'pending_payment' })).toBe(

@@ -48,10 +48,13 @@ export const roleLabels: Record<Role, string> = {
 };
 
 /** Who made a change in an order's history, as staff read it: the role and the account id. */
-export function historyActor(entry: Pick<HistoryEntry, 'actorId' | 'actorRole'>): string {
+/** Who made a change, by role and name (the API names people; ids mean nothing to staff). */
+export function historyActor(
+  entry: Pick<HistoryEntry, 'actorId' | 'actorRole' | 'actorName'>,
+): string {
   if (!entry.actorId) return 'System (automatic)';
   const role = entry.actorRole ? (roleLabels[entry.actorRole as Role] ?? entry.actorRole) : 'User';
-  return `${role} ${entry.actorId}`;
+  return `${role} ${entry.actorName ?? '(a removed account)'}`;
 }
 
 export function historyTransition(entry: Pick<HistoryEntry, 'from' | 'to'>): string {

@@ -54,7 +54,7 @@ export function StockMovements({ productId }: { productId: string }) {
                   </Link>
                 )}
               </Td>
-              <Td className="font-mono text-xs">{m.actorId ?? 'System'}</Td>
+              <Td>{m.actorName ?? (m.actorId ? '(a removed account)' : '—')}</Td>
             </Tr>
           ))}
         </TBody>
