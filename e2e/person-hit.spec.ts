@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures.js';
-import { registerByApi, logInOnPage } from './person-helpers.js';
+import { catalog } from './helpers.js';
+import { registerByApi, logInOnPage, cartThenLogIn } from './person-helpers.js';
 
 /**
  * What a new user hit trying the shop (issue 20's second list): each test walks the path a
@@ -36,4 +37,17 @@ test('a visitor who opens Your orders is asked to log in and comes back to their
       `/login?redirect=${encodeURIComponent(path)}`,
     );
   }
+});
+
+test('a promo code that does not exist is refused in words, never with its error code', async ({
+  page,
+}) => {
+  const product = (await catalog(page)).find((p) => p.stock > 5)!;
+  await cartThenLogIn(page, [product], '/cart');
+  await page.getByLabel('Promo code').fill('NOPE-NOT-A-CODE');
+  await page.getByRole('button', { name: 'Apply code' }).click();
+  await expect(
+    page.getByText('Code NOPE-NOT-A-CODE does not apply: there is no such promo code.'),
+  ).toBeVisible();
+  await expect(page.getByText(/PROMO_CODE_|[A-Z]+_[A-Z_]+/)).toHaveCount(0);
 });

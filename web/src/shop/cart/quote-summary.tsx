@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { bodyRules } from '../../api/field-rules';
 import type { Quote } from '../../api/types';
 import { Alert, Button, Field, Input, Money } from '../../ui';
+import { promoRefusalMessage } from './promo-messages';
 import { setPromoCode, usePromoCode } from './promo-store';
 
 /** Subtotal, discount, shipping and total as the server priced them. */
@@ -82,7 +83,7 @@ export function PromoCodeForm({ quote }: { quote: Quote | undefined }) {
             <span>
               {promo.applied
                 ? `Code ${promo.code} applied.`
-                : `Code ${promo.code} does not apply: ${promo.reason ?? 'it is not valid for this cart'}.`}
+                : `Code ${promo.code} does not apply: ${promoRefusalMessage(promo.reason)}.`}
             </span>
             <button
               type="button"
