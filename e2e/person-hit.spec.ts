@@ -1,6 +1,14 @@
 import { expect, test } from './fixtures.js';
-import { catalog } from './helpers.js';
-import { registerByApi, logInOnPage, cartThenLogIn } from './person-helpers.js';
+import { catalog, fillAddress } from './helpers.js';
+import {
+  shots,
+  registerByApi,
+  logInOnPage,
+  cartThenLogIn,
+  cents,
+  card,
+  summaryAmount,
+} from './person-helpers.js';
 
 /**
  * What a new user hit trying the shop (issue 20's second list): each test walks the path a
@@ -50,4 +58,71 @@ test('a promo code that does not exist is refused in words, never with its error
     page.getByText('Code NOPE-NOT-A-CODE does not apply: there is no such promo code.'),
   ).toBeVisible();
   await expect(page.getByText(/PROMO_CODE_|[A-Z]+_[A-Z_]+/)).toHaveCount(0);
+});
+
+test('the cart, checkout and order with a promo code add up as shown: lines before the discount, then subtotal, discount, shipping, total', async ({
+  page,
+  adminApi,
+}) => {
+  const code = `ADDUP${Date.now().toString(36).toUpperCase()}`;
+  await adminApi.post('/api/v1/admin/promo-codes', {
+    code,
+    type: 'percentage',
+    percentOff: 15,
+    active: true,
+  });
+  const products = (await catalog(page)).filter((p) => p.stock > 5).slice(0, 2);
+  await cartThenLogIn(page, products, '/cart');
+  await page.getByLabel('Quantity').first().fill('3');
+  await page.getByLabel('Promo code').fill(code);
+  await page.getByRole('button', { name: 'Apply code' }).click();
+  await expect(page.getByText(`Code ${code} applied.`)).toBeVisible();
+  await expect(page.getByText('Pricing your cart…')).toHaveCount(0);
+
+  const summary = card(page, 'Summary');
+  const lines = page.getByRole('list', { name: 'Cart lines' }).getByRole('listitem');
+  await expect(lines).toHaveCount(2);
+  const lineTotals = (await lines.allInnerTexts()).map(cents);
+  const subtotal = await summaryAmount(summary, /^Subtotal$/);
+  const discount = await summaryAmount(summary, /^Discount/);
+  const shipping = await summaryAmount(summary, /^Shipping$/);
+  const total = await summaryAmount(summary, /^Total$/);
+  expect(discount).toBeGreaterThan(0);
+  expect(lineTotals.reduce((a, b) => a + b, 0)).toBe(subtotal);
+  expect(subtotal - discount + shipping).toBe(total);
+  await shots(page, 'person-cart-promo');
+
+  // The checkout's summary reads the same way.
+  await page.getByRole('button', { name: 'Checkout' }).click();
+  await expect(page.getByRole('heading', { name: 'Checkout' })).toBeVisible();
+  const yourOrder = card(page, 'Your order');
+  const checkoutLines = yourOrder.getByRole('list', { name: 'Items' });
+  await expect(checkoutLines.getByRole('listitem')).toHaveCount(2);
+  const checkoutLineTotals = (await checkoutLines.getByRole('listitem').allInnerTexts()).map(cents);
+  expect(checkoutLineTotals.reduce((a, b) => a + b, 0)).toBe(
+    await summaryAmount(yourOrder, /^Subtotal$/),
+  );
+
+  // And the order page once placed.
+  await fillAddress(page);
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await expect(page.getByRole('heading', { name: /^Order \d+/ })).toBeVisible();
+  const orderLines = page.getByRole('list', { name: 'Items' }).getByRole('listitem');
+  await expect(orderLines).toHaveCount(2);
+  const orderLineTotals = (await orderLines.allInnerTexts()).map((text) =>
+    cents(
+      text
+        .split('\n')
+        .filter((part) => part.includes('$'))
+        .pop()!,
+    ),
+  );
+  const totals = card(page, 'Total');
+  const orderSubtotal = await summaryAmount(totals, /^Subtotal$/);
+  expect(orderLineTotals.reduce((a, b) => a + b, 0)).toBe(orderSubtotal);
+  expect(
+    orderSubtotal -
+      (await summaryAmount(totals, /^Discount/)) +
+      (await summaryAmount(totals, /^Shipping$/)),
+  ).toBe(await summaryAmount(totals, /^Total$/));
 });

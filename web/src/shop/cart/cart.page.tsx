@@ -154,7 +154,8 @@ function CartLineRow({
             {priced?.name ?? line.name}
           </Link>
           <span className="font-semibold">
-            <Money amount={priced?.total ?? line.price * line.quantity} currency={currency} />
+            {/* Before the discount: the summary takes the discount off the subtotal once. */}
+            <Money amount={priced?.subtotal ?? line.price * line.quantity} currency={currency} />
           </span>
         </div>
         <p className="text-sm text-slate-600">

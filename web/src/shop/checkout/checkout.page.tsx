@@ -145,13 +145,13 @@ export function CheckoutPage() {
         </Card>
         <Card title="Your order" className="lg:self-start">
           <div className="space-y-4">
-            <ul className="space-y-1 text-sm">
+            <ul className="space-y-1 text-sm" aria-label="Items">
               {(quote.data?.lines ?? []).map((line) => (
                 <li key={line.productId} className="flex justify-between gap-2">
                   <span>
                     {line.quantity} × {line.name}
                   </span>
-                  <Money amount={line.total} currency={quote.data?.currency ?? 'USD'} />
+                  <Money amount={line.subtotal} currency={quote.data?.currency ?? 'USD'} />
                 </li>
               ))}
             </ul>

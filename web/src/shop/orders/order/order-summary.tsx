@@ -6,7 +6,9 @@ import { Card, Money } from '../../../ui';
 export function OrderLines({ order }: { order: Order }) {
   return (
     <Card title="Items">
-      <ul className="divide-y divide-slate-100">
+      {/* Each line before the discount, which the totals take off the subtotal once: lines shown
+          after it beside a subtotal before it read as a double discount. */}
+      <ul className="divide-y divide-slate-100" aria-label="Items">
         {order.lines.map((line) => (
           <li key={line.productId} className="flex justify-between gap-3 py-2 text-sm">
             <span>
@@ -19,16 +21,9 @@ export function OrderLines({ order }: { order: Order }) {
               </Link>
               <span className="block text-slate-500">
                 {line.quantity} × <Money amount={line.unitPrice} currency={order.currency} />
-                {line.discount > 0 && (
-                  <>
-                    {' '}
-                    (−
-                    <Money amount={line.discount} currency={order.currency} />)
-                  </>
-                )}
               </span>
             </span>
-            <Money amount={line.total} currency={order.currency} />
+            <Money amount={line.subtotal} currency={order.currency} />
           </li>
         ))}
       </ul>
