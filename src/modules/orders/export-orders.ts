@@ -53,7 +53,7 @@ export const EXPORT_COLUMNS = [
   'tracking_number',
 ] as const;
 
-/** What the export's description says of its format, for the route's OpenAPI entry. */
+/** What the description of the export says of its format, for the route's OpenAPI entry. */
 export const EXPORT_FORMAT = `UTF-8 CSV (RFC 4180, CRLF line ends) with a header row and one row per order, newest order number first. Columns: ${EXPORT_COLUMNS.join(', ')}. \`subtotal\`, \`discount\`, \`shipping\`, \`total\` and \`refunded\` are decimals in major units of \`currency\`, in its own precision (\`12.50\` USD, \`1500\` JPY); \`refunded\` is what the order's payments have refunded. \`items\` lists \`SKU xQUANTITY\` separated by \`; \`. A text cell that starts with = + - @, a tab or a carriage return gets a leading apostrophe so that spreadsheets do not run it as a formula.`;
 
 /** Rows per query. Each page is one statement; nothing holds more than a page in memory. */
