@@ -27,7 +27,7 @@ export async function fillAddress(page: Page): Promise<void> {
   await page.getByLabel('Address line 1').fill('1 Test Street');
   await page.getByLabel('City').fill('Springfield');
   await page.getByLabel('Postal code').fill('12345');
-  await page.getByLabel('Country code').fill('US');
+  await page.getByLabel('Country').selectOption('US');
 }
 
 export async function choosePayment(page: Page, label: RegExp | string): Promise<void> {

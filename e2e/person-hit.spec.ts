@@ -126,3 +126,25 @@ test('the cart, checkout and order with a promo code add up as shown: lines befo
       (await summaryAmount(totals, /^Shipping$/)),
   ).toBe(await summaryAmount(totals, /^Total$/));
 });
+
+test('the country is chosen from a list of names, so Germany ships to Germany', async ({
+  page,
+}) => {
+  const product = (await catalog(page)).find((p) => p.stock > 5)!;
+  await cartThenLogIn(page, [product], '/checkout');
+  const country = page.getByRole('combobox', { name: 'Country' });
+  await expect(country).toBeVisible();
+  await expect(country.getByRole('option', { name: 'Georgia', exact: true })).toHaveAttribute(
+    'value',
+    'GE',
+  );
+  await page.getByLabel('Address line 1').fill('1 Unter den Linden');
+  await page.getByLabel('City').fill('Berlin');
+  await page.getByLabel('Postal code').fill('10117');
+  await country.selectOption({ label: 'Germany' });
+  await expect(country).toHaveValue('DE');
+  await shots(page, 'person-checkout-country');
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await expect(page.getByRole('heading', { name: /^Order \d+/ })).toBeVisible();
+  await expect(card(page, 'Ship to')).toContainText('Germany');
+});

@@ -6,11 +6,11 @@ const valid = {
   line1: '1 Main St',
   city: 'Springfield',
   postalCode: '12345',
-  country: 'us',
+  country: 'US',
 };
 
 describe('the checkout address form', () => {
-  it('accepts an address the server accepts, with the country upper-cased', () => {
+  it('accepts an address the server accepts', () => {
     const parsed = addressSchema.safeParse(valid);
     expect(parsed.success && parsed.data.country).toBe('US');
   });
@@ -32,8 +32,17 @@ describe('the checkout address form', () => {
     ]);
   });
 
-  it('refuses a country that is not two letters', () => {
-    const parsed = addressSchema.safeParse({ ...valid, country: 'USA' });
-    expect(parsed.error?.issues[0]?.message).toBe('Two letters, e.g. US, DE, FR');
+  it('asks for a country when none is chosen', () => {
+    const parsed = addressSchema.safeParse({ ...valid, country: '' });
+    expect(parsed.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
+      ['country', 'Choose the country'],
+    ]);
+  });
+
+  it('refuses a code that is no country (XX) or not a code (USA)', () => {
+    for (const country of ['XX', 'USA', 'us']) {
+      const parsed = addressSchema.safeParse({ ...valid, country });
+      expect(parsed.error?.issues[0]?.message).toBe('Choose the country from the list');
+    }
   });
 });

@@ -16,6 +16,7 @@ import {
   Money,
   Page,
   ProblemAlert,
+  Select,
 } from '../../ui';
 import { toOrderItems, updateStock } from '../cart/cart';
 import { clearCart, updateCart, useCart } from '../cart/cart-store';
@@ -25,6 +26,10 @@ import { problemStockIssues, quoteStockIssues } from '../cart/stock-issues';
 import { useQuote } from '../cart/use-quote';
 import { SignInPrompt } from '../account/sign-in-prompt';
 import { addressSchema, emptyAddress } from './address-form';
+import { countryOptions } from './countries';
+
+// Named in the browser's language; the value sent is the ISO code.
+const countries = countryOptions();
 
 export function CheckoutPage() {
   const session = useSession();
@@ -131,14 +136,16 @@ export function CheckoutPage() {
                 <Input {...props} autoComplete="postal-code" {...form.register('postalCode')} />
               )}
             </Field>
-            <Field label="Country code" hint="Two letters, e.g. US" error={errors.country?.message}>
+            <Field label="Country" error={errors.country?.message} className="sm:col-span-2">
               {(props) => (
-                <Input
-                  {...props}
-                  autoComplete="country"
-                  maxLength={2}
-                  {...form.register('country')}
-                />
+                <Select {...props} autoComplete="country" {...form.register('country')}>
+                  <option value="">Choose the country</option>
+                  {countries.map((country) => (
+                    <option key={country.code} value={country.code}>
+                      {country.name}
+                    </option>
+                  ))}
+                </Select>
               )}
             </Field>
           </form>

@@ -1,6 +1,7 @@
 import { Link } from '@tanstack/react-router';
 import type { Order } from '../../../api/types';
 import { Card, Money } from '../../../ui';
+import { countryName } from '../../checkout/countries';
 
 /** The order's items, as on the order and confirmation pages. */
 export function OrderLines({ order }: { order: Order }) {
@@ -88,7 +89,7 @@ export function ShipTo({ order }: { order: Order }) {
       <br />
       {address.postalCode} {address.city}
       <br />
-      {address.country}
+      {countryName(address.country)}
     </address>
   );
 }
