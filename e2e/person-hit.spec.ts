@@ -1,6 +1,8 @@
 import { expect, test } from './fixtures.js';
 import { catalog, fillAddress } from './helpers.js';
 import {
+  PHONE,
+  DESKTOP,
   shots,
   registerByApi,
   logInOnPage,
@@ -147,4 +149,48 @@ test('the country is chosen from a list of names, so Germany ships to Germany', 
   await page.getByRole('button', { name: 'Place order' }).click();
   await expect(page.getByRole('heading', { name: /^Order \d+/ })).toBeVisible();
   await expect(card(page, 'Ship to')).toContainText('Germany');
+});
+
+test('the catalog keeps typed prices through other filter changes, Back to the shop keeps the filters, and a phone sees products first', async ({
+  page,
+}) => {
+  await page.setViewportSize(DESKTOP);
+  await page.goto('/');
+  await page.getByLabel('Min price').fill('10');
+  await page.getByLabel('Max price').fill('500');
+  await page.getByLabel('In stock only').check();
+  await expect(page).toHaveURL(/inStock=true/);
+  await expect(page.getByLabel('Min price')).toHaveValue('10');
+  await expect(page.getByLabel('Max price')).toHaveValue('500');
+  await page.getByLabel('Sort by').selectOption({ label: 'Price: low to high' });
+  await expect(page).toHaveURL(/sort=price/);
+  await expect(page.getByLabel('Min price')).toHaveValue('10');
+  await expect(page.getByLabel('Max price')).toHaveValue('500');
+  await expect(page).toHaveURL(/minPrice=1000/);
+  await expect(page).toHaveURL(/maxPrice=50000/);
+
+  // To a product and back: the same filtered catalog.
+  const products = page.getByRole('region', { name: 'Products' });
+  await products.getByRole('listitem').first().getByRole('link').first().click();
+  await page.getByRole('link', { name: /Back to the shop/ }).click();
+  await expect(page.getByRole('heading', { name: 'Shop' })).toBeVisible();
+  for (const part of [/minPrice=1000/, /maxPrice=50000/, /inStock=true/, /sort=price/]) {
+    await expect(page).toHaveURL(part);
+  }
+  await expect(page.getByLabel('Min price')).toHaveValue('10');
+  await expect(page.getByLabel('In stock only')).toBeChecked();
+
+  // A phone: the filters behind a Filters button, the first products in view.
+  await page.setViewportSize(PHONE);
+  await page.goto('/');
+  const filters = page.getByRole('button', { name: /^Filters/ });
+  await expect(filters).toHaveAttribute('aria-expanded', 'false');
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toBeHidden();
+  await expect(page.getByRole('button', { name: /^Add to cart/ }).first()).toBeInViewport();
+  await shots(page, 'person-catalog-filters-closed');
+  await page.setViewportSize(PHONE);
+  await filters.click();
+  await expect(filters).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toBeVisible();
+  await shots(page, 'person-catalog-filters-open');
 });

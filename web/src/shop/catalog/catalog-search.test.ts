@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { pageCount, parseCatalogSearch, toProductQuery, PAGE_SIZE } from './catalog-search';
+import {
+  keptPriceText,
+  pageCount,
+  parseCatalogSearch,
+  priceFromText,
+  toProductQuery,
+  PAGE_SIZE,
+} from './catalog-search';
 
 describe('catalog search params', () => {
   it('keeps well-formed values and drops the rest, never failing', () => {
@@ -52,5 +59,25 @@ describe('catalog search params', () => {
     expect(pageCount(0)).toBe(1);
     expect(pageCount(12, 12)).toBe(1);
     expect(pageCount(13, 12)).toBe(2);
+  });
+});
+
+describe('the price filters’ text', () => {
+  it('reads a typed price in minor units, and nothing from text that is no price', () => {
+    expect(priceFromText('10', 'USD')).toBe(1000);
+    expect(priceFromText('12.5', 'USD')).toBe(1250);
+    expect(priceFromText(' ', 'USD')).toBeUndefined();
+    expect(priceFromText('ten', 'USD')).toBeUndefined();
+    expect(priceFromText('-3', 'USD')).toBeUndefined();
+  });
+
+  it('keeps what was typed while it means the URL’s price', () => {
+    expect(keptPriceText('10.50', 1050, 'USD')).toBe('10.50');
+    expect(keptPriceText('', undefined, 'USD')).toBe('');
+  });
+
+  it('takes a different price from the URL (back button, Clear filters)', () => {
+    expect(keptPriceText('10', 2000, 'USD')).toBe('20');
+    expect(keptPriceText('10', undefined, 'USD')).toBe('');
   });
 });

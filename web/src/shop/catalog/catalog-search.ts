@@ -1,4 +1,5 @@
 import type { ProductQuery, ProductSort } from '../../api/types';
+import { toMajorUnits, toMinorUnits } from '../../ui/money-format';
 import {
   compact,
   optionalInt,
@@ -55,4 +56,34 @@ export function toProductQuery(search: CatalogSearch): ProductQuery {
 
 export function pageCount(total: number, pageSize = PAGE_SIZE): number {
   return Math.max(1, Math.ceil(total / pageSize));
+}
+
+/** A typed price (major units, "12.50") in minor units; undefined when empty or not a price. */
+export function priceFromText(text: string, currency: string): number | undefined {
+  const value = Number(text);
+  return text.trim() === '' || !Number.isFinite(value) || value < 0
+    ? undefined
+    : toMinorUnits(text, currency);
+}
+
+/** A price from the URL as the filter's text. */
+export function priceText(minor: number | undefined, currency: string): string {
+  return minor === undefined ? '' : String(toMajorUnits(minor, currency));
+}
+
+/**
+ * A price filter's text once the URL has changed: what the person typed is kept while it means
+ * the URL's price (so "10.50" is not rewritten as "10.5"); only a different price in the URL
+ * (the back button, Clear filters) replaces it. The field used to be reset to the URL on every
+ * filter change, which threw away a price typed but not yet searched.
+ */
+export function keptPriceText(typed: string, inUrl: number | undefined, currency: string): string {
+  return priceFromText(typed, currency) === inUrl ? typed : priceText(inUrl, currency);
+}
+
+declare module '@tanstack/history' {
+  interface HistoryState {
+    /** The catalog's filters a product page was opened from, for its "Back to the shop". */
+    catalogSearch?: CatalogSearch;
+  }
 }

@@ -4,6 +4,7 @@ import { $api } from '../../api/client';
 import {
   Button,
   buttonClass,
+  cn,
   EmptyState,
   Field,
   Input,
@@ -11,13 +12,19 @@ import {
   Page,
   ProblemAlert,
   Select,
-  toMajorUnits,
-  toMinorUnits,
 } from '../../ui';
 import { AddToCartButton } from '../cart/add-to-cart-button';
 import { ProductImage } from '../product/product-image';
 import { StockBadge } from '../product/stock-badge';
-import { pageCount, sortOptions, toProductQuery, type CatalogSearch } from './catalog-search';
+import {
+  keptPriceText,
+  pageCount,
+  priceFromText,
+  priceText,
+  sortOptions,
+  toProductQuery,
+  type CatalogSearch,
+} from './catalog-search';
 
 const route = getRouteApi('/shop/');
 
@@ -40,12 +47,7 @@ export function CatalogPage() {
   return (
     <Page title="Shop" documentTitle="Shop">
       <div className="grid gap-6 lg:grid-cols-[16rem_1fr]">
-        <Filters
-          key={JSON.stringify(search)}
-          search={search}
-          currency={currency}
-          onChange={setSearch}
-        />
+        <Filters search={search} currency={currency} onChange={setSearch} />
         <section aria-label="Products" className="space-y-4">
           {products.isPending ? (
             <CatalogSkeleton />
@@ -82,6 +84,7 @@ export function CatalogPage() {
                     <Link
                       to="/products/$productId"
                       params={{ productId: product.id }}
+                      state={{ catalogSearch: search }}
                       className="group flex flex-1 flex-col gap-2"
                     >
                       <ProductImage
@@ -155,99 +158,129 @@ function Filters({
   currency: string;
   onChange: (change: Partial<CatalogSearch>) => void;
 }) {
-  const major = (minor: number | undefined) =>
-    minor === undefined ? '' : String(toMajorUnits(minor, currency));
   const [q, setQ] = useState(search.q ?? '');
-  const [min, setMin] = useState(major(search.minPrice));
-  const [max, setMax] = useState(major(search.maxPrice));
-  const toMinor = (text: string) => {
-    const value = Number(text);
-    return text.trim() === '' || !Number.isFinite(value) || value < 0
-      ? undefined
-      : toMinorUnits(text, currency);
-  };
+  const [min, setMin] = useState(priceText(search.minPrice, currency));
+  const [max, setMax] = useState(priceText(search.maxPrice, currency));
+  // On a phone the filters wait behind a button, so the products are what the page opens on.
+  const [open, setOpen] = useState(false);
+  // The URL changed (a filter, the back button, Clear filters): take what it says, keeping
+  // text typed here that still means the same.
+  const url = JSON.stringify(search);
+  const [seen, setSeen] = useState(url);
+  if (seen !== url) {
+    setSeen(url);
+    if ((q.trim() || undefined) !== search.q) setQ(search.q ?? '');
+    setMin(keptPriceText(min, search.minPrice, currency));
+    setMax(keptPriceText(max, search.maxPrice, currency));
+  }
+  // Every change carries what is typed, so ticking "In stock only" or sorting keeps the prices.
+  const typed = (): Partial<CatalogSearch> => ({
+    q: q.trim() || undefined,
+    minPrice: priceFromText(min, currency),
+    maxPrice: priceFromText(max, currency),
+  });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onChange({ q: q.trim() || undefined, minPrice: toMinor(min), maxPrice: toMinor(max) });
+    onChange(typed());
   };
+  const active = [search.q, search.minPrice, search.maxPrice, search.inStock].filter(
+    (value) => value !== undefined,
+  ).length;
 
   return (
-    <form
-      role="search"
-      aria-label="Filter products"
-      onSubmit={submit}
-      className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm lg:self-start"
-    >
-      <Field label="Search">
-        {(props) => (
-          <Input
-            {...props}
-            type="search"
-            name="q"
-            value={q}
-            placeholder="Name, description or SKU"
-            onChange={(e) => setQ(e.target.value)}
+    <div className="lg:self-start">
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-controls="catalog-filters"
+        onClick={() => setOpen(!open)}
+        className={buttonClass('secondary', 'w-full lg:hidden')}
+      >
+        Filters{active > 0 ? ` (${active})` : ''}
+      </button>
+      <form
+        id="catalog-filters"
+        role="search"
+        aria-label="Filter products"
+        onSubmit={submit}
+        className={cn(
+          'mt-3 space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm lg:mt-0 lg:block',
+          !open && 'hidden',
+        )}
+      >
+        <Field label="Search">
+          {(props) => (
+            <Input
+              {...props}
+              type="search"
+              name="q"
+              value={q}
+              placeholder="Name, description or SKU"
+              onChange={(e) => setQ(e.target.value)}
+            />
+          )}
+        </Field>
+        <fieldset className="grid grid-cols-2 gap-2">
+          <legend className="col-span-2 mb-1 text-sm font-medium text-slate-700">
+            Price range ({currency})
+          </legend>
+          <Field label="Min price">
+            {(props) => (
+              <Input
+                {...props}
+                inputMode="decimal"
+                name="minPrice"
+                value={min}
+                onChange={(e) => setMin(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Max price">
+            {(props) => (
+              <Input
+                {...props}
+                inputMode="decimal"
+                name="maxPrice"
+                value={max}
+                onChange={(e) => setMax(e.target.value)}
+              />
+            )}
+          </Field>
+        </fieldset>
+        <div className="flex items-center gap-2">
+          <input
+            id="in-stock"
+            type="checkbox"
+            className="h-4 w-4 rounded border-slate-300 accent-indigo-600"
+            checked={search.inStock ?? false}
+            onChange={(e) => onChange({ ...typed(), inStock: e.target.checked ? true : undefined })}
           />
-        )}
-      </Field>
-      <fieldset className="grid grid-cols-2 gap-2">
-        <legend className="col-span-2 mb-1 text-sm font-medium text-slate-700">
-          Price range ({currency})
-        </legend>
-        <Field label="Min price">
+          <label htmlFor="in-stock" className="text-sm text-slate-700">
+            In stock only
+          </label>
+        </div>
+        <Field label="Sort by">
           {(props) => (
-            <Input
+            <Select
               {...props}
-              inputMode="decimal"
-              name="minPrice"
-              value={min}
-              onChange={(e) => setMin(e.target.value)}
-            />
+              value={search.sort ?? '-createdAt'}
+              onChange={(e) =>
+                onChange({ ...typed(), sort: e.target.value as CatalogSearch['sort'] })
+              }
+            >
+              {sortOptions.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
+                </option>
+              ))}
+            </Select>
           )}
         </Field>
-        <Field label="Max price">
-          {(props) => (
-            <Input
-              {...props}
-              inputMode="decimal"
-              name="maxPrice"
-              value={max}
-              onChange={(e) => setMax(e.target.value)}
-            />
-          )}
-        </Field>
-      </fieldset>
-      <div className="flex items-center gap-2">
-        <input
-          id="in-stock"
-          type="checkbox"
-          className="h-4 w-4 rounded border-slate-300 accent-indigo-600"
-          checked={search.inStock ?? false}
-          onChange={(e) => onChange({ inStock: e.target.checked ? true : undefined })}
-        />
-        <label htmlFor="in-stock" className="text-sm text-slate-700">
-          In stock only
-        </label>
-      </div>
-      <Field label="Sort by">
-        {(props) => (
-          <Select
-            {...props}
-            value={search.sort ?? '-createdAt'}
-            onChange={(e) => onChange({ sort: e.target.value as CatalogSearch['sort'] })}
-          >
-            {sortOptions.map((option) => (
-              <option key={option.value} value={option.value}>
-                {option.label}
-              </option>
-            ))}
-          </Select>
-        )}
-      </Field>
-      <Button type="submit" className="w-full">
-        Search
-      </Button>
-    </form>
+        <Button type="submit" className="w-full">
+          Search
+        </Button>
+      </form>
+    </div>
   );
 }
 

@@ -1,4 +1,4 @@
-import { getRouteApi, Link } from '@tanstack/react-router';
+import { getRouteApi, Link, useRouterState } from '@tanstack/react-router';
 import { useState } from 'react';
 import { $api } from '../../api/client';
 import { toProblem } from '../../api/problem';
@@ -29,6 +29,8 @@ export function ProductPage() {
   });
   const [quantity, setQuantity] = useState(1);
   const [shown, setShown] = useState(0);
+  // The filters the catalog link carried (history state, so a reload keeps them too).
+  const catalogSearch = useRouterState({ select: (s) => s.location.state.catalogSearch }) ?? {};
 
   if (product.isPending) return <Loading label="Loading product…" />;
   if (product.isError) {
@@ -36,7 +38,7 @@ export function ProductPage() {
       <EmptyState
         title="Product not found"
         action={
-          <Link to="/" className={buttonClass('secondary')}>
+          <Link to="/" search={catalogSearch} className={buttonClass('secondary')}>
             Back to the shop
           </Link>
         }
@@ -53,7 +55,7 @@ export function ProductPage() {
 
   return (
     <div className="space-y-4">
-      <Link to="/" className="text-sm text-indigo-700 hover:underline">
+      <Link to="/" search={catalogSearch} className="text-sm text-indigo-700 hover:underline">
         ← Back to the shop
       </Link>
       <Page title={p.name}>
