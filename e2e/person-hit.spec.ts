@@ -1,3 +1,4 @@
+import { E2E_ADMIN } from './global-setup.js';
 import { expect, test } from './fixtures.js';
 import { catalog, fillAddress } from './helpers.js';
 import {
@@ -193,4 +194,34 @@ test('the catalog keeps typed prices through other filter changes, Back to the s
   await expect(filters).toHaveAttribute('aria-expanded', 'true');
   await expect(page.getByRole('searchbox', { name: 'Search' })).toBeVisible();
   await shots(page, 'person-catalog-filters-open');
+});
+
+test('staff who log in from the back office land back in it; a customer lands where they came from', async ({
+  page,
+}) => {
+  await page.goto('/admin');
+  await page.getByRole('link', { name: 'Log in' }).click();
+  await logInOnPage(page, E2E_ADMIN);
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByRole('navigation', { name: 'Back office' })).toBeVisible();
+  await page.getByRole('button', { name: 'Log out' }).click();
+
+  // The shop's own Log in link: staff still land in the back office.
+  await page.goto('/');
+  await page.getByRole('banner').getByRole('link', { name: 'Log in' }).click();
+  await logInOnPage(page, E2E_ADMIN);
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByRole('navigation', { name: 'Back office' })).toBeVisible();
+  await page.getByRole('button', { name: 'Log out' }).click();
+
+  // A customer who logs in from the cart comes back to the cart.
+  const customer = await registerByApi(page);
+  const product = (await catalog(page)).find((p) => p.stock > 5)!;
+  await page.goto(`/products/${product.id}`);
+  await page.getByRole('button', { name: `Add to cart: ${product.name}` }).click();
+  await page.goto('/cart');
+  await page.getByRole('link', { name: 'Log in to check out' }).click();
+  await logInOnPage(page, customer);
+  await expect(page).toHaveURL(/\/cart$/);
+  await expect(page.getByRole('heading', { name: 'Your cart' })).toBeVisible();
 });

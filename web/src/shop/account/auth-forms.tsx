@@ -3,7 +3,7 @@ import { Link, getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { useLogIn, useRegister } from '../../api/hooks/auth';
 import { loginSchema, registerSchema } from './account-forms';
-import { safeRedirect } from './redirect';
+import { landingAfterLogin, safeRedirect } from './redirect';
 import { Alert, Button, Card, Field, Input, Page, ProblemAlert } from '../../ui';
 
 /**
@@ -32,7 +32,7 @@ export function LoginPage() {
 
   const submit = form.handleSubmit(async (values) => {
     const user = await login.mutateAsync(values).catch(() => undefined);
-    if (user) await goTo(navigate, safeRedirect(redirect));
+    if (user) await goTo(navigate, landingAfterLogin(redirect, user.role));
   });
 
   return (
