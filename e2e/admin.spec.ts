@@ -445,6 +445,66 @@ test('an order is found and shipped from the keyboard alone', async ({ page, req
   await expect(page.getByText('1Z-KEYBOARD')).toBeVisible();
 });
 
+test('ship asks for tracking or an explicit choice without; tracking added afterwards shows on the order, for staff and the customer; the list finds an order by its number', async ({
+  page,
+  request,
+  browser,
+  baseURL,
+}) => {
+  const { customer, order } = await customerWithOrder(request);
+  await logInAsAdmin(page);
+
+  // The search box finds the order by its number (typed with a #), and only it.
+  await page.goto('/admin/orders');
+  await page.getByLabel('Order number').fill(`#${order.number}`);
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(new RegExp(`number=${order.number}`));
+  await expect(page.getByRole('row')).toHaveCount(2);
+  await page.getByRole('link', { name: `Order ${order.number}`, exact: true }).click();
+
+  // Ship: both fields are asked for; shipping without tracking is a choice of its own.
+  await page.getByRole('button', { name: 'Ship', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: `Ship order ${order.number}` });
+  await dialog.getByRole('button', { name: 'Ship', exact: true }).click();
+  await expect(dialog.getByText('Enter the carrier')).toBeVisible();
+  await expect(dialog.getByText('Enter the tracking number')).toBeVisible();
+  await dialog.getByLabel('Ship without tracking').check();
+  await expect(dialog.getByLabel('Carrier')).toBeDisabled();
+  await expectAccessible(page);
+  await dialog.getByRole('button', { name: 'Ship without tracking' }).click();
+  await expect(dialog).toBeHidden();
+  const heading = page.getByRole('heading', { name: new RegExp(`^Order ${order.number}`) });
+  await expect(heading).toContainText('Shipped');
+
+  // Tracking added afterwards.
+  await page.getByRole('button', { name: 'Add tracking' }).click();
+  const tracking = page.getByRole('dialog', { name: `Add tracking for order ${order.number}` });
+  await tracking.getByLabel('Carrier').fill('DHL');
+  await tracking.getByLabel('Tracking number').fill('LATE-TRACK-777');
+  await tracking.getByRole('button', { name: 'Save tracking' }).click();
+  await expect(tracking).toBeHidden();
+  await expect(page.getByText(`Tracking of order ${order.number} saved`)).toBeVisible();
+  await expect(page.getByText('LATE-TRACK-777', { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Correct tracking' })).toBeVisible();
+  // History names people, never raw account ids.
+  const history = page.getByRole('list', { name: 'Order history' });
+  await expect(history.getByRole('listitem')).toHaveCount(4);
+  await expect(history).not.toContainText('usr_');
+  await expect(history.getByRole('listitem').last()).toContainText('tracking: DHL LATE-TRACK-777');
+  await screenshots(page, 'admin-order-tracking-added');
+
+  // The customer sees it on their order page.
+  const errors: string[] = [];
+  const person = await newPersonContext(browser, baseURL, errors);
+  await logInAs(person.page, customer);
+  await person.page.goto(`/account/orders/${order.id}`);
+  await expect(person.page.getByText('LATE-TRACK-777', { exact: true })).toBeVisible();
+  await expect(person.page.getByText('Carrier: DHL')).toBeVisible();
+  await expect(person.page.getByText('Tracking updated: DHL LATE-TRACK-777')).toBeVisible();
+  await person.context.close();
+  expect(errors, 'console errors in the customer tab').toEqual([]);
+});
+
 async function tabTo(page: Page, target: Locator): Promise<void> {
   for (let i = 0; i < 60; i += 1) {
     if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return;

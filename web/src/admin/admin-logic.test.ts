@@ -37,6 +37,9 @@ describe('order history', () => {
     );
     expect(historyTransition({ from: 'paid', to: 'shipped' })).toBe('Paid → Shipped');
     expect(historyTransition({ from: 'shipped', to: 'shipped' })).toBe('Shipped: payment changed');
+    expect(historyTransition({ from: 'shipped', to: 'shipped', reason: 'tracking: DHL JD1' })).toBe(
+      'Shipped: tracking changed',
+    );
   });
   it('signs stock deltas', () => {
     expect(formatDelta(5)).toBe('+5');

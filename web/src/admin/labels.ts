@@ -57,10 +57,16 @@ export function historyActor(
   return `${role} ${entry.actorName ?? '(a removed account)'}`;
 }
 
-export function historyTransition(entry: Pick<HistoryEntry, 'from' | 'to'>): string {
+export function historyTransition(
+  entry: Pick<HistoryEntry, 'from' | 'to'> & { reason?: string | null },
+): string {
   if (entry.from === null) return `Placed (${orderStatusLabels[entry.to]})`;
-  // A refund after payment writes history without changing the status.
-  if (entry.from === entry.to) return `${orderStatusLabels[entry.to]}: payment changed`;
+  // A refund or a tracking change writes history without changing the status; the server
+  // writes a tracking change's reason as "tracking: <carrier> <number>".
+  if (entry.from === entry.to) {
+    const what = entry.reason?.startsWith('tracking: ') ? 'tracking changed' : 'payment changed';
+    return `${orderStatusLabels[entry.to]}: ${what}`;
+  }
   return `${orderStatusLabels[entry.from]} → ${orderStatusLabels[entry.to]}`;
 }
 
