@@ -90,6 +90,8 @@ export const errorStatus = {
   REFUND_EXCEEDS_PAYMENT: 422,
   /** The payment provider refused the refund. */
   REFUND_FAILED: 422,
+  /** A refund asks to restock more units of a product than the order still holds (ordered, less those back in stock or chosen by a refund still pending), or a product not in the order; `details` lists each with `requested` and `restockable`. */
+  RESTOCK_EXCEEDS_ORDER: 422,
   /** A webhook whose signature is missing, wrong or outside the 300 s tolerance. Nothing changed. */
   WEBHOOK_SIGNATURE_INVALID: 400,
 

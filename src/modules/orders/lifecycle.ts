@@ -4,7 +4,11 @@ import { AppError } from '../../shared/errors.js';
 import type { JobName, JobPayloads } from '../../shared/jobs.js';
 import { isStaff } from '../auth/auth.service.js';
 import { actorIdOf, SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
-import { returnStock } from '../catalog/catalog.service.js';
+import {
+  normaliseStockRequests,
+  returnStock,
+  type StockRequest,
+} from '../catalog/catalog.service.js';
 import { releasePromo } from '../promotions/promotions.service.js';
 import * as repo from './order.repository.js';
 import type { OrderRow } from './order.repository.js';
@@ -62,9 +66,9 @@ const releaseStock: Effect = async (tx, ctx, { after, actorId, reason, now }) =>
 /** The promo code's use is given back, once (the redemption row is released only once). */
 const releasePromoUse: Effect = (tx, _ctx, { after, now }) => releasePromo(tx, after.id, now);
 
-/** A paid order's goods come back to stock, once per order, when the change asks for it. */
+/** A paid order's goods come back to stock, every unit not back yet, when the change asks. */
 const restockGoods: Effect = async (tx, ctx, change) => {
-  if (change.restock) await restockOnce(tx, ctx, change.after, change);
+  if (change.restock) await restockUnits(tx, ctx, change.after, 'all', change);
 };
 
 /**
@@ -186,14 +190,14 @@ export async function changeStatus(
 
 /**
  * A change of payment status that leaves the order's status as it is (a refund): a history
- * entry with the same from and to, and the refund's effects: its email, and its goods back to
- * stock when the refund asked for that.
+ * entry with the same from and to, and the refund's effects: its email, and the units it chose
+ * back to stock.
  */
 export async function recordRefund(
   tx: Tx,
   ctx: EffectContext,
   order: OrderRow,
-  refund: { refundId: string; paymentStatus: PaymentStatus; restock: boolean },
+  refund: { refundId: string; paymentStatus: PaymentStatus; restock: RestockUnits },
   by: ChangeBy,
 ): Promise<OrderRow> {
   const after = await repo.updateOrderWithHistory(
@@ -202,13 +206,11 @@ export async function recordRefund(
     { paymentStatus: refund.paymentStatus, updatedAt: by.now },
     historyEntry(order, order.status, by),
   );
-  if (refund.restock) {
-    await restockOnce(tx, ctx, after, {
-      actorId: actorIdOf(by.actor),
-      reason: by.reason,
-      now: by.now,
-    });
-  }
+  await restockUnits(tx, ctx, after, refund.restock, {
+    actorId: actorIdOf(by.actor),
+    reason: by.reason,
+    now: by.now,
+  });
   await ctx.jobs.enqueue(tx, 'order-refunded-email', { refundId: refund.refundId });
   return after;
 }
@@ -231,15 +233,36 @@ function historyEntry(order: OrderRow, to: OrderStatus, by: ChangeBy): repo.NewH
   };
 }
 
-/** Puts a paid order's goods back in stock, once per order, whatever asks for it. */
-async function restockOnce(
+/** Units of a paid order to put back: by product, or `all` that are not back yet. */
+export type RestockUnits = 'all' | readonly StockRequest[];
+
+/**
+ * Puts units of a paid order's lines back in stock, each unit once whatever asks for it (a
+ * cancel, refunds): a line gives back at most what it holds (ordered less restocked), and
+ * its count moves with a `restock` movement in the same transaction.
+ */
+async function restockUnits(
   tx: Tx,
   ctx: EffectContext,
   order: OrderRow,
+  units: RestockUnits,
   by: { actorId: string; reason: string; now: Date },
 ): Promise<void> {
-  if (!(await repo.claimRestock(tx, order.id, by.now))) return;
-  await returnStock(ctx, tx, await repo.findLines(tx, [order.id]), {
+  if (units !== 'all' && units.length === 0) return;
+  const wanted = new Map(
+    units === 'all' ? [] : normaliseStockRequests(units).map((u) => [u.productId, u.quantity]),
+  );
+  const back: StockRequest[] = [];
+  for (const line of await repo.findLines(tx, [order.id])) {
+    const held = line.quantity - line.restockedQuantity;
+    const take = units === 'all' ? held : Math.min(held, wanted.get(line.productId) ?? 0);
+    if (take > 0 && (await repo.restockLine(tx, line.id, take))) {
+      back.push({ productId: line.productId, quantity: take });
+    }
+  }
+  if (back.length === 0) return;
+  await repo.noteRestocked(tx, order.id, by.now);
+  await returnStock(ctx, tx, back, {
     orderId: order.id,
     actorId: by.actorId,
     kind: 'restock',

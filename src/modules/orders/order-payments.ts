@@ -5,7 +5,10 @@ import { AppError, notFound } from '../../shared/errors.js';
 import { formatMoney } from '../../shared/money.js';
 import type { Actor } from '../auth/auth.service.js';
 import { SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
-import { changeStatus, noteOnOrder, recordRefund } from './lifecycle.js';
+import type { StockRequest } from '../catalog/catalog.service.js';
+import { changeStatus, noteOnOrder, recordRefund, type RestockUnits } from './lifecycle.js';
+
+export type { RestockUnits };
 import { requirePayer, visibleOrder } from './order-access.js';
 import * as repo from './order.repository.js';
 import type { OrderRow } from './order.repository.js';
@@ -146,7 +149,7 @@ export async function paymentSucceeded(
 
 /**
  * A refund was made at the provider and recorded: the order's payment status follows, its
- * history says who and how much, the customer is emailed, goods come back if it asked so.
+ * history says who and how much, the customer is emailed, the units it chose come back.
  */
 export async function paymentRefunded(
   tx: Tx,
@@ -156,7 +159,7 @@ export async function paymentRefunded(
     refundId: string;
     amount: number;
     paymentStatus: PaymentStatus;
-    restock: boolean;
+    restock: RestockUnits;
     actor: ActorOrSystem;
     reason: string;
     now: Date;
@@ -174,6 +177,70 @@ export async function paymentRefunded(
       now: refund.now,
     },
   );
+}
+
+/**
+ * What staff ask a refund to put back in stock: nothing (`false`), every unit the order still
+ * holds (`true`: only with a refund of everything left, since a partial refund must say which
+ * units), or units by product. Unsaid, a refund of everything left on an order not yet shipped
+ * puts every unit back, as a cancel would; any other refund puts nothing back.
+ */
+export type RestockChoice = boolean | readonly StockRequest[] | undefined;
+
+/**
+ * The units a staff refund puts back, decided on the locked order from its lines: what each
+ * still holds is what was ordered less what is back already or reserved by refunds still
+ * pending (`pending`). 422 RESTOCK_EXCEEDS_ORDER (details per product: requested,
+ * restockable) when a product asks for more, or is not one of the order's.
+ */
+export async function chooseRestock(
+  tx: Tx,
+  locked: LockedOrder,
+  choice: RestockChoice,
+  refund: { inFull: boolean; pending: readonly StockRequest[] },
+): Promise<StockRequest[]> {
+  const order = locked[lockedRow];
+  if (choice === false) return [];
+  if (choice === undefined && !(refund.inFull && order.status === 'paid')) return [];
+  if (choice === true && !refund.inFull) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'restock: true puts the whole order back, only with a refund of everything left; list the units to restock with a partial refund',
+    );
+  }
+  const pending = new Map<string, number>();
+  for (const p of refund.pending)
+    pending.set(p.productId, (pending.get(p.productId) ?? 0) + p.quantity);
+  const restockable = new Map(
+    (await repo.findLines(tx, [order.id])).map((line) => [
+      line.productId,
+      Math.max(0, line.quantity - line.restockedQuantity - (pending.get(line.productId) ?? 0)),
+    ]),
+  );
+  if (choice === undefined || choice === true) {
+    return [...restockable]
+      .filter(([, quantity]) => quantity > 0)
+      .map(([productId, quantity]) => ({ productId, quantity }));
+  }
+  const asked = new Map<string, number>();
+  for (const c of choice) asked.set(c.productId, (asked.get(c.productId) ?? 0) + c.quantity);
+  const over = [...asked]
+    .map(([productId, requested]) => ({
+      productId,
+      requested,
+      restockable: restockable.get(productId) ?? 0,
+    }))
+    .filter((line) => line.requested > line.restockable);
+  if (over.length > 0) {
+    throw new AppError(
+      'RESTOCK_EXCEEDS_ORDER',
+      over
+        .map((l) => `${l.productId}: ${l.requested} to restock, ${l.restockable} restockable`)
+        .join('; '),
+      { details: over },
+    );
+  }
+  return [...asked].map(([productId, quantity]) => ({ productId, quantity }));
 }
 
 /** A payment event worth a line in the order's history (a refund the provider refused). */

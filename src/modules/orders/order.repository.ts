@@ -300,14 +300,30 @@ export async function insertHistoryReturningSeq(tx: Tx, entry: NewHistory): Prom
   return row!.seq;
 }
 
-/** Claims the one-time restock of a paid order's goods; false when they already came back. */
-export async function claimRestock(tx: Tx, orderId: string, now: Date): Promise<boolean> {
+/**
+ * Counts `quantity` more units of a line as back in stock, unless that would pass what was
+ * ordered: false then, and nothing changes (the guard that keeps each unit restocked once).
+ */
+export async function restockLine(tx: Tx, lineId: string, quantity: number): Promise<boolean> {
   const rows = await tx
+    .update(orderLines)
+    .set({ restockedQuantity: sql`${orderLines.restockedQuantity} + ${quantity}` })
+    .where(
+      and(
+        eq(orderLines.id, lineId),
+        sql`${orderLines.restockedQuantity} + ${quantity} <= ${orderLines.quantity}`,
+      ),
+    )
+    .returning({ id: orderLines.id });
+  return rows.length > 0;
+}
+
+/** Notes when a paid order's goods first came back to stock. */
+export async function noteRestocked(tx: Tx, orderId: string, now: Date): Promise<void> {
+  await tx
     .update(orders)
     .set({ restockedAt: now })
-    .where(and(eq(orders.id, orderId), isNull(orders.restockedAt)))
-    .returning({ id: orders.id });
-  return rows.length > 0;
+    .where(and(eq(orders.id, orderId), isNull(orders.restockedAt)));
 }
 
 /** Unpaid orders past their payment deadline with no payment in progress, oldest first. */

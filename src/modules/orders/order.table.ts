@@ -68,7 +68,7 @@ export const orders = pgTable(
      * payment may start, until that one settles. Set and cleared under the order's row lock.
      */
     paymentInProgress: boolean('payment_in_progress').notNull().default(false),
-    /** Set once when goods of a paid order return to stock, so they return only once. */
+    /** When goods of this paid order first came back to stock (each line counts its units). */
     restockedAt: at('restocked_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -107,11 +107,20 @@ export const orderLines = pgTable(
     /** This line's share of the order discount (largest remainder; the shares sum to it). */
     discount: money('discount').notNull().default(0),
     total: money('total').notNull(),
+    /**
+     * Units of this line back in stock after payment (a cancel, or a refund that chose them):
+     * never more than were ordered, each unit once.
+     */
+    restockedQuantity: integer('restocked_quantity').notNull().default(0),
   },
   (t) => [
     index('order_lines_order_idx').on(t.orderId, t.position),
     index('order_lines_product_idx').on(t.productId),
     check('order_lines_quantity_check', sql`${t.quantity} > 0`),
+    check(
+      'order_lines_restocked_check',
+      sql`${t.restockedQuantity} >= 0 and ${t.restockedQuantity} <= ${t.quantity}`,
+    ),
   ],
 );
 

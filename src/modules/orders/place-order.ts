@@ -238,6 +238,7 @@ async function writeOrder(
         unitPrice: product.price,
         subtotal,
         total: subtotal - line.discount,
+        restockedQuantity: 0,
       };
     }),
     [{ ...placement.first, seq: 0, orderId }],

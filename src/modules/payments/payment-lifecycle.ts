@@ -8,6 +8,7 @@ import {
   paymentStatusFollowsProvider,
   paymentSucceeded,
   type LockedOrder,
+  type RestockUnits,
 } from '../orders/order-payments.js';
 import type { IntentSnapshot } from './payment-provider.js';
 import * as repo from './payment.repository.js';
@@ -38,7 +39,8 @@ export type PaymentCause = keyof CauseData;
 export interface RecordedRefund {
   id: string;
   amount: number;
-  restock: boolean;
+  /** The units it puts back in stock. */
+  restock: RestockUnits;
   reason: string;
   actor: ActorOrSystem;
 }
@@ -90,7 +92,7 @@ const orderFollowsProvider: Effect<'provider'> = (tx, _ctx, { after, order, now 
     now,
   });
 
-/** Ordo's refund: the order's payment status, history, refund email, restock if asked. */
+/** Ordo's refund: the order's payment status, history, refund email, the units it restocks. */
 const orderRefunded: Effect<'refund'> = (tx, ctx, { after, order, now, refund }) =>
   paymentRefunded(tx, ctx, {
     order,

@@ -149,6 +149,18 @@ export async function pendingRefundTotal(
   return Number(row?.total ?? 0);
 }
 
+/** The units refunds of an order still pending will put back when they succeed. */
+export async function pendingRestock(
+  tx: Executor,
+  orderId: string,
+): Promise<{ productId: string; quantity: number }[]> {
+  const rows = await tx
+    .select({ lines: refunds.restockLines })
+    .from(refunds)
+    .where(and(eq(refunds.orderId, orderId), eq(refunds.status, 'pending')));
+  return rows.flatMap((row) => row.lines);
+}
+
 /** Refunds still pending since before `before`: their provider call failed or its process died. */
 export async function stalePendingRefunds(
   db: Executor,

@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { createdAt, id, money, updatedAt } from '../../db/columns.js';
 
 export const paymentRecordStatuses = [
@@ -64,8 +73,19 @@ export const refunds = pgTable(
     providerRefundId: text('provider_refund_id'),
     amount: money('amount').notNull(),
     reason: text('reason'),
-    /** Goods back to stock when the refund succeeds. */
+    /**
+     * Goods back to stock when the refund succeeds: every unit the order still holds when
+     * `restockLines` is empty (rows written before lines were chosen), or else those units.
+     */
     restock: boolean('restock').notNull().default(false),
+    /**
+     * The units staff chose to put back, by product: reserved against the order's lines while
+     * the refund is pending, restocked when it succeeds.
+     */
+    restockLines: jsonb('restock_lines')
+      .$type<{ productId: string; quantity: number }[]>()
+      .notNull()
+      .default([]),
     /** Who asked for it (history says so when it is recorded); null for Ordo itself. */
     actorId: text('actor_id'),
     actorRole: text('actor_role'),

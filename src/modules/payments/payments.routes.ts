@@ -93,7 +93,8 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         onRequest: staff,
         schema: {
           tags: ['admin'],
-          summary: 'Refund a paid order in full or in part (restock defaults to false)',
+          summary:
+            'Refund a paid order in full or in part, restocking the units staff choose (all by default only for a refund in full before shipping)',
           security,
           params: idParams,
           headers: idempotencyHeaders,

@@ -40,7 +40,22 @@ export const refundBody = z
       .min(1)
       .max(1_000_000_000_000)
       .optional(),
-    restock: z.boolean().optional(),
+    restock: z
+      .union([
+        z.boolean(),
+        z
+          .array(
+            z.strictObject({
+              productId: z.string().min(1).max(64),
+              quantity: z.number().int().min(1).max(1_000_000),
+            }),
+          )
+          .max(1000),
+      ])
+      .optional()
+      .describe(
+        'Units back to stock: a list of {productId, quantity} (at most what each line still holds: ordered, less units already restocked or chosen by a refund still pending; 422 RESTOCK_EXCEEDS_ORDER otherwise), false for none, or true for every unit the order still holds (only with a refund of everything left). Unsaid: every unit when the refund is of everything left and the order has not shipped, none otherwise.',
+      ),
     reason: text(500).optional(),
   })
   .nullish();

@@ -8,7 +8,14 @@ import type { Actor } from '../auth/auth.service.js';
 import type { Role } from '../auth/user.table.js';
 import { SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
 import { requireStaff } from '../orders/order-access.js';
-import { lockOrderForPayment, notePaymentEvent } from '../orders/order-payments.js';
+import type { StockRequest } from '../catalog/catalog.service.js';
+import {
+  chooseRestock,
+  lockOrderForPayment,
+  notePaymentEvent,
+  type RestockChoice,
+  type RestockUnits,
+} from '../orders/order-payments.js';
 import { changePayment, lockPaymentOfOrder } from './payment-lifecycle.js';
 import { ProviderBusy, ProviderUnavailable, type RefundOutcome } from './payment-provider.js';
 import * as repo from './payment.repository.js';
@@ -24,7 +31,7 @@ import type { RefundRow } from './payment.repository.js';
  * 2. **Call the provider** (no lock held), with an idempotency key derived from the refund's
  *    id and the id in the refund's metadata.
  * 3. **Record** (a transaction): the refund `succeeded`, once; the payment's and the order's
- *    payment status, the order's history, the refund email, the restock if asked.
+ *    payment status, the order's history, the refund email, the units it chose back in stock.
  *
  * A refund left pending (the provider did not answer, the process died) is completed by its
  * job's retry or by reconciliation, which first asks the provider for the payment's refunds
@@ -39,7 +46,8 @@ interface RefundRequest {
   /** Minor units, or the rest of the payment. */
   amount: number | 'rest';
   reason: string;
-  restock: boolean;
+  /** The units it puts back, decided once its amount is known (whether it refunds all that is left); none when absent. */
+  restock?: (inFull: boolean) => Promise<StockRequest[]>;
   actor: ActorOrSystem;
 }
 
@@ -72,6 +80,7 @@ async function requestRefund(
   if (!(await repo.reserveRefund(tx, payment.id, amount, now))) {
     throw new AppError('REFUND_EXCEEDS_PAYMENT', `At most ${left} can still be refunded`);
   }
+  const restockLines = (await request.restock?.(amount === left)) ?? [];
   const refund = await repo.insertRefund(tx, {
     id: newId('rf', now.getTime()),
     paymentId,
@@ -80,7 +89,8 @@ async function requestRefund(
     status: 'pending',
     amount,
     reason: request.reason,
-    restock: request.restock,
+    restock: restockLines.length > 0,
+    restockLines,
     ...refundActorColumns(request.actor),
     createdAt: now,
     updatedAt: now,
@@ -147,6 +157,10 @@ const actorOfRefund = (refund: RefundRow): ActorOrSystem =>
     ? { userId: refund.actorId, role: refund.actorRole as Role }
     : SYSTEM_ACTOR;
 
+/** What a refund puts back: its chosen units, or all for a row from before units were chosen. */
+const unitsOfRefund = (refund: RefundRow): RestockUnits =>
+  refund.restockLines.length === 0 && refund.restock ? 'all' : refund.restockLines;
+
 /** The payment's row locks, the order's first; a refund's payment is never deleted. */
 async function lockRefundedPayment(tx: Tx, refund: RefundRow) {
   const locked = await lockPaymentOfOrder(tx, { id: refund.paymentId, orderId: refund.orderId });
@@ -176,7 +190,7 @@ async function recordSucceeded(ctx: Ctx, refund: RefundRow, providerRefundId: st
       refund: {
         id: refund.id,
         amount: refund.amount,
-        restock: refund.restock,
+        restock: unitsOfRefund(refund),
         reason: refund.reason ?? 'refunded',
         actor: actorOfRefund(refund),
       },
@@ -222,8 +236,8 @@ export async function refundOrder(
   orderId: string,
   input: {
     amount?: number | undefined;
-    /** Goods back to stock; false unless asked (a refund after shipping usually keeps them out). */
-    restock?: boolean | undefined;
+    /** The units back to stock (see `chooseRestock`): by default, all only for a refund in full before shipping. */
+    restock?: RestockChoice;
     reason?: string | undefined;
     idempotencyKey?: string | undefined;
   },
@@ -231,7 +245,7 @@ export async function refundOrder(
   // The route guards it too; the service refuses on its own, whoever calls it.
   requireStaff(actor);
   const requested = await ctx.db.transaction(async (tx) => {
-    await lockOrderForPayment(tx, orderId);
+    const order = await lockOrderForPayment(tx, orderId);
     const payment = (await repo.paymentsOfOrder(tx, orderId)).find(
       (p) => p.status === 'succeeded' || p.status === 'partially_refunded',
     );
@@ -241,7 +255,11 @@ export async function refundOrder(
       key: `staff:${input.idempotencyKey ?? newId('rq')}`,
       amount: input.amount ?? 'rest',
       reason: input.reason ?? 'refunded by staff',
-      restock: input.restock ?? false,
+      restock: async (inFull) =>
+        chooseRestock(tx, order, input.restock, {
+          inFull,
+          pending: await repo.pendingRestock(tx, orderId),
+        }),
       actor,
     });
     if (!result) throw new AppError('INVALID_TRANSITION', 'This order has been refunded in full');
@@ -275,8 +293,7 @@ export async function refundCancelledOrder(ctx: Ctx, orderId: string): Promise<v
       const result = await requestRefund(tx, ctx, payment.id, {
         key: 'cancel',
         amount: 'rest',
-        reason: 'order cancelled',
-        restock: false, // the cancel restocked, if it was asked to
+        reason: 'order cancelled', // the cancel restocked, if it was asked to
         actor: SYSTEM_ACTOR,
       });
       if (result) results.push(result);
@@ -296,7 +313,6 @@ export async function refundLatePayment(ctx: Ctx, paymentId: string): Promise<vo
       key: 'late',
       amount: 'rest',
       reason: 'payment arrived after the order ended',
-      restock: false,
       actor: SYSTEM_ACTOR,
     });
     return result ? [result] : [];

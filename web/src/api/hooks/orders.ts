@@ -98,9 +98,13 @@ export function useRefundOrder() {
         }),
       );
     },
-    onSuccess: (order, { body }) => orderChanged(order, { stockMoved: body?.restock === true }),
+    onSuccess: (order, { body }) => orderChanged(order, { stockMoved: restocks(body) }),
   });
 }
+
+/** Whether a refund puts anything back in stock (unsaid, a refund in full may). */
+const restocks = (body: RefundBody): boolean =>
+  Array.isArray(body?.restock) ? body.restock.length > 0 : body?.restock !== false;
 
 export type BulkOrderAction =
   { action: 'ship'; body: ShipBody } | { action: 'cancel'; body: CancelBody };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cancelSchema,
+  defaultRestock,
   refundSchema,
   shipDialogSchema,
   shipSchema,
@@ -51,14 +52,30 @@ describe('the order action forms', () => {
     expect(cancelSchema.parse({ reason: '', restock: false })).toEqual({ restock: false });
   });
 
+  const line = (quantity: number) => ({ productId: 'prd_a', ordered: 3, quantity });
+
   it('refunds everything left without an amount, or part of it in minor units', () => {
     const schema = refundSchema('USD', 5000);
-    expect(schema.parse({ mode: 'full', amount: 'ignored', reason: '', restock: true })).toEqual({
-      restock: true,
-    });
     expect(
-      schema.parse({ mode: 'part', amount: '1.25', reason: 'scratch', restock: false }),
-    ).toEqual({ restock: false, amount: 125, reason: 'scratch' });
+      schema.parse({ mode: 'full', amount: 'ignored', reason: '', restock: [line(3)] }),
+    ).toEqual({ restock: [{ productId: 'prd_a', quantity: 3 }] });
+    expect(
+      schema.parse({ mode: 'part', amount: '1.25', reason: 'scratch', restock: [line(0)] }),
+    ).toEqual({ restock: [], amount: 125, reason: 'scratch' });
+  });
+
+  it('restocks line by line: none by default, all for everything left before shipping', () => {
+    const lines = [{ productId: 'prd_a', quantity: 3 }];
+    expect(defaultRestock(lines, false, 'paid')).toEqual([line(0)]);
+    expect(defaultRestock(lines, true, 'paid')).toEqual([line(3)]);
+    expect(defaultRestock(lines, true, 'shipped')).toEqual([line(0)]);
+    const tooMany = refundSchema('USD', 5000).safeParse({
+      mode: 'full',
+      amount: '',
+      reason: '',
+      restock: [line(4)],
+    });
+    expect(tooMany.error?.issues[0]?.path).toEqual(['restock', 0, 'quantity']);
   });
 
   it('refuses a part refund of 1.005 dollars or more than is left, on the amount field', () => {
@@ -67,10 +84,10 @@ describe('the order action forms', () => {
       mode: 'part',
       amount: '1.005',
       reason: '',
-      restock: false,
+      restock: [],
     });
     expect(tooPrecise.error?.issues[0]?.path).toEqual(['amount']);
-    const tooMuch = schema.safeParse({ mode: 'part', amount: '50.01', reason: '', restock: false });
+    const tooMuch = schema.safeParse({ mode: 'part', amount: '50.01', reason: '', restock: [] });
     expect(tooMuch.error?.issues[0]?.message).toBe('At most $50.00 can be refunded');
   });
 });

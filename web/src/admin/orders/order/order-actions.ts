@@ -44,9 +44,48 @@ export const cancelSchema = z.object({
   restock: z.boolean(),
 });
 
+/** One line's choice in the refund dialog: how many of its units go back to stock. */
+export interface RestockLineInput {
+  productId: string;
+  /** What the order holds of it: at most this many go back. */
+  ordered: number;
+  quantity: number;
+}
+
+/**
+ * The refund dialog's starting restock choice: every unit when the refund is everything left
+ * on an order not shipped yet (the goods never left, as with a cancel), none otherwise (a
+ * goodwill refund or a refund after shipping keeps the goods where they are).
+ */
+export const defaultRestock = (
+  lines: readonly { productId: string; quantity: number }[],
+  refundsAll: boolean,
+  status: string,
+): RestockLineInput[] =>
+  lines.map((line) => ({
+    productId: line.productId,
+    ordered: line.quantity,
+    quantity: refundsAll && status === 'paid' ? line.quantity : 0,
+  }));
+
+const restockLines = z.array(
+  z
+    .object({ productId: z.string(), ordered: z.number(), quantity: z.number() })
+    .superRefine(({ ordered, quantity }, ctx) => {
+      if (!Number.isInteger(quantity) || quantity < 0 || quantity > ordered) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['quantity'],
+          message: `Enter a whole number from 0 to ${ordered}`,
+        });
+      }
+    }),
+);
+
 /**
  * Refund everything left or part of it, in the order's currency: an amount with more decimals
- * than the currency has, or more than is left, is refused before anything is sent.
+ * than the currency has, or more than is left, is refused before anything is sent. The units
+ * to restock are sent line by line (an empty list restocks nothing).
  */
 export const refundSchema = (currency: string, refundable: number) =>
   z
@@ -54,9 +93,12 @@ export const refundSchema = (currency: string, refundable: number) =>
       mode: z.enum(['full', 'part']),
       amount: z.string(),
       reason: optionalServerText(refund.reason),
-      restock: z.boolean(),
+      restock: restockLines,
     })
-    .transform(({ mode, amount, reason, restock }, ctx) => {
+    .transform(({ mode, amount, reason, restock: lines }, ctx) => {
+      const restock = lines
+        .filter((line) => line.quantity > 0)
+        .map(({ productId, quantity }) => ({ productId, quantity }));
       if (mode === 'full') return { restock, ...(reason ? { reason } : {}) };
       const parsed = parseMoneyInput(amount, currency);
       if (!parsed.ok) {

@@ -1,10 +1,11 @@
 import { zodResolver } from '@hookform/resolvers/zod';
+import { useEffect } from 'react';
 import { useForm } from 'react-hook-form';
 import { useRefundOrder } from '../../../api/hooks/orders';
 import { Field, formatMoney, Input, Textarea } from '../../../ui';
 import { minorToInput } from '../../money-input';
 import { ActionDialog, type ActionDialogProps } from './action-dialog';
-import { refundSchema } from './order-actions';
+import { defaultRestock, refundSchema } from './order-actions';
 
 export function RefundDialog({
   order,
@@ -15,15 +16,20 @@ export function RefundDialog({
   const refund = useRefundOrder();
   const form = useForm({
     resolver: zodResolver(refundSchema(order.currency, refundable)),
-    // Restocking is the exception after shipping (the goods are with the customer).
     defaultValues: {
       mode: 'full' as const,
       amount: '',
       reason: '',
-      restock: order.status === 'paid',
+      restock: defaultRestock(order.lines, true, order.status),
     },
   });
   const mode = form.watch('mode');
+  // Each way of refunding starts from its own default: all units back for everything left
+  // before shipping, none for part of it (a goodwill refund leaves the goods to ship).
+  useEffect(() => {
+    form.setValue('restock', defaultRestock(order.lines, mode === 'full', order.status));
+  }, [form, mode, order.lines, order.status]);
+  const lineErrors = form.formState.errors.restock;
   return (
     <ActionDialog
       title={`Refund order ${order.number}`}
@@ -67,10 +73,34 @@ export function RefundDialog({
       <Field label="Reason" error={form.formState.errors.reason?.message}>
         {(props) => <Textarea {...props} rows={2} {...form.register('reason')} />}
       </Field>
-      <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" className="h-4 w-4" {...form.register('restock')} />
-        Put the items back in stock
-      </label>
+      <fieldset className="space-y-2">
+        <legend className="text-sm font-medium text-slate-700">Back to stock</legend>
+        <p className="text-xs text-slate-500">
+          How many units of each item go back on the shelf. Leave 0 for goods that still ship or
+          stay with the customer.
+        </p>
+        {order.lines.map((line, i) => (
+          <Field
+            key={line.productId}
+            label={`${line.name}: units back to stock`}
+            hint={`Ordered ${line.quantity}`}
+            error={lineErrors?.[i]?.quantity?.message}
+          >
+            {(props) => (
+              <Input
+                {...props}
+                type="number"
+                min={0}
+                max={line.quantity}
+                step={1}
+                inputMode="numeric"
+                className="w-24"
+                {...form.register(`restock.${i}.quantity`, { valueAsNumber: true })}
+              />
+            )}
+          </Field>
+        ))}
+      </fieldset>
     </ActionDialog>
   );
 }
