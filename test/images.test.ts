@@ -333,6 +333,31 @@ describe('uploading product images', () => {
     expect(json.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('refuses a multipart body on the image routes beside the upload with 415, deleting and reordering nothing', async () => {
+    const product = await createProduct(t);
+    const uploaded = await upload(product.id, await twoTone(400, 300).png().toBuffer());
+    expect(uploaded.status).toBe(201);
+    const imageId: string = uploaded.body.images[0].id;
+    const before = await storedImages(product.id);
+    const multipart = () => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array([1, 2, 3])]), 'image.png');
+      return form;
+    };
+    const base = `${t.baseUrl}/api/v1/admin/products/${product.id}/images`;
+    const headers = { authorization: `Bearer ${admin.token}` };
+    for (const [method, url] of [
+      ['DELETE', `${base}/${imageId}`],
+      ['PUT', `${base}/order`],
+    ] as const) {
+      const response = await fetch(url, { method, headers, body: multipart() });
+      expect(response.status, method).toBe(415);
+      expect((await response.json()).code, method).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+    expect(await storedImages(product.id)).toEqual(before);
+    expect(before.images).toBe(1);
+  });
+
   it('answers 404 for an unknown product, before reading the image', async () => {
     const res = await upload('prd_unknown', await twoTone(100, 100).png().toBuffer());
     expect(res.status).toBe(404);

@@ -23,55 +23,57 @@ const tooLarge = () =>
 /** Admin image uploads, deletion and order; and the public, immutable image URLs. */
 export function imageRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
-    // Multipart only in this scope: every other route keeps answering 415 to it.
-    await app.register(fastifyMultipart, {
-      limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 4, parts: 5, fieldSize: 1024 },
-    });
-
     const admin = { onRequest: requireRole(ctx.tokens, 'admin') };
     const security = bearerSecurity;
 
-    app.post(
-      '/api/v1/admin/products/:id/images',
-      {
-        ...admin,
-        schema: {
-          tags: ['admin'],
-          summary: 'Upload a product image (multipart field `file`), added after the others',
-          description: `JPEG, PNG or WebP, recognised by its bytes (never its name or Content-Type), at most 5 MB (413 PAYLOAD_TOO_LARGE) and 40 megapixels (422 IMAGE_TOO_MANY_PIXELS). Anything else is 415 UNSUPPORTED_MEDIA_TYPE and nothing is stored. The image is auto-oriented, stripped of metadata and stored as WebP 320, 640 and 1280 px wide (never enlarged). Answers with the product.`,
-          security,
-          consumes: ['multipart/form-data'],
-          params: idParams,
-          body: schemas.imageUploadBody,
-          response: { 201: schemas.adminProductSchema },
+    // Multipart only in the upload's own scope: every other route, the image routes beside it
+    // included, keeps answering 415 to it.
+    await app.register(async (upload: typeof app) => {
+      await upload.register(fastifyMultipart, {
+        limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 4, parts: 5, fieldSize: 1024 },
+      });
+      upload.post(
+        '/api/v1/admin/products/:id/images',
+        {
+          ...admin,
+          schema: {
+            tags: ['admin'],
+            summary: 'Upload a product image (multipart field `file`), added after the others',
+            description: `JPEG, PNG or WebP, recognised by its bytes (never its name or Content-Type), at most 5 MB (413 PAYLOAD_TOO_LARGE) and 40 megapixels (422 IMAGE_TOO_MANY_PIXELS). Anything else is 415 UNSUPPORTED_MEDIA_TYPE and nothing is stored. The image is auto-oriented, stripped of metadata and stored as WebP 320, 640 and 1280 px wide (never enlarged). Answers with the product.`,
+            security,
+            consumes: ['multipart/form-data'],
+            params: idParams,
+            body: schemas.imageUploadBody,
+            response: { 201: schemas.adminProductSchema },
+          },
         },
-      },
-      async (request, reply) => {
-        const length = Number(request.headers['content-length'] ?? 0);
-        if (length > MAX_IMAGE_BYTES + MULTIPART_OVERHEAD) throw tooLarge();
-        if (!request.isMultipart()) {
-          throw new AppError(
-            'UNSUPPORTED_MEDIA_TYPE',
-            'Send multipart/form-data with the image in the field `file`',
-          );
-        }
-        const part = await request.file();
-        if (!part || part.fieldname !== 'file') {
-          throw new AppError('VALIDATION_FAILED', 'body.file: an image file is required', {
-            errors: [{ path: 'body.file', message: 'an image file is required' }],
-          });
-        }
-        let bytes: Buffer;
-        try {
-          bytes = await part.toBuffer();
-        } catch (error) {
-          if (error instanceof app.multipartErrors.RequestFileTooLargeError) throw tooLarge();
-          throw error;
-        }
-        await images.addProductImage(ctx, request.params.id, bytes);
-        return reply.code(201).send(await catalog.adminGetProduct(ctx, request.params.id));
-      },
-    );
+        async (request, reply) => {
+          const length = Number(request.headers['content-length'] ?? 0);
+          if (length > MAX_IMAGE_BYTES + MULTIPART_OVERHEAD) throw tooLarge();
+          if (!request.isMultipart()) {
+            throw new AppError(
+              'UNSUPPORTED_MEDIA_TYPE',
+              'Send multipart/form-data with the image in the field `file`',
+            );
+          }
+          const part = await request.file();
+          if (!part || part.fieldname !== 'file') {
+            throw new AppError('VALIDATION_FAILED', 'body.file: an image file is required', {
+              errors: [{ path: 'body.file', message: 'an image file is required' }],
+            });
+          }
+          let bytes: Buffer;
+          try {
+            bytes = await part.toBuffer();
+          } catch (error) {
+            if (error instanceof upload.multipartErrors.RequestFileTooLargeError) throw tooLarge();
+            throw error;
+          }
+          await images.addProductImage(ctx, request.params.id, bytes);
+          return reply.code(201).send(await catalog.adminGetProduct(ctx, request.params.id));
+        },
+      );
+    });
 
     app.delete(
       '/api/v1/admin/products/:id/images/:imageId',
