@@ -2,9 +2,8 @@ import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../shared/errors.js';
 import type { Actor } from '../auth/auth.service.js';
 import { changeStatus } from './lifecycle.js';
-import { requireStaff } from './order-access.js';
+import { mayTrack, requireStaff } from './order-access.js';
 import * as repo from './order.repository.js';
-import type { OrderStatus } from './order.table.js';
 import { lockOrderFor, orderFor, type Order } from './orders.service.js';
 
 /** Staff hand a paid order to a carrier: `shipped`, with carrier and tracking number, and an email. */
@@ -47,9 +46,6 @@ export async function deliverOrder(
   });
 }
 
-/** Where tracking may be added or corrected: the goods are with the carrier or arrived. */
-const trackable: readonly OrderStatus[] = ['shipped', 'delivered'];
-
 /**
  * Staff add or correct a shipped order's tracking: the order's carrier and tracking number
  * change, a history entry says so (status unchanged), and the customer is emailed. The email
@@ -67,7 +63,7 @@ export async function updateTracking(
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx) => {
     const order = await lockOrderFor(tx, actor, orderId);
-    if (!trackable.includes(order.status)) {
+    if (!mayTrack(actor, order)) {
       throw new AppError(
         'INVALID_TRANSITION',
         `An order that is ${order.status} has no shipment to track`,

@@ -14,7 +14,7 @@ import type { OrderStatus, PaymentStatus } from './order.table.js';
  */
 
 /** The actions an order can list, in the order they are listed. */
-export const orderActions = ['pay', 'ship', 'deliver', 'cancel', 'refund'] as const;
+export const orderActions = ['pay', 'ship', 'deliver', 'cancel', 'refund', 'track'] as const;
 export type OrderAction = (typeof orderActions)[number];
 
 /** Who asks: an account. */
@@ -101,6 +101,13 @@ export function requirePayer(caller: Caller, order: Pick<OrderFacts, 'userId'>):
 const mayRefund = (caller: Caller, order: OrderFacts) =>
   isStaff(caller) && refundable.includes(order.paymentStatus);
 
+/** Statuses whose goods are with the carrier or arrived: their tracking may be added or corrected. */
+const trackable: readonly OrderStatus[] = ['shipped', 'delivered'];
+
+/** Staff add or correct tracking once the order has shipped (not a status change). */
+export const mayTrack = (caller: Caller, order: Pick<OrderFacts, 'status'>) =>
+  isStaff(caller) && trackable.includes(order.status);
+
 /** What the caller may do with the order now; nothing when they may not see it. */
 export function allowedActions(caller: Caller, order: OrderFacts, now: Date): OrderAction[] {
   if (!maySee(caller, order)) return [];
@@ -110,6 +117,8 @@ export function allowedActions(caller: Caller, order: OrderFacts, now: Date): Or
         return mayPay(caller, order, now);
       case 'refund':
         return mayRefund(caller, order);
+      case 'track':
+        return mayTrack(caller, order);
       case 'ship':
       case 'deliver':
       case 'cancel':

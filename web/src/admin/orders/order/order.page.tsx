@@ -31,9 +31,6 @@ const route = getRouteApi('/admin/orders/$orderId');
 
 type ActionKind = 'ship' | 'deliver' | 'cancel' | 'refund' | 'tracking';
 
-/** Tracking can be added or corrected once the goods are with the carrier (the server's rule). */
-const trackable = new Set(['shipped', 'delivered']);
-
 /** One order: lines, totals, payments and refunds, the history with who acted, and actions. */
 export function OrderPage() {
   const { orderId } = route.useParams();
@@ -121,7 +118,7 @@ export function OrderPage() {
           </Card>
           <Card title="Shipping">
             <ShippingPanel order={o} />
-            {trackable.has(o.status) && (
+            {allowed.has('track') && (
               <Button variant="secondary" className="mt-3" onClick={() => setAction('tracking')}>
                 {o.trackingNumber ? 'Correct tracking' : 'Add tracking'}
               </Button>
