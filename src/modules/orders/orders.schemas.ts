@@ -119,7 +119,7 @@ export const orderSchema = z
     allowedActions: z
       .array(z.enum(orderActions))
       .describe(
-        'What the caller may do with this order now (pay and cancel are its customer’s; ship, deliver, cancel, refund and track, adding or correcting tracking, are staff’s). An action listed succeeds when taken at once; one not listed is refused.',
+        'What the caller may do with this order now (pay and cancel are its customer’s; ship, deliver, cancel and refund are staff’s). An action listed succeeds when taken at once; one not listed is refused.',
       ),
   })
   .meta({ id: 'Order' });

@@ -31,6 +31,12 @@ const route = getRouteApi('/admin/orders/$orderId');
 
 type ActionKind = 'ship' | 'deliver' | 'cancel' | 'refund' | 'tracking';
 
+/**
+ * Tracking can be added or corrected once the goods are with the carrier (the server's rule,
+ * mayTrack). It changes no status, so it is not one of the order's allowedActions.
+ */
+const trackable = new Set(['shipped', 'delivered']);
+
 /** One order: lines, totals, payments and refunds, the history with who acted, and actions. */
 export function OrderPage() {
   const { orderId } = route.useParams();
@@ -118,7 +124,7 @@ export function OrderPage() {
           </Card>
           <Card title="Shipping">
             <ShippingPanel order={o} />
-            {allowed.has('track') && (
+            {trackable.has(o.status) && (
               <Button variant="secondary" className="mt-3" onClick={() => setAction('tracking')}>
                 {o.trackingNumber ? 'Correct tracking' : 'Add tracking'}
               </Button>
