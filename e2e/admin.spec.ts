@@ -512,3 +512,47 @@ async function tabTo(page: Page, target: Locator): Promise<void> {
   }
   await expect(target).toBeFocused();
 }
+
+test('the refund dialog restocks the units staff choose: none for part of the amount, all for everything left before shipping', async ({
+  page,
+  request,
+  adminApi,
+}) => {
+  const { order } = await customerWithOrder(request);
+  const { lines } = await adminApi.get<{ lines: { productId: string; name: string }[] }>(
+    `/api/v1/orders/${order.id}`,
+  );
+  const line = lines[0]!;
+  const restocksOfOrder = async () =>
+    (
+      await adminApi.get<{ items: { kind: string; delta: number; orderId: string | null }[] }>(
+        `/api/v1/admin/products/${line.productId}/stock-movements?pageSize=100`,
+      )
+    ).items.filter((m) => m.kind === 'restock' && m.orderId === order.id);
+
+  await logInAsAdmin(page);
+  await page.goto(`/admin/orders/${order.id}`);
+  await page.getByRole('button', { name: 'Refund' }).click();
+  const refund = page.getByRole('dialog', { name: `Refund order ${order.number}` });
+  const units = refund.getByLabel(`${line.name}: units back to stock`);
+  // Everything left on an order not shipped: its units go back, as a cancel would.
+  await expect(units).toHaveValue('1');
+  // Part of it (a goodwill refund): the goods still ship, so nothing goes back unless chosen.
+  await refund.getByLabel('Part of it').check();
+  await expect(units).toHaveValue('0');
+  await refund.getByLabel(/Amount to refund/).fill('1.00');
+  await refund.getByRole('button', { name: 'Refund' }).click();
+  await expect(refund).toBeHidden();
+  await expect(page.getByText(/^Refunded \$1\.00 on order/)).toBeVisible();
+  expect(await restocksOfOrder()).toEqual([]);
+
+  // A second partial refund whose staff member chooses to put the unit back.
+  await page.getByRole('button', { name: 'Refund' }).click();
+  await refund.getByLabel('Part of it').check();
+  await refund.getByLabel(/Amount to refund/).fill('1.00');
+  await units.fill('1');
+  await screenshots(page, 'admin-order-refund-restock');
+  await refund.getByRole('button', { name: 'Refund' }).click();
+  await expect(refund).toBeHidden();
+  expect(await restocksOfOrder()).toEqual([expect.objectContaining({ delta: 1 })]);
+});
