@@ -22,6 +22,8 @@ const causes: PaymentCause[] = ['provider', 'ordo', 'refund'];
 const allowed: [PaymentRecordStatus, PaymentRecordStatus, PaymentCause, string[]][] = [
   ['processing', 'processing', 'provider', []],
   ['processing', 'succeeded', 'provider', ['payOrder']],
+  // An order whose total is 0: settled by Ordo, never sent to the provider.
+  ['processing', 'succeeded', 'ordo', ['payOrder']],
   ['processing', 'failed', 'provider', ['freeOrder']],
   ['processing', 'failed', 'ordo', ['freeOrder']],
   ['processing', 'partially_refunded', 'provider', ['payOrder']],

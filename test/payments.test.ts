@@ -115,6 +115,58 @@ describe.each(['builtin', 'stripe'] as const)('payments through the %s adapter',
     ]);
   });
 
+  it('pays an order a 100 % promo code makes free without asking the provider, and says so', async () => {
+    const admin = await createUser(t, { role: 'admin' });
+    const code = `FREE${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+    const promo = await t.http.post(
+      '/api/v1/admin/promo-codes',
+      { code, type: 'percentage', percentOff: 100 },
+      { token: admin.token },
+    );
+    expect(promo.status).toBe(201);
+    const product = await createProduct(t, { price: 2500, stock: 10 });
+    const placed = await t.http.post(
+      '/api/v1/orders',
+      { items: [{ productId: product.id, quantity: 2 }], shippingAddress, promoCode: code },
+      { token: customer.token },
+    );
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ total: 0, discount: 5000 });
+    const res = await pay(placed.body.id, 'pm_card_visa');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: 'succeeded', amount: 0, refundedAmount: 0 });
+    const paid = await orderOf(placed.body.id);
+    expect(paid).toMatchObject({ status: 'paid', paymentStatus: 'paid' });
+    expect(paid.allowedActions).not.toContain('pay');
+    const entry = paid.history.find((h: { to: string }) => h.to === 'paid');
+    expect(entry).toMatchObject({ from: 'pending_payment', actorRole: 'system' });
+    // The order's customer reads history in the shop's words; staff read the reason itself.
+    const asStaff = await t.http.get(`/api/v1/orders/${placed.body.id}`, { token: staff.token });
+    expect(asStaff.body.history.find((h: { to: string }) => h.to === 'paid').reason).toMatch(
+      /paid without a payment: the total was \$0\.00/,
+    );
+    const intents = await queryRows<{ n: number }>(
+      t.ctx.db,
+      sql`select count(*)::int as n from gateway.payment_intents
+           where metadata->>'order_id' = ${placed.body.id}`,
+    );
+    expect(intents).toEqual([{ n: 0 }]);
+    const receipt = await waitFor(
+      async () =>
+        (
+          await queryRows<{ subject: string; text: string }>(
+            t.ctx.db,
+            sql`select subject, text from emails
+                 where order_id = ${placed.body.id} and kind = 'payment-receipt'`,
+          )
+        )[0],
+      { what: 'the receipt email' },
+    );
+    expect(receipt.subject).toMatch(/confirmed/);
+    expect(receipt.text).toMatch(/nothing to pay/);
+    expect(receipt.text).not.toMatch(/received your payment/);
+  });
+
   it.each([
     ['pm_card_chargeDeclined', 'card_declined'],
     ['pm_card_chargeDeclinedInsufficientFunds', 'insufficient_funds'],

@@ -126,6 +126,8 @@ export const notificationJobs = [
       return orderEmail(ctx, 'payment-receipt', paymentId, order, {
         amount: money(ctx.config, payment.amount),
         paymentId,
+        // An order whose total was 0 was not paid for: its receipt says so.
+        free: payment.amount === 0,
       });
     }),
   ),

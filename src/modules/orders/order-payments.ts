@@ -112,24 +112,28 @@ export async function paymentAttemptFailed(tx: Tx, locked: LockedOrder, now: Dat
 }
 
 /**
- * A payment succeeded. An order still waiting for it becomes `paid` (and its receipt is
- * sent). One that has moved on (cancelled or expired meanwhile, or paid by another payment)
+ * A payment succeeded (`free`: one of 0 that Ordo settled itself, the order's total being
+ * 0). An order still waiting for it becomes `paid` (and its receipt is sent). One that has
+ * moved on (cancelled or expired meanwhile, or paid by another payment)
  * notes it in its history and answers `late`: the caller refunds that payment.
  */
 export async function paymentSucceeded(
   tx: Tx,
   ctx: Ctx,
-  payment: { order: LockedOrder; paymentId: string; now: Date },
+  payment: { order: LockedOrder; paymentId: string; now: Date; free?: boolean },
 ): Promise<'paid' | 'late'> {
   const order = payment.order[lockedRow];
   const by = { actor: SYSTEM_ACTOR, now: payment.now };
   if (order.status === 'pending_payment') {
+    const reason = payment.free
+      ? `paid without a payment: the total was ${formatMoney(0, order.currency)}, so the payment provider was not asked (payment ${payment.paymentId})`
+      : `payment ${payment.paymentId} succeeded`;
     await changeStatus(
       tx,
       ctx,
       order,
       'paid',
-      { ...by, reason: `payment ${payment.paymentId} succeeded` },
+      { ...by, reason },
       {
         paymentId: payment.paymentId,
         changes: { paymentStatus: 'paid', paymentInProgress: false },

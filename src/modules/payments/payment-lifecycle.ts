@@ -25,7 +25,8 @@ import type { PaymentRecordStatus } from './payment.table.js';
  * What causes a change:
  * - `provider`: the provider's word about the intent (the confirm answer, a webhook,
  *   reconciliation), forward only (`providerChange`);
- * - `ordo`: Ordo ends an attempt that never reached a charge (refused, unreachable, abandoned);
+ * - `ordo`: Ordo ends an attempt that never reached a charge (refused, unreachable, abandoned),
+ *   or settles one with nothing to charge (an order whose total is 0);
  * - `refund`: a refund Ordo asked for, made at the provider and now recorded (`refunds.ts`).
  */
 interface CauseData {
@@ -72,8 +73,11 @@ type Transition = { readonly [C in PaymentCause]?: readonly Effect<C>[] };
  * expired meanwhile, or paid by another payment), the payment is refunded by a job enqueued
  * with this decision.
  */
-const payOrder: Effect<'provider'> = async (tx, ctx, { after, order, now }) => {
-  if ((await paymentSucceeded(tx, ctx, { order, paymentId: after.id, now })) === 'paid') return;
+const payOrder: Effect<'provider' | 'ordo'> = async (tx, ctx, { after, order, now }) => {
+  const free = after.amount === 0;
+  if ((await paymentSucceeded(tx, ctx, { order, paymentId: after.id, now, free })) === 'paid') {
+    return;
+  }
   ctx.logger.warn(
     { paymentId: after.id },
     'payment succeeded for an order that no longer takes it; refunding',
@@ -124,7 +128,9 @@ export const paymentLifecycle: Record<
 > = {
   processing: {
     processing: { provider: [] },
-    succeeded: { provider: [payOrder] },
+    // `ordo`: an order whose total is 0 (a 100 % promo code) is paid without the provider,
+    // which refuses an amount of 0 (`payments.service.ts`, payOrder).
+    succeeded: { provider: [payOrder], ordo: [payOrder] },
     failed: { provider: [freeOrder], ordo: [freeOrder] },
     partially_refunded: { provider: [payOrder] },
     refunded: { provider: [payOrder] },

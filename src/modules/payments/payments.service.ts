@@ -90,6 +90,7 @@ export async function payOrder(
   paymentMethod: string,
 ): Promise<Payment> {
   const payment = await beginAttempt(ctx, actor, orderId);
+  if (payment.amount === 0) return toPayment(await settleFree(ctx, payment));
   failpoint('payment-before-provider');
 
   let snapshot: IntentSnapshot;
@@ -135,6 +136,21 @@ export async function payOrder(
     );
   }
   return toPayment(settled);
+}
+
+/**
+ * An order whose total is 0 (a 100 % promo code) has nothing to charge, and providers refuse
+ * an amount of 0: its attempt succeeds at once without the provider, a payment of 0 that pays
+ * the order through the lifecycle like any other (history, receipt). Should the process die
+ * first, reconciliation finds no intent and abandons the attempt; the customer pays again.
+ */
+async function settleFree(ctx: Ctx, payment: PaymentRow): Promise<PaymentRow> {
+  return ctx.db.transaction(async (tx) => {
+    const locked = await lockPaymentOfOrder(tx, payment);
+    if (!locked) throw notFound('Payment');
+    if (!paymentCanChange(locked.payment.status, 'succeeded', 'ordo')) return locked.payment;
+    return changePayment(tx, ctx, locked, { to: 'succeeded', cause: 'ordo', now: ctx.clock.now() });
+  });
 }
 
 /**
