@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCountryCode } from '../../shared/countries.js';
 import { pageQuery } from '../../shared/pagination.js';
 import { id, money } from '../../shared/schemas.js';
 import { isoInstant } from '../../shared/time.js';
@@ -31,7 +32,9 @@ export const shippingAddressSchema = z
       .string()
       .trim()
       .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code, such as US')
-      .toUpperCase(),
+      .toUpperCase()
+      // The pattern alone let XX, or a name cut to two letters ("Germany" as GE, Georgia), through.
+      .refine(isCountryCode, 'not an assigned ISO 3166-1 alpha-2 country code'),
   })
   .meta({
     id: 'ShippingAddress',
