@@ -58,7 +58,10 @@ describe('the order action forms', () => {
     const schema = refundSchema('USD', 5000);
     expect(
       schema.parse({ mode: 'full', amount: 'ignored', reason: '', restock: [line(3)] }),
-    ).toEqual({ restock: [{ productId: 'prd_a', quantity: 3 }] });
+    ).toEqual({ restock: true });
+    expect(schema.parse({ mode: 'full', amount: '', reason: '', restock: [line(2)] })).toEqual({
+      restock: [{ productId: 'prd_a', quantity: 2 }],
+    });
     expect(
       schema.parse({ mode: 'part', amount: '1.25', reason: 'scratch', restock: [line(0)] }),
     ).toEqual({ restock: [], amount: 125, reason: 'scratch' });

@@ -99,7 +99,12 @@ export const refundSchema = (currency: string, refundable: number) =>
       const restock = lines
         .filter((line) => line.quantity > 0)
         .map(({ productId, quantity }) => ({ productId, quantity }));
-      if (mode === 'full') return { restock, ...(reason ? { reason } : {}) };
+      if (mode === 'full') {
+        // Every unit of every line: `true` lets the server put back what each line still
+        // holds, so units an earlier refund restocked are not asked for twice (a 422).
+        const all = restock.length > 0 && lines.every((line) => line.quantity === line.ordered);
+        return { restock: all || restock, ...(reason ? { reason } : {}) };
+      }
       const parsed = parseMoneyInput(amount, currency);
       if (!parsed.ok) {
         ctx.addIssue({ code: 'custom', path: ['amount'], message: parsed.message });
