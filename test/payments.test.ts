@@ -145,6 +145,8 @@ describe.each(['builtin', 'stripe'] as const)('payments through the %s adapter',
     expect(asStaff.body.history.find((h: { to: string }) => h.to === 'paid').reason).toMatch(
       /paid without a payment: the total was \$0\.00/,
     );
+    // Staff may ship or cancel it; a refund, with nothing to give back, is not offered.
+    expect(asStaff.body.allowedActions).toEqual(['ship', 'cancel']);
     const intents = await queryRows<{ n: number }>(
       t.ctx.db,
       sql`select count(*)::int as n from gateway.payment_intents

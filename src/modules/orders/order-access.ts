@@ -42,6 +42,8 @@ export interface OrderFacts {
   paymentStatus: PaymentStatus;
   paymentInProgress: boolean;
   expiresAt: Date;
+  /** What the order cost: one that a promo code made free holds no money to give back. */
+  total: number;
 }
 
 /** The action that is a status change, and the status it leads to. */
@@ -99,7 +101,7 @@ export function requirePayer(caller: Caller, order: Pick<OrderFacts, 'userId'>):
  * seen here, and the refund route then answers 409 like any other refused action.
  */
 const mayRefund = (caller: Caller, order: OrderFacts) =>
-  isStaff(caller) && refundable.includes(order.paymentStatus);
+  isStaff(caller) && order.total > 0 && refundable.includes(order.paymentStatus);
 
 /** Statuses whose goods are with the carrier or arrived: their tracking may be added or corrected. */
 const trackable: readonly OrderStatus[] = ['shipped', 'delivered'];
