@@ -1,11 +1,13 @@
 import { Link, Outlet, useNavigate } from '@tanstack/react-router';
 import { isStaff, logOut, useSession } from '../api/session';
-import { Button, cn } from '../ui';
+import { cn } from '../ui';
 import { itemCount } from './cart/cart';
 import { useCart } from './cart/cart-store';
 
+// Narrow enough that a signed-in customer's links fit one line on a 360 px phone: a second line
+// appeared once the session was restored and pushed the page down (Lighthouse's layout shift).
 const navLink =
-  'rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-indigo-700 sm:px-3';
+  'shrink-0 rounded-md px-1.5 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:text-indigo-700 sm:px-3';
 
 /** The storefront's frame: header with shop, cart and account links, then the page. */
 export function ShopLayout() {
@@ -23,17 +25,25 @@ export function ShopLayout() {
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
-          <Link to="/" className="flex items-center gap-2 text-lg font-bold text-indigo-700">
+        <div className="mx-auto flex max-w-6xl items-center justify-between gap-2 px-4 py-3">
+          <Link
+            to="/"
+            className="flex shrink-0 items-center gap-2 text-lg font-bold text-indigo-700"
+          >
             <span
               aria-hidden="true"
               className="inline-flex h-7 w-7 items-center justify-center rounded-md bg-indigo-600 text-sm text-white"
             >
               O
             </span>
-            Ordo
+            <span className="sr-only sm:not-sr-only">Ordo</span>
           </Link>
-          <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
+          {/* As tall before the session is known as after, so the page below never moves; a
+              staff member's extra link scrolls sideways rather than wrapping. */}
+          <nav
+            aria-label="Main"
+            className="flex min-h-9 min-w-0 items-center gap-0.5 overflow-x-auto sm:gap-1"
+          >
             <Link
               to="/"
               className={cn(navLink, 'hidden sm:inline-flex')}
@@ -64,13 +74,13 @@ export function ShopLayout() {
                     Back office
                   </Link>
                 )}
-                <Button
-                  variant="ghost"
-                  className="px-2 sm:px-3"
+                <button
+                  type="button"
+                  className={navLink}
                   onClick={() => void logOut().then(() => navigate({ to: '/' }))}
                 >
                   Log out
-                </Button>
+                </button>
               </>
             ) : session.status === 'signed-out' ? (
               <>
