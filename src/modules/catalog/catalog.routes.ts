@@ -7,6 +7,7 @@ import { pageOf, pageQuery } from '../../shared/pagination.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import * as schemas from './catalog.schemas.js';
 import * as catalog from './catalog.service.js';
+import * as stock from './stock.service.js';
 import { etagMatches, type CatalogRead } from './catalog-cache.js';
 import { imageRoutes } from './images.routes.js';
 
@@ -166,7 +167,7 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) =>
         reply
           .code(201)
-          .send(await catalog.adjustStock(ctx, actorOf(request), request.params.id, request.body)),
+          .send(await stock.adjustStock(ctx, actorOf(request), request.params.id, request.body)),
     );
 
     app.get(
@@ -181,7 +182,7 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: pageOf(schemas.stockMovementSchema) },
         },
       },
-      async (request) => catalog.listStockMovements(ctx, request.params.id, request.query),
+      async (request) => stock.listStockMovements(ctx, request.params.id, request.query),
     );
 
     await app.register(imageRoutes(ctx));

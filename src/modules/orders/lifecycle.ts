@@ -8,7 +8,7 @@ import {
   normaliseStockRequests,
   returnStock,
   type StockRequest,
-} from '../catalog/catalog.service.js';
+} from '../catalog/stock.service.js';
 import { releasePromo } from '../promotions/promotions.service.js';
 import * as repo from './order.repository.js';
 import type { OrderRow } from './order.repository.js';

@@ -5,7 +5,7 @@ import { AppError, notFound } from '../../shared/errors.js';
 import { formatMoney } from '../../shared/money.js';
 import type { Actor } from '../auth/auth.service.js';
 import { SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
-import type { StockRequest } from '../catalog/catalog.service.js';
+import type { StockRequest } from '../catalog/stock.service.js';
 import { changeStatus, noteOnOrder, recordRefund, type RestockUnits } from './lifecycle.js';
 
 export type { RestockUnits };

@@ -9,7 +9,7 @@ import {
   type LockedProduct,
   type LockedProductRow,
   type ReservationCtes,
-} from '../catalog/catalog.service.js';
+} from '../catalog/stock.service.js';
 import { shippingSql, type ShippingRule } from './pricing.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { orderHistory, orderLines, orders, type OrderStatus } from './order.table.js';

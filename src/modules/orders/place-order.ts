@@ -15,7 +15,7 @@ import {
   stockReservation,
   type OrderableProduct,
   type StockRequest,
-} from '../catalog/catalog.service.js';
+} from '../catalog/stock.service.js';
 import * as repo from './order.repository.js';
 import type { ShippingAddress } from './order.table.js';
 import { toOrder, type Order } from './orders.service.js';

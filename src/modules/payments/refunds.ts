@@ -8,7 +8,7 @@ import type { Actor } from '../auth/auth.service.js';
 import type { Role } from '../auth/user.table.js';
 import { SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
 import { requireStaff } from '../orders/order-access.js';
-import type { StockRequest } from '../catalog/catalog.service.js';
+import type { StockRequest } from '../catalog/stock.service.js';
 import {
   chooseRestock,
   lockOrderForPayment,
