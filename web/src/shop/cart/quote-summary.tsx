@@ -1,7 +1,5 @@
-import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm } from 'react-hook-form';
-import { z } from 'zod';
-import { bodyRules } from '../../api/field-rules';
+import { bodyRules } from '../../api/schema.gen';
 import type { Quote } from '../../api/types';
 import { Alert, Button, Field, Input, Money } from '../../ui';
 import { promoRefusalMessage } from './promo-messages';
@@ -49,19 +47,18 @@ export function QuoteTotals({ quote }: { quote: Quote }) {
 }
 
 const promoRule = bodyRules['/api/v1/orders/quote'].post.properties.promoCode;
-// Empty removes the code; the server says why a code does not apply, so only its length is checked.
-const promoSchema = z.object({
-  promoCode: z
-    .string()
-    .trim()
-    .max(promoRule.maxLength, `At most ${promoRule.maxLength} characters`),
-});
+// Empty removes the code; the server says why a code does not apply, so only its length is
+// checked. Without zod: this form is on the checkout, which draws before zod is loaded.
+const promoCodeRules = {
+  validate: (text: string) =>
+    text.trim().length <= promoRule.maxLength || `At most ${promoRule.maxLength} characters`,
+};
 
 /** Enter, apply or remove a promo code; says why the server did not apply it. */
 export function PromoCodeForm({ quote }: { quote: Quote | undefined }) {
   const code = usePromoCode();
-  const form = useForm({ resolver: zodResolver(promoSchema), defaultValues: { promoCode: code } });
-  const submit = form.handleSubmit(({ promoCode }) => setPromoCode(promoCode));
+  const form = useForm({ defaultValues: { promoCode: code } });
+  const submit = form.handleSubmit(({ promoCode }) => setPromoCode(promoCode.trim()));
   const promo = quote?.promo;
   return (
     <div className="space-y-2">
@@ -71,7 +68,9 @@ export function PromoCodeForm({ quote }: { quote: Quote | undefined }) {
           className="flex-1"
           error={form.formState.errors.promoCode?.message}
         >
-          {(props) => <Input {...props} autoComplete="off" {...form.register('promoCode')} />}
+          {(props) => (
+            <Input {...props} autoComplete="off" {...form.register('promoCode', promoCodeRules)} />
+          )}
         </Field>
         <Button type="submit" variant="secondary">
           Apply code

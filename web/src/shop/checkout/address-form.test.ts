@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addressSchema, emptyAddress } from './address-form';
+import { addressSchema } from './address-form';
+import { emptyAddress } from './empty-address';
 
 const valid = {
   ...emptyAddress('Ada Lovelace'),

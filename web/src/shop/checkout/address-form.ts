@@ -22,12 +22,3 @@ export const addressSchema = z.object({
 
 export type AddressFormValues = z.input<typeof addressSchema>;
 export type AddressFormResult = z.output<typeof addressSchema>;
-
-export const emptyAddress = (name = ''): AddressFormValues => ({
-  name,
-  line1: '',
-  line2: '',
-  city: '',
-  postalCode: '',
-  country: '',
-});
