@@ -1,3 +1,4 @@
+import type { Locator } from '@playwright/test';
 import { expect, expectAccessible, newCustomer, register, screenshots, test } from './fixtures.js';
 import { catalog, choosePayment, fillAddress, searchAndAdd } from './helpers.js';
 
@@ -145,4 +146,28 @@ test('a line short of stock says so in the cart and can be fixed there', async (
   await page.getByRole('button', { name: 'Use 1' }).click();
   await expect(page.getByRole('button', { name: 'Checkout' })).toBeEnabled();
   await expect(page.getByLabel('Quantity')).toHaveValue('1');
+});
+
+test('on a 360 px phone the signed-in header is one line, so restoring the session moves nothing', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 360, height: 780 });
+  await register(page, newCustomer());
+  await page.goto('/checkout');
+  const header = page.getByRole('banner');
+  await expect(header.getByRole('button', { name: 'Log out' })).toBeVisible();
+  const middle = async (item: Locator) => {
+    const box = await item.boundingBox();
+    return box ? box.y + box.height / 2 : Number.NaN;
+  };
+  const line = await middle(header.getByRole('link', { name: 'Ordo' }));
+  for (const item of [
+    header.getByRole('link', { name: /^Cart/ }),
+    header.getByRole('link', { name: 'Orders', exact: true }),
+    header.getByRole('link', { name: 'Account', exact: true }),
+    header.getByRole('button', { name: 'Log out' }),
+  ]) {
+    await expect(item).toBeInViewport({ ratio: 1 });
+    expect(Math.abs((await middle(item)) - line)).toBeLessThan(2);
+  }
 });
