@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.js';
 import { sumMovements } from '../src/modules/catalog/product.repository.js';
 import { placeOrder } from '../src/modules/orders/place-order.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
+import { driverCalls } from './helpers/driver-calls.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;
@@ -518,42 +518,6 @@ describe("an order's confirmation job", () => {
   });
 });
 
-/** What `run` asks of the database driver: the statements sent, and the transactions opened. */
-async function driverCalls(run: () => Promise<unknown>) {
-  const database = t.ctx.database;
-  const calls = { statements: [] as string[], transactions: 0 };
-  const textOf = (first: unknown) =>
-    typeof first === 'string' ? first : (first as { text: string }).text;
-  // Every statement on PostgreSQL goes through a pool client's query, BEGIN included; PGlite
-  // runs a transaction's statements on the object its `transaction` hands out.
-  const target = (database.kind === 'postgres'
-    ? pg.Client.prototype
-    : database.client) as unknown as Record<
-    'query' | 'transaction',
-    (...args: unknown[]) => unknown
-  >;
-  const { query, transaction } = target;
-  target.query = function (this: unknown, ...args: unknown[]) {
-    const text = textOf(args[0]);
-    calls.statements.push(text);
-    if (/^\s*begin/i.test(text)) calls.transactions++;
-    return query.apply(this, args);
-  };
-  if (database.kind === 'pglite') {
-    target.transaction = function (this: unknown, ...args: unknown[]) {
-      calls.transactions++;
-      return transaction.apply(this, args);
-    };
-  }
-  try {
-    await run();
-  } finally {
-    target.query = query;
-    if (database.kind === 'pglite') target.transaction = transaction;
-  }
-  return calls;
-}
-
 describe('round trips', () => {
   it('places an order without a promo code, hoarding limits or Idempotency-Key in one statement, outside a transaction', async () => {
     const product = await createProduct(t, { price: 700, stock: 5 });
@@ -564,7 +528,7 @@ describe('round trips', () => {
       sessionId: 'test',
       email: customer.email,
     };
-    const calls = await driverCalls(() =>
+    const calls = await driverCalls(t.ctx.database, () =>
       placeOrder(t.ctx, actor, {
         items: [
           { productId: product.id, quantity: 2 },

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applySnapshot,
@@ -7,6 +6,7 @@ import {
 } from '../src/modules/payments/payments.service.js';
 import { signWebhook } from '../src/shared/webhook-signature.js';
 import { createProduct, createUser, type TestUser } from './helpers/factories.js';
+import { driverCalls } from './helpers/driver-calls.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';
 
 // The checkout path's database round trips, counted at the driver: starting a payment, the
@@ -22,51 +22,6 @@ beforeAll(async () => {
   customer = await createUser(t);
 });
 afterAll(() => t.close());
-
-/** What `run` asks of the database driver: the statements sent, and the transactions opened. */
-async function driverCalls(run: () => Promise<unknown>) {
-  const database = t.ctx.database;
-  const calls = { statements: [] as string[], transactions: 0 };
-  const textOf = (first: unknown) =>
-    typeof first === 'string' ? first : (first as { text: string }).text;
-  // Every statement on PostgreSQL goes through a pool client's query, BEGIN included; PGlite
-  // runs a transaction's statements on the object its `transaction` hands out, so that
-  // object's query is counted too.
-  const target = (database.kind === 'postgres'
-    ? pg.Client.prototype
-    : database.client) as unknown as Record<
-    'query' | 'transaction',
-    (...args: unknown[]) => unknown
-  >;
-  const { query, transaction } = target;
-  target.query = function (this: unknown, ...args: unknown[]) {
-    const text = textOf(args[0]);
-    calls.statements.push(text);
-    if (/^\s*begin/i.test(text)) calls.transactions++;
-    return query.apply(this, args);
-  };
-  if (database.kind === 'pglite') {
-    target.transaction = function (this: unknown, work: unknown, ...rest: unknown[]) {
-      calls.transactions++;
-      const counted = (tx: { query: (...args: unknown[]) => unknown }) => {
-        const own = tx.query;
-        tx.query = (...args: unknown[]) => {
-          calls.statements.push(textOf(args[0]));
-          return own.apply(tx, args);
-        };
-        return (work as (tx: unknown) => unknown)(tx);
-      };
-      return transaction.call(this, counted, ...rest);
-    };
-  }
-  try {
-    await run();
-  } finally {
-    target.query = query;
-    if (database.kind === 'pglite') target.transaction = transaction;
-  }
-  return calls;
-}
 
 const locks = (statements: string[]) => statements.filter((s) => /for update/i.test(s)).length;
 
@@ -104,7 +59,7 @@ const succeeded = (order: { id: string; total: number }, paymentId: string) => (
 describe('payment round trips', () => {
   it('starts a payment in one statement, outside a transaction', async () => {
     const order = await unpaidOrder();
-    const calls = await driverCalls(() => beginAttempt(t.ctx, actor(), order.id));
+    const calls = await driverCalls(t.ctx.database, () => beginAttempt(t.ctx, actor(), order.id));
     expect(calls.transactions).toBe(0);
     expect(calls.statements).toHaveLength(1);
   });
@@ -112,7 +67,7 @@ describe('payment round trips', () => {
   it("settles the confirm response in one transaction, locking the order's row and the payment's once each", async () => {
     const order = await unpaidOrder();
     const payment = await beginAttempt(t.ctx, actor(), order.id);
-    const calls = await driverCalls(() =>
+    const calls = await driverCalls(t.ctx.database, () =>
       applySnapshot(t.ctx, succeeded(order, payment.id), payment),
     );
     expect(calls.transactions).toBe(1);
@@ -142,7 +97,7 @@ describe('payment round trips', () => {
     });
     const signature = signWebhook(t.ctx.gateway.webhookSecret, body, Math.floor(Date.now() / 1000));
     let result: string | undefined;
-    const calls = await driverCalls(async () => {
+    const calls = await driverCalls(t.ctx.database, async () => {
       result = await handleWebhook(t.ctx, t.ctx.payments.name, body, signature);
     });
     expect(result).toBe('handled');
