@@ -88,7 +88,7 @@ export class AccessTokens {
    * change, deletion). Answers the claims with the account's email, which the check read
    * anyway.
    */
-  async authenticate(token: string): Promise<AccessClaims & { email: string }> {
+  async authenticate(token: string): Promise<AccessClaims & { email: string; name: string }> {
     const claims = this.verify(token);
     const state = await this.sessions.state(claims.sub, claims.sid);
     if (state.role === undefined) {
@@ -97,6 +97,6 @@ export class AccessTokens {
     if (!state.live || state.tokenVersion !== claims.ver || state.role !== claims.role) {
       throw new AppError('UNAUTHENTICATED', 'This session has ended; log in again');
     }
-    return { ...claims, email: state.email! };
+    return { ...claims, email: state.email!, name: state.name! };
   }
 }

@@ -36,6 +36,7 @@ export function requireRole(
       role: claims.role,
       sessionId: claims.sid,
       email: claims.email,
+      name: claims.name,
     };
   };
 }

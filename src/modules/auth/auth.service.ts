@@ -29,6 +29,8 @@ export interface Actor {
   sessionId: string;
   /** The account's email, when the request's session check read it (it never changes). */
   email?: string | undefined;
+  /** The account's name, likewise (no route changes it). */
+  name?: string | undefined;
 }
 
 /** Staff and admins: the roles that work the whole shop's orders. */

@@ -19,6 +19,8 @@ export interface SessionState {
   tokenVersion: number;
   /** The account's email (it never changes), for services that need it without a query. */
   email: string | undefined;
+  /** The account's name (no route changes it), so an answer can name its own actor without a query. */
+  name: string | undefined;
   /** The session (refresh-token family) still has a token that is neither revoked nor expired. */
   live: boolean;
 }
@@ -88,15 +90,19 @@ async function readSessionState(
       role: users.role,
       tokenVersion: users.tokenVersion,
       email: users.email,
+      name: users.name,
       live: sql<boolean>`exists (${live})`,
     })
     .from(users)
     .where(eq(users.id, userId));
-  if (!row) return { role: undefined, tokenVersion: -1, email: undefined, live: false };
+  if (!row) {
+    return { role: undefined, tokenVersion: -1, email: undefined, name: undefined, live: false };
+  }
   return {
     role: row.role,
     tokenVersion: row.tokenVersion,
     email: row.email,
+    name: row.name,
     live: row.live === true || (row.live as unknown) === 't',
   };
 }

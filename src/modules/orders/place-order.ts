@@ -243,6 +243,10 @@ async function writeOrder(
     }),
     [{ ...placement.first, seq: 0, orderId }],
     { caller: actor, now },
+    // The first entry's actor is the caller, named as a read of the order names them.
+    actor.name === undefined
+      ? undefined
+      : new Map([[actor.userId, actor.name.trim() || placing.email]]),
   );
 }
 
