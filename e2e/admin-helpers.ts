@@ -2,17 +2,30 @@ import type { APIRequestContext, Browser, BrowserContext, Page } from '@playwrig
 import { E2E_ADMIN } from './global-setup.js';
 import { expect, newCustomer, type Customer } from './fixtures.js';
 
-/** Logs a page in through the storefront's form and waits for the session. */
-export async function logInAs(page: Page, who: { email: string; password: string }): Promise<void> {
+/**
+ * Logs in from the shop's Log in link. A customer stays in the shop (an in-place navigation);
+ * staff and admins land in the back office by a full page load (web/src/shop/account/
+ * auth-forms.tsx), which is waited for: a test that navigated while that load was still under
+ * way raced it, and its page.goto could wait for a load that never came.
+ */
+export async function logInAs(
+  page: Page,
+  who: { email: string; password: string },
+  landsIn: 'shop' | 'back office' = 'shop',
+): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('Email').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Log in' }).click();
+  if (landsIn === 'back office') {
+    await page.waitForURL(/\/admin$/, { waitUntil: 'load' });
+    await expect(page.getByRole('navigation', { name: 'Back office' })).toBeVisible();
+  }
   await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
 }
 
 export async function logInAsAdmin(page: Page): Promise<void> {
-  await logInAs(page, E2E_ADMIN);
+  await logInAs(page, E2E_ADMIN, 'back office');
 }
 
 /** A second browser context (its own cookies), failing the test on console errors too. */

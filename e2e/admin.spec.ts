@@ -300,7 +300,7 @@ test('roles: a customer is refused, staff see only their areas, admins everythin
   // Made staff by an admin: the next session carries the new role.
   await adminPatch(request, `/api/v1/admin/users/${user.id}`, { role: 'staff' });
   await page.getByRole('button', { name: 'Log out' }).click();
-  await logInAs(page, customer);
+  await logInAs(page, customer, 'back office');
   await page.goto('/admin');
   const nav = page.getByRole('navigation', { name: 'Back office' });
   await expect(nav.getByRole('link')).toHaveText([
