@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import { sql, type SQL } from 'drizzle-orm';
+import { is, Param, Placeholder, sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { createHash } from 'node:crypto';
@@ -170,10 +170,50 @@ const dialect = new PgDialect();
  * vary with their values: every distinct text becomes a statement on every connection.
  */
 export async function preparedRows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  return runPrepared<T>(executor, prepareQuery(query), {});
+}
+
+/** A statement serialised once: its text, its name, and its parameters (some placeholders). */
+export interface PreparedQuery {
+  readonly text: string;
+  readonly name: string;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * Serialises a statement once, for a hot path that runs it many times with other values: its
+ * values that vary are `sql.placeholder`s (typed and encoded by their column when wrapped in
+ * `sql.param(placeholder, column)`), filled by runPrepared. Building and serialising a large
+ * statement through drizzle costs far more than running it.
+ */
+export function prepareQuery(query: SQL): PreparedQuery {
   const { sql: text, params } = dialect.sqlToQuery(query);
+  return { text, name: statementName(text), params };
+}
+
+/**
+ * A parameter as the driver takes it: a placeholder's value, encoded by its column when it was
+ * typed by one (null stays null, as drizzle writes a null value), or the value serialised.
+ */
+function fill(param: unknown, values: Record<string, unknown>): unknown {
+  const placeholder = is(param, Param) ? param.value : param;
+  if (!is(placeholder, Placeholder)) return param;
+  if (!(placeholder.name in values))
+    throw new Error(`no value for placeholder ${placeholder.name}`);
+  const value = values[placeholder.name];
+  return is(param, Param) && value !== null ? param.encoder.mapToDriverValue(value) : value;
+}
+
+/** Runs a prepared query with its placeholders' values (see preparedRows and prepareQuery). */
+export async function runPrepared<T>(
+  executor: Executor,
+  query: PreparedQuery,
+  values: Record<string, unknown>,
+): Promise<T[]> {
+  const params = query.params.map((param) => fill(param, values));
   const client = driverClient(executor);
   const result = client.exec
-    ? await client.query(text, params)
-    : await client.query({ name: statementName(text), text, values: params });
+    ? await client.query(query.text, params)
+    : await client.query({ name: query.name, text: query.text, values: params });
   return result.rows as T[];
 }

@@ -1,4 +1,4 @@
-import { Column, getTableColumns, is, sql, SQL, type Subquery } from 'drizzle-orm';
+import { Column, getTableColumns, is, Placeholder, sql, SQL, type Subquery } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 
 /**
@@ -10,13 +10,36 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 /** A column's bare name, as an insert's column list or a CTE's column list wants it. */
 export const columnName = (column: PgColumn): SQL => sql`${sql.identifier(column.name)}`;
 
-/** `value` as a parameter of `column`'s type (a prepared statement never has to guess it). */
+/**
+ * `value` as a parameter of `column`'s type (a prepared statement never has to guess it). The
+ * value may be a placeholder (`sql.placeholder`), filled when the statement runs and encoded
+ * as the column encodes its values.
+ */
 export const typedParam = (column: PgColumn, value: unknown): SQL =>
   sql`${sql.param(value, column)}::${sql.raw(column.getSQLType())}`;
 
 type Values<T extends PgTable> = {
-  [K in keyof T['$inferInsert']]?: T['$inferInsert'][K] | SQL | Column;
+  [K in keyof T['$inferInsert']]?: T['$inferInsert'][K] | SQL | Column | Placeholder;
 };
+
+/**
+ * Named placeholders for the given keys of a row, `prefix` + key, for a statement built once
+ * and run with values many times (`prefixed` fills them from a row with the same keys).
+ */
+export function placeholders<K extends string>(
+  prefix: string,
+  keys: readonly K[],
+): Record<K, Placeholder> {
+  return Object.fromEntries(keys.map((key) => [key, sql.placeholder(`${prefix}${key}`)])) as Record<
+    K,
+    Placeholder
+  >;
+}
+
+/** A row's values under the names `placeholders(prefix, …)` gave its keys. */
+export function prefixed(prefix: string, row: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([key, value]) => [`${prefix}${key}`, value]));
+}
 
 /**
  * `insert into <table> (<columns>) select <values> <rest>`: the columns named by the table's
@@ -37,13 +60,18 @@ export function insertSelect<T extends PgTable>(table: T, values: Values<T>, res
 }
 
 /**
- * Rows passed as one array per column, `unnest`ed into a relation `alias` whose columns are
- * named and typed as the given table columns: one parameter per column whatever the number
- * of rows, so the statement's text (and its prepared plan) does not vary with them.
+ * Rows passed as one array per column (or a placeholder filled with one), `unnest`ed into a
+ * relation `alias` whose columns are named and typed as the given table columns: one
+ * parameter per column whatever the number of rows, so the statement's text (and its prepared
+ * plan) does not vary with them.
  */
-export function unnestAs(alias: string, columns: readonly [PgColumn, readonly unknown[]][]): SQL {
+export function unnestAs(
+  alias: string,
+  columns: readonly [PgColumn, readonly unknown[] | Placeholder][],
+): SQL {
   const arrays = columns.map(
-    ([column, values]) => sql`${sql.param(values)}::${sql.raw(column.getSQLType())}[]`,
+    ([column, values]) =>
+      sql`${is(values, Placeholder) ? values : sql.param(values)}::${sql.raw(column.getSQLType())}[]`,
   );
   const names = columns.map(([column]) => columnName(column));
   return sql`unnest(${sql.join(arrays, sql`, `)}) as ${sql.identifier(alias)}(${sql.join(names, sql`, `)})`;

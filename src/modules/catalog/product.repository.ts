@@ -17,7 +17,13 @@ import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
 import { preparedRows, type Executor, type Tx } from '../../db/client.js';
-import { columnName, insertSelect, typedParam } from '../../db/insert-select.js';
+import {
+  columnName,
+  insertSelect,
+  placeholders,
+  prefixed,
+  typedParam,
+} from '../../db/insert-select.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { newId } from '../../shared/ids.js';
 import { type MovementKind, products, stockMovements } from './product.table.js';
@@ -167,6 +173,25 @@ export const lockedProductOf = (row: LockedProductRow): LockedProduct => ({
   archivedAt: row.archived_at,
 });
 
+/** The placeholders of a reservation's CTEs, filled by reservationValues. */
+const reserve = placeholders('reserve_', [
+  'ids',
+  'quantities',
+  'movementIds',
+  'count',
+  'orderId',
+  'actorId',
+  'now',
+] as const);
+
+/** The products' rows locked in id order, for the ids a reservation names. */
+const lockRequested = qb
+  .select(lockedColumns)
+  .from(products)
+  .where(sql`${products.id} = any(${reserve.ids}::text[])`)
+  .orderBy(products.id)
+  .for('update');
+
 /**
  * A reservation of stock as CTEs that another module's statement starts with, so that what it
  * writes (an order) is written with the stock, in one statement, or not at all:
@@ -174,19 +199,16 @@ export const lockedProductOf = (row: LockedProductRow): LockedProduct => ({
  *   in a cycle; it is complete before any row changes, since `taken` joins the one-row verdict
  *   computed from all of it;
  * - `judged` says whether every take can be had: the product orderable, its stock enough;
- * - `taken` and `moved` take the stock and write each product's `reserve` ledger row for
- *   `ref.orderId`, only when every take can.
- * `locked` is the locked rows, typed like the product's columns (the statement prices from
- * them); `allTaken` is an SQL boolean, true once every take was taken; `lockedColumns` selects
- * the locked rows in the statement's answer, read back with lockedProductOf.
+ * - `taken` and `moved` take the stock and write each product's `reserve` ledger row for the
+ *   order, only when every take can.
+ * The takes and the order are placeholders, filled by reservationValues: the statement is built
+ * and serialised once, and run with the values of each order. `locked` is the locked rows,
+ * typed like the product's columns (the statement prices from them); `allTaken` is an SQL
+ * boolean, true once every take was taken; `lockedColumns` selects the locked rows in the
+ * statement's answer, read back with lockedProductOf.
  */
-export function reservationCtes(
-  takes: readonly { productId: string; quantity: number }[],
-  ref: { orderId: string; actorId: string; now: Date },
-) {
-  const ids = takes.map((t) => t.productId);
-  const at = ref.now.getTime();
-  const locked = qb.$with('locked').as(lockInIdOrder(ids));
+export function reservationCtes() {
+  const locked = qb.$with('locked').as(lockRequested);
   const moved = insertSelect(
     stockMovements,
     {
@@ -195,24 +217,23 @@ export function reservationCtes(
       kind: 'reserve',
       delta: sql`-qty`,
       stockAfter: sql`stock`,
-      orderId: ref.orderId,
-      actorId: ref.actorId,
-      createdAt: ref.now,
+      orderId: reserve.orderId,
+      actorId: reserve.actorId,
+      createdAt: reserve.now,
     },
     sql`from taken`,
   );
   const ctes = sql`req(id, qty, movement_id) as (
-      select * from unnest(${sql.param(ids)}::text[],
-                           ${sql.param(takes.map((t) => t.quantity))}::int4[],
-                           ${sql.param(takes.map(() => newId('mov', at)))}::text[])
+      select * from unnest(${reserve.ids}::text[], ${reserve.quantities}::int4[],
+                           ${reserve.movementIds}::text[])
     ), locked as materialized (${locked._.sql}
     ), judged as materialized (
-      select count(*) = ${takes.length}::int as all_ok
+      select count(*) = ${reserve.count}::int as all_ok
         from ${locked} join req on req.id = ${locked.id}
        where ${locked.active} and ${locked.archivedAt} is null and ${locked.stock} >= req.qty
     ), taken as (
       update ${products} set ${columnName(products.stock)} = ${products.stock} - req.qty,
-                             ${columnName(products.updatedAt)} = ${typedParam(products.updatedAt, ref.now)}
+                             ${columnName(products.updatedAt)} = ${typedParam(products.updatedAt, reserve.now)}
         from req, judged
        where judged.all_ok and ${products.id} = req.id
       returning ${products.id}, ${products.stock}, req.qty, req.movement_id
@@ -230,6 +251,23 @@ export function reservationCtes(
 
 /** A reservation, as a statement that writes something with it starts (reservationCtes). */
 export type ReservationCtes = ReturnType<typeof reservationCtes>;
+
+/** The values of reservationCtes' placeholders: what to take, for which order, by whom, when. */
+export function reservationValues(
+  takes: readonly { productId: string; quantity: number }[],
+  ref: { orderId: string; actorId: string; now: Date },
+): Record<string, unknown> {
+  const at = ref.now.getTime();
+  return prefixed('reserve_', {
+    ids: takes.map((t) => t.productId),
+    quantities: takes.map((t) => t.quantity),
+    movementIds: takes.map(() => newId('mov', at)),
+    count: takes.length,
+    orderId: ref.orderId,
+    actorId: ref.actorId,
+    now: ref.now,
+  } satisfies Record<keyof typeof reserve, unknown>);
+}
 
 export async function lockProduct(tx: Tx, id: string): Promise<ProductRow | undefined> {
   const [row] = await tx.select().from(products).where(eq(products.id, id)).for('update');

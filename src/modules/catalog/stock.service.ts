@@ -242,12 +242,17 @@ export function reservationRefusal(
  * is exact and a restock that committed a moment earlier is not refused by mistake. When the
  * statement took nothing, reservationRefusal over the locked rows says why. A caller that
  * writes through the database handle, not a transaction, says stockMoved once it answered.
+ * The CTEs are the same for every reservation (the caller builds its statement once);
+ * reservationValues gives the values of one.
  */
-export function stockReservation(
+export const stockReservation = (): ReservationCtes => repo.reservationCtes();
+
+/** The values of one reservation's placeholders in stockReservation's CTEs. */
+export function reservationValues(
   requests: readonly StockRequest[],
   ref: { orderId: string; actorId: string; now: Date },
-): ReservationCtes {
-  return repo.reservationCtes(normaliseStockRequests(requests), ref);
+): Record<string, unknown> {
+  return repo.reservationValues(normaliseStockRequests(requests), ref);
 }
 
 /**

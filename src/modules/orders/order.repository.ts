@@ -2,8 +2,22 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'dri
 import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
-import { preparedRows, type Executor, type Tx } from '../../db/client.js';
-import { columnName, cte, insertSelect, typedParam, unnestAs } from '../../db/insert-select.js';
+import {
+  prepareQuery,
+  runPrepared,
+  type Executor,
+  type PreparedQuery,
+  type Tx,
+} from '../../db/client.js';
+import {
+  columnName,
+  cte,
+  insertSelect,
+  placeholders,
+  prefixed,
+  typedParam,
+  unnestAs,
+} from '../../db/insert-select.js';
 import {
   lockedProductOf,
   type LockedProduct,
@@ -62,7 +76,6 @@ export interface OrderPlacement {
   /** In the customer's order (`position`), one per product, with its share of a discount. */
   lines: Pick<NewOrderLine, 'id' | 'position' | 'productId' | 'quantity' | 'discount'>[];
   first: NewHistoryEntry;
-  shipping: ShippingRule;
 }
 
 /** What a placement answers: the locked products, and the order's number and totals if written. */
@@ -71,10 +84,68 @@ export interface Placed {
   written: Pick<OrderRow, 'number' | 'subtotal' | 'discount' | 'shipping' | 'total'> | undefined;
 }
 
+/** Every key of T, listed once (the compiler refuses a list that misses one). */
+const keysOf = <T>(keys: Record<keyof T, true>) => Object.keys(keys) as (keyof T & string)[];
+
+// The placement's values, as placeholders of the statement (placementValues fills them).
+const order = placeholders(
+  'order_',
+  keysOf<OrderPlacement['order']>({
+    id: true,
+    userId: true,
+    email: true,
+    status: true,
+    paymentStatus: true,
+    currency: true,
+    promoCode: true,
+    shippingAddress: true,
+    expiresAt: true,
+    createdAt: true,
+    updatedAt: true,
+  }),
+);
+const line = placeholders(
+  'line_',
+  keysOf<OrderPlacement['lines'][number]>({
+    id: true,
+    position: true,
+    productId: true,
+    quantity: true,
+    discount: true,
+  }),
+);
+const first = placeholders(
+  'first_',
+  keysOf<NewHistoryEntry>({
+    fromStatus: true,
+    toStatus: true,
+    actorId: true,
+    actorRole: true,
+    reason: true,
+    createdAt: true,
+  }),
+);
+
+/** The values of an order placement, under the placeholders of placementStatement. */
+export function placementValues(placement: OrderPlacement): Record<string, unknown> {
+  const { lines } = placement;
+  return {
+    ...prefixed('order_', placement.order),
+    ...prefixed('line_', {
+      id: lines.map((l) => l.id),
+      position: lines.map((l) => l.position),
+      productId: lines.map((l) => l.productId),
+      quantity: lines.map((l) => l.quantity),
+      discount: lines.map((l) => l.discount),
+    } satisfies Record<keyof typeof line, unknown[]>),
+    ...prefixed('first_', placement.first),
+  };
+}
+
 const amount = (value: number | null) => typedParam(orders.total, value);
 
 /** The order's lines priced from the locked products: each at its product's price and name. */
-function pricedLines(locked: ReservationCtes['locked'], lines: OrderPlacement['lines']) {
+function pricedLines(locked: ReservationCtes['locked']) {
   const { id, position, productId, quantity, discount, sku, name, unitPrice, subtotal } =
     orderLines;
   return qb
@@ -95,11 +166,11 @@ function pricedLines(locked: ReservationCtes['locked'], lines: OrderPlacement['l
                  cast(${locked.price} as ${sql.raw(subtotal.getSQLType())}) * wanted.${columnName(quantity)}
                    as ${columnName(subtotal)}
             from ${unnestAs('wanted', [
-              [id, lines.map((l) => l.id)],
-              [position, lines.map((l) => l.position)],
-              [productId, lines.map((l) => l.productId)],
-              [quantity, lines.map((l) => l.quantity)],
-              [discount, lines.map((l) => l.discount)],
+              [id, line.id],
+              [position, line.position],
+              [productId, line.productId],
+              [quantity, line.quantity],
+              [discount, line.discount],
             ])}
             join ${locked} on ${locked.id} = wanted.${columnName(productId)}`,
     );
@@ -118,11 +189,7 @@ function orderTotals(priced: ReturnType<typeof pricedLines>, rule: ShippingRule)
 }
 
 /** The order row, written from `totals` only when `when` holds; answers its number and totals. */
-function writtenOrder(
-  order: OrderPlacement['order'],
-  totals: ReturnType<typeof orderTotals>,
-  when: SQL,
-) {
+function writtenOrder(totals: ReturnType<typeof orderTotals>, when: SQL) {
   const answered = {
     id: orders.id,
     number: orders.number,
@@ -147,24 +214,23 @@ function writtenOrder(
 }
 
 /**
- * Places an order in one statement: `reservation`'s CTEs (the catalog's: the products locked,
- * judged, their stock taken with its ledger rows) and then, only when every line's stock was
- * taken, the order priced from the locked rows (each line at its product's price and name
- * under the lock, less its share of the discount; shipping by the shop's rule), its lines, its
+ * The statement that places an order: `reservation`'s CTEs (the catalog's: the products
+ * locked, judged, their stock taken with its ledger rows) and then, only when every line's
+ * stock was taken, the order priced from the locked rows (each line at its product's price and
+ * name under the lock, less its share of the discount; shipping by `shipping`), its lines, its
  * first history entry and `job` (its confirmation, given the SQL that says the order was
- * written). Answers the locked products (to say why, when nothing was written) and the
- * order's number and totals. Through a transaction or the database handle: on the handle,
- * the statement is its own transaction and has committed when it answers.
+ * written). Its text is the same for every order: it is built and serialised once (a few
+ * hundred microseconds of drizzle's time, more than the statement takes to run), and each
+ * order fills its placeholders (placementValues, and the reservation's and job's own).
  */
-export async function placeOrderWithStock(
-  executor: Executor,
+export function placementStatement(
   reservation: ReservationCtes,
-  placement: OrderPlacement,
+  shipping: ShippingRule,
   job: (written: SQL) => SQL,
-): Promise<Placed> {
-  const priced = pricedLines(reservation.locked, placement.lines);
-  const totals = orderTotals(priced, placement.shipping);
-  const o = writtenOrder(placement.order, totals, reservation.allTaken);
+): PreparedQuery {
+  const priced = pricedLines(reservation.locked);
+  const totals = orderTotals(priced, shipping);
+  const o = writtenOrder(totals, reservation.allTaken);
   const lines = insertSelect(
     orderLines,
     {
@@ -182,31 +248,44 @@ export async function placeOrderWithStock(
     },
     sql`from ${o}, ${priced}`,
   );
-  const history = insertSelect(orderHistory, { ...placement.first, orderId: o.id }, sql`from ${o}`);
+  const history = insertSelect(orderHistory, { ...first, orderId: o.id }, sql`from ${o}`);
   // The locked products, each with the order's number and totals (null when not written).
-  const rows = await preparedRows<
-    LockedProductRow &
-      Nullable<Pick<OrderRow, 'number' | 'subtotal' | 'discount' | 'shipping' | 'total'>>
-  >(
-    executor,
+  return prepareQuery(
     sql`with ${reservation.ctes}, ${cte(priced)}, ${cte(totals)}, ${cte(o)},
          l as (${lines}), h as (${history}), job as (${job(sql`exists (select 1 from ${o})`)})
        select ${reservation.lockedColumns}, ${o.number}, ${o.subtotal}, ${o.discount},
               ${o.shipping}, ${o.total}
          from ${reservation.locked} left join ${o} on true`,
   );
-  const first = rows[0];
+}
+
+/**
+ * Places an order in one statement (placementStatement, run with `values`): answers the locked
+ * products (to say why, when nothing was written) and the order's number and totals. Through
+ * a transaction or the database handle: on the handle, the statement is its own transaction
+ * and has committed when it answers.
+ */
+export async function placeOrderWithStock(
+  executor: Executor,
+  statement: PreparedQuery,
+  values: Record<string, unknown>,
+): Promise<Placed> {
+  const rows = await runPrepared<
+    LockedProductRow &
+      Nullable<Pick<OrderRow, 'number' | 'subtotal' | 'discount' | 'shipping' | 'total'>>
+  >(executor, statement, values);
+  const head = rows[0];
   return {
     locked: rows.map(lockedProductOf),
     written:
-      first?.number === null || first?.number === undefined
+      head?.number === null || head?.number === undefined
         ? undefined
         : {
-            number: first.number,
-            subtotal: Number(first.subtotal),
-            discount: Number(first.discount),
-            shipping: Number(first.shipping),
-            total: Number(first.total),
+            number: head.number,
+            subtotal: Number(head.subtotal),
+            discount: Number(head.discount),
+            shipping: Number(head.shipping),
+            total: Number(head.total),
           },
   };
 }

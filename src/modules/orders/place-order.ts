@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { preparedRows, type Executor, type Tx } from '../../db/client.js';
+import { preparedRows, type Executor, type PreparedQuery, type Tx } from '../../db/client.js';
 import { afterCommit, inTransaction } from '../../db/commit-events.js';
 import { AppError } from '../../shared/errors.js';
 import type { RecordResponse } from '../../shared/idempotency.js';
@@ -13,6 +13,7 @@ import {
   stockChanged,
   STOCK_CHANGED,
   stockReservation,
+  reservationValues,
   type OrderableProduct,
   type StockRequest,
 } from '../catalog/stock.service.js';
@@ -192,6 +193,25 @@ async function redeemFor(ctx: Ctx, tx: Tx, placing: Placing): Promise<Discount> 
 const needsTransaction = (ctx: Ctx, record: RecordResponse | undefined) =>
   Boolean(record || ctx.config.maxUnpaidOrders || ctx.config.maxUnitsPerProduct);
 
+/** The job placeholder's name in the placement statement. */
+const CONFIRMATION_JOB_DATA = 'confirmation_job_data';
+
+// The placement statement of each app's jobs and shipping rule (both fixed for an app's life).
+const placementStatements = new WeakMap<object, { rule: string; statement: PreparedQuery }>();
+
+/** The place-order statement of this app, built and serialised on its first order. */
+function placementStatement(ctx: Ctx): PreparedQuery {
+  const rule = shippingRule(ctx);
+  const key = JSON.stringify(rule);
+  const kept = placementStatements.get(ctx.jobs);
+  if (kept?.rule === key) return kept.statement;
+  const statement = repo.placementStatement(stockReservation(), rule, (when) =>
+    ctx.jobs.insertSql('order-confirmation-email', sql.placeholder(CONFIRMATION_JOB_DATA), when),
+  );
+  placementStatements.set(ctx.jobs, { rule: key, statement });
+  return statement;
+}
+
 /**
  * Writes the order with its stock (one statement), or throws why the stock was refused.
  * The confirmation job is written with the order: it becomes real with the order, or never.
@@ -204,12 +224,11 @@ async function writeOrder(
 ): Promise<Order> {
   const { orderId, actor, now, items } = placing;
   const placement = orderPlacement(ctx, placing, discount);
-  const { locked, written } = await repo.placeOrderWithStock(
-    executor,
-    stockReservation(items, { orderId, actorId: actor.userId, now }),
-    placement,
-    (when) => ctx.jobs.insertSql('order-confirmation-email', { orderId }, when),
-  );
+  const { locked, written } = await repo.placeOrderWithStock(executor, placementStatement(ctx), {
+    ...reservationValues(items, { orderId, actorId: actor.userId, now }),
+    ...repo.placementValues(placement),
+    [CONFIRMATION_JOB_DATA]: ctx.jobs.data('order-confirmation-email', { orderId }),
+  });
   if (!written) {
     throw (
       reservationRefusal(locked, items) ??
@@ -286,7 +305,6 @@ function orderPlacement(
       reason: 'order placed',
       createdAt: now,
     },
-    shipping: shippingRule(ctx),
   };
 }
 

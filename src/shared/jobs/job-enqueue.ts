@@ -1,5 +1,5 @@
 import type PgBoss from 'pg-boss';
-import { sql, type SQL } from 'drizzle-orm';
+import { is, Placeholder, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import {
   retrySettings,
@@ -41,11 +41,21 @@ export class JobEnqueue<TCtx> {
   /**
    * The INSERT that enqueues a job, for a statement of the caller's own (`insertJobSql`, see
    * pg-boss.adapter.ts): the row `enqueue` writes, starting now, and only while `when` holds
-   * (say, `exists (select 1 from o)`: the order was written).
+   * (say, `exists (select 1 from o)`: the order was written). The payload may be a placeholder,
+   * for a statement built once: `data` gives its value for each run.
    */
-  insertSql<N extends JobName>(name: N, payload: JobPayloads[N], when: SQL = sql`true`): SQL {
+  insertSql<N extends JobName>(
+    name: N,
+    payload: JobPayloads[N] | Placeholder,
+    when: SQL = sql`true`,
+  ): SQL {
     const definition = this.definitions.get(name);
-    const data = JSON.stringify(definition.payload.parse(payload));
+    const data = is(payload, Placeholder) ? payload : this.data(name, payload as JobPayloads[N]);
     return insertJobSql(name, data, retrySettings(definition, this.settings), when);
+  }
+
+  /** A job's payload as its row stores it, checked against the job's schema. */
+  data<N extends JobName>(name: N, payload: JobPayloads[N]): string {
+    return JSON.stringify(this.definitions.get(name).payload.parse(payload));
   }
 }

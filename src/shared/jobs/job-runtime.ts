@@ -1,6 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { FastifyBaseLogger } from 'fastify';
-import type { SQL } from 'drizzle-orm';
+import type { Placeholder, SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { JobAdmin, type TroubledJob } from './job-admin.js';
 import {
@@ -120,8 +120,13 @@ export class Jobs<TCtx> {
    * The INSERT that enqueues a job, for a statement of the caller's own (the order's): the row
    * `enqueue` writes, starting now, and only while `when` holds.
    */
-  insertSql<N extends JobName>(name: N, payload: JobPayloads[N], when?: SQL): SQL {
+  insertSql<N extends JobName>(name: N, payload: JobPayloads[N] | Placeholder, when?: SQL): SQL {
     return this.#enqueue.insertSql(name, payload, when);
+  }
+
+  /** A job's payload as its row stores it: the value of insertSql's placeholder payload. */
+  data<N extends JobName>(name: N, payload: JobPayloads[N]): string {
+    return this.#enqueue.data(name, payload);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type PgBoss from 'pg-boss';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import {
   driverClient,
   queryRows,
@@ -96,7 +96,12 @@ export function executorAdapter(
  * insertJob): the given retry and expiry settings, the queue's policy, dead letter and
  * retention, starting now. The wake trigger fires on it alike.
  */
-export function insertJobSql(name: string, data: string, settings: RetrySettings, when: SQL): SQL {
+export function insertJobSql(
+  name: string,
+  data: string | Placeholder,
+  settings: RetrySettings,
+  when: SQL,
+): SQL {
   const { retryLimit, retryDelay, retryBackoff, expireInSeconds } = settings;
   // As `send`: a backoff's delay is at least a second.
   const delay = retryBackoff ? Math.max(retryDelay, 1) : retryDelay;
