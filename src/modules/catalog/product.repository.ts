@@ -16,7 +16,13 @@ import {
 import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
-import { preparedRows, type Executor, type Tx } from '../../db/client.js';
+import {
+  prepareQuery,
+  preparedRows,
+  runPrepared,
+  type Executor,
+  type Tx,
+} from '../../db/client.js';
 import {
   columnName,
   insertSelect,
@@ -145,21 +151,12 @@ const lockedColumns = {
 
 const qb = new QueryBuilder();
 
-/** The products' rows locked in id order (PostgreSQL locks them as the ordered scan returns them). */
-const lockInIdOrder = (ids: readonly string[]) =>
-  qb
-    .select(lockedColumns)
-    .from(products)
-    .where(sql`${products.id} = any(${sql.param(ids)}::text[])`)
-    .orderBy(products.id)
-    .for('update');
-
 /** A locked product as the driver answers it (column names as in the table). */
 export type LockedProductRow = Omit<LockedProduct, 'archivedAt'> & { archived_at: Date | null };
 
 /** Locks the products' rows in id order and answers them as they are under the lock. */
 export async function lockProducts(tx: Tx, ids: readonly string[]): Promise<LockedProduct[]> {
-  const rows = await preparedRows<LockedProductRow>(tx, lockInIdOrder(ids).getSQL());
+  const rows = await runPrepared<LockedProductRow>(tx, lockRequestedQuery, { reserve_ids: ids });
   return rows.map(lockedProductOf);
 }
 
@@ -184,13 +181,17 @@ const reserve = placeholders('reserve_', [
   'now',
 ] as const);
 
-/** The products' rows locked in id order, for the ids a reservation names. */
+/**
+ * The products' rows locked in id order (PostgreSQL locks them as the ordered scan returns
+ * them), for the ids a reservation names: in its CTEs, and alone (lockProducts).
+ */
 const lockRequested = qb
   .select(lockedColumns)
   .from(products)
   .where(sql`${products.id} = any(${reserve.ids}::text[])`)
   .orderBy(products.id)
   .for('update');
+const lockRequestedQuery = prepareQuery(lockRequested.getSQL());
 
 /**
  * A reservation of stock as CTEs that another module's statement starts with, so that what it
