@@ -55,6 +55,27 @@ export function problemMessage(error: unknown): string {
   return problem.detail ?? problem.title;
 }
 
+/**
+ * A field named in a problem's `errors`, as a person reads it: the API's path without its
+ * request part, in words (`body.shippingAddress.country` → "Shipping address country",
+ * `body.items.1.quantity` → "Item 2 quantity").
+ */
+export function fieldLabel(path: string): string {
+  const parts = path.split('.').filter((part) => part !== '');
+  if (['body', 'query', 'params', 'headers'].includes(parts[0] ?? '')) parts.shift();
+  const words: string[] = [];
+  for (const part of parts) {
+    if (/^\d+$/.test(part)) {
+      const list = words.pop() ?? 'item';
+      words.push(`${list.endsWith('s') ? list.slice(0, -1) : list} ${Number(part) + 1}`);
+    } else {
+      words.push(part.replace(/([a-z\d])([A-Z])/g, '$1 $2').toLowerCase());
+    }
+  }
+  const text = words.join(' ');
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : 'This field';
+}
+
 export interface OutOfStockLine {
   productId: string;
   requested: number;

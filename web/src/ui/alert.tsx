@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { problemMessage, toProblem } from '../api/problem';
+import { fieldLabel, problemMessage, toProblem } from '../api/problem';
 import { cn } from './cn';
 
 type Tone = 'error' | 'warning' | 'success' | 'info';
@@ -53,7 +53,7 @@ export function ProblemAlert({
         <ul className="mt-1 list-disc pl-5">
           {problem.errors.map((e) => (
             <li key={e.path + e.message}>
-              {e.path}: {e.message}
+              {fieldLabel(e.path)}: {e.message}
             </li>
           ))}
         </ul>
