@@ -220,6 +220,7 @@ describe('public catalog search', () => {
       active: true,
       imageUrl: null,
       images: [],
+      categories: [],
       createdAt: product.createdAt,
       updatedAt: product.updatedAt,
     });
@@ -265,6 +266,7 @@ describe('admin product CRUD', () => {
       active: true,
       imageUrl: null,
       images: [],
+      categories: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       archivedAt: null,

@@ -2,6 +2,7 @@
 export * from '../modules/auth/user.table.js';
 export * from '../modules/catalog/product.table.js';
 export * from '../modules/catalog/product-image.table.js';
+export * from '../modules/catalog/category.table.js';
 export * from '../modules/orders/order.table.js';
 export * from '../shared/idempotency.table.js';
 export * from '../modules/notifications/email.table.js';

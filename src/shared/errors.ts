@@ -56,6 +56,14 @@ export const errorStatus = {
   STOCK_LIMIT_EXCEEDED: 422,
   /** An order names a product that does not exist or is archived. */
   PRODUCT_UNAVAILABLE: 422,
+  /** A category's parent, or one of a product's `categoryIds`, names no category; `details` lists the unknown ids. Nothing changed. */
+  CATEGORY_UNKNOWN: 422,
+  /** Admin: another category already has this slug. Choose another, or leave `slug` out on create to have one made from the name. */
+  SLUG_TAKEN: 409,
+  /** Admin: a category cannot be moved under itself or under one of its own descendants. Nothing changed. */
+  CATEGORY_CYCLE: 409,
+  /** Admin: a category with subcategories or products cannot be deleted; move or delete its subcategories and take its products out first. */
+  CATEGORY_NOT_EMPTY: 409,
   /** An image upload whose declared size exceeds the pixel limit (a decompression bomb, or simply too big). Upload a smaller image. */
   IMAGE_TOO_MANY_PIXELS: 422,
   /** An upload recognised as JPEG, PNG or WebP that cannot be decoded (truncated or damaged). */

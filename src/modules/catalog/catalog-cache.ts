@@ -252,6 +252,40 @@ export async function readThrough<T extends { id: string }>(
   return read;
 }
 
+/**
+ * A catalog read that only the catalog version moves (the category tree, which no order
+ * changes): its JSON text is cached under the version like a product body, as a one-item entry,
+ * and kept in this process's answers. Its ETag is a hash of the text, so it is right, and the
+ * same in every process, whether or not the version could be read. `load` answers the body as
+ * the route's response schema types it.
+ */
+export async function readVersioned(
+  ctx: CacheCtx,
+  key: string,
+  load: () => Promise<unknown>,
+): Promise<CatalogRead> {
+  const textRead = (json: string): CatalogRead => ({
+    json,
+    etag: `W/"t-${createHash('sha1').update(json).digest('base64url').slice(0, 22)}"`,
+  });
+  const { bodies, answers } = await catalogCache(ctx);
+  const versions = await currentVersions(ctx, bodies);
+  if (versions === undefined) return textRead(JSON.stringify(await load()));
+  const answerKey = `${versions.values}:text:${key}`;
+  const known = answers.get(answerKey);
+  if (known) return known;
+  const cached = await bodies.get(versions.values, `text:${key}`).catch(() => undefined);
+  const text = cached?.items[0];
+  const read = textRead(typeof text === 'string' ? text : JSON.stringify(await load()));
+  if (typeof text !== 'string') {
+    await bodies
+      .set(versions.values, `text:${key}`, { items: [read.json], total: 1 })
+      .catch(() => {});
+  }
+  answers.set(answerKey, read);
+  return read;
+}
+
 function answer<T extends { id: string }>(
   version: number | undefined,
   key: string,

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { pageQuery, queryBoolean } from '../../shared/pagination.js';
 import { id, moneyInput } from '../../shared/schemas.js';
+import { categoryRefSchema, productCategoryIds } from './categories.schemas.js';
 import { movementKinds } from './product.table.js';
+
 const quantity = z.number().int('must be a whole number').min(0).max(10_000_000);
 
 const imageVariantSchema = z.object({
@@ -36,6 +38,7 @@ export const productSchema = z
       .nullable()
       .describe('the first image at list width (up to 640 px), or null without images'),
     images: z.array(productImageSchema).describe('uploaded images in display order'),
+    categories: z.array(categoryRefSchema).describe("the product's categories, by name"),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -56,6 +59,7 @@ export const productBody = z.strictObject({
   price: moneyInput,
   stock: quantity.optional(),
   active: z.boolean().optional(),
+  categoryIds: productCategoryIds.optional(),
 });
 
 export const productPatchBody = productBody
@@ -70,6 +74,15 @@ const listFilters = {
   minPrice: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
   maxPrice: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
   inStock: queryBoolean.optional(),
+  category: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'a category slug: products in it or in any category below it, each once; an unknown slug lists nothing',
+    ),
   sort: productSort,
 };
 

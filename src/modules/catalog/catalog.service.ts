@@ -17,6 +17,11 @@ import type { ProductFilter, ProductRow, ProductSort } from './product.repositor
 
 import { imagesByProduct, listImageUrl, storeImage, type ProductImage } from './product-images.js';
 import { demoImage, demoProducts } from './seed-data.js';
+import {
+  categoriesByProduct,
+  setProductCategories,
+  type CategoryRef,
+} from './categories.service.js';
 import { isPublic, moveStock } from './stock.service.js';
 import {
   catalogChanged,
@@ -39,7 +44,13 @@ export type ProductInput = z.output<typeof productBody>;
 
 export type ProductChanges = Partial<ProductInput>;
 
-const toProduct = (row: ProductRow, currency: string, images: ProductImage[]): Product => ({
+/** What a product answer shows beside its row, each fetched in one query for a whole page. */
+interface Extras {
+  images: ProductImage[];
+  categories: CategoryRef[];
+}
+
+const toProduct = (row: ProductRow, currency: string, { images, categories }: Extras): Product => ({
   id: row.id,
   sku: row.sku,
   name: row.name,
@@ -51,36 +62,39 @@ const toProduct = (row: ProductRow, currency: string, images: ProductImage[]): P
   // Uploads only (POST /api/v1/admin/products/{id}/images): no placeholder URLs.
   imageUrl: listImageUrl(images),
   images,
+  categories,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
 
-const toAdminProduct = (
-  row: ProductRow,
-  currency: string,
-  images: ProductImage[],
-): AdminProduct => ({
-  ...toProduct(row, currency, images),
+const toAdminProduct = (row: ProductRow, currency: string, extras: Extras): AdminProduct => ({
+  ...toProduct(row, currency, extras),
   archivedAt: row.archivedAt?.toISOString() ?? null,
 });
 
-/** Maps rows to API products with their images, fetched in one query for all of them. */
+/** Maps rows to API products with their images and categories, one query each for all of them. */
 async function withImages<T>(
   ctx: Ctx,
   rows: ProductRow[],
-  map: (row: ProductRow, currency: string, images: ProductImage[]) => T,
+  map: (row: ProductRow, currency: string, extras: Extras) => T,
 ): Promise<T[]> {
-  const images = await imagesByProduct(
-    ctx.db,
-    rows.map((r) => r.id),
+  const ids = rows.map((r) => r.id);
+  const [images, categories] = await Promise.all([
+    imagesByProduct(ctx.db, ids),
+    categoriesByProduct(ctx.db, ids),
+  ]);
+  return rows.map((row) =>
+    map(row, ctx.config.currency, {
+      images: images.get(row.id) ?? [],
+      categories: categories.get(row.id) ?? [],
+    }),
   );
-  return rows.map((row) => map(row, ctx.config.currency, images.get(row.id) ?? []));
 }
 
 const one = async <T>(
   ctx: Ctx,
   row: ProductRow,
-  map: (row: ProductRow, currency: string, images: ProductImage[]) => T,
+  map: (row: ProductRow, currency: string, extras: Extras) => T,
 ): Promise<T> => (await withImages(ctx, [row], map))[0]!;
 
 // --- the public catalog ---
@@ -108,6 +122,7 @@ export async function listCatalog(
     filter.minPrice ?? null,
     filter.maxPrice ?? null,
     filter.inStock ?? null,
+    filter.category ?? null,
     sort,
     page.page,
     page.pageSize,
@@ -201,6 +216,7 @@ export async function createProduct(
         createdAt: now,
         updatedAt: now,
       });
+      if (input.categoryIds) await setProductCategories(tx, created.id, input.categoryIds);
       const opening = input.stock ?? 0;
       if (opening === 0) return created;
       const movement = await moveStock(ctx, tx, {
@@ -214,7 +230,10 @@ export async function createProduct(
       return { ...created, stock: movement.stockAfter };
     });
     await catalogChanged(ctx);
-    return toAdminProduct(row, ctx.config.currency, []);
+    if (!input.categoryIds?.length) {
+      return toAdminProduct(row, ctx.config.currency, { images: [], categories: [] });
+    }
+    return one(ctx, row, toAdminProduct);
   } catch (error) {
     if (isUniqueViolation(error, 'products_sku_key')) throw skuTaken(input.sku);
     throw error;
@@ -236,7 +255,8 @@ export async function updateProduct(
     const row = await inTransaction(ctx.db, async (tx) => {
       const current = await repo.lockProduct(tx, id);
       if (!current) throw notFound('Product');
-      const { stock, ...fields } = changes;
+      const { stock, categoryIds, ...fields } = changes;
+      if (categoryIds !== undefined) await setProductCategories(tx, id, categoryIds);
       if (stock !== undefined && stock !== current.stock) {
         await moveStock(ctx, tx, {
           productId: id,

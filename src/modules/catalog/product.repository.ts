@@ -32,6 +32,7 @@ import {
 } from '../../db/insert-select.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { newId } from '../../shared/ids.js';
+import { inCategorySubtree } from './category.repository.js';
 import { type MovementKind, products, stockMovements } from './product.table.js';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -44,6 +45,8 @@ export interface ProductFilter {
   minPrice?: number | undefined;
   maxPrice?: number | undefined;
   inStock?: boolean | undefined;
+  /** A category slug: products in it or below it. */
+  category?: string | undefined;
   active?: boolean | undefined;
   /** Public lists never include archived products; admin lists may ask for them. */
   includeArchived?: boolean;
@@ -67,6 +70,7 @@ function whereOf(filter: ProductFilter): SQL | undefined {
       : filter.inStock
         ? gt(products.stock, 0)
         : eq(products.stock, 0),
+    filter.category === undefined ? undefined : inCategorySubtree(filter.category),
   );
 }
 

@@ -19,7 +19,7 @@ const ADDRESS = {
 
 /**
  * Objects for the fuzzer to aim at, so requests reach the handlers and not only the 404:
- * products (one with images), promo codes, orders in several states with payments, jobs,
+ * products (one with images), categories, promo codes, orders in several states with payments, jobs,
  * and a user whose role the fuzzer may change (never one of its own actors, whose tokens a
  * role change would end).
  */
@@ -61,6 +61,31 @@ export async function createWorld(t: TestApp): Promise<FuzzWorld> {
     if (res.status !== 201) throw new Error(`promo: ${JSON.stringify(res.body)}`);
     promos.push(res.body as { id: string; code: string });
   }
+
+  // A small tree (top > child > grandchild, and another top), with products in two of them.
+  const categories: { id: string; slug: string }[] = [];
+  for (const [name, parent] of [
+    ['Fuzz top', undefined],
+    ['Fuzz child', 0],
+    ['Fuzz grandchild', 1],
+    ['Fuzz other', undefined],
+  ] as const) {
+    const res = await t.http.post(
+      '/api/v1/admin/categories',
+      { name, ...(parent === undefined ? {} : { parentId: categories[parent]!.id }) },
+      { token: admin.token },
+    );
+    if (res.status !== 201) throw new Error(`category: ${JSON.stringify(res.body)}`);
+    categories.push(res.body as { id: string; slug: string });
+  }
+  for (const [i, product] of products.slice(0, 2).entries()) {
+    await t.http.patch(
+      `/api/v1/admin/products/${product.id}`,
+      { categoryIds: [categories[i + 1]!.id] },
+      { token: admin.token },
+    );
+  }
+  const categoryIds = categories.map((c) => c.id);
 
   const orders: string[] = [];
   for (let i = 0; i < 5; i++) {
@@ -111,6 +136,7 @@ export async function createWorld(t: TestApp): Promise<FuzzWorld> {
     [/^\/api\/v1\/(admin\/)?products\/\{id\}/, productIds],
     [/^\/api\/v1\/(admin\/)?orders\/\{id\}/, orders],
     [/^\/api\/v1\/admin\/promo-codes\/\{id\}/, promos.map((p) => p.id)],
+    [/^\/api\/v1\/admin\/categories\/\{id\}/, categoryIds],
     [
       /^\/api\/v1\/admin\/jobs\/\{id\}/,
       jobs.length ? jobs : ['00000000-0000-0000-0000-000000000000'],
@@ -141,6 +167,9 @@ export async function createWorld(t: TestApp): Promise<FuzzWorld> {
       // A session of its own, which refresh may rotate and logout may end.
       refreshToken: fc.constant(spare.body.refreshToken as string),
       orderId: pick(orders),
+      categoryIds: fc.shuffledSubarray(categoryIds),
+      parentId: pick(categoryIds),
+      category: pick(categories.map((c) => c.slug)),
       userId: pick([customer.user.id, victim.user.id]),
     },
     pathValues(op: Operation, param: string) {
