@@ -1,5 +1,5 @@
 /**
- * Data scale: the catalog list and search, the admin order list with each filter, a
+ * Data scale: the catalog list, search and category filter, the admin order list with each filter, a
  * customer's order history and the admin dashboard (its stats, and its low-stock list
  * alone), timed on a small database and on a large one (100,000 products, 200,000 orders) in
  * the same run, with EXPLAIN (ANALYZE, BUFFERS) of each query on the large. Orders come at
@@ -125,6 +125,28 @@ async function load(url: string, size: (typeof SIZES)['small']) {
       insert into order_history (order_id, from_status, to_status, actor_role, created_at)
       select 'ord_' || lpad(i::text, 9, '0'), null, 'pending_payment', 'customer', now()
       from generate_series(1, ${size.orders}) i`);
+    // A category tree (5 top, 20 middle, 100 leaf categories): each product in one leaf, and
+    // every third also in its leaf's top category, so a top category's subtree holds a fifth of
+    // the products, a third of them twice (the filter must list them once), and a leaf 1 %.
+    await client.query(`
+      insert into categories (id, name, slug, parent_id, position)
+      select 'cat_t' || t, 'Top ' || t, 'top-' || t, null, t from generate_series(1, 5) t
+      union all
+      select 'cat_m' || t || '_' || m, 'Mid ' || t || '.' || m, 'mid-' || t || '-' || m, 'cat_t' || t, m
+        from generate_series(1, 5) t, generate_series(1, 4) m`);
+    await client.query(`
+      insert into categories (id, name, slug, parent_id, position)
+      select 'cat_l' || t || '_' || m || '_' || l, 'Leaf ' || t || '.' || m || '.' || l,
+             'leaf-' || t || '-' || m || '-' || l, 'cat_m' || t || '_' || m, l
+        from generate_series(1, 5) t, generate_series(1, 4) m, generate_series(1, 5) l`);
+    await client.query(`
+      insert into product_categories (product_id, category_id)
+      select 'prd_' || lpad(i::text, 9, '0'),
+             'cat_l' || (1 + (i % 100) / 20) || '_' || (1 + (i % 20) / 5) || '_' || (1 + i % 5)
+        from generate_series(1, ${size.products}) i
+      union all
+      select 'prd_' || lpad(i::text, 9, '0'), 'cat_t' || (1 + (i % 100) / 20)
+        from generate_series(1, ${size.products}) i where i % 3 = 0`);
     await client.query('vacuum analyze');
   } finally {
     await client.end();
@@ -205,6 +227,14 @@ const CASES: Case[] = [
   { name: 'catalog: q common word', run: catalog({ q: 'walnut' }, '-createdAt') },
   { name: 'catalog: q common, sort price', run: catalog({ q: 'lamp' }, 'price') },
   { name: 'catalog: q rare (one sku)', run: catalog({ q: 'sku-777' }, '-createdAt') },
+  { name: 'catalog (cached): category', run: cachedCatalog({ category: 'top-1' }, '-createdAt') },
+  { name: 'catalog: category, top (20 %)', run: catalog({ category: 'top-1' }, '-createdAt') },
+  { name: 'catalog: category, top, sort price', run: catalog({ category: 'top-2' }, 'price') },
+  { name: 'catalog: category, leaf (1 %)', run: catalog({ category: 'leaf-1-1-2' }, 'name') },
+  {
+    name: 'catalog: category + q common',
+    run: catalog({ category: 'top-3', q: 'walnut' }, '-createdAt'),
+  },
   { name: 'orders: admin, no filter', run: adminOrders({}) },
   { name: 'orders: status', run: adminOrders({ status: 'paid' }) },
   { name: 'orders: email substring (one customer)', run: adminOrders({ email: 'customer17@' }) },

@@ -505,6 +505,14 @@ describe('the catalog filtered by category', () => {
     outside = await make('hose', 2000, [garden.id]);
     cheapDeep = await make('spatula', 500, [cookware.id]);
     await make('plain', 100, []);
+    // Neither an inactive nor an archived product in the tree is listed or counted.
+    const inactive = await make('inactive whisk', 700, [cookware.id, home.id]);
+    expect(
+      (await t.http.patch(`/api/v1/admin/products/${inactive}`, { active: false }, asAdmin()))
+        .status,
+    ).toBe(200);
+    const archived = await make('archived pot', 800, [kitchen.id]);
+    expect((await t.http.delete(`/api/v1/admin/products/${archived}`, asAdmin())).status).toBe(204);
   });
 
   it('lists the products of a category and all its descendants, each once', async () => {
@@ -550,12 +558,18 @@ describe('the catalog filtered by category', () => {
     expect(await listIds(`category=${w}-nothing`)).toEqual({ ids: [], total: 0 });
   });
 
-  it('filters the admin list the same way', async () => {
+  it('filters the admin list the same way, inactive products included', async () => {
     const res = await t.http.get(
       `/api/v1/admin/products?category=${kitchen.slug}&sort=price`,
       asAdmin(),
     );
-    expect(res.body.items.map((p: Node) => p.id)).toEqual([cheapDeep, both, deep]);
+    expect(res.body.items.map((p: Node) => p.name)).toEqual([
+      `${w} spatula`,
+      `${w} inactive whisk`,
+      `${w} kettle`,
+      `${w} skillet`,
+    ]);
+    expect(res.body.total).toBe(4);
   });
 
   it('follows a move of a subtree on the next read', async () => {

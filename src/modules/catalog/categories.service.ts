@@ -227,4 +227,3 @@ export async function setProductCategories(
 }
 
 export const categoriesByProduct = repo.categoriesByProduct;
-export const inCategorySubtree = repo.inCategorySubtree;

@@ -193,19 +193,31 @@ export async function categoriesByProduct(
 }
 
 /**
- * The catalog filter by category: products in the category with this slug or in any category
- * below it, at any depth. A semi-join, so a product in a category and in its child is listed
- * once; an unknown slug matches nothing. The subtree is found in the statement itself (a
- * recursive walk down `parent_id`, on its index), so the filter costs no extra round trip.
+ * The ids of the category with this slug and of every category below it, at any depth (a
+ * recursive walk down `parent_id`, on its index); none for an unknown slug.
  */
-export function inCategorySubtree(slug: string): SQL {
-  return sql`${products.id} in (
-    select ${productCategories.productId} from ${productCategories}
-     where ${productCategories.categoryId} in (
-       with recursive subtree(id) as (
-         select ${categories.id} from ${categories} where ${categories.slug} = ${slug}
-         union
-         select c.id from ${categories} c join subtree on c.parent_id = subtree.id
-       )
-       select id from subtree))`;
+export async function subtreeIds(db: Executor, slug: string): Promise<string[]> {
+  const rows = await preparedRows<{ id: string }>(
+    db,
+    sql`with recursive subtree(id) as (
+          select ${categories.id} from ${categories} where ${categories.slug} = ${slug}
+          union
+          select c.id from ${categories} c join subtree on c.parent_id = subtree.id
+        )
+        select id from subtree`,
+  );
+  return rows.map((row) => row.id);
+}
+
+/**
+ * The catalog filter by category: products in any of `categoryIds` (a category's subtree). A
+ * semi-join, so a product in a category and in its child is listed once. The ids are given as
+ * values, not found by a subquery, so the planner knows how many products they hold: for a
+ * large category it walks the sort's index and probes each product's key, stopping at the
+ * page; for a small one it starts from the category index.
+ */
+export function inCategories(categoryIds: readonly string[]): SQL {
+  return sql`exists (select 1 from ${productCategories}
+     where ${productCategories.productId} = ${products.id}
+       and ${productCategories.categoryId} = any(${sql.param([...categoryIds])}::text[]))`;
 }

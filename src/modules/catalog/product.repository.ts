@@ -32,7 +32,7 @@ import {
 } from '../../db/insert-select.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { newId } from '../../shared/ids.js';
-import { inCategorySubtree } from './category.repository.js';
+import { inCategories, subtreeIds } from './category.repository.js';
 import { type MovementKind, products, stockMovements } from './product.table.js';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -52,7 +52,8 @@ export interface ProductFilter {
   includeArchived?: boolean;
 }
 
-function whereOf(filter: ProductFilter): SQL | undefined {
+/** `categoryIds`: the subtree of `filter.category`, found beforehand (listProducts). */
+function whereOf(filter: ProductFilter, categoryIds?: readonly string[]): SQL | undefined {
   return and(
     filter.includeArchived ? undefined : isNull(products.archivedAt),
     filter.active === undefined ? undefined : eq(products.active, filter.active),
@@ -70,7 +71,7 @@ function whereOf(filter: ProductFilter): SQL | undefined {
       : filter.inStock
         ? gt(products.stock, 0)
         : eq(products.stock, 0),
-    filter.category === undefined ? undefined : inCategorySubtree(filter.category),
+    categoryIds === undefined ? undefined : inCategories(categoryIds),
   );
 }
 
@@ -87,8 +88,13 @@ export async function listProducts(
   sort: ProductSort,
   page: PageRequest,
 ): Promise<{ rows: ProductRow[]; total: number }> {
-  const where = whereOf(filter);
-  return selectPage(db, products, where, orderOf[sort], page);
+  let categoryIds: string[] | undefined;
+  if (filter.category !== undefined) {
+    categoryIds = await subtreeIds(db, filter.category);
+    // A slug no category has lists nothing, as a search that matches nothing does.
+    if (categoryIds.length === 0) return { rows: [], total: 0 };
+  }
+  return selectPage(db, products, whereOf(filter, categoryIds), orderOf[sort], page);
 }
 
 export async function findProduct(db: Executor, id: string): Promise<ProductRow | undefined> {
