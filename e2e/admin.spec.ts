@@ -318,7 +318,7 @@ test('roles: a customer is refused, staff see only their areas, admins everythin
   await page.goto('/admin/customers');
   await expect(page.getByRole('heading', { name: 'Customers' })).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Back office' }).getByRole('link')).toHaveCount(
-    8,
+    9,
   );
   // The role goes back through the UI, and the list shows it without a reload.
   await page.getByLabel('Search by email or name').fill(customer.email);
@@ -368,7 +368,7 @@ test('admin deep links reload, and the other admin pages render', async ({ page,
   await expect(page.getByLabel('Price (USD)')).toHaveValue('12.30');
   // An edit says it was saved, and the form then holds the saved product.
   await page.getByLabel('Description').fill('Edited by the browser test');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByText('Saved.')).toBeVisible();
   await expect(page.getByLabel('Description')).toHaveValue('Edited by the browser test');
   await page.getByRole('button', { name: 'Archive product' }).click();

@@ -10,7 +10,9 @@ describe('back office navigation by role', () => {
     expect(canUse('staff', '/admin/products')).toBe(false);
   });
   it('shows admins everything and customers nothing', () => {
-    expect(navFor('admin')).toHaveLength(7);
+    expect(navFor('admin')).toHaveLength(8);
+    expect(canUse('admin', '/admin/categories')).toBe(true);
+    expect(canUse('staff', '/admin/categories')).toBe(false);
     expect(navFor('customer')).toEqual([]);
     expect(navFor(undefined)).toEqual([]);
   });

@@ -5,6 +5,7 @@ export interface NavItem {
     | '/admin'
     | '/admin/orders'
     | '/admin/products'
+    | '/admin/categories'
     | '/admin/promo-codes'
     | '/admin/customers'
     | '/admin/jobs'
@@ -21,6 +22,7 @@ export const navItems: readonly NavItem[] = [
   { to: '/admin', label: 'Dashboard', roles: staffAndAdmins },
   { to: '/admin/orders', label: 'Orders', roles: staffAndAdmins },
   { to: '/admin/products', label: 'Products', roles: admins },
+  { to: '/admin/categories', label: 'Categories', roles: admins },
   { to: '/admin/promo-codes', label: 'Promo codes', roles: admins },
   { to: '/admin/customers', label: 'Customers', roles: admins },
   { to: '/admin/jobs', label: 'Jobs', roles: admins },

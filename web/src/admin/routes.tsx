@@ -56,6 +56,11 @@ const productRoute = createRoute({
   validateSearch: parsePageSearch,
   component: lazyRouteComponent(() => import('./products/product/product.page'), 'ProductPage'),
 });
+const categoriesRoute = createRoute({
+  getParentRoute: () => adminLayout,
+  path: 'categories',
+  component: lazyRouteComponent(() => import('./categories/categories.page'), 'CategoriesPage'),
+});
 const promoCodesRoute = createRoute({
   getParentRoute: () => adminLayout,
   path: 'promo-codes',
@@ -105,6 +110,7 @@ export const adminRouteTree = adminLayout.addChildren([
   productsRoute,
   newProductRoute,
   productRoute,
+  categoriesRoute,
   promoCodesRoute,
   newPromoCodeRoute,
   promoCodeRoute,

@@ -55,6 +55,21 @@ describe('catalog search params', () => {
     });
   });
 
+  it('carries a category slug from the URL to the API query', () => {
+    expect(parseCatalogSearch({ category: ' tea-cups ', q: 'blue' })).toEqual({
+      category: 'tea-cups',
+      q: 'blue',
+    });
+    expect(parseCatalogSearch({ category: '' })).toEqual({});
+    expect(parseCatalogSearch({ category: 'x'.repeat(101) })).toEqual({});
+    expect(toProductQuery({ category: 'tea-cups', q: 'blue' })).toEqual({
+      page: 1,
+      pageSize: PAGE_SIZE,
+      q: 'blue',
+      category: 'tea-cups',
+    });
+  });
+
   it('counts pages, at least one', () => {
     expect(pageCount(0)).toBe(1);
     expect(pageCount(12, 12)).toBe(1);

@@ -28,6 +28,8 @@ export interface CatalogSearch {
   minPrice?: number | undefined;
   maxPrice?: number | undefined;
   inStock?: true | undefined;
+  /** A category's slug: its products and those of every category below it. */
+  category?: string | undefined;
   sort?: ProductSort | undefined;
   page?: number | undefined;
 }
@@ -38,6 +40,7 @@ export function parseCatalogSearch(raw: Record<string, unknown>): CatalogSearch 
     minPrice: optionalInt(raw.minPrice, 0),
     maxPrice: optionalInt(raw.maxPrice, 0),
     inStock: optionalTrue(raw.inStock),
+    category: optionalString(raw.category, 100),
     sort: optionalOneOf(raw.sort, sorts),
     page: optionalInt(raw.page, 1),
   });
@@ -50,6 +53,7 @@ export function toProductQuery(search: CatalogSearch): ProductQuery {
   if (search.minPrice !== undefined) query.minPrice = search.minPrice;
   if (search.maxPrice !== undefined) query.maxPrice = search.maxPrice;
   if (search.inStock) query.inStock = 'true';
+  if (search.category) query.category = search.category;
   if (search.sort) query.sort = search.sort;
   return query;
 }

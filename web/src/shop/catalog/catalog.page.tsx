@@ -13,6 +13,7 @@ import {
   ProblemAlert,
   Select,
 } from '../../ui';
+import { pathTo } from '../../api/category-tree';
 import { AddToCartButton } from '../cart/add-to-cart-button';
 import { ProductImage } from '../product/product-image';
 import { StockBadge } from '../product/stock-badge';
@@ -25,6 +26,7 @@ import {
   toProductQuery,
   type CatalogSearch,
 } from './catalog-search';
+import { CategoryNav } from './category-nav';
 
 const route = getRouteApi('/shop/');
 
@@ -41,13 +43,20 @@ export function CatalogPage() {
     params: { query: toProductQuery(search) },
   });
   const currency = products.data?.items[0]?.currency ?? 'USD';
+  // The same query as the navigation's, so it is one request.
+  const categories = $api.useQuery('get', '/api/v1/categories');
+  const path = search.category ? pathTo(categories.data ?? [], search.category) : [];
+  const category = path[path.length - 1];
   const setSearch = (change: Partial<CatalogSearch>) =>
     void navigate({ search: (prev) => ({ ...prev, page: undefined, ...change }) });
 
   return (
     <Page title="Shop" documentTitle="Shop">
       <div className="grid gap-6 lg:grid-cols-[16rem_1fr]">
-        <Filters search={search} currency={currency} onChange={setSearch} />
+        <div className="space-y-4 lg:self-start">
+          <CategoryNav current={search.category} path={path} />
+          <Filters search={search} currency={currency} onChange={setSearch} />
+        </div>
         <section aria-label="Products" className="space-y-4">
           {products.isPending ? (
             <CatalogSkeleton />
@@ -77,6 +86,7 @@ export function CatalogPage() {
               <p className="text-sm text-slate-600" aria-live="polite">
                 {products.data.total} {products.data.total === 1 ? 'product' : 'products'}
                 {search.q ? ` for “${search.q}”` : ''}
+                {category ? ` in ${category.name}` : ''}
               </p>
               <ul className="grid grid-cols-2 gap-3 sm:gap-4 xl:grid-cols-3">
                 {products.data.items.map((product, index) => (

@@ -103,6 +103,26 @@ export function ProductPage() {
               <StockBadge stock={p.stock} />
               <span className="text-xs text-slate-500">SKU {p.sku}</span>
             </div>
+            {p.categories.length > 0 && (
+              <div className="flex flex-wrap items-baseline gap-x-2 text-sm">
+                <h2 id="product-categories" className="text-slate-600">
+                  Categories:
+                </h2>
+                <ul aria-labelledby="product-categories" className="flex flex-wrap gap-x-3">
+                  {p.categories.map((category) => (
+                    <li key={category.id}>
+                      <Link
+                        to="/"
+                        search={{ category: category.slug }}
+                        className="text-indigo-700 hover:underline"
+                      >
+                        {category.name}
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
             <p className="whitespace-pre-line text-slate-700">{p.description}</p>
             {p.stock > 0 && (
               <Field label="Quantity" className="max-w-32">

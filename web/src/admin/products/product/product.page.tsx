@@ -4,6 +4,7 @@ import { useArchiveProduct } from '../../../api/hooks/products';
 import { Badge, Button, buttonClass, Card, Loading, Page, ProblemAlert } from '../../../ui';
 import { AdminProblem } from '../../admin-ui';
 import { useShopCurrency } from '../../use-shop-currency';
+import { ProductCategories } from './product-categories';
 import { ProductForm } from './product-form';
 import { ProductImages } from './product-images';
 import { StockAdjustment } from './stock-adjustment';
@@ -113,6 +114,9 @@ export function ProductPage() {
         <div className="min-w-0 space-y-6">
           <Card title="Stock">
             <StockAdjustment product={p} />
+          </Card>
+          <Card title="Categories">
+            <ProductCategories key={p.id} product={p} />
           </Card>
         </div>
       </div>
