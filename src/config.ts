@@ -86,6 +86,7 @@ const envSchema = z.object({
   PAYMENT_WEBHOOK_URL: optional(url(/^https?$/, 'http(s)')),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   GATEWAY_URL: optional(url(/^https?$/, 'http(s)')),
+  GATEWAY_PUBLIC_URL: optional(url(/^https?$/, 'http(s)')),
   STRIPE_SECRET_KEY: optional(z.string().min(1)),
   STRIPE_API_BASE: optional(url(/^https?$/, 'http(s)')),
   RATE_LIMIT_AUTH: z.coerce.number().int().min(1).default(20),
@@ -132,6 +133,11 @@ export interface Config {
   gatewayPort: number;
   /** Where API and worker processes reach the built-in gateway (another host or container). */
   gatewayUrl: string;
+  /**
+   * Where customers' browsers reach the built-in gateway's hosted payment page; unset: the
+   * address the gateway listens on (loopback under `ordo serve`).
+   */
+  gatewayPublicUrl: string | undefined;
   stripeSecretKey: string | undefined;
   stripeApiBase: string | undefined;
   /** Requests per minute per client address on login, register and refresh. */
@@ -212,6 +218,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     paymentWebhookUrl: env.PAYMENT_WEBHOOK_URL,
     gatewayPort: env.GATEWAY_PORT,
     gatewayUrl: (env.GATEWAY_URL ?? `http://127.0.0.1:${env.GATEWAY_PORT}`).replace(/\/$/, ''),
+    gatewayPublicUrl: env.GATEWAY_PUBLIC_URL?.replace(/\/$/, ''),
     stripeSecretKey: env.STRIPE_SECRET_KEY,
     stripeApiBase: env.STRIPE_API_BASE,
     rateLimitAuth: env.RATE_LIMIT_AUTH,

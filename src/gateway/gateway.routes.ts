@@ -1,6 +1,8 @@
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
+import { createSession, retrieveSession } from './checkout-sessions.js';
 import type { GatewayState } from './gateway.state.js';
+import { hostedPageRoutes } from './hosted-page.routes.js';
 import { idempotent } from './idempotency.js';
 import { confirmIntent, createIntent, loadIntent, searchIntents } from './intents.js';
 import { createRefund, listRefunds } from './refunds.js';
@@ -10,6 +12,7 @@ import {
   refundObject,
   StripeError,
   type ConfirmForm,
+  type CreateSessionForm,
   type CreateIntentForm,
   type RefundForm,
 } from './stripe-objects.js';
@@ -45,17 +48,39 @@ export async function registerGatewayRoutes(
       error: { type: 'api_error', message: 'An unexpected error occurred' },
     });
   });
-  // Every request needs a secret key, as Stripe's API does.
-  app.addHook('onRequest', async (request) => {
-    if (!/^Bearer sk_\w+/.test(request.headers.authorization ?? '')) {
-      throw new StripeError(401, {
-        type: 'invalid_request_error',
-        message: 'Invalid API Key provided',
-      });
-    }
+  // The hosted payment pages are for browsers: no key, HTML, their own error handling.
+  await app.register(hostedPageRoutes(gateway));
+  await app.register(async (api) => {
+    // Every API request needs a secret key, as Stripe's API does.
+    api.addHook('onRequest', async (request) => {
+      if (!/^Bearer sk_\w+/.test(request.headers.authorization ?? '')) {
+        throw new StripeError(401, {
+          type: 'invalid_request_error',
+          message: 'Invalid API Key provided',
+        });
+      }
+    });
+    intentRoutes(api, gateway);
+    refundRoutes(api, gateway);
+    sessionRoutes(api, gateway);
   });
-  intentRoutes(app, gateway);
-  refundRoutes(app, gateway);
+}
+
+function sessionRoutes(app: FastifyInstance, gateway: GatewayState) {
+  app.post<IdempotentRequest & { Body: CreateSessionForm | undefined }>(
+    '/v1/checkout/sessions',
+    async (request, reply) => {
+      const form = request.body ?? {};
+      const answer = await idempotent(gateway, request.headers['idempotency-key'], form, () =>
+        createSession(gateway, form),
+      );
+      return reply.code(answer.status).send(answer.body);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/v1/checkout/sessions/:id', async (request) =>
+    retrieveSession(gateway, request.params.id),
+  );
 }
 
 function intentRoutes(app: FastifyInstance, gateway: GatewayState) {

@@ -12,6 +12,11 @@ export interface GatewayOptions {
   /** Where events are posted; a function when it is known only once Ordo listens (`ordo serve`). */
   webhookUrl: string | (() => string);
   webhookSecret: string;
+  /**
+   * Where browsers reach the gateway's hosted payment pages (its own origin, never Ordo's):
+   * `GATEWAY_PUBLIC_URL`, or the address it listens on.
+   */
+  publicUrl?: string | (() => string);
   clock: Clock;
   logger: FastifyBaseLogger;
   /** How long `pm_card_processing` stays processing before it succeeds. */
@@ -55,6 +60,7 @@ export interface GatewayState {
   readonly logger: FastifyBaseLogger;
   readonly webhookUrl: () => string;
   readonly webhookSecret: string;
+  readonly publicUrl: () => string;
   readonly settleAfterMs: number;
   readonly tickMs: number;
   readonly idleTickMs: number;
@@ -62,7 +68,7 @@ export interface GatewayState {
 }
 
 export function createGatewayState(options: Omit<GatewayOptions, 'port' | 'host'>): GatewayState {
-  const { webhookUrl } = options;
+  const { webhookUrl, publicUrl } = options;
   const tickMs = options.tickMs ?? 200;
   return {
     db: options.db,
@@ -70,6 +76,7 @@ export function createGatewayState(options: Omit<GatewayOptions, 'port' | 'host'
     logger: options.logger,
     webhookUrl: typeof webhookUrl === 'string' ? () => webhookUrl : webhookUrl,
     webhookSecret: options.webhookSecret,
+    publicUrl: typeof publicUrl === 'function' ? publicUrl : () => publicUrl ?? 'http://127.0.0.1',
     settleAfterMs: options.settleAfterMs ?? 1500,
     tickMs,
     idleTickMs: Math.max(tickMs, IDLE_TICK_MS),

@@ -35,6 +35,34 @@ export const gatewayRefunds = gatewaySchema.table(
   (t) => [index('gateway_refunds_intent_idx').on(t.paymentIntentId, t.createdAt)],
 );
 
+/**
+ * Checkout sessions: a hosted payment page for an amount, as Stripe Checkout's (mode
+ * `payment`). Each has its payment intent from the start (`requires_payment_method`), which
+ * the page confirms with the test card typed in, again after a decline. No card data is
+ * stored: the intent keeps only the test payment method the number stands for.
+ */
+export const gatewayCheckoutSessions = gatewaySchema.table(
+  'checkout_sessions',
+  {
+    id: text('id').primaryKey(),
+    amount: money('amount').notNull(),
+    currency: text('currency').notNull(),
+    /** What the page says is being paid for (the line item's name). */
+    description: text('description').notNull(),
+    /** `open`, then `complete` once paid (or processing); an open session past `expiresAt` is expired. */
+    status: text('status').notNull(),
+    paymentIntentId: text('payment_intent_id').notNull(),
+    successUrl: text('success_url').notNull(),
+    cancelUrl: text('cancel_url').notNull(),
+    clientReferenceId: text('client_reference_id'),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull(),
+    expiresAt: at('expires_at').notNull(),
+    completedAt: at('completed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('gateway_checkout_sessions_intent_idx').on(t.paymentIntentId)],
+);
+
 /** Webhook events, delivered until acknowledged, with backoff. */
 export const gatewayEvents = gatewaySchema.table(
   'events',

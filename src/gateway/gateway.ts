@@ -14,7 +14,8 @@ import { createGatewayState, type GatewayOptions } from './gateway.state.js';
  * (`gateway_webhook_delay_ms`), or not at all (`gateway_webhooks=none`), for tests.
  *
  * Its parts, each taking the one `GatewayState` this file makes: `gateway.routes.ts` (the HTTP
- * surface), `idempotency.ts`, `intents.ts` and `refunds.ts`, `webhook-events.ts` and
+ * surface), `idempotency.ts`, `intents.ts`, `refunds.ts`, `checkout-sessions.ts` and
+ * `hosted-page.ts` (Stripe Checkout's hosted payment page, on the gateway's own origin), `webhook-events.ts` and
  * `webhook-delivery.ts`, and `background.ts` (the loop that settles and delivers).
  */
 
@@ -28,7 +29,7 @@ export interface RunningGateway {
 
 /** What a process may choose when it runs the gateway; the rest comes from the config. */
 export type GatewaySettings = Partial<
-  Pick<GatewayOptions, 'port' | 'host' | 'webhookUrl' | 'settleAfterMs' | 'tickMs'>
+  Pick<GatewayOptions, 'port' | 'host' | 'webhookUrl' | 'publicUrl' | 'settleAfterMs' | 'tickMs'>
 >;
 
 /**
@@ -47,19 +48,26 @@ export function gatewayOptions(
     webhookUrl:
       config.paymentWebhookUrl ??
       `http://127.0.0.1:${config.port}/api/v1/webhooks/payments/builtin`,
+    ...(config.gatewayPublicUrl ? { publicUrl: config.gatewayPublicUrl } : {}),
     ...settings,
   };
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const gateway = createGatewayState(options);
+  // The hosted pages' origin, unless configured: where it listens, known once it does.
+  let listening = '';
+  const gateway = createGatewayState({
+    ...options,
+    publicUrl: options.publicUrl ?? (() => listening),
+  });
   const app = Fastify({ loggerInstance: options.logger.child({ component: 'gateway' }) });
   await registerGatewayRoutes(app, gateway);
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const running = runBackground(gateway);
   const { port } = app.server.address() as AddressInfo;
+  listening = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening,
     app,
     async close() {
       stopBackground(gateway);

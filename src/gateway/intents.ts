@@ -1,4 +1,4 @@
-import { and, desc, eq, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { preparedRows } from '../db/client.js';
 import { settlesAt, type GatewayState } from './gateway.state.js';
 import { gatewayIntents } from './gateway.table.js';
@@ -157,29 +157,35 @@ export async function createIntent(
   return { ...answer, stored: Boolean(key) };
 }
 
+const CONFIRMABLE = ['requires_payment_method', 'requires_confirmation'];
+
+const unexpectedState = (intent: Intent) =>
+  new StripeError(400, {
+    type: 'invalid_request_error',
+    code: 'payment_intent_unexpected_state',
+    message: `This PaymentIntent's status is ${intent.status}; it cannot be confirmed.`,
+    payment_intent: intentObject(intent),
+  });
+
 /** `POST /v1/payment_intents/:id/confirm`, with the intent's own method unless another is given. */
 export async function confirmIntent(
   gateway: GatewayState,
   intent: Intent,
   paymentMethod: string | undefined,
 ): Promise<Answer> {
-  if (!['requires_payment_method', 'requires_confirmation'].includes(intent.status)) {
-    throw new StripeError(400, {
-      type: 'invalid_request_error',
-      code: 'payment_intent_unexpected_state',
-      message: `This PaymentIntent's status is ${intent.status}; it cannot be confirmed.`,
-      payment_intent: intentObject(intent),
-    });
-  }
+  if (!CONFIRMABLE.includes(intent.status)) throw unexpectedState(intent);
   const method = paymentMethod ?? intent.paymentMethod;
   const { changes, declined } = confirmation(gateway, method, gateway.clock.now());
+  // Only from a confirmable status: of two confirmations at once (a double-clicked Pay), one
+  // charges and the other is told the intent's new status.
   const [row] = await gateway.db
     .update(gatewayIntents)
     .set(changes)
-    .where(eq(gatewayIntents.id, intent.id))
+    .where(and(eq(gatewayIntents.id, intent.id), inArray(gatewayIntents.status, CONFIRMABLE)))
     .returning();
-  settlesAt(gateway, row!.settleAt);
-  const { events, answer } = confirmationOutcome(gateway, row!, declined);
+  if (!row) throw unexpectedState(await loadIntent(gateway, intent.id));
+  settlesAt(gateway, row.settleAt);
+  const { events, answer } = confirmationOutcome(gateway, row, declined);
   await storeEvents(gateway, events);
   return answer;
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { gatewayIntents, gatewayRefunds } from './gateway.table.js';
+import type { gatewayCheckoutSessions, gatewayIntents, gatewayRefunds } from './gateway.table.js';
 
 // Stripe's shapes, as the gateway's parts speak them: its ids, objects, errors and the
 // form-encoded request bodies.
 
 export type Intent = typeof gatewayIntents.$inferSelect;
 export type Refund = typeof gatewayRefunds.$inferSelect;
+export type Session = typeof gatewayCheckoutSessions.$inferSelect;
 
 /** An answer a request ends with, as it is sent and as an idempotency key stores it. */
 export interface Answer {
@@ -50,6 +51,39 @@ export function refundObject(row: Refund, currency: string) {
   };
 }
 
+/** A session's status as Stripe reports it: an open session past its deadline is expired. */
+export function sessionStatus(row: Session, now: Date): 'open' | 'complete' | 'expired' {
+  if (row.status === 'complete') return 'complete';
+  return row.status === 'expired' || row.expiresAt <= now ? 'expired' : 'open';
+}
+
+/**
+ * Stripe's checkout session object (mode `payment`): `url` is the hosted page while the
+ * session is open, `payment_status` follows its intent.
+ */
+export function sessionObject(row: Session, intent: Intent, now: Date, pageUrl: string) {
+  const status = sessionStatus(row, now);
+  return {
+    id: row.id,
+    object: 'checkout.session',
+    mode: 'payment',
+    amount_subtotal: row.amount,
+    amount_total: row.amount,
+    currency: row.currency,
+    status,
+    payment_status: intent.status === 'succeeded' ? 'paid' : 'unpaid',
+    payment_intent: row.paymentIntentId,
+    url: status === 'open' ? pageUrl : null,
+    success_url: row.successUrl,
+    cancel_url: row.cancelUrl,
+    client_reference_id: row.clientReferenceId,
+    metadata: row.metadata,
+    expires_at: Math.floor(row.expiresAt.getTime() / 1000),
+    created: Math.floor(row.createdAt.getTime() / 1000),
+    livemode: false,
+  };
+}
+
 /** An error answer in Stripe's shape: the routes send `{ error: body }` with `status`. */
 export class StripeError extends Error {
   constructor(
@@ -76,6 +110,14 @@ export const noSuchIntent = (intentId: string) =>
     param: 'intent',
   });
 
+export const noSuchSession = (sessionId: string) =>
+  new StripeError(404, {
+    type: 'invalid_request_error',
+    code: 'resource_missing',
+    message: `No such checkout.session: '${sessionId}'`,
+    param: 'session',
+  });
+
 /**
  * Request bodies, as Stripe's form encoding and @fastify/formbody give them: every value a
  * string, metadata as `metadata[key]` fields. Each may be missing; the parts check.
@@ -89,12 +131,29 @@ export type CreateIntentForm = Metadata & {
 };
 export type ConfirmForm = { payment_method?: string };
 export type RefundForm = Metadata & { payment_intent?: string; amount?: string };
+/**
+ * `POST /v1/checkout/sessions`, as the SDK encodes it: nested fields flattened, such as
+ * `line_items[0][price_data][unit_amount]` and `payment_intent_data[metadata][order_id]`.
+ */
+export type CreateSessionForm = Metadata & {
+  mode?: string;
+  success_url?: string;
+  cancel_url?: string;
+  expires_at?: string;
+  client_reference_id?: string;
+  [field: `line_items[${string}`]: string | undefined;
+  [field: `payment_intent_data[metadata][${string}]`]: string | undefined;
+};
 
-/** `metadata[order_id]=x` form fields → `{ order_id: 'x' }`. */
-export function metadataOf(form: Metadata): Record<string, string> {
+/**
+ * `metadata[order_id]=x` form fields → `{ order_id: 'x' }`; `prefix` reads a nested
+ * metadata, such as `payment_intent_data[metadata]`.
+ */
+export function metadataOf(form: object, prefix = 'metadata'): Record<string, string> {
   const metadata: Record<string, string> = {};
+  const field = new RegExp(`^${prefix.replace(/[[\]]/g, '\\$&')}\\[(.+)\\]$`);
   for (const [key, value] of Object.entries(form)) {
-    const match = /^metadata\[(.+)\]$/.exec(key);
+    const match = field.exec(key);
     if (match && typeof value === 'string') metadata[match[1]!] = value;
   }
   return metadata;

@@ -17,16 +17,29 @@ export function eventRows(
   type: string,
   extra: Record<string, unknown> = {},
 ): EventRow[] {
-  const mode = intent.metadata.gateway_webhooks;
+  return objectEventRows(gateway, intent.metadata, type, { ...intentObject(intent), ...extra });
+}
+
+/**
+ * An event about any object (a checkout session), as rows to store; `modes` is the metadata
+ * whose `gateway_webhooks` and `gateway_webhook_delay_ms` ask for duplicates, delays or none.
+ */
+export function objectEventRows(
+  gateway: GatewayState,
+  modes: Record<string, string>,
+  type: string,
+  object: Record<string, unknown>,
+): EventRow[] {
+  const mode = modes.gateway_webhooks;
   if (mode === 'none') return [];
-  const delay = Number(intent.metadata.gateway_webhook_delay_ms ?? 0) || 0;
+  const delay = Number(modes.gateway_webhook_delay_ms ?? 0) || 0;
   const now = gateway.clock.now();
   const event = {
     id: newId('evt'),
     object: 'event',
     type,
     created: Math.floor(now.getTime() / 1000),
-    data: { object: { ...intentObject(intent), ...extra } },
+    data: { object },
     livemode: false,
   };
   return Array.from({ length: mode === 'duplicate' ? 2 : 1 }, (_, i) => ({
