@@ -29,6 +29,7 @@ const allowed: [PaymentRecordStatus, PaymentRecordStatus, PaymentCause, string[]
   ['processing', 'partially_refunded', 'provider', ['payOrder']],
   ['processing', 'refunded', 'provider', ['payOrder']],
   ['failed', 'failed', 'provider', []],
+  ['failed', 'processing', 'provider', ['orderWaits']],
   ['failed', 'succeeded', 'provider', ['payOrder']],
   ['failed', 'partially_refunded', 'provider', ['payOrder']],
   ['failed', 'refunded', 'provider', ['payOrder']],
@@ -156,6 +157,13 @@ describe("the provider's word", () => {
 
   it('a success after a failure pays; a failure after a success changes nothing', () => {
     expect(providerChange(payment({ status: 'failed' }), snapshot())?.to).toBe('succeeded');
+    // Tried again on the provider's hosted page with a card that is processing.
+    expect(
+      providerChange(
+        payment({ status: 'failed', failureCode: 'card_declined' }),
+        snapshot({ status: 'processing' }),
+      ),
+    ).toMatchObject({ to: 'processing', fields: { failureCode: null } });
     expect(providerChange(payment({ status: 'succeeded' }), snapshot({ status: 'failed' }))).toBe(
       undefined,
     );

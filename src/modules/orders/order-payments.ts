@@ -44,6 +44,11 @@ export async function lockOrderForPayment(tx: Tx, orderId: string): Promise<Lock
   return { orderId, [lockedRow]: order };
 }
 
+/** Whether the order exists (a provider's event may name one that does not). */
+export async function orderExists(db: Executor, orderId: string): Promise<boolean> {
+  return (await repo.findOrder(db, orderId)) !== undefined;
+}
+
 /** 404 unless the actor may see the order (its owner, or staff). */
 export async function requireVisibleOrder(
   ctx: Pick<AppContext, 'db'>,
@@ -84,22 +89,77 @@ export async function startPayment(
       select total, currency from started`,
     );
     if (started) return { amount: Number(started.total), currency: started.currency };
-    const order = visibleOrder(actor, await repo.findOrder(db, orderId));
-    requirePayer(actor, order);
-    if (order.status !== 'pending_payment' || order.expiresAt <= now) {
-      throw new AppError(
-        'INVALID_TRANSITION',
-        order.status === 'pending_payment'
-          ? 'This order has expired'
-          : `An order that is ${order.status} cannot be paid`,
-      );
-    }
-    if (order.paymentInProgress) {
-      throw new AppError(
-        'PAYMENT_IN_PROGRESS',
-        'A payment for this order is already being processed',
-      );
-    }
+    requirePayable(actor, visibleOrder(actor, await repo.findOrder(db, orderId)), now);
+  }
+}
+
+/**
+ * Why the actor may not pay the order now, thrown (`pay` is then missing from its
+ * allowedActions): 403 for anyone but its customer, 409 INVALID_TRANSITION once it no longer
+ * takes payment, 409 PAYMENT_IN_PROGRESS while an attempt settles.
+ */
+function requirePayable(actor: Actor, order: OrderRow, now: Date): void {
+  requirePayer(actor, order);
+  if (order.status !== 'pending_payment' || order.expiresAt <= now) {
+    throw new AppError(
+      'INVALID_TRANSITION',
+      order.status === 'pending_payment'
+        ? 'This order has expired'
+        : `An order that is ${order.status} cannot be paid`,
+    );
+  }
+  if (order.paymentInProgress) {
+    throw new AppError(
+      'PAYMENT_IN_PROGRESS',
+      'A payment for this order is already being processed',
+    );
+  }
+}
+
+/** What a provider's hosted payment page is opened for: the order's balance, and its deadline. */
+export interface OrderDue {
+  number: number;
+  amount: number;
+  currency: string;
+  email: string;
+  expiresAt: Date;
+}
+
+/**
+ * The balance of an order its customer is about to pay on the provider's page (its total,
+ * while it is unpaid), refused exactly as a payment attempt would be (`startPayment`).
+ * Nothing is marked: the order waits for no page, only for a payment made on one.
+ */
+export async function orderDue(
+  db: Executor,
+  actor: Actor,
+  orderId: string,
+  now: Date,
+): Promise<OrderDue> {
+  const order = visibleOrder(actor, await repo.findOrder(db, orderId));
+  requirePayable(actor, order, now);
+  return {
+    number: order.number,
+    amount: order.total,
+    currency: order.currency,
+    email: order.email,
+    expiresAt: order.expiresAt,
+  };
+}
+
+/**
+ * A payment made on the provider's hosted page is processing: the order waits for it as for
+ * an attempt of its own (it does not expire, and takes no second attempt, until it settles).
+ * An order that moved on meanwhile is left alone: a success is then refunded as late.
+ */
+export async function hostedPaymentProcessing(
+  tx: Tx,
+  locked: LockedOrder,
+  now: Date,
+): Promise<void> {
+  const order = locked[lockedRow];
+  if (order.status === 'pending_payment' && !order.paymentInProgress) {
+    await repo.updateOrder(tx, order.id, { paymentInProgress: true, updatedAt: now });
   }
 }
 

@@ -2,6 +2,7 @@ import type { AppContext } from '../../app-context.js';
 import type { Tx } from '../../db/client.js';
 import type { ActorOrSystem } from '../auth/system-actor.js';
 import {
+  hostedPaymentProcessing,
   lockOrderForPayment,
   paymentAttemptFailed,
   paymentRefunded,
@@ -89,6 +90,13 @@ const payOrder: Effect<'provider' | 'ordo'> = async (tx, ctx, { after, order, no
 const freeOrder: Effect<'provider' | 'ordo'> = (tx, _ctx, { order, now }) =>
   paymentAttemptFailed(tx, order, now);
 
+/**
+ * A payment the customer tries again on the provider's hosted page, after a decline, is
+ * processing: the order waits for it again.
+ */
+const orderWaits: Effect<'provider'> = (tx, _ctx, { order, now }) =>
+  hostedPaymentProcessing(tx, order, now);
+
 /** A refund made at the provider's own dashboard: the order's payment status follows. */
 const orderFollowsProvider: Effect<'provider'> = (tx, _ctx, { after, order, now }) =>
   paymentStatusFollowsProvider(tx, order, refundStatus(after.status), {
@@ -139,6 +147,8 @@ export const paymentLifecycle: Record<
   // assumed (abandoned) that the provider had charged after all.
   failed: {
     failed: { provider: [] },
+    // Tried again on the provider's hosted page (the same intent) with a card that is processing.
+    processing: { provider: [orderWaits] },
     succeeded: { provider: [payOrder] },
     partially_refunded: { provider: [payOrder] },
     refunded: { provider: [payOrder] },
@@ -258,6 +268,8 @@ export function providerChange(
   let to = payment.status;
   if (snapshot.status === 'succeeded' && !paid) to = 'succeeded';
   if (snapshot.status === 'failed' && payment.status === 'processing') to = 'failed';
+  // The same intent tried again on the provider's hosted page, after a decline.
+  if (snapshot.status === 'processing' && payment.status === 'failed') to = 'processing';
   // Refunds made at the provider directly (Ordo's own are reserved before they are made).
   const refundedAmount = Math.max(payment.refundedAmount, snapshot.amountRefunded);
   if (refundedAmount > payment.refundedAmount && (paid || to === 'succeeded')) {

@@ -33,9 +33,45 @@ export interface ProviderRefund {
 
 export type WebhookEvent = {
   id: string;
-  type: 'payment_succeeded' | 'payment_failed' | 'payment_refunded' | 'other';
+  type:
+    | 'payment_succeeded'
+    | 'payment_failed'
+    | 'payment_processing'
+    | 'payment_refunded'
+    /** A hosted page's session was paid (or its payment is processing, or failed later). */
+    | 'checkout_completed'
+    | 'other';
   payment: IntentSnapshot | undefined;
+  /** `checkout_completed`: the intent the session was paid with; the provider is asked for it. */
+  paymentIntentId?: string | undefined;
 };
+
+/** What the provider's hosted payment page is opened for. */
+export interface CheckoutSessionInput {
+  amount: number;
+  currency: string;
+  /** What the page says is being paid for (`Order 1042`). */
+  description: string;
+  /**
+   * Travels with the payment (intent) the page makes, as `createIntent`'s does, so its
+   * webhook finds the order (`order_id`) and the payment id Ordo chose (`payment_id`).
+   */
+  metadata: Record<string, string>;
+  /** Where the browser returns after paying, and after giving up. */
+  successUrl: string;
+  cancelUrl: string;
+  /** When the page should stop taking payment; a provider may hold it open longer (Stripe: 30 min at least). */
+  expiresAt: Date;
+  now: Date;
+  idempotencyKey: string;
+}
+
+export interface CheckoutSession {
+  sessionId: string;
+  /** The hosted page, on the provider's origin. */
+  url: string;
+  expiresAt: Date;
+}
 
 export interface PaymentProvider {
   readonly name: 'builtin' | 'stripe';
@@ -67,6 +103,14 @@ export interface PaymentProvider {
    * died between the provider's answer and its record), once `lookupLagMs` has passed.
    */
   findIntent(key: string, value: string): Promise<IntentSnapshot | undefined>;
+  /**
+   * Opens the provider's hosted payment page for an amount (Stripe Checkout, mode payment):
+   * the customer types the card there, never at Ordo. The intent it makes carries `metadata`,
+   * and its webhooks (the intent's, `checkout.session.completed`) settle the payment. A retry
+   * with the same idempotency key answers the same session. ProviderRefused when the provider
+   * will not take the payment (an amount below its minimum).
+   */
+  createCheckoutSession(input: CheckoutSessionInput): Promise<CheckoutSession>;
   retrieve(providerPaymentId: string): Promise<IntentSnapshot>;
   /**
    * Refunds part of a payment. `metadata` travels with the refund, so `listRefunds` can find
@@ -218,23 +262,86 @@ export function firstIntentOf(result: unknown): IntentSnapshot | undefined {
 export const malformedEvent = () =>
   new AppError('VALIDATION_FAILED', 'The webhook event is not a well-formed event');
 
+const eventTypes: Record<string, WebhookEvent['type']> = {
+  'payment_intent.succeeded': 'payment_succeeded',
+  'payment_intent.payment_failed': 'payment_failed',
+  'payment_intent.processing': 'payment_processing',
+  'charge.refunded': 'payment_refunded',
+  'checkout.session.completed': 'checkout_completed',
+  'checkout.session.async_payment_succeeded': 'checkout_completed',
+  'checkout.session.async_payment_failed': 'checkout_completed',
+};
+
+/** A checkout session's intent: its id, or the expanded intent's. */
+const sessionIntentJson = z.object({
+  payment_intent: z
+    .union([z.string().min(1).max(255), z.object({ id: z.string().min(1).max(255) })])
+    .nullish(),
+});
+
 /** Stripe event JSON → a webhook event; a malformed one throws `malformedEvent()`. */
 export function eventOf(event: unknown): WebhookEvent {
   const parsed = eventJson.safeParse(event);
   if (!parsed.success) throw malformedEvent();
   const object = parsed.data.data?.object as { object?: unknown } | null | undefined;
   let payment: IntentSnapshot | undefined;
+  let paymentIntentId: string | undefined;
   if (object?.object === 'payment_intent') {
     payment = readIntent(object);
     if (!payment) throw malformedEvent();
+  } else if (object?.object === 'checkout.session') {
+    const session = sessionIntentJson.safeParse(object);
+    if (!session.success) throw malformedEvent();
+    const intent = session.data.payment_intent;
+    paymentIntentId = typeof intent === 'string' ? intent : intent?.id;
   }
-  const type =
-    parsed.data.type === 'payment_intent.succeeded'
-      ? 'payment_succeeded'
-      : parsed.data.type === 'payment_intent.payment_failed'
-        ? 'payment_failed'
-        : parsed.data.type === 'charge.refunded'
-          ? 'payment_refunded'
-          : 'other';
-  return { id: parsed.data.id, type, payment };
+  const type = Object.hasOwn(eventTypes, parsed.data.type)
+    ? eventTypes[parsed.data.type]!
+    : 'other';
+  return { id: parsed.data.id, type, payment, ...(paymentIntentId ? { paymentIntentId } : {}) };
+}
+
+/** Stripe's checkout session JSON, as far as Ordo reads it when it opens one. */
+const sessionJson = z.object({
+  id: z.string().min(1).max(255),
+  url: z.url({ protocol: /^https?$/ }),
+  expires_at: z.number().int(),
+});
+
+/** A provider's answer to opening a session → what Ordo hands the storefront; else a broken provider. */
+export function checkoutSessionOf(json: unknown): CheckoutSession {
+  const parsed = sessionJson.safeParse(json);
+  if (!parsed.success) {
+    throw new ProviderUnavailable(
+      'the payment provider answered with something that is not an open checkout session',
+    );
+  }
+  return {
+    sessionId: parsed.data.id,
+    url: parsed.data.url,
+    expiresAt: new Date(parsed.data.expires_at * 1000),
+  };
+}
+
+/** The form (Stripe's encoding) or params that open a session, shared by both adapters. */
+export function checkoutSessionParams(input: CheckoutSessionInput, expiresAt: Date) {
+  return {
+    mode: 'payment' as const,
+    line_items: [
+      {
+        quantity: 1,
+        price_data: {
+          currency: input.currency.toLowerCase(),
+          unit_amount: input.amount,
+          product_data: { name: input.description },
+        },
+      },
+    ],
+    success_url: input.successUrl,
+    cancel_url: input.cancelUrl,
+    expires_at: Math.floor(expiresAt.getTime() / 1000),
+    client_reference_id: input.metadata.order_id,
+    metadata: input.metadata,
+    payment_intent_data: { metadata: input.metadata },
+  };
 }

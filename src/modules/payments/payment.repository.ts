@@ -22,6 +22,15 @@ export function insertAttemptSql(
       from ${order}`;
 }
 
+/** A payment first seen in its provider's webhook (made on the provider's hosted page). */
+export async function insertPayment(
+  tx: Tx,
+  row: typeof payments.$inferInsert,
+): Promise<PaymentRow> {
+  const [created] = await tx.insert(payments).values(row).returning();
+  return created!;
+}
+
 export async function findPayment(db: Executor, id: string): Promise<PaymentRow | undefined> {
   const [row] = await db.select().from(payments).where(eq(payments.id, id));
   return row;

@@ -6,7 +6,14 @@ import { idParams } from '../../shared/schemas.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
 import { orderSchema } from '../orders/orders.schemas.js';
 import { getOrder } from '../orders/orders.service.js';
-import { payBody, paymentSchema, refundBody, webhookParams } from './payments.schemas.js';
+import { createCheckoutSession } from './checkout-session.js';
+import {
+  checkoutSessionSchema,
+  payBody,
+  paymentSchema,
+  refundBody,
+  webhookParams,
+} from './payments.schemas.js';
 import * as payments from './payments.service.js';
 import { refundOrder } from './refunds.js';
 
@@ -36,6 +43,29 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const actor = actorOf(request);
         return replyIdempotently(ctx, { request, reply, userId: actor.userId, status: 201 }, () =>
           payments.payOrder(ctx, actor, request.params.id, request.body.paymentMethod),
+        );
+      },
+    );
+
+    app.post(
+      '/api/v1/orders/:id/checkout-session',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['payments'],
+          summary: "Open the payment provider's hosted page for the order's balance",
+          description:
+            "The customer types the card on the provider's page (its own origin; card data never reaches Ordo), comes back to `/orders/{id}?payment=returned`, and the provider's webhook settles the payment. Refused as paying is (409 INVALID_TRANSITION, 409 PAYMENT_IN_PROGRESS, 403 for staff). An order that owes nothing is paid at once and `url` is its page. Send an `Idempotency-Key` to retry safely.",
+          security,
+          params: idParams,
+          headers: idempotencyHeaders,
+          response: { 201: checkoutSessionSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        return replyIdempotently(ctx, { request, reply, userId: actor.userId, status: 201 }, () =>
+          createCheckoutSession(ctx, actor, request.params.id),
         );
       },
     );

@@ -26,6 +26,19 @@ export const payBody = z.strictObject({
     .max(100),
 });
 
+export const checkoutSessionSchema = z
+  .object({
+    url: z
+      .string()
+      .describe(
+        "The provider's hosted payment page (its origin, never Ordo's): send the browser there",
+      ),
+    expiresAt: z.string().describe('When the page stops taking payment'),
+  })
+  .meta({ id: 'CheckoutSession' });
+
+export type CheckoutSessionAnswer = z.output<typeof checkoutSessionSchema>;
+
 export const webhookParams = z.strictObject({ provider: z.string().max(32) });
 
 const text = (max: number) => z.string().trim().min(1).max(max);

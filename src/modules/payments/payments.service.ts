@@ -4,7 +4,13 @@ import { AppError, notFound } from '../../shared/errors.js';
 import { failpoint } from '../../shared/failpoints.js';
 import { newId } from '../../shared/ids.js';
 import type { Actor } from '../auth/auth.service.js';
-import { requireVisibleOrder, startPayment } from '../orders/order-payments.js';
+import {
+  hostedPaymentProcessing,
+  lockOrderForPayment,
+  orderExists,
+  requireVisibleOrder,
+  startPayment,
+} from '../orders/order-payments.js';
 import {
   changePayment,
   lockPaymentOfOrder,
@@ -139,6 +145,24 @@ export async function payOrder(
 }
 
 /**
+ * Pays an order whose balance is 0 at once, as payOrder does, without a provider: a hosted
+ * payment page has nothing to take. Undefined (and the attempt given up) if the order turns
+ * out to owe something after all.
+ */
+export async function payFreeOrder(
+  ctx: Ctx,
+  actor: Actor,
+  orderId: string,
+): Promise<Payment | undefined> {
+  const payment = await beginAttempt(ctx, actor, orderId);
+  if (payment.amount !== 0) {
+    await failAttempt(ctx, payment, 'abandoned');
+    return undefined;
+  }
+  return toPayment(await settleFree(ctx, payment));
+}
+
+/**
  * An order whose total is 0 (a 100 % promo code) has nothing to charge, and providers refuse
  * an amount of 0: its attempt succeeds at once without the provider, a payment of 0 that pays
  * the order through the lifecycle like any other (history, receipt). Should the process die
@@ -240,18 +264,40 @@ async function paymentOfSnapshot(
     : undefined;
 }
 
-/** What an event says of its payment; a refund implies a success (settled first if reordered). */
-function snapshotOfEvent(event: WebhookEvent): IntentSnapshot | undefined {
+/**
+ * What an event says of its payment; a refund implies a success (settled first if reordered).
+ * A hosted page's session names its intent only: the provider is asked for it.
+ */
+async function snapshotOfEvent(ctx: Ctx, event: WebhookEvent): Promise<IntentSnapshot | undefined> {
+  if (event.type === 'checkout_completed') {
+    return event.paymentIntentId ? retrieveForWebhook(ctx, event.paymentIntentId) : undefined;
+  }
   if (!event.payment || event.type === 'other') return undefined;
   return event.type === 'payment_refunded'
     ? { ...event.payment, status: 'succeeded' }
     : event.payment;
 }
 
+/** The intent a session event names; unreachable: 503, so the provider delivers it again. */
+async function retrieveForWebhook(ctx: Ctx, intentId: string): Promise<IntentSnapshot | undefined> {
+  try {
+    return await ctx.payments.retrieve(intentId);
+  } catch (error) {
+    if (error instanceof ProviderRefused) return undefined;
+    if (!(error instanceof ProviderUnavailable)) throw error;
+    ctx.logger.warn({ err: error, intentId }, 'payment provider unavailable for a webhook');
+    throw new AppError(
+      'UNAVAILABLE',
+      'The payment provider is unavailable; deliver the event again',
+    );
+  }
+}
+
 /**
  * An incoming provider webhook: signature checked on the raw body, the event id recorded
  * under a unique key (a duplicate is a no-op), then the payment brought forward. The record
- * and the change commit together, so a failure makes the provider retry.
+ * and the change commit together, so a failure makes the provider retry. A payment made on
+ * the provider's hosted page is recorded when its first event comes (`recordHostedPayment`).
  */
 export async function handleWebhook(
   ctx: Ctx,
@@ -270,7 +316,7 @@ export async function handleWebhook(
       'WEBHOOK_SIGNATURE_INVALID',
       'The webhook signature is missing, wrong or too old',
     );
-  const snapshot = snapshotOfEvent(event);
+  const snapshot = await snapshotOfEvent(ctx, event);
   const payment = snapshot && (await paymentOfSnapshot(ctx, ctx.db, snapshot));
   // The usual event changes nothing: the confirm response settled the payment first. Seen so
   // on a read without locks (forward only, no later state could make it change anything), the
@@ -291,9 +337,58 @@ export async function handleWebhook(
     if (!(await repo.recordEvent(tx, provider, event.id, event.type, ctx.clock.now()))) {
       return 'duplicate' as const;
     }
-    if (!payment) return 'ignored' as const;
-    return (await settle(ctx, tx, snapshot, payment)) ? ('handled' as const) : ('ignored' as const);
+    const settled = payment
+      ? await settle(ctx, tx, snapshot, payment)
+      : snapshot && (await recordHostedPayment(ctx, tx, snapshot));
+    return settled ? ('handled' as const) : ('ignored' as const);
   });
+}
+
+/**
+ * A payment made on the provider's hosted page, first seen in one of its events: Ordo made no
+ * attempt row for it (the customer typed the card at the provider), so the row is written now
+ * under the order's lock, with the id Ordo chose when it opened the page (the intent's
+ * metadata), and settled as any payment is. Declined at first: written `failed`, and the
+ * order stays payable; processing: the order waits for it; succeeded: it pays the order (or,
+ * the order having moved on, is refunded as late). Events of the same intent that race wait
+ * for the order's lock, and find the row.
+ */
+async function recordHostedPayment(
+  ctx: Ctx,
+  tx: Tx,
+  snapshot: IntentSnapshot,
+): Promise<PaymentRow | undefined> {
+  const { order_id: orderId, payment_id: paymentId, ordo_flow: flow } = snapshot.metadata;
+  if (flow !== 'hosted' || !orderId || !paymentId || snapshot.status === 'pending') {
+    return undefined;
+  }
+  if (!(await orderExists(tx, orderId))) return undefined;
+  const locked = await lockOrderForPayment(tx, orderId);
+  const existing = await repo.findPayment(tx, paymentId);
+  if (existing) {
+    return existing.orderId === orderId ? settle(ctx, tx, snapshot, existing) : undefined;
+  }
+  const now = ctx.clock.now();
+  const failed = snapshot.status === 'failed';
+  const row = await repo.insertPayment(tx, {
+    id: paymentId,
+    orderId,
+    provider: ctx.payments.name,
+    providerPaymentId: snapshot.providerPaymentId,
+    status: failed ? 'failed' : 'processing',
+    amount: snapshot.amount,
+    refundedAmount: 0,
+    currency: snapshot.currency.toUpperCase(),
+    failureCode: failed ? (snapshot.failureCode ?? 'declined') : null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  if (failed) return row;
+  if (snapshot.status !== 'succeeded') {
+    await hostedPaymentProcessing(tx, locked, now);
+    return row;
+  }
+  return settle(ctx, tx, snapshot, row);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { verifyWebhook } from '../../../shared/webhook-signature.js';
 import {
+  checkoutSessionOf,
+  checkoutSessionParams,
   eventOf,
   firstIntentOf,
   malformedEvent,
@@ -8,6 +10,8 @@ import {
   ProviderRefused,
   ProviderUnavailable,
   snapshotOf,
+  type CheckoutSession,
+  type CheckoutSessionInput,
   type IntentSnapshot,
   type PaymentProvider,
   type ProviderRefund,
@@ -29,6 +33,18 @@ function neverSent(error: unknown): boolean {
   return Boolean(
     cause.errors?.length && cause.errors.every((e) => NOT_CONNECTED.has(String(e.code))),
   );
+}
+
+/** Stripe's form encoding of nested params: `{ a: { b: [{ c: 1 }] } }` → `a[b][0][c]=1`. */
+export function formOf(params: object, prefix = ''): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    const name = prefix ? `${prefix}[${key}]` : key;
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'object') Object.assign(form, formOf(value as object, name));
+    else form[name] = String(value);
+  }
+  return form;
 }
 
 /**
@@ -126,6 +142,20 @@ export class BuiltinProvider implements PaymentProvider {
       );
     }
     return firstIntentOf(result.body);
+  }
+
+  /** The gateway honours any future `expiresAt`: the page closes when the order's deadline does. */
+  async createCheckoutSession(input: CheckoutSessionInput): Promise<CheckoutSession> {
+    const form = formOf(checkoutSessionParams(input, input.expiresAt));
+    const result = await this.call('POST', '/v1/checkout/sessions', form, input.idempotencyKey);
+    if (result.status === 409) throw new ProviderBusy();
+    if (result.status !== 200) {
+      throw new ProviderRefused(
+        result.body.error?.code ?? 'invalid_request',
+        `payment gateway refused: ${result.body.error?.message ?? result.status}`,
+      );
+    }
+    return checkoutSessionOf(result.body);
   }
 
   async retrieve(providerPaymentId: string) {

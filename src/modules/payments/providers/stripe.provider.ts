@@ -1,5 +1,7 @@
 import Stripe from 'stripe';
 import {
+  checkoutSessionOf,
+  checkoutSessionParams,
   eventOf,
   firstIntentOf,
   malformedEvent,
@@ -8,10 +10,16 @@ import {
   ProviderRefused,
   ProviderUnavailable,
   snapshotOf,
+  type CheckoutSession,
+  type CheckoutSessionInput,
   type PaymentProvider,
   type ProviderRefund,
   type RefundOutcome,
 } from '../payment-provider.js';
+
+/** Stripe's bounds on a Checkout Session's `expires_at`, with a minute's margin for clocks. */
+const STRIPE_MIN_SESSION_MS = 31 * 60 * 1000;
+const STRIPE_MAX_SESSION_MS = 24 * 60 * 60 * 1000 - 60 * 1000;
 
 /**
  * Stripe through its official SDK. `STRIPE_API_BASE` points the SDK elsewhere (the built-in
@@ -107,6 +115,40 @@ export class StripeProvider implements PaymentProvider {
         this.stripe.paymentIntents.search({ query: metadataQuery(key, value), limit: 1 }),
       );
       return firstIntentOf(result);
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+        throw new ProviderRefused(
+          error.code ?? 'invalid_request',
+          `Stripe refused: ${error.message}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * A Stripe Checkout Session. Stripe keeps one open for 30 minutes to 24 hours, so a page
+   * asked to close sooner (an order due in 10 minutes) stays open 30: a payment made on it
+   * after the order expired is refunded, as any late payment is.
+   */
+  async createCheckoutSession(input: CheckoutSessionInput): Promise<CheckoutSession> {
+    const now = input.now.getTime();
+    const expiresAt = new Date(
+      Math.min(
+        Math.max(input.expiresAt.getTime(), now + STRIPE_MIN_SESSION_MS),
+        now + STRIPE_MAX_SESSION_MS,
+      ),
+    );
+    try {
+      const session = await this.guard(() =>
+        this.stripe.checkout.sessions.create(checkoutSessionParams(input, expiresAt), {
+          idempotencyKey: input.idempotencyKey,
+        }),
+      );
+      return checkoutSessionOf(session);
     } catch (error) {
       if (error instanceof Stripe.errors.StripeInvalidRequestError) {
         throw new ProviderRefused(
