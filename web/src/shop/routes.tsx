@@ -4,6 +4,7 @@ import { CatalogPage } from './catalog/catalog.page';
 import { parseCatalogSearch } from './catalog/catalog-search';
 import { ShopLayout } from './layout';
 import { parseOrdersSearch } from './orders/orders-search';
+import { parseOrderSearch } from './orders/payment-methods';
 import { optionalString } from './search-params';
 import { ProductPage } from './product/product.page';
 
@@ -53,6 +54,7 @@ const routes = [
   createRoute({
     getParentRoute: () => shopLayout,
     path: 'orders/$orderId',
+    validateSearch: parseOrderSearch,
     component: lazyRouteComponent(() => import('./orders/order/order.page'), 'OrderPage'),
   }),
   createRoute({

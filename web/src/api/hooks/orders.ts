@@ -159,21 +159,20 @@ export function usePlaceOrder() {
   });
 }
 
-/** Pays an order with a (test) payment method; a declined attempt still changes the payments. */
-export function usePayOrder() {
+/**
+ * Opens the payment provider's hosted page for an order; the caller sends the browser to its
+ * `url`. Nothing changes on the order until the customer pays there, except for an order that
+ * owes nothing, which is paid at once (its page is then the order's own).
+ */
+export function useCheckoutSession() {
   return useMutation({
-    mutationFn: async ({ id, paymentMethod }: { id: string; paymentMethod: string }) =>
+    mutationFn: async ({ id }: { id: string }) =>
       answer(
-        await api.POST('/api/v1/orders/{id}/payments', {
+        await api.POST('/api/v1/orders/{id}/checkout-session', {
           params: { path: { id }, header: { 'idempotency-key': newIdempotencyKey() } },
-          body: { paymentMethod },
         }),
       ),
-    onSettled: async (payment, _error, { id }) => {
-      await Promise.all([
-        invalidateResource(id, '/api/v1/orders/{id}', '/api/v1/orders/{id}/payments'),
-        payment ? invalidatePaths('/api/v1/orders', '/api/v1/admin/orders') : undefined,
-      ]);
-    },
+    onSuccess: (_session, { id }) =>
+      invalidateResource(id, '/api/v1/orders/{id}', '/api/v1/orders/{id}/payments'),
   });
 }

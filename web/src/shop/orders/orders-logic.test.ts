@@ -1,28 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { ProblemError } from '../../api/problem';
+import type { Payment } from '../../api/types';
 import { safeRedirect } from '../account/redirect';
 import { parseOrdersSearch } from './orders-search';
-import { declineMessage } from './payment-methods';
+import { lastAttemptMessage, parseOrderSearch } from './payment-methods';
 import { actorLabel, customerReason, sortHistory, transitionLabel } from './timeline';
 
-describe('payment declines', () => {
-  const declined = (failureCode: string) =>
-    new ProblemError({
-      title: 'Payment declined',
-      status: 422,
-      code: 'PAYMENT_DECLINED',
-      detail: 'The payment was declined',
-      details: [{ paymentId: 'pay_1', failureCode }],
-    });
+describe('payments on the provider’s page', () => {
+  const payment = (status: Payment['status'], failureCode?: string): Payment => ({
+    id: 'pay_1',
+    orderId: 'ord_1',
+    status,
+    amount: 2500,
+    refundedAmount: 0,
+    currency: 'USD',
+    ...(failureCode ? { failureCode } : {}),
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+  });
 
-  it('says why, and that the customer can try again', () => {
-    expect(declineMessage(declined('card_declined'))).toBe(
-      'Your card was declined. No money was taken; you can try again or use another method.',
+  it('says why the latest payment failed, and that the customer can try again', () => {
+    expect(lastAttemptMessage([payment('failed', 'card_declined')])).toBe(
+      'Your card was declined. No money was taken; you can try again with another card.',
     );
-    expect(declineMessage(declined('insufficient_funds'))).toMatch(
+    expect(lastAttemptMessage([payment('failed', 'insufficient_funds')])).toMatch(
       /^Your card was declined for insufficient funds\./,
     );
-    expect(declineMessage(declined('something_new'))).toMatch(/^The payment was declined /);
+    expect(lastAttemptMessage([payment('failed', 'something_new')])).toMatch(
+      /^The payment did not go through\./,
+    );
+  });
+
+  it('says nothing when the latest payment did not fail', () => {
+    expect(lastAttemptMessage([])).toBeUndefined();
+    expect(
+      lastAttemptMessage([payment('failed', 'card_declined'), payment('processing')]),
+    ).toBeUndefined();
+  });
+
+  it('reads the return from the provider’s page, and nothing else', () => {
+    expect(parseOrderSearch({ payment: 'returned' })).toEqual({ payment: 'returned' });
+    expect(parseOrderSearch({ payment: 'paid' })).toEqual({});
+    expect(parseOrderSearch({})).toEqual({});
   });
 });
 

@@ -1,26 +1,8 @@
-import { toProblem } from '../../api/problem';
+import type { Payment } from '../../api/types';
+import { compact, optionalOneOf } from '../search-params';
 
-/** The built-in provider's test payment methods, as a customer picks them. */
-export const testPaymentMethods = [
-  { id: 'pm_card_visa', label: 'Test card: succeeds', description: 'Visa ending 4242' },
-  {
-    id: 'pm_card_chargeDeclined',
-    label: 'Test card: declined',
-    description: 'The bank declines the charge',
-  },
-  {
-    id: 'pm_card_chargeDeclinedInsufficientFunds',
-    label: 'Test card: insufficient funds',
-    description: 'Declined for lack of funds',
-  },
-  {
-    id: 'pm_card_processing',
-    label: 'Test card: processing',
-    description: 'Confirmed by the bank a moment later',
-  },
-] as const;
-
-export type TestPaymentMethod = (typeof testPaymentMethods)[number]['id'];
+// The customer pays on the payment provider's own page (card data never reaches this shop);
+// what the order page says about it comes from here.
 
 const failureMessages: Record<string, string> = {
   card_declined: 'Your card was declined.',
@@ -29,13 +11,29 @@ const failureMessages: Record<string, string> = {
   expired_card: 'Your card has expired.',
 };
 
-/** What to tell the customer when a payment attempt fails; the order stays payable. */
-export function declineMessage(error: unknown): string {
-  const problem = toProblem(error);
-  const detail = Array.isArray(problem.details)
-    ? (problem.details[0] as { failureCode?: unknown } | undefined)
-    : undefined;
-  const code = typeof detail?.failureCode === 'string' ? detail.failureCode : undefined;
-  const known = code ? failureMessages[code] : undefined;
-  return `${known ?? problem.detail ?? 'The payment did not go through.'} No money was taken; you can try again or use another method.`;
+/** Why a payment failed, in the customer's words. */
+export function failureMessage(failureCode: string | undefined): string {
+  return (failureCode && failureMessages[failureCode]) ?? 'The payment did not go through.';
 }
+
+/**
+ * What to tell the customer when their latest payment failed (the order stays payable), or
+ * undefined when it did not.
+ */
+export function lastAttemptMessage(payments: readonly Payment[]): string | undefined {
+  const latest = payments.at(-1);
+  if (latest?.status !== 'failed') return undefined;
+  return `${failureMessage(latest.failureCode)} No money was taken; you can try again with another card.`;
+}
+
+/** The order page's URL search params: `payment=returned` when the provider's page sent the browser back. */
+export interface OrderSearch {
+  payment?: 'returned' | undefined;
+}
+
+export function parseOrderSearch(raw: Record<string, unknown>): OrderSearch {
+  return compact({ payment: optionalOneOf(raw.payment, ['returned'] as const) });
+}
+
+/** How long the page waits for the provider's word after the customer came back. */
+export const RETURN_WAIT_MS = 30_000;

@@ -1,5 +1,5 @@
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { $api } from '../../../api/client';
 import { invalidateResource } from '../../../api/hooks/cache';
 import { toProblem } from '../../../api/problem';
@@ -18,6 +18,7 @@ import {
 import { CancelOrderButton } from './cancel-order-button';
 import { OrderLines, OrderTotals, ShipTo } from './order-summary';
 import { OrderTimeline } from './order-timeline';
+import { RETURN_WAIT_MS } from '../payment-methods';
 import { PaymentPanel } from './payment-panel';
 
 const route = getRouteApi('/shop/orders/$orderId');
@@ -25,17 +26,30 @@ const route = getRouteApi('/shop/orders/$orderId');
 /** An order: its lines, totals, address, status timeline; pay or cancel it while it waits for payment. */
 export function OrderPage() {
   const { orderId } = route.useParams();
-  return <OrderView orderId={orderId} />;
+  const { payment } = route.useSearch();
+  return <OrderView orderId={orderId} returned={payment === 'returned'} />;
 }
 
-export function OrderView({ orderId }: { orderId: string }) {
+/**
+ * `returned`: the provider's page just sent the browser back here after a payment. Its
+ * webhook may not have arrived yet, so the page watches the order (for RETURN_WAIT_MS at
+ * most) and shows the payment as being confirmed meanwhile.
+ */
+export function OrderView({ orderId, returned = false }: { orderId: string; returned?: boolean }) {
   const session = useSession();
   const enabled = session.status === 'signed-in';
+  const [returnWaitOver, setReturnWaitOver] = useState(false);
+  useEffect(() => {
+    if (!returned) return;
+    const timer = setTimeout(() => setReturnWaitOver(true), RETURN_WAIT_MS);
+    return () => clearTimeout(timer);
+  }, [returned]);
+  const awaitingReturn = returned && !returnWaitOver;
   const payments = $api.useQuery(
     'get',
     '/api/v1/orders/{id}/payments',
     { params: { path: { id: orderId } } },
-    { enabled },
+    { enabled, refetchInterval: awaitingReturn ? 1000 : false },
   );
   const processing = payments.data?.some((p) => p.status === 'processing') ?? false;
   const order = $api.useQuery(
@@ -44,15 +58,19 @@ export function OrderView({ orderId }: { orderId: string }) {
     { params: { path: { id: orderId } } },
     {
       enabled,
-      // While a payment is processing, watch the order until the provider settles it.
+      // While a payment is processing, or the provider's word is awaited, watch the order
+      // until the provider settles it.
       refetchInterval: (query) =>
-        processing && query.state.data?.status === 'pending_payment' ? 1000 : false,
+        (processing || awaitingReturn) && query.state.data?.status === 'pending_payment'
+          ? 1000
+          : false,
     },
   );
   const status = order.data?.status;
   const navigate = useNavigate();
-  // A processing payment seen on this page that has now been confirmed: show the confirmation.
-  const sawProcessing = useRef(false);
+  // A processing payment seen on this page (or a return from the provider's page) that has
+  // now been confirmed: show the confirmation.
+  const sawProcessing = useRef(returned);
   useEffect(() => {
     if (processing) sawProcessing.current = true;
   }, [processing]);
@@ -116,8 +134,13 @@ export function OrderView({ orderId }: { orderId: string }) {
     >
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
         <div className="space-y-6 lg:col-start-1">
-          {(allowed.has('pay') || (o.status === 'pending_payment' && processing)) && (
-            <PaymentPanel order={o} processing={processing} payments={payments.data ?? []} />
+          {(allowed.has('pay') ||
+            (o.status === 'pending_payment' && (processing || awaitingReturn))) && (
+            <PaymentPanel
+              order={o}
+              waiting={processing || awaitingReturn}
+              payments={payments.data ?? []}
+            />
           )}
           {(o.status === 'shipped' || o.status === 'delivered') && (
             <Alert tone="info" title={o.status === 'shipped' ? 'On its way' : 'Delivered'}>
