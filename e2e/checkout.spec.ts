@@ -1,8 +1,16 @@
 import type { Locator } from '@playwright/test';
-import { expect, expectAccessible, newCustomer, register, screenshots, test } from './fixtures.js';
-import { catalog, choosePayment, fillAddress, searchAndAdd } from './helpers.js';
+import {
+  expect,
+  expectAccessible,
+  newCustomer,
+  register,
+  SCREENSHOTS,
+  screenshots,
+  test,
+} from './fixtures.js';
+import { catalog, fillAddress, openPaymentPage, payWithCard, searchAndAdd } from './helpers.js';
 
-test('a customer registers, searches, adds two products, applies a promo code, is declined once, pays and sees the order paid', async ({
+test('a customer registers, searches, adds two products, applies a promo code, is declined once on the hosted payment page, pays there and sees the order paid', async ({
   page,
   adminApi,
 }) => {
@@ -64,16 +72,28 @@ test('a customer registers, searches, adds two products, applies a promo code, i
   await expect(page.getByText('Awaiting payment').first()).toBeVisible();
   const orderUrl = page.url();
 
-  await choosePayment(page, 'Test card: declined');
-  await page.getByRole('button', { name: /^Pay/ }).click();
+  await expect(page.getByRole('button', { name: /^Pay \$/ })).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'order-awaiting-payment');
+  // Paying: on the gateway's own hosted page, where a decline is shown and may be retried.
+  await openPaymentPage(page);
+  await expectAccessible(page);
+  await screenshots(page, 'hosted-payment');
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.screenshot({ path: `${SCREENSHOTS}/hosted-payment-360.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await payWithCard(page, '4000 0000 0000 0002');
   await expect(page.getByRole('alert').filter({ hasText: 'Payment declined' })).toContainText(
     'Your card was declined.',
   );
+  await expect(page.getByRole('alert')).toBeFocused();
   await expectAccessible(page);
-  await screenshots(page, 'order-declined');
+  await screenshots(page, 'hosted-payment-declined');
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.screenshot({ path: `${SCREENSHOTS}/hosted-payment-declined-360.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
 
-  await choosePayment(page, 'Test card: succeeds');
-  await page.getByRole('button', { name: /Try again: Pay/ }).click();
+  await payWithCard(page, '4242 4242 4242 4242');
   await expect(page.getByRole('heading', { name: 'Thank you for your order' })).toBeVisible();
   await expect(page.getByText(/^Order \d+ is paid$/)).toBeVisible();
   await expectAccessible(page);
@@ -104,10 +124,11 @@ test('a processing payment turns paid on screen without a reload', async ({ page
   await page.getByRole('button', { name: 'Place order' }).click();
   await expect(page.getByText('Awaiting payment').first()).toBeVisible();
 
-  // Marks this document: a reload would lose it.
+  await openPaymentPage(page);
+  await payWithCard(page, '4000 0000 0000 7775');
+  // Back on the order page, which shows the payment being confirmed, then paid, by itself.
+  await expect(page).toHaveURL(/\/orders\/[^/]+\?payment=returned$/);
   await page.evaluate(() => ((globalThis as unknown as { e2eMark: number }).e2eMark = 1));
-  await choosePayment(page, 'Test card: processing');
-  await page.getByRole('button', { name: /^Pay/ }).click();
   await expect(
     page.getByRole('status').filter({ hasText: 'being confirmed by the bank' }),
   ).toBeVisible();

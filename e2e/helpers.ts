@@ -30,6 +30,21 @@ export async function fillAddress(page: Page): Promise<void> {
   await page.getByLabel('Country').selectOption('US');
 }
 
-export async function choosePayment(page: Page, label: RegExp | string): Promise<void> {
-  await page.getByRole('radio', { name: label }).check();
+/** From the order page, the Pay button: the browser lands on the provider's hosted page. */
+export async function openPaymentPage(page: Page): Promise<void> {
+  const shop = new URL(page.url()).origin;
+  await page.getByRole('button', { name: /^Pay / }).click();
+  // The gateway's own origin, never the shop's.
+  await page.waitForURL((url) => url.origin !== shop);
+  await expect(page.getByRole('heading', { name: /^Pay \$/ })).toBeVisible();
+  await expect(page.getByLabel('Card number')).toBeVisible();
+}
+
+/** Types a card into the hosted payment page and presses its Pay button. */
+export async function payWithCard(page: Page, cardNumber: string): Promise<void> {
+  await page.getByLabel('Card number').fill(cardNumber);
+  await page.getByLabel('Expiry').fill('12 / 34');
+  await page.getByLabel('CVC').fill('123');
+  await page.getByLabel('Name on card').fill('Pat Payer');
+  await page.getByRole('button', { name: 'Pay', exact: true }).click();
 }

@@ -320,6 +320,17 @@ describe('the hosted payment page', () => {
     const session = await newSession();
     const res = await submit(session.url!, card('4242 4242 4242 4242'), 'http://evil.example');
     expect(res.status).toBe(403);
+    const hidden = await fetch(session.url!, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'null',
+        'sec-fetch-site': 'cross-site',
+      },
+      body: new URLSearchParams(card('4242 4242 4242 4242')).toString(),
+      redirect: 'manual',
+    });
+    expect(hidden.status).toBe(403);
     expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
   });
 

@@ -33,11 +33,19 @@ const sendClosed = (reply: FastifyReply, session: Session, status: 'complete' | 
   sendPage(reply, status === 'expired' ? 410 : 200, closedPage(session, status), session);
 
 /**
- * A form posted from another origin: refused, so no other site can submit this page (a
- * browser names the posting page's origin in `Origin`).
+ * A form posted from another origin: refused, so no other site can submit this page. A
+ * browser says where a post comes from in `Sec-Fetch-Site`, and names the posting page's
+ * origin in `Origin` (`null` when a policy hides it).
  */
-function crossOrigin(origin: string | undefined, host: string | undefined): boolean {
-  if (!origin || !host) return false;
+function crossOrigin(headers: {
+  origin?: string | undefined;
+  host?: string | undefined;
+  'sec-fetch-site'?: string | string[] | undefined;
+}): boolean {
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const { origin, host } = headers;
+  if (!origin || origin === 'null' || !host) return false;
   try {
     return new URL(origin).host !== host;
   } catch {
@@ -66,7 +74,7 @@ export function hostedPageRoutes(gateway: GatewayState): FastifyPluginAsync {
       '/pay/:id',
       { bodyLimit: 4096 },
       async (request, reply) => {
-        if (crossOrigin(request.headers.origin, request.headers.host)) {
+        if (crossOrigin(request.headers)) {
           return reply.code(403).headers(pageSecurityHeaders()).send('Forbidden');
         }
         const form = request.body ?? {};
@@ -87,7 +95,7 @@ export function hostedPageRoutes(gateway: GatewayState): FastifyPluginAsync {
           case 'redirect':
             return reply
               .code(303)
-              .headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
+              .headers({ 'cache-control': 'no-store', 'referrer-policy': 'same-origin' })
               .redirect(outcome.url, 303);
           case 'declined': {
             const problem: PageProblem = { kind: 'declined', message: outcome.message };
