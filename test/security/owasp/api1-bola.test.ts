@@ -101,6 +101,7 @@ describe('API1:2023 Broken Object Level Authorization', () => {
         'POST /api/v1/orders/{id}/cancel',
         'GET /api/v1/orders/{id}/payments',
         'POST /api/v1/orders/{id}/payments',
+        'POST /api/v1/orders/{id}/checkout-session',
       ]),
     );
     for (const o of customerObjectOperations().filter((o) => o.op.requestBody)) {
