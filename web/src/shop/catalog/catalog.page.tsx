@@ -52,12 +52,17 @@ export function CatalogPage() {
 
   return (
     <Page title="Shop" documentTitle="Shop">
-      <div className="grid gap-6 lg:grid-cols-[16rem_1fr]">
-        <div className="space-y-4 lg:self-start">
-          <CategoryNav current={search.category} path={path} />
+      {/* The category navigation arrives with its own request, after the first paint: it goes
+          where its arrival moves nothing, below the filters beside the products (lg), and
+          after the products on a phone. */}
+      <div className="grid gap-6 lg:grid-cols-[16rem_1fr] lg:grid-rows-[auto_1fr]">
+        <div className="lg:self-start">
           <Filters search={search} currency={currency} onChange={setSearch} />
         </div>
-        <section aria-label="Products" className="space-y-4">
+        <section
+          aria-label="Products"
+          className="space-y-4 lg:col-start-2 lg:row-span-2 lg:row-start-1"
+        >
           {products.isPending ? (
             <CatalogSkeleton />
           ) : products.isError ? (
@@ -124,6 +129,9 @@ export function CatalogPage() {
             </>
           )}
         </section>
+        <div className="lg:col-start-1 lg:row-start-2 lg:self-start">
+          <CategoryNav current={search.category} path={path} />
+        </div>
       </div>
     </Page>
   );
