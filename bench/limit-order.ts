@@ -7,10 +7,11 @@ import type { ShippingRule } from '../src/modules/orders/pricing.js';
  * transaction, written by hand with `pg` as one named (prepared) statement, which is its own
  * transaction: one round trip per order. It has Ordo's effects and locking, row for row:
  *
- * - the ordered products locked in id order (`FOR UPDATE`), so two orders never deadlock, and
- *   judged under that lock: every product public, every line's stock enough (duplicate lines
+ * - each ordered product's one variant (the scenarios' products have no options), its row
+ *   locked in variant id order (`FOR UPDATE`), so two orders never deadlock, and judged under
+ *   that lock: every variant and product public, every line's stock enough (duplicate lines
  *   summed first), or nothing is written;
- * - stock decremented, one `reserve` movement per product in the stock ledger (with
+ * - the variant's stock decremented, one `reserve` movement per variant in the ledger (with
  *   `stock_after`), the order (priced from the locked rows: subtotal, flat shipping unless
  *   free over the threshold, no discount), its lines, its first history entry, and the
  *   confirmation job row in pg-boss's job table.
@@ -76,30 +77,33 @@ export interface LimitOrder {
 export const PLACE = {
   name: 'bench_limit_place_order',
   text: `with wanted as (
-      select r.id, r.qty, r.mid, r.lid, r.pos - 1 as pos
+      select (select v.id from product_variants v join products vp on vp.id = v.product_id
+               where v.product_id = r.id and jsonb_array_length(vp.options) = 0) as vid,
+             r.id, r.qty, r.mid, r.lid, r.pos - 1 as pos
       from unnest($1::text[], $2::int[], $4::text[], $11::text[]) with ordinality as r(id, qty, mid, lid, pos)
     ), locked as materialized (
-      select p.id, p.sku, p.name, p.price, p.stock from products p
-      where p.id = any($1::text[]) and p.active and p.archived_at is null
-      order by p.id for update
+      select v.id, v.product_id, v.sku, p.name, v.title, v.price, v.stock
+      from product_variants v join products p on p.id = v.product_id
+      where v.id in (select vid from wanted) and v.active and p.active and p.archived_at is null
+      order by v.id for update of v
     ), verdict as (
       select count(l.id) = count(*) as found,
              coalesce(bool_and(l.stock >= w.qty), false) as enough,
              coalesce(sum(l.price::bigint * w.qty), 0) as subtotal
-      from wanted w left join locked l on l.id = w.id
+      from wanted w left join locked l on l.id = w.vid
     ), priced as (
       select v.subtotal,
              case when $13::bigint is not null and v.subtotal >= $13::bigint then 0 else $12::bigint end as shipping
       from verdict v where v.found and v.enough
     ), taken as (
-      update products p set stock = p.stock - w.qty, updated_at = $3
+      update product_variants v set stock = v.stock - w.qty, updated_at = $3
       from wanted w, priced
-      where p.id = w.id
-      returning p.id, p.stock
+      where v.id = w.vid
+      returning v.id, v.product_id, v.stock
     ), ledger as (
-      insert into stock_movements (id, product_id, kind, delta, stock_after, order_id, actor_id, created_at)
-      select w.mid, t.id, 'reserve', -w.qty, t.stock, $5, $6, $3
-      from taken t join wanted w on w.id = t.id
+      insert into stock_movements (id, product_id, variant_id, kind, delta, stock_after, order_id, actor_id, created_at)
+      select w.mid, t.product_id, t.id, 'reserve', -w.qty, t.stock, $5, $6, $3
+      from taken t join wanted w on w.vid = t.id
     ), placed as (
       insert into orders (id, user_id, email, status, payment_status, subtotal, discount, shipping,
                           total, currency, promo_code, shipping_address, expires_at, created_at, updated_at)
@@ -108,11 +112,11 @@ export const PLACE = {
       from priced
       returning number, subtotal, shipping, total
     ), lines as (
-      insert into order_lines (id, order_id, position, product_id, sku, name, unit_price, quantity,
-                               subtotal, discount, total)
-      select w.lid, $5, w.pos, w.id, l.sku, l.name, l.price, w.qty, l.price::bigint * w.qty, 0,
-             l.price::bigint * w.qty
-      from wanted w join locked l on l.id = w.id, priced
+      insert into order_lines (id, order_id, position, product_id, variant_id, variant_title, sku,
+                               name, unit_price, quantity, subtotal, discount, total)
+      select w.lid, $5, w.pos, l.product_id, l.id, l.title, l.sku, l.name, l.price, w.qty,
+             l.price::bigint * w.qty, 0, l.price::bigint * w.qty
+      from wanted w join locked l on l.id = w.vid, priced
       returning product_id, sku, name, unit_price, quantity, position
     ), history as (
       insert into order_history (order_id, from_status, to_status, actor_id, actor_role, reason, created_at)

@@ -425,10 +425,10 @@ async function checkInvariants(databaseUrl: string, hotProductId: string) {
     const one = async (sql: string, values: unknown[] = []) =>
       Number(Object.values((await client.query(sql, values)).rows[0] as object)[0]);
     const invariants = {
-      negativeStock: await one('select count(*) from products where stock < 0'),
+      negativeStock: await one('select count(*) from product_variants where stock < 0'),
       stockNotLedger: await one(
-        `select count(*) from products p
-         where p.stock <> (select coalesce(sum(delta), 0) from stock_movements m where m.product_id = p.id)`,
+        `select count(*) from product_variants v
+         where v.stock <> (select coalesce(sum(delta), 0) from stock_movements m where m.variant_id = v.id)`,
       ),
       hotReservedUnits: await one(
         `select coalesce(-sum(delta), 0) from stock_movements where product_id = $1 and kind = 'reserve'`,

@@ -318,6 +318,8 @@ describe('GET /api/v1/admin/orders/export.csv', () => {
           orderId: o.id,
           position: 0,
           productId: 'prd_bulk',
+          variantId: 'var_bulk',
+          variantTitle: '',
           sku: 'BULK-1',
           name: 'Bulk',
           unitPrice: o.subtotal,

@@ -61,7 +61,67 @@ async function upload(productId: string, bytes: Buffer) {
   expect(response.status).toBe(201);
 }
 
+/** A product with two sizes, each with its own price and stock. */
+async function createSizedProduct(w: string) {
+  const res = await t.http.post(
+    '/api/v1/admin/products',
+    {
+      name: `${w} hoodie`,
+      options: [{ name: 'Size', values: ['S', 'M'] }],
+      variants: [
+        { sku: `${w}-S`, options: { Size: 'S' }, price: 3000, stock: 4 },
+        { sku: `${w}-M`, options: { Size: 'M' }, price: 3200, stock: 6 },
+      ],
+    },
+    asAdmin(),
+  );
+  expect(res.status).toBe(201);
+  return res.body as Product;
+}
+
+/** Changes a variant's price and adjusts its sibling's stock through `http`, as an admin. */
+async function changeVariants(http: HttpClient, product: Product) {
+  const [small, medium] = product.variants;
+  const priced = await http.patch(
+    `/api/v1/admin/variants/${small!.id}`,
+    { price: 2500 },
+    asAdmin(),
+  );
+  expect(priced.status).toBe(200);
+  const adjusted = await http.post(
+    `/api/v1/admin/variants/${medium!.id}/stock-adjustments`,
+    { delta: -2, reason: 'damaged' },
+    asAdmin(),
+  );
+  expect(adjusted.status).toBe(201);
+}
+
 describe('the catalog cache (one instance)', () => {
+  it("serves a variant's price change and its sibling's stock change on the next read", async () => {
+    const w = word();
+    const product = await createSizedProduct(w);
+    const list = `/api/v1/products?q=${w}`;
+    const detail = `/api/v1/products/${product.id}`;
+    const before = await readTwice(t.http, detail);
+    expect(before.body).toMatchObject({ price: 3000, stock: 10 });
+    expect((await readTwice(t.http, list)).body.items[0].price).toBe(3000);
+    await changeVariants(t.http, product);
+    const after = await t.http.get(detail, {
+      headers: { 'if-none-match': before.headers.get('etag')! },
+    });
+    expect(after.status).toBe(200);
+    expect(after.body).toMatchObject({ price: 2500, stock: 8 });
+    expect(
+      after.body.variants.map((v: { price: number; stock: number }) => [v.price, v.stock]),
+    ).toEqual([
+      [2500, 4],
+      [3200, 4],
+    ]);
+    const listed = (await t.http.get(list)).body.items[0];
+    expect(listed).toMatchObject({ price: 2500, stock: 8 });
+    expect(listed.variants[1].stock).toBe(4);
+  });
+
   it('serves a price and name change on the next read of the list and the product', async () => {
     const w = word();
     const product = await createProduct(t, { name: `${w} kettle`, price: 1000 });
@@ -317,6 +377,25 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)(
       };
     });
     afterAll(() => second.close());
+
+    it("serves a variant's price and stock change made through one instance from the other on its next read", async () => {
+      const w = word();
+      const product = await createSizedProduct(w);
+      const detail = `/api/v1/products/${product.id}`;
+      const cached = await readTwice(second.http, detail);
+      expect(cached.body).toMatchObject({ price: 3000, stock: 10 });
+      await changeVariants(t.http, product);
+      const shown = await second.http.get(detail);
+      expect(shown.body).toMatchObject({ price: 2500, stock: 8 });
+      expect(
+        shown.body.variants.map((v: { price: number; stock: number }) => [v.price, v.stock]),
+      ).toEqual([
+        [2500, 4],
+        [3200, 4],
+      ]);
+      const listed = await second.http.get(`/api/v1/products?q=${w}`);
+      expect(listed.body.items[0]).toMatchObject({ price: 2500, stock: 8 });
+    });
 
     it('serves a price change made through one instance from the other on its next read', async () => {
       const w = word();

@@ -218,6 +218,21 @@ describe('public catalog search', () => {
       currency: t.config.currency,
       stock: 7,
       active: true,
+      // A product without options is one variant, whose sku, price and stock are the product's.
+      options: [],
+      variants: [
+        {
+          id: expect.stringMatching(/^var_/),
+          productId: product.id,
+          sku: product.sku,
+          title: '',
+          options: {},
+          price: 1234,
+          stock: 7,
+          active: true,
+          position: 0,
+        },
+      ],
       imageUrl: null,
       images: [],
       categories: [],
@@ -264,6 +279,20 @@ describe('admin product CRUD', () => {
       currency: t.config.currency,
       stock: 12,
       active: true,
+      options: [],
+      variants: [
+        {
+          id: expect.stringMatching(/^var_/),
+          productId: res.body.id,
+          sku: `${w}-Mug`,
+          title: '',
+          options: {},
+          price: 1800,
+          stock: 12,
+          active: true,
+          position: 0,
+        },
+      ],
       imageUrl: null,
       images: [],
       categories: [],
@@ -279,6 +308,7 @@ describe('admin product CRUD', () => {
       {
         id: expect.any(String),
         productId: res.body.id,
+        variantId: res.body.variants[0].id,
         kind: 'adjustment',
         delta: 12,
         stockAfter: 12,
@@ -470,6 +500,7 @@ describe('stock adjustments', () => {
     expect(res.body).toEqual({
       id: expect.any(String),
       productId: product.id,
+      variantId: product.variants[0]!.id,
       kind: 'adjustment',
       delta: -3,
       stockAfter: 2,
@@ -488,7 +519,9 @@ describe('stock adjustments', () => {
     const url = `/api/v1/admin/products/${product.id}/stock-adjustments`;
     const tooMuch = await t.http.post(url, { delta: -5, reason: 'shrinkage' }, asAdmin());
     expectProblem(tooMuch, 409, 'OUT_OF_STOCK');
-    expect(tooMuch.body.details).toEqual([{ productId: product.id, requested: 5, available: 4 }]);
+    expect(tooMuch.body.details).toEqual([
+      { productId: product.id, variantId: product.variants[0]!.id, requested: 5, available: 4 },
+    ]);
     expect((await adminProduct(product.id)).stock).toBe(4);
     expect((await movementsOf(product.id)).total).toBe(1);
 
@@ -497,7 +530,9 @@ describe('stock adjustments', () => {
     expect(all.body.stockAfter).toBe(0);
     const more = await t.http.post(url, { delta: -1, reason: 'shrinkage' }, asAdmin());
     expectProblem(more, 409, 'OUT_OF_STOCK');
-    expect(more.body.details).toEqual([{ productId: product.id, requested: 1, available: 0 }]);
+    expect(more.body.details).toEqual([
+      { productId: product.id, variantId: product.variants[0]!.id, requested: 1, available: 0 },
+    ]);
     expect((await adminProduct(product.id)).stock).toBe(0);
   });
 

@@ -23,10 +23,16 @@ beforeAll(async () => {
   ({ database, url } = await openTestDatabase());
   // Enough rows, analysed, that the planner's estimates are those of a real shop's tables.
   await database.db.execute(sql`
-    insert into products (id, sku, name, description, price, stock, active, created_at)
+    insert into products (id, sku, name, description, price, active, created_at)
     select 'prd_' || lpad(i::text, 6, '0'), 'SKU-' || i,
            (array['Oak','Walnut','Steel','Linen'])[1 + i % 4] || ' thing ' || i, 'number ' || i,
-           100 + (i * 7919) % 5000, i % 7, i % 50 <> 0, now() - i * interval '1 minute'
+           100 + (i * 7919) % 5000, i % 50 <> 0, now() - i * interval '1 minute'
+    from generate_series(1, 3000) i`);
+  // Each product one variant, holding its stock.
+  await database.db.execute(sql`
+    insert into product_variants (id, product_id, sku, title, price, stock, position)
+    select 'var_' || lpad(i::text, 6, '0'), 'prd_' || lpad(i::text, 6, '0'), 'SKU-' || i, '',
+           100 + (i * 7919) % 5000, i % 7, 0
     from generate_series(1, 3000) i`);
   await database.db.execute(sql`
     insert into orders (id, user_id, email, status, subtotal, total, currency, promo_code,
@@ -36,6 +42,7 @@ beforeAll(async () => {
            case when i % 20 = 0 then 'SPRING' end, '{}'::jsonb, now(), now() - i * interval '1 hour'
     from generate_series(1, 3000) i`);
   await database.db.execute(sql`analyze products`);
+  await database.db.execute(sql`analyze product_variants`);
   await database.db.execute(sql`analyze orders`);
 });
 afterAll(async () => {

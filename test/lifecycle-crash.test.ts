@@ -139,7 +139,7 @@ describe.skipIf(!onPostgres)('a paid order cancelled by staff survives a crash',
     });
     const [stock] = await queryRows<{ stock: number }>(
       t.ctx.db,
-      sql`select stock::int from products where id = ${productId}`,
+      sql`select stock::int from product_variants where product_id = ${productId}`,
     );
     expect(stock!.stock).toBe(5);
   }

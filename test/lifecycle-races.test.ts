@@ -151,8 +151,8 @@ async function raceFixture(t: TestApp) {
     // Stock: what the kept orders hold is out, everything else came back; equal to the ledger.
     const [stock] = await queryRows<{ stock: number; ledger: number }>(
       t.ctx.db,
-      sql`select p.stock::int, (select sum(delta)::int from stock_movements m where m.product_id = p.id) as ledger
-            from products p where p.id = ${product.id}`,
+      sql`select v.stock::int, (select sum(delta)::int from stock_movements m where m.variant_id = v.id) as ledger
+            from product_variants v where v.product_id = ${product.id}`,
     );
     expect(stock!.stock).toBe(stock!.ledger);
     const [late] = await queryRows<{ n: number }>(
@@ -228,7 +228,7 @@ describe('staff cancel racing the card payment (confirm response)', () => {
       }
       const [stock] = await queryRows<{ stock: number }>(
         t.ctx.db,
-        sql`select stock::int from products where id = ${f.product.id}`,
+        sql`select stock::int from product_variants where product_id = ${f.product.id}`,
       );
       expect(stock!.stock).toBe(stockBefore + 60);
     },

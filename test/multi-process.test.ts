@@ -105,8 +105,8 @@ describe.skipIf(!onPostgres)(
         expect(results.filter((r) => r.status !== 201 && r.status !== 409)).toEqual([]);
         const [row] = await queryRows<{ stock: number; ledger: number }>(
           t.ctx.db,
-          sql`select stock::int, (select sum(delta)::int from stock_movements where product_id = ${product.id}) as ledger
-            from products where id = ${product.id}`,
+          sql`select stock::int, (select sum(delta)::int from stock_movements where variant_id = v.id) as ledger
+            from product_variants v where product_id = ${product.id}`,
         );
         expect(row).toEqual({ stock: 0, ledger: 0 });
 

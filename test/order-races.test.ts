@@ -42,7 +42,9 @@ describe('races', () => {
     expect(statusCounts(results.map((r) => r.status))).toEqual({ 201: 20, 409: 180 });
     for (const r of results.filter((r) => r.status === 409)) {
       expect(r.body.code).toBe('OUT_OF_STOCK');
-      expect(r.body.details).toEqual([{ productId: product.id, requested: 1, available: 0 }]);
+      expect(r.body.details).toEqual([
+        { productId: product.id, variantId: product.variants[0]!.id, requested: 1, available: 0 },
+      ]);
     }
     expect((await findProduct(t.ctx.db, product.id))!.stock).toBe(0);
     expect(await sumMovements(t.ctx.db, product.id)).toBe(0);

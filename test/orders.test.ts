@@ -130,8 +130,8 @@ describe('placing an order', () => {
     expect(res.body.code).toBe('OUT_OF_STOCK');
     expect(res.body.details).toEqual(
       expect.arrayContaining([
-        { productId: few.id, requested: 3, available: 2 },
-        { productId: none.id, requested: 1, available: 0 },
+        { productId: few.id, variantId: few.variants[0]!.id, requested: 3, available: 2 },
+        { productId: none.id, variantId: none.variants[0]!.id, requested: 1, available: 0 },
       ]),
     );
     expect(res.body.details).toHaveLength(2);

@@ -1,5 +1,5 @@
 import { count, sql, type SQL } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import type { PgTable, SelectedFields } from 'drizzle-orm/pg-core';
 import { offsetOf, type PageRequest } from '../shared/pagination.js';
 import type { Executor } from './client.js';
 
@@ -14,16 +14,17 @@ export const MAX_TOTAL = 10_000;
  * One page of a table's rows matching `where`, in `orderBy` order, and how many match in all,
  * counted up to MAX_TOTAL.
  */
-export async function selectPage<T extends PgTable>(
+export async function selectPage<T extends PgTable, R = T['$inferSelect']>(
   db: Executor,
   table: T,
   where: SQL | undefined,
   orderBy: SQL[],
   page: PageRequest,
-): Promise<{ rows: T['$inferSelect'][]; total: number }> {
+  /** The row's fields, when they are more than the table's columns (a derived one). */
+  columns?: SelectedFields,
+): Promise<{ rows: R[]; total: number }> {
   const [rows, [totals]] = await Promise.all([
-    db
-      .select()
+    (columns ? db.select(columns) : db.select())
       .from(table as PgTable)
       .where(where)
       .orderBy(...orderBy)
@@ -38,5 +39,5 @@ export async function selectPage<T extends PgTable>(
         .as('matches'),
     ),
   ]);
-  return { rows: rows, total: totals?.total ?? 0 };
+  return { rows: rows as R[], total: totals?.total ?? 0 };
 }

@@ -38,9 +38,9 @@ export const errorStatus = {
   // --- resources ---
   /** No such resource, or one that belongs to somebody else. */
   NOT_FOUND: 404,
-  /** Not enough stock; `details` lists each short product with what is available. */
+  /** Not enough stock; `details` lists each short variant (`productId`, `variantId`) with what is `requested` and `available`. */
   OUT_OF_STOCK: 409,
-  /** Another product already uses this sku (compared case-insensitively). */
+  /** Another product or variant already uses this sku (compared case-insensitively). */
   SKU_TAKEN: 409,
   /** The requested status change is not allowed from the current status. */
   INVALID_TRANSITION: 409,
@@ -52,9 +52,9 @@ export const errorStatus = {
   IDEMPOTENCY_KEY_IN_FLIGHT: 409,
   /** This Idempotency-Key was used with a different request body. */
   IDEMPOTENCY_KEY_MISMATCH: 422,
-  /** A stock adjustment would take a product's stock above the maximum (1 000 000 000). */
+  /** A stock adjustment would take a variant's stock above the maximum (1 000 000 000). */
   STOCK_LIMIT_EXCEEDED: 422,
-  /** An order names a product that does not exist or is archived. */
+  /** An order names a product that does not exist or is archived, or a variant that does not exist, is inactive or whose product is; `details` names each (`productId`, and `variantId` when the item named one). */
   PRODUCT_UNAVAILABLE: 422,
   /** A category's parent, or one of a product's `categoryIds`, names no category; `details` lists the unknown ids. Nothing changed. */
   CATEGORY_UNKNOWN: 422,
@@ -64,6 +64,10 @@ export const errorStatus = {
   CATEGORY_CYCLE: 409,
   /** Admin: a category with subcategories or products cannot be deleted; move or delete its subcategories and take its products out first. */
   CATEGORY_NOT_EMPTY: 409,
+  /** A product with options is ordered, stocked and restocked by variant: the request named it by `productId` (an order item, a stock adjustment, a refund's restock line). Name a `variantId`; `details` lists each such `productId`. */
+  VARIANT_REQUIRED: 422,
+  /** Admin: options and variants that do not fit together: more than 3 options, an option without values or named twice, a value given twice, a variant whose `options` do not name exactly one of each option's values, or a combination given twice (or already a variant). `errors` says which. */
+  VARIANT_OPTIONS_INVALID: 422,
   /** An image upload whose declared size exceeds the pixel limit (a decompression bomb, or simply too big). Upload a smaller image. */
   IMAGE_TOO_MANY_PIXELS: 422,
   /** An upload recognised as JPEG, PNG or WebP that cannot be decoded (truncated or damaged). */
@@ -98,7 +102,7 @@ export const errorStatus = {
   REFUND_EXCEEDS_PAYMENT: 422,
   /** The payment provider refused the refund. */
   REFUND_FAILED: 422,
-  /** A refund asks to restock more units of a product than the order still holds (ordered, less those back in stock or chosen by a refund still pending), or a product not in the order; `details` lists each with `requested` and `restockable`. */
+  /** A refund asks to restock more units of a variant than the order still holds (ordered, less those back in stock or chosen by a refund still pending), or a variant not in the order; `details` lists each with `requested` and `restockable`. */
   RESTOCK_EXCEEDS_ORDER: 422,
   /** A webhook whose signature is missing, wrong or outside the 300 s tolerance. Nothing changed. */
   WEBHOOK_SIGNATURE_INVALID: 400,

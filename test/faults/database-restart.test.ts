@@ -210,8 +210,8 @@ describe('PostgreSQL restarted under load', () => {
     ]);
     expect(found).toHaveLength(acknowledged.length);
     const drift = await query<{ id: string }>(
-      `select p.id from products p
-        where p.stock <> (select coalesce(sum(delta), 0) from stock_movements m where m.product_id = p.id)`,
+      `select v.id from product_variants v
+        where v.stock <> (select coalesce(sum(delta), 0) from stock_movements m where m.variant_id = v.id)`,
     );
     expect(drift).toEqual([]);
   }

@@ -221,7 +221,10 @@ describe('SIGTERM under load', () => {
           await blocker.query<{ pid: number }>('select pg_backend_pid() as pid')
         ).rows as [{ pid: number }];
         await blocker.query('begin');
-        await blocker.query('select id from products where id = $1 for update', [product.id]);
+        // An order locks its variants' rows (never the product's): hold the one it takes.
+        await blocker.query('select id from product_variants where product_id = $1 for update', [
+          product.id,
+        ]);
         // Read outside the blocker's transaction: inside one, pg_stat_activity is the snapshot
         // its first read took, and would never change.
         const observer = new pg.Client({ connectionString: db.url });

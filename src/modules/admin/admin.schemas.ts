@@ -18,9 +18,18 @@ export const statsSchema = z
     ordersWeek: z.number().int(),
     revenueWeek: z.number().int(),
     currency: z.string(),
-    lowStock: z.array(
-      z.object({ id: z.string(), sku: z.string(), name: z.string(), stock: z.number().int() }),
-    ),
+    lowStock: z
+      .array(
+        z.object({
+          id: z.string().describe("the product's id"),
+          sku: z.string().describe("the variant's sku"),
+          name: z.string(),
+          stock: z.number().int().describe("the variant's stock"),
+          variantId: z.string(),
+          variantTitle: z.string().describe('empty for a product without options'),
+        }),
+      )
+      .describe('variants of products on sale with stock below the threshold, lowest first'),
     failedJobs: z.number().int(),
     daily: z
       .array(

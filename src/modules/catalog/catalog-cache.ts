@@ -5,10 +5,11 @@ import { LRUCache } from 'lru-cache';
 import { createVersionedCache, type VersionedCache, type Versions } from '../../shared/cache.js';
 
 /**
- * The public catalog's read cache. Product bodies (name, price, description, images) are
- * cached under the catalog version, which every product change bumps after it commits. Stock
- * and `updatedAt`, which every order changes, are read fresh for the page's products in one
- * primary-key query and laid over the cached bodies, and the answer (body text and ETag) is
+ * The public catalog's read cache. Product bodies (name, price, description, images, options,
+ * variants with their prices) are cached under the catalog version, which every product or
+ * variant change bumps after it commits. Stock (the product's and each variant's) and
+ * `updatedAt`, which every order changes, are read fresh for the page's products in one
+ * query and laid over the cached bodies, and the answer (body text and ETag) is
  * kept in this process under both the catalog version and the stock version, which every
  * stock movement bumps after it commits (see `stockChanged`). So a read after a write never
  * serves an old price, name, image or stock level, orders do not empty the cache, and a read
@@ -182,10 +183,13 @@ export function stockChanged(ctx: CacheCtx): Promise<void> {
 /** stockChanged's afterCommit key: a transaction that moves stock many times bumps once. */
 export const STOCK_CHANGED = 'catalog stock version';
 
+/** A product's fields that orders change, read fresh on every cached read. */
 export interface Fresh {
   id: string;
   stock: number;
   updatedAt: Date;
+  /** Each variant's stock, by variant id. */
+  variants: Map<string, number>;
 }
 
 /** The current versions, or undefined when the cache cannot be trusted now (Redis down). */
@@ -312,6 +316,7 @@ interface FreshFields {
   id: string;
   stock: number;
   updatedAt: string;
+  variants?: readonly { id: string; stock: number }[];
 }
 
 /**
@@ -320,7 +325,10 @@ interface FreshFields {
  */
 function etagOf(version: number | undefined, key: string, items: readonly FreshFields[]): string {
   const hash = createHash('sha1').update(`${version ?? 'db'}\n${key}\n`);
-  for (const item of items) hash.update(`${item.id}:${item.stock}:${item.updatedAt}\n`);
+  for (const item of items) {
+    hash.update(`${item.id}:${item.stock}:${item.updatedAt}\n`);
+    for (const variant of item.variants ?? []) hash.update(`${variant.id}:${variant.stock}\n`);
+  }
   return `W/"${version ?? 'db'}-${hash.digest('base64url').slice(0, 22)}"`;
 }
 

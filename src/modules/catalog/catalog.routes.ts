@@ -9,6 +9,7 @@ import * as catalog from './catalog.service.js';
 import * as stock from './stock.service.js';
 import { conditional, notModified } from './catalog-http.js';
 import { categoryRoutes } from './categories.routes.js';
+import * as variants from './variants.service.js';
 import { imageRoutes } from './images.routes.js';
 
 export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
@@ -141,7 +142,8 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         ...admin,
         schema: {
           tags: ['admin'],
-          summary: 'Adjust stock by a delta, with a reason (a ledger movement)',
+          summary:
+            "Adjust a product's stock by a delta, with a reason (a ledger movement of its one variant; a product with options: 422 VARIANT_REQUIRED, adjust its variants)",
           security,
           params: idParams,
           body: schemas.stockAdjustmentBody,
@@ -167,6 +169,79 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => stock.listStockMovements(ctx, request.params.id, request.query),
+    );
+
+    app.post(
+      '/api/v1/admin/products/:id/variants',
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          summary:
+            'Add a variant to a product with options (a new combination; a new value joins its option)',
+          security,
+          params: idParams,
+          body: schemas.variantBody,
+          response: { 201: schemas.variantSchema },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(await variants.addVariant(ctx, actorOf(request), request.params.id, request.body)),
+    );
+
+    app.patch(
+      '/api/v1/admin/variants/:id',
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          summary: "Change a variant's sku, price, active flag or image",
+          security,
+          params: idParams,
+          body: schemas.variantPatchBody,
+          response: { 200: schemas.variantSchema },
+        },
+      },
+      async (request) => variants.updateVariant(ctx, request.params.id, request.body),
+    );
+
+    app.post(
+      '/api/v1/admin/variants/:id/stock-adjustments',
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          summary: "Adjust a variant's stock by a delta, with a reason (a ledger movement)",
+          security,
+          params: idParams,
+          body: schemas.stockAdjustmentBody,
+          response: { 201: schemas.stockMovementSchema },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(
+            await stock.adjustVariantStock(ctx, actorOf(request), request.params.id, request.body),
+          ),
+    );
+
+    app.get(
+      '/api/v1/admin/variants/:id/stock-movements',
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          summary: "A variant's stock movements, newest first",
+          security,
+          params: idParams,
+          querystring: z.strictObject(pageQuery),
+          response: { 200: pageOf(schemas.stockMovementSchema) },
+        },
+      },
+      async (request) => stock.listVariantStockMovements(ctx, request.params.id, request.query),
     );
 
     await app.register(imageRoutes(ctx));

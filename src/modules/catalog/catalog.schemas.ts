@@ -23,16 +23,54 @@ export const productImageSchema = imageVariantSchema
   .describe('`url`, `width` and `height` are the widest variant')
   .meta({ id: 'ProductImage' });
 
+export const productOptionSchema = z
+  .object({
+    name: z.string().describe('such as `Size`'),
+    values: z.array(z.string()).describe('in display order, such as `["S", "M", "L"]`'),
+  })
+  .meta({ id: 'ProductOption' });
+
+export const variantSchema = z
+  .object({
+    id: z.string(),
+    productId: z.string(),
+    sku: z.string(),
+    title: z
+      .string()
+      .describe(
+        "the option values in the options' order, such as `M / Red`; empty without options",
+      ),
+    options: z
+      .record(z.string(), z.string())
+      .describe('one value of each of the product\'s options, such as `{"Size": "M"}`'),
+    price: z.number().int().describe('minor units of the shop currency'),
+    stock: z.number().int(),
+    active: z.boolean(),
+    imageId: z
+      .string()
+      .optional()
+      .describe("one of the product's images, when the variant has one"),
+    position: z.number().int().describe('display order within the product, lowest first'),
+  })
+  .meta({ id: 'Variant' });
+
 export const productSchema = z
   .object({
     id: z.string(),
-    sku: z.string(),
+    sku: z.string().describe("the product's own SKU: without options, its one variant's"),
     name: z.string(),
     description: z.string(),
-    price: z.number().int().describe('minor units of `currency`'),
+    price: z
+      .number()
+      .int()
+      .describe('minor units of `currency`: the lowest price of its active variants'),
     currency: z.string(),
-    stock: z.number().int(),
+    stock: z.number().int().describe("the sum of its variants' stock"),
     active: z.boolean(),
+    options: z
+      .array(productOptionSchema)
+      .describe('0 to 3; none means the product has exactly one variant'),
+    variants: z.array(variantSchema).describe('in display order'),
     imageUrl: z
       .string()
       .nullable()
@@ -48,22 +86,90 @@ export const adminProductSchema = productSchema
   .extend({ archivedAt: z.string().nullable() })
   .meta({ id: 'AdminProduct' });
 
-export const productBody = z.strictObject({
-  sku: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only')
-    .max(64),
+const sku = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only')
+  .max(64);
+
+const productFields = {
+  sku,
   name: z.string().trim().min(1).max(200),
   description: z.string().max(5000).optional(),
   price: moneyInput,
   stock: quantity.optional(),
   active: z.boolean().optional(),
   categoryIds: productCategoryIds.optional(),
+};
+
+const optionText = z.string().trim().min(1).max(100);
+
+const optionInput = z.strictObject({
+  name: optionText,
+  values: z.array(optionText).min(1, 'at least one value').max(100),
 });
 
-export const productPatchBody = productBody
+const variantOptionsInput = z
+  .record(optionText, optionText)
+  .describe("one value of each of the product's options, by option name");
+
+export const variantBody = z.strictObject({
+  sku,
+  options: variantOptionsInput,
+  price: moneyInput,
+  stock: quantity.optional().describe('opening stock, entered in the ledger (default 0)'),
+  active: z.boolean().optional(),
+});
+
+export const productBody = z
+  .strictObject({
+    ...productFields,
+    sku: sku
+      .optional()
+      .describe("required without `variants`; with them, default the first variant's"),
+    price: moneyInput
+      .optional()
+      .describe('required without `variants`; with them the product price is their lowest'),
+    stock: quantity.optional().describe('without `variants` only: the opening stock'),
+    options: z
+      .array(optionInput)
+      .max(3, 'at most 3 options')
+      .optional()
+      .describe('0 to 3 options, such as `{name: "Size", values: ["S", "M"]}`'),
+    variants: z
+      .array(variantBody)
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('the combinations sold, each at most once; required with `options`'),
+  })
+  .superRefine((body, check) => {
+    if (body.variants) return;
+    for (const field of ['sku', 'price'] as const) {
+      if (body[field] === undefined) {
+        check.addIssue({ code: 'custom', path: [field], message: 'is required without variants' });
+      }
+    }
+  });
+
+export const productPatchBody = z
+  .strictObject(productFields)
   .partial()
+  .refine((body) => Object.keys(body).length > 0, 'at least one field is required');
+
+export const variantPatchBody = z
+  .strictObject({
+    sku: sku.optional(),
+    price: moneyInput.optional(),
+    active: z.boolean().optional(),
+    imageId: z
+      .string()
+      .min(1)
+      .max(64)
+      .nullable()
+      .optional()
+      .describe("one of the product's images, or null for none"),
+  })
   .refine((body) => Object.keys(body).length > 0, 'at least one field is required');
 
 export const productSort = z.enum(['price', '-price', 'name', '-createdAt']).default('-createdAt');
@@ -108,6 +214,7 @@ export const stockMovementSchema = z
   .object({
     id: z.string(),
     productId: z.string(),
+    variantId: z.string().nullable().describe('the variant whose stock moved'),
     kind: z.enum(movementKinds),
     delta: z.number().int(),
     stockAfter: z.number().int(),

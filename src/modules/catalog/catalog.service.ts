@@ -9,11 +9,16 @@ import { actorIdOf, type ActorOrSystem } from '../auth/system-actor.js';
 import type {
   adminProductSchema,
   productBody,
+  productPatchBody,
   productSchema,
   stockMovementSchema,
+  variantSchema,
 } from './catalog.schemas.js';
 import * as repo from './product.repository.js';
 import type { ProductFilter, ProductRow, ProductSort } from './product.repository.js';
+import * as variantRepo from './variant.repository.js';
+import type { VariantRow } from './variant.repository.js';
+import { checkNewVariants, orderedOptions, variantTitle } from './variant-options.js';
 
 import { imagesByProduct, listImageUrl, storeImage, type ProductImage } from './product-images.js';
 import { demoImage, demoProducts } from './seed-data.js';
@@ -22,7 +27,7 @@ import {
   setProductCategories,
   type CategoryRef,
 } from './categories.service.js';
-import { isPublic, moveStock } from './stock.service.js';
+import { isPublic, moveStock, variantRequired } from './stock.service.js';
 import {
   catalogChanged,
   etagUncached,
@@ -39,18 +44,41 @@ type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'redis' | 'logger'>;
 export type Product = z.output<typeof productSchema>;
 export type AdminProduct = z.output<typeof adminProductSchema>;
 export type StockMovement = z.output<typeof stockMovementSchema>;
+export type Variant = z.output<typeof variantSchema>;
 
 export type ProductInput = z.output<typeof productBody>;
 
-export type ProductChanges = Partial<ProductInput>;
+export type ProductChanges = z.output<typeof productPatchBody>;
 
-/** What a product answer shows beside its row, each fetched in one query for a whole page. */
-interface Extras {
+export const toVariant = (row: VariantRow): Variant => ({
+  id: row.id,
+  productId: row.productId,
+  sku: row.sku,
+  title: row.title,
+  options: row.options,
+  price: row.price,
+  stock: row.stock,
+  active: row.active,
+  ...(row.imageId ? { imageId: row.imageId } : {}),
+  position: row.position,
+});
+
+/** What a product answer is made of beside its row, each fetched in one query for a page. */
+interface Details {
+  currency: string;
   images: ProductImage[];
   categories: CategoryRef[];
+  variants: VariantRow[];
 }
 
-const toProduct = (row: ProductRow, currency: string, { images, categories }: Extras): Product => ({
+/** The later of the product's own change and its variants' (an order moves a variant's stock). */
+const lastChange = (row: ProductRow, variants: readonly VariantRow[]): Date =>
+  new Date(Math.max(row.updatedAt.getTime(), ...variants.map((v) => v.updatedAt.getTime())));
+
+const toProduct = (
+  row: ProductRow,
+  { currency, images, categories, variants }: Details,
+): Product => ({
   id: row.id,
   sku: row.sku,
   name: row.name,
@@ -59,34 +87,43 @@ const toProduct = (row: ProductRow, currency: string, { images, categories }: Ex
   currency,
   stock: row.stock,
   active: row.active,
+  options: row.options,
+  variants: variants.map(toVariant),
   // Uploads only (POST /api/v1/admin/products/{id}/images): no placeholder URLs.
   imageUrl: listImageUrl(images),
   images,
   categories,
   createdAt: row.createdAt.toISOString(),
-  updatedAt: row.updatedAt.toISOString(),
+  updatedAt: lastChange(row, variants).toISOString(),
 });
 
-const toAdminProduct = (row: ProductRow, currency: string, extras: Extras): AdminProduct => ({
-  ...toProduct(row, currency, extras),
+const toAdminProduct = (row: ProductRow, details: Details): AdminProduct => ({
+  ...toProduct(row, details),
   archivedAt: row.archivedAt?.toISOString() ?? null,
 });
 
-/** Maps rows to API products with their images and categories, one query each for all of them. */
-async function withImages<T>(
+/** Maps rows to API products with their images, categories and variants, one query each. */
+async function withDetails<T>(
   ctx: Ctx,
   rows: ProductRow[],
-  map: (row: ProductRow, currency: string, extras: Extras) => T,
+  map: (row: ProductRow, details: Details) => T,
 ): Promise<T[]> {
   const ids = rows.map((r) => r.id);
-  const [images, categories] = await Promise.all([
+  const [images, categories, variants] = await Promise.all([
     imagesByProduct(ctx.db, ids),
     categoriesByProduct(ctx.db, ids),
+    variantRepo.findVariantsOf(ctx.db, ids),
   ]);
+  const variantsOf = new Map<string, VariantRow[]>();
+  for (const variant of variants) {
+    variantsOf.set(variant.productId, [...(variantsOf.get(variant.productId) ?? []), variant]);
+  }
   return rows.map((row) =>
-    map(row, ctx.config.currency, {
+    map(row, {
+      currency: ctx.config.currency,
       images: images.get(row.id) ?? [],
       categories: categories.get(row.id) ?? [],
+      variants: variantsOf.get(row.id) ?? [],
     }),
   );
 }
@@ -94,18 +131,22 @@ async function withImages<T>(
 const one = async <T>(
   ctx: Ctx,
   row: ProductRow,
-  map: (row: ProductRow, currency: string, extras: Extras) => T,
-): Promise<T> => (await withImages(ctx, [row], map))[0]!;
+  map: (row: ProductRow, details: Details) => T,
+): Promise<T> => (await withDetails(ctx, [row], map))[0]!;
 
 // --- the public catalog ---
 
 const withFresh = (product: Product, fresh: Fresh): Product => ({
   ...product,
   stock: fresh.stock,
+  variants: product.variants.map((variant) => ({
+    ...variant,
+    stock: fresh.variants.get(variant.id) ?? variant.stock,
+  })),
   updatedAt: fresh.updatedAt.toISOString(),
 });
 
-const freshFields = (ctx: CacheCtx) => (ids: string[]) => repo.findFreshFields(ctx.db, ids);
+const freshFields = (ctx: CacheCtx) => (ids: string[]) => variantRepo.findFreshStock(ctx.db, ids);
 
 /**
  * The public list, from the catalog cache. An `inStock` filter is answered from the database
@@ -134,7 +175,7 @@ export async function listCatalog(
       sort,
       page,
     );
-    return { items: await withImages(ctx, rows, toProduct), total };
+    return { items: await withDetails(ctx, rows, toProduct), total };
   };
   // Built as the response schema's type, so the compiler checks what is sent as text.
   const render = ({ items, total }: CatalogEntry<Product>): Page<Product> => ({
@@ -169,11 +210,23 @@ export async function getCatalogProduct(ctx: Ctx, id: string): Promise<CatalogRe
 
 // --- administration ---
 
-/** The dashboard's low-stock list: public products with stock below `below`, lowest first. */
+/**
+ * The dashboard's low-stock list: active variants of public products with stock below
+ * `below`, lowest first (for a product without options, the product itself).
+ */
 export async function lowStockProducts(
   ctx: Pick<AppContext, 'db'>,
   below: number,
-): Promise<{ id: string; sku: string; name: string; stock: number }[]> {
+): Promise<
+  {
+    id: string;
+    sku: string;
+    name: string;
+    stock: number;
+    variantId: string;
+    variantTitle: string;
+  }[]
+> {
   return repo.findLowStock(ctx.db, below, 50);
 }
 
@@ -184,7 +237,7 @@ export async function adminListProducts(
   page: PageRequest,
 ): Promise<Page<AdminProduct>> {
   const { rows, total } = await repo.listProducts(ctx.db, filter, sort, page);
-  return { items: await withImages(ctx, rows, toAdminProduct), ...page, total };
+  return { items: await withDetails(ctx, rows, toAdminProduct), ...page, total };
 }
 
 export async function adminGetProduct(ctx: Ctx, id: string): Promise<AdminProduct> {
@@ -193,56 +246,121 @@ export async function adminGetProduct(ctx: Ctx, id: string): Promise<AdminProduc
   return one(ctx, row, toAdminProduct);
 }
 
-const skuTaken = (sku: string) =>
-  new AppError('SKU_TAKEN', `Another product already uses sku ${sku}`);
+export const skuTaken = (sku: string) =>
+  new AppError('SKU_TAKEN', `Another product or variant already uses sku ${sku}`);
 
-/** Creates a product; its opening stock enters through the ledger like any other change. */
+/** SKU_TAKEN for a unique violation of a product's or a variant's sku; anything else as it is. */
+export function skuError(error: unknown, sku: string): unknown {
+  return isUniqueViolation(error, 'products_sku_key') ||
+    isUniqueViolation(error, 'product_variants_sku_key')
+    ? skuTaken(sku)
+    : error;
+}
+
+/** The variants a new product is created with: those given, or one from the product's fields. */
+function newVariants(input: ProductInput): {
+  sku: string;
+  options: Record<string, string>;
+  price: number;
+  stock?: number | undefined;
+  active?: boolean | undefined;
+}[] {
+  if (input.variants) {
+    if (input.stock !== undefined) {
+      throw new AppError('VARIANT_OPTIONS_INVALID', 'stock is per variant: give each its stock', {
+        errors: [{ path: 'stock', message: 'give each variant its stock instead' }],
+      });
+    }
+    return input.variants;
+  }
+  return [{ sku: input.sku!, options: {}, price: input.price!, stock: input.stock }];
+}
+
+/**
+ * Creates a product with its variants (one, from the product's own sku, price and stock, when
+ * it has no options); each variant's opening stock enters through the ledger like any other
+ * change. The product's price is its lowest active variant price.
+ */
 export async function createProduct(
   ctx: Ctx,
   actor: ActorOrSystem,
   input: ProductInput,
 ): Promise<AdminProduct> {
   const now = ctx.clock.now();
+  const options = input.options ?? [];
+  const wanted = newVariants(input);
+  checkNewVariants(options, wanted);
+  const productSku = input.sku ?? wanted[0]!.sku;
   try {
-    const row = await inTransaction(ctx.db, async (tx) => {
+    const { row, variants } = await inTransaction(ctx.db, async (tx) => {
       const created = await repo.insertProduct(tx, {
         id: newId('prd', now.getTime()),
-        sku: input.sku,
+        sku: productSku,
         name: input.name,
         description: input.description ?? '',
-        price: input.price,
-        stock: 0,
+        options,
+        price: wanted[0]!.price,
         active: input.active ?? true,
         createdAt: now,
         updatedAt: now,
       });
+      const inserted = await variantRepo.insertVariants(
+        tx,
+        wanted.map((variant, position) => ({
+          id: newId('var', now.getTime()),
+          productId: created.id,
+          sku: variant.sku,
+          title: variantTitle(options, variant.options),
+          options: orderedOptions(options, variant.options),
+          price: variant.price,
+          stock: 0,
+          active: options.length === 0 ? true : (variant.active ?? true),
+          position,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      );
+      await variantRepo.refreshProductPrice(tx, created.id, now);
       if (input.categoryIds) await setProductCategories(tx, created.id, input.categoryIds);
-      const opening = input.stock ?? 0;
-      if (opening === 0) return created;
-      const movement = await moveStock(ctx, tx, {
-        productId: created.id,
-        kind: 'adjustment',
-        delta: opening,
-        reason: 'opening stock',
-        actorId: actorIdOf(actor),
-        now,
-      });
-      return { ...created, stock: movement.stockAfter };
+      const stocked: VariantRow[] = [];
+      for (const [i, variant] of inserted.entries()) {
+        const opening = wanted[i]!.stock ?? 0;
+        if (opening === 0) {
+          stocked.push(variant);
+          continue;
+        }
+        const movement = await moveStock(ctx, tx, {
+          variantId: variant.id,
+          kind: 'adjustment',
+          delta: opening,
+          reason: 'opening stock',
+          actorId: actorIdOf(actor),
+          now,
+        });
+        stocked.push({ ...variant, stock: movement.stockAfter });
+      }
+      return { row: (await repo.findProduct(tx, created.id))!, variants: stocked };
     });
     await catalogChanged(ctx);
     if (!input.categoryIds?.length) {
-      return toAdminProduct(row, ctx.config.currency, { images: [], categories: [] });
+      return toAdminProduct(row, {
+        currency: ctx.config.currency,
+        images: [],
+        categories: [],
+        variants,
+      });
     }
     return one(ctx, row, toAdminProduct);
   } catch (error) {
-    if (isUniqueViolation(error, 'products_sku_key')) throw skuTaken(input.sku);
-    throw error;
+    throw skuError(error, input.variants ? wanted.map((v) => v.sku).join(', ') : productSku);
   }
 }
 
 /**
- * Updates a product. A new `stock` is recorded as an adjustment of the difference, under
- * the row lock, so the ledger still sums to the stock.
+ * Updates a product. For a product without options, `sku`, `price` and `stock` are its one
+ * variant's and change there too, in the same transaction: a new `stock` is recorded as an
+ * adjustment of the difference, under the variant's row lock, so the ledger still sums to the
+ * stock. A product with options has them per variant: 422 VARIANT_REQUIRED.
  */
 export async function updateProduct(
   ctx: Ctx,
@@ -255,27 +373,47 @@ export async function updateProduct(
     const row = await inTransaction(ctx.db, async (tx) => {
       const current = await repo.lockProduct(tx, id);
       if (!current) throw notFound('Product');
-      const { stock, categoryIds, ...fields } = changes;
+      const { stock, sku, price, categoryIds, ...fields } = changes;
       if (categoryIds !== undefined) await setProductCategories(tx, id, categoryIds);
-      if (stock !== undefined && stock !== current.stock) {
-        await moveStock(ctx, tx, {
-          productId: id,
-          kind: 'adjustment',
-          delta: stock - current.stock,
-          reason: `stock set to ${stock}`,
-          actorId: actorIdOf(actor),
-          now,
-        });
+      if (current.options.length > 0 && (price !== undefined || stock !== undefined)) {
+        throw variantRequired([id]);
+      }
+      if (current.options.length === 0 && (sku ?? price ?? stock) !== undefined) {
+        const [only] = await variantRepo.findVariantsOf(tx, [id]);
+        const variant = only && (await variantRepo.lockVariant(tx, only.id));
+        if (!variant) throw variantRequired([id]);
+        if (stock !== undefined && stock !== variant.stock) {
+          await moveStock(ctx, tx, {
+            variantId: variant.id,
+            kind: 'adjustment',
+            delta: stock - variant.stock,
+            reason: `stock set to ${stock}`,
+            actorId: actorIdOf(actor),
+            now,
+          });
+        }
+        if (sku !== undefined || price !== undefined) {
+          await variantRepo.updateVariant(tx, variant.id, {
+            ...(sku === undefined ? {} : { sku }),
+            ...(price === undefined ? {} : { price }),
+            updatedAt: now,
+          });
+        }
       }
       // Making an archived product active again restores it to the catalog.
       const restore = fields.active === true && current.archivedAt ? { archivedAt: null } : {};
-      return repo.updateProduct(tx, id, { ...fields, ...restore, updatedAt: now });
+      return repo.updateProduct(tx, id, {
+        ...fields,
+        ...(sku === undefined ? {} : { sku }),
+        ...(price === undefined ? {} : { price }),
+        ...restore,
+        updatedAt: now,
+      });
     });
     await catalogChanged(ctx);
     return one(ctx, row!, toAdminProduct);
   } catch (error) {
-    if (isUniqueViolation(error, 'products_sku_key')) throw skuTaken(changes.sku ?? '');
-    throw error;
+    throw skuError(error, changes.sku ?? '');
   }
 }
 

@@ -1,9 +1,9 @@
 import {
   and,
   asc,
+  getTableColumns,
   desc,
   eq,
-  gt,
   gte,
   inArray,
   isNull,
@@ -16,13 +16,7 @@ import {
 import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
-import {
-  prepareQuery,
-  preparedRows,
-  runPrepared,
-  type Executor,
-  type Tx,
-} from '../../db/client.js';
+import { prepareQuery, runPrepared, type Executor, type Tx } from '../../db/client.js';
 import {
   columnName,
   insertSelect,
@@ -33,10 +27,23 @@ import {
 import type { PageRequest } from '../../shared/pagination.js';
 import { newId } from '../../shared/ids.js';
 import { inCategories, subtreeIds } from './category.repository.js';
-import { type MovementKind, products, stockMovements } from './product.table.js';
+import { type MovementKind, products, productVariants, stockMovements } from './product.table.js';
 
-export type ProductRow = typeof products.$inferSelect;
+/** A product with its stock: the sum of its variants' (products keep no stock of their own). */
+export type ProductRow = typeof products.$inferSelect & { stock: number };
 export type MovementRow = typeof stockMovements.$inferSelect;
+
+/**
+ * The product's id, qualified: drizzle writes a column of a one-table query unqualified, and
+ * in a subquery over variants an unqualified `id` would be the variant's.
+ */
+const outerProductId = sql`${products}.${sql.identifier(products.id.name)}`;
+
+const productStock = sql<number>`(select coalesce(sum(${productVariants.stock}), 0)::int
+    from ${productVariants} where ${productVariants.productId} = ${outerProductId})`;
+
+/** A product's columns and its stock, as every read of products answers them. */
+const productColumns = { ...getTableColumns(products), stock: productStock.as('stock') };
 
 export type ProductSort = 'price' | '-price' | 'name' | '-createdAt';
 
@@ -51,6 +58,10 @@ export interface ProductFilter {
   /** Public lists never include archived products; admin lists may ask for them. */
   includeArchived?: boolean;
 }
+
+/** A variant of the product with stock: the product's stock (their sum) is above zero. */
+const inStock = sql`select 1 from ${productVariants}
+  where ${productVariants.productId} = ${outerProductId} and ${productVariants.stock} > 0`;
 
 /** `categoryIds`: the subtree of `filter.category`, found beforehand (listProducts). */
 function whereOf(filter: ProductFilter, categoryIds?: readonly string[]): SQL | undefined {
@@ -69,8 +80,8 @@ function whereOf(filter: ProductFilter, categoryIds?: readonly string[]): SQL | 
     filter.inStock === undefined
       ? undefined
       : filter.inStock
-        ? gt(products.stock, 0)
-        : eq(products.stock, 0),
+        ? sql`exists (${inStock})`
+        : sql`not exists (${inStock})`,
     categoryIds === undefined ? undefined : inCategories(categoryIds),
   );
 }
@@ -94,129 +105,218 @@ export async function listProducts(
     // A slug no category has lists nothing, as a search that matches nothing does.
     if (categoryIds.length === 0) return { rows: [], total: 0 };
   }
-  return selectPage(db, products, whereOf(filter, categoryIds), orderOf[sort], page);
+  return selectPage<typeof products, ProductRow>(
+    db,
+    products,
+    whereOf(filter, categoryIds),
+    orderOf[sort],
+    page,
+    productColumns,
+  );
 }
 
 export async function findProduct(db: Executor, id: string): Promise<ProductRow | undefined> {
-  const [row] = await db.select().from(products).where(eq(products.id, id));
+  const [row] = await db.select(productColumns).from(products).where(eq(products.id, id));
   return row;
 }
 
-/** Stock and updatedAt of `ids`: what the catalog cache lays over its cached bodies. */
-export async function findFreshFields(
-  db: Executor,
-  ids: string[],
-): Promise<{ id: string; stock: number; updatedAt: Date }[]> {
-  if (ids.length === 0) return [];
-  // Every catalog read asks this: one prepared statement whatever the number of ids.
-  const rows = await preparedRows<{ id: string; stock: number; updated_at: Date }>(
-    db,
-    sql`select id, stock, updated_at from products where id = any(${sql.param(ids)}::text[])`,
-  );
-  return rows.map((row) => ({ id: row.id, stock: row.stock, updatedAt: new Date(row.updated_at) }));
-}
-
-/** Public products with stock below `below`, lowest stock first (then by name), at most `limit`. */
+/**
+ * Variants of public products with stock below `below`, lowest stock first (then by name), at
+ * most `limit`: each with its product's id and name.
+ */
 export async function findLowStock(
   db: Executor,
   below: number,
   limit: number,
-): Promise<Pick<ProductRow, 'id' | 'sku' | 'name' | 'stock'>[]> {
+): Promise<
+  {
+    id: string;
+    sku: string;
+    name: string;
+    stock: number;
+    variantId: string;
+    variantTitle: string;
+  }[]
+> {
   return (
     db
-      .select({ id: products.id, sku: products.sku, name: products.name, stock: products.stock })
-      .from(products)
-      // The predicate of the public partial indexes, written as they are, so the planner can use them.
-      .where(and(sql`${products.active}`, isNull(products.archivedAt), lt(products.stock, below)))
-      .orderBy(asc(products.stock), asc(products.name))
+      .select({
+        id: products.id,
+        sku: productVariants.sku,
+        name: products.name,
+        stock: productVariants.stock,
+        variantId: productVariants.id,
+        variantTitle: productVariants.title,
+      })
+      .from(productVariants)
+      .innerJoin(products, eq(products.id, productVariants.productId))
+      // The low-stock index's predicate as it is written, so the planner can use it.
+      .where(
+        and(
+          sql`${productVariants.active}`,
+          lt(productVariants.stock, below),
+          sql`${products.active}`,
+          isNull(products.archivedAt),
+        ),
+      )
+      .orderBy(asc(productVariants.stock), asc(products.name), asc(productVariants.position))
       .limit(limit)
   );
 }
 
-export async function findProducts(db: Executor, ids: string[]): Promise<ProductRow[]> {
-  if (ids.length === 0) return [];
-  return db.select().from(products).where(inArray(products.id, ids));
-}
-
-/** A product as a reservation locks it: what the locked row says, before any stock is taken. */
-export interface LockedProduct {
+/**
+ * A variant as a reservation locks it, with what an order line snapshots of its product: what
+ * the locked row says, before any stock is taken. `active` is the variant's and its product's.
+ */
+export interface LockedVariant {
   id: string;
+  productId: string;
   sku: string;
   name: string;
+  title: string;
   price: number;
   stock: number;
   active: boolean;
   archivedAt: Date | null;
+  /** The product has options: a productId alone does not name one of its variants. */
+  hasOptions: boolean;
 }
 
 const lockedColumns = {
-  id: products.id,
-  sku: products.sku,
+  id: productVariants.id,
+  productId: productVariants.productId,
+  sku: productVariants.sku,
   name: products.name,
-  price: products.price,
-  stock: products.stock,
-  active: products.active,
+  title: productVariants.title,
+  price: productVariants.price,
+  stock: productVariants.stock,
+  active: sql<boolean>`${productVariants.active} and ${products.active}`.as('active'),
   archivedAt: products.archivedAt,
+  hasOptions: sql<boolean>`jsonb_array_length(${products.options}) > 0`.as('has_options'),
 };
 
 const qb = new QueryBuilder();
 
-/** A locked product as the driver answers it (column names as in the table). */
-export type LockedProductRow = Omit<LockedProduct, 'archivedAt'> & { archived_at: Date | null };
+/** A locked variant as the driver answers it (column names as in the tables). */
+export type LockedVariantRow = Omit<LockedVariant, 'archivedAt' | 'productId' | 'hasOptions'> & {
+  product_id: string;
+  archived_at: Date | null;
+  has_options: boolean;
+};
 
-/** Locks the products' rows in id order and answers them as they are under the lock. */
-export async function lockProducts(tx: Tx, ids: readonly string[]): Promise<LockedProduct[]> {
-  const rows = await runPrepared<LockedProductRow>(tx, lockRequestedQuery, { reserve_ids: ids });
-  return rows.map(lockedProductOf);
-}
-
-export const lockedProductOf = (row: LockedProductRow): LockedProduct => ({
+export const lockedVariantOf = (row: LockedVariantRow): LockedVariant => ({
   id: row.id,
+  productId: row.product_id,
   sku: row.sku,
   name: row.name,
+  title: row.title,
   price: row.price,
   stock: row.stock,
   active: row.active,
   archivedAt: row.archived_at,
+  hasOptions: row.has_options,
 });
+
+/**
+ * The variants that `variantIds` name and those of `productIds`, as a reservation would lock
+ * them, without locking: what a quote prices.
+ */
+export async function findOrderable(
+  db: Executor,
+  variantIds: readonly string[],
+  productIds: readonly string[],
+): Promise<LockedVariant[]> {
+  return db
+    .select(lockedColumns)
+    .from(productVariants)
+    .innerJoin(products, eq(products.id, productVariants.productId))
+    .where(
+      or(
+        inArray(productVariants.id, variantIds.length ? [...variantIds] : ['']),
+        inArray(productVariants.productId, productIds.length ? [...productIds] : ['']),
+      ),
+    )
+    .orderBy(productVariants.id);
+}
 
 /** The placeholders of a reservation's CTEs, filled by reservationValues. */
 const reserve = placeholders('reserve_', [
-  'ids',
+  'variantIds',
+  'productIds',
   'quantities',
   'movementIds',
-  'count',
   'orderId',
   'actorId',
   'now',
 ] as const);
 
 /**
- * The products' rows locked in id order (PostgreSQL locks them as the ordered scan returns
- * them), for the ids a reservation names: in its CTEs, and alone (lockProducts).
+ * What a reservation asks for, one row per item (`asked`): a variant, or a product whose one
+ * variant is meant (a product without options; none for a product with options, so the
+ * reservation refuses); and `req`, the variants with their quantities summed, in the relation
+ * `req(id, qty, movement_id)` the locking and taking CTEs read.
+ */
+const requestCtes = sql`asked(id, qty, movement_id) as (
+      select coalesce(a.variant_id,
+                      (select ${productVariants.id} from ${productVariants}
+                         join ${products} on ${products.id} = ${productVariants.productId}
+                        where ${productVariants.productId} = a.product_id
+                          and jsonb_array_length(${products.options}) = 0)),
+             a.qty, a.movement_id
+        from unnest(${reserve.variantIds}::text[], ${reserve.productIds}::text[],
+                    ${reserve.quantities}::int4[], ${reserve.movementIds}::text[])
+             as a(variant_id, product_id, qty, movement_id)
+    ), req(id, qty, movement_id) as (
+      select id, sum(qty)::int4, min(movement_id) from asked where id is not null group by id
+    )`;
+
+/**
+ * The requested variants' rows locked in variant id order (PostgreSQL locks them as the
+ * ordered scan returns them), with their products' name and state, unlocked: an order locks
+ * the variants it takes and nothing else, so orders for different variants of one product
+ * never wait on each other. In a reservation's CTEs, and alone (lockVariants).
  */
 const lockRequested = qb
   .select(lockedColumns)
-  .from(products)
-  .where(sql`${products.id} = any(${reserve.ids}::text[])`)
-  .orderBy(products.id)
-  .for('update');
-const lockRequestedQuery = prepareQuery(lockRequested.getSQL());
+  .from(productVariants)
+  .innerJoin(products, eq(products.id, productVariants.productId))
+  .where(sql`${productVariants.id} in (select id from req)`)
+  .orderBy(productVariants.id)
+  .for('update', { of: productVariants });
+const lockRequestedQuery = prepareQuery(sql`with ${requestCtes} ${lockRequested.getSQL()}`);
+
+/** Locks the requested variants in id order and answers them as they are under the lock. */
+export async function lockVariants(
+  tx: Tx,
+  takes: readonly { variantId?: string | undefined; productId?: string | undefined }[],
+): Promise<LockedVariant[]> {
+  const rows = await runPrepared<LockedVariantRow>(
+    tx,
+    lockRequestedQuery,
+    reservationValues(
+      takes.map((take) => ({ ...take, quantity: 1 })),
+      { orderId: '', actorId: '', now: new Date(0) },
+    ),
+  );
+  return rows.map(lockedVariantOf);
+}
 
 /**
  * A reservation of stock as CTEs that another module's statement starts with, so that what it
  * writes (an order) is written with the stock, in one statement, or not at all:
- * - `locked` locks the products' rows in id order, so two reservations never wait on each other
- *   in a cycle; it is complete before any row changes, since `taken` joins the one-row verdict
- *   computed from all of it;
- * - `judged` says whether every take can be had: the product orderable, its stock enough;
- * - `taken` and `moved` take the stock and write each product's `reserve` ledger row for the
+ * - `asked` and `req` resolve each item to its variant and sum the quantities per variant;
+ * - `locked` locks the variants' rows in id order, so two reservations never wait on each
+ *   other in a cycle; it is complete before any row changes, since `taken` joins the one-row
+ *   verdict computed from all of it;
+ * - `judged` says whether every take can be had: every item resolved to a variant, the variant
+ *   and its product orderable, its stock enough;
+ * - `taken` and `moved` take the stock and write each variant's `reserve` ledger row for the
  *   order, only when every take can.
  * The takes and the order are placeholders, filled by reservationValues: the statement is built
  * and serialised once, and run with the values of each order. `locked` is the locked rows,
- * typed like the product's columns (the statement prices from them); `allTaken` is an SQL
+ * typed like the variant's columns (the statement prices from them); `allTaken` is an SQL
  * boolean, true once every take was taken; `lockedColumns` selects the locked rows in the
- * statement's answer, read back with lockedProductOf.
+ * statement's answer, read back with lockedVariantOf.
  */
 export function reservationCtes() {
   const locked = qb.$with('locked').as(lockRequested);
@@ -224,7 +324,8 @@ export function reservationCtes() {
     stockMovements,
     {
       id: sql`movement_id`,
-      productId: sql`id`,
+      productId: sql`product_id`,
+      variantId: sql`id`,
       kind: 'reserve',
       delta: sql`-qty`,
       stockAfter: sql`stock`,
@@ -234,20 +335,20 @@ export function reservationCtes() {
     },
     sql`from taken`,
   );
-  const ctes = sql`req(id, qty, movement_id) as (
-      select * from unnest(${reserve.ids}::text[], ${reserve.quantities}::int4[],
-                           ${reserve.movementIds}::text[])
-    ), locked as materialized (${locked._.sql}
+  const ctes = sql`${requestCtes}, locked as materialized (${locked._.sql}
     ), judged as materialized (
-      select count(*) = ${reserve.count}::int as all_ok
+      select not exists (select 1 from asked where id is null)
+             and count(*) = (select count(*) from req) as all_ok
         from ${locked} join req on req.id = ${locked.id}
        where ${locked.active} and ${locked.archivedAt} is null and ${locked.stock} >= req.qty
     ), taken as (
-      update ${products} set ${columnName(products.stock)} = ${products.stock} - req.qty,
-                             ${columnName(products.updatedAt)} = ${typedParam(products.updatedAt, reserve.now)}
+      update ${productVariants}
+         set ${columnName(productVariants.stock)} = ${productVariants.stock} - req.qty,
+             ${columnName(productVariants.updatedAt)} = ${typedParam(productVariants.updatedAt, reserve.now)}
         from req, judged
-       where judged.all_ok and ${products.id} = req.id
-      returning ${products.id}, ${products.stock}, req.qty, req.movement_id
+       where judged.all_ok and ${productVariants.id} = req.id
+      returning ${productVariants.id}, ${productVariants.productId}, ${productVariants.stock},
+                req.qty, req.movement_id
     ), moved as (${moved})`;
   return {
     ctes,
@@ -263,32 +364,49 @@ export function reservationCtes() {
 /** A reservation, as a statement that writes something with it starts (reservationCtes). */
 export type ReservationCtes = ReturnType<typeof reservationCtes>;
 
-/** The values of reservationCtes' placeholders: what to take, for which order, by whom, when. */
+/**
+ * The values of reservationCtes' placeholders: what to take (each item a variant, or a product
+ * meaning its one variant), for which order, by whom, when.
+ */
 export function reservationValues(
-  takes: readonly { productId: string; quantity: number }[],
+  takes: readonly {
+    variantId?: string | undefined;
+    productId?: string | undefined;
+    quantity: number;
+  }[],
   ref: { orderId: string; actorId: string; now: Date },
 ): Record<string, unknown> {
   const at = ref.now.getTime();
   return prefixed('reserve_', {
-    ids: takes.map((t) => t.productId),
+    variantIds: takes.map((t) => t.variantId ?? null),
+    productIds: takes.map((t) => (t.variantId === undefined ? (t.productId ?? null) : null)),
     quantities: takes.map((t) => t.quantity),
     movementIds: takes.map(() => newId('mov', at)),
-    count: takes.length,
     orderId: ref.orderId,
     actorId: ref.actorId,
     now: ref.now,
   } satisfies Record<keyof typeof reserve, unknown>);
 }
 
+/**
+ * Locks the product's row for a change of its own columns. `FOR NO KEY UPDATE`, not `FOR
+ * UPDATE`: an order holding a variant's lock writes ledger and order rows whose foreign keys
+ * take `KEY SHARE` on the product, which `FOR UPDATE` would wait for while this transaction
+ * waits for that variant (a deadlock); changes of the product still take turns.
+ */
 export async function lockProduct(tx: Tx, id: string): Promise<ProductRow | undefined> {
-  const [row] = await tx.select().from(products).where(eq(products.id, id)).for('update');
+  const [row] = await tx
+    .select(productColumns)
+    .from(products)
+    .where(eq(products.id, id))
+    .for('no key update', { of: products });
   return row;
 }
 
 export async function insertProduct(
   tx: Tx,
   row: typeof products.$inferInsert,
-): Promise<ProductRow> {
+): Promise<typeof products.$inferSelect> {
   const [created] = await tx.insert(products).values(row).returning();
   return created!;
 }
@@ -296,39 +414,17 @@ export async function insertProduct(
 export async function updateProduct(
   tx: Tx,
   id: string,
-  changes: Partial<Omit<ProductRow, 'id' | 'stock' | 'createdAt'>>,
+  changes: Partial<Omit<ProductRow, 'id' | 'createdAt' | 'stock'>>,
 ): Promise<ProductRow | undefined> {
-  const [row] = await tx.update(products).set(changes).where(eq(products.id, id)).returning();
-  return row;
-}
-
-/** The most a product may hold: far above any shop's stock, well inside the int4 column. */
-export const MAX_STOCK = 1_000_000_000;
-
-/**
- * Moves stock by `delta` in one conditional statement, so concurrent movements never lose
- * an update and never take stock below zero or above MAX_STOCK. Returns the new stock, or
- * undefined when the product is missing or the movement does not fit.
- */
-export async function applyStockDelta(
-  tx: Tx,
-  productId: string,
-  delta: number,
-  now: Date,
-): Promise<number | undefined> {
-  const next = sql`${products.stock} + ${delta}`;
-  const [row] = await tx
-    .update(products)
-    .set({ stock: next, updatedAt: now })
-    .where(and(eq(products.id, productId), gte(next, 0), lte(next, MAX_STOCK)))
-    .returning({ stock: products.stock });
-  return row?.stock;
+  await tx.update(products).set(changes).where(eq(products.id, id));
+  return findProduct(tx, id);
 }
 
 export async function insertMovement(
   tx: Tx,
   movement: {
     productId: string;
+    variantId: string;
     kind: MovementKind;
     delta: number;
     stockAfter: number;

@@ -5,11 +5,22 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgTable,
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, updatedAt } from '../../db/columns.js';
+import { productImages } from './product-image.table.js';
+
+/** One of a product's options and the values it offers, in display order (Size: S, M, L). */
+export interface ProductOption {
+  name: string;
+  values: string[];
+}
+
+/** A variant's value for each of its product's options, by option name ({Size: "M"}). */
+export type VariantOptions = Record<string, string>;
 
 export const products = pgTable(
   'products',
@@ -18,10 +29,16 @@ export const products = pgTable(
     sku: text('sku').notNull(),
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
-    /** Minor units of the shop currency. */
+    /** 0 to 3 options; none means the product has exactly one variant (docs/adr/0007). */
+    options: jsonb('options').$type<ProductOption[]>().notNull().default([]),
+    /**
+     * Minor units of the shop currency: the lowest price of the product's active variants,
+     * written with every change of a variant's price or active flag (the catalog's sorts and
+     * price filters read it). An order prices from the variant, never from here.
+     */
     price: integer('price').notNull(),
-    /** Always equal to the sum of this product's stock movements. */
-    stock: integer('stock').notNull().default(0),
+    // No stock here: a product's stock is the sum of its variants' (read with them), so an
+    // order writes the variants it takes and never its product's row (docs/adr/0007).
     active: boolean('active').notNull().default(true),
     /** Archived products leave the catalog and admin lists but stay for what references them. */
     archivedAt: at('archived_at'),
@@ -43,19 +60,56 @@ export const products = pgTable(
     index('products_public_created_idx')
       .on(t.createdAt, t.id)
       .where(sql`${t.active} and ${t.archivedAt} is null`),
-    // The dashboard's low-stock list (stock below a threshold, lowest first): its first rows.
-    index('products_low_stock_idx')
-      .on(t.stock, t.name)
-      .where(sql`${t.active} and ${t.archivedAt} is null`),
     check('products_price_check', sql`${t.price} >= 0`),
-    check('products_stock_check', sql`${t.stock} >= 0`),
+  ],
+);
+
+/**
+ * What is sold: one row per combination of the product's option values the shop sells, each
+ * with its own SKU, price and stock. A product without options has exactly one, whose SKU,
+ * price and stock are the product's own. The stock here is the truth: the ledger's movements
+ * of a variant sum to it.
+ */
+export const productVariants = pgTable(
+  'product_variants',
+  {
+    id: id(),
+    productId: text('product_id')
+      .notNull()
+      .references(() => products.id),
+    sku: text('sku').notNull(),
+    /** The option values joined by " / " in the options' order ("M / Red"); empty without options. */
+    title: text('title').notNull(),
+    options: jsonb('options').$type<VariantOptions>().notNull().default({}),
+    /** Minor units of the shop currency. */
+    price: integer('price').notNull(),
+    /** Always equal to the sum of this variant's stock movements. */
+    stock: integer('stock').notNull().default(0),
+    active: boolean('active').notNull().default(true),
+    imageId: text('image_id').references(() => productImages.id, { onDelete: 'set null' }),
+    /** Display order within the product, lowest first. */
+    position: integer('position').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('product_variants_sku_key').on(sql`lower(${t.sku})`),
+    // Each combination at most once per product, whatever races to add it.
+    uniqueIndex('product_variants_options_key').on(t.productId, t.options),
+    index('product_variants_product_idx').on(t.productId, t.position),
+    // The dashboard's low-stock list (stock below a threshold, lowest first): its first rows.
+    index('product_variants_low_stock_idx')
+      .on(t.stock)
+      .where(sql`${t.active}`),
+    check('product_variants_price_check', sql`${t.price} >= 0`),
+    check('product_variants_stock_check', sql`${t.stock} >= 0`),
   ],
 );
 
 export const movementKinds = ['adjustment', 'reserve', 'release', 'restock'] as const;
 export type MovementKind = (typeof movementKinds)[number];
 
-/** The stock ledger: every change to a product's stock is one row here. */
+/** The stock ledger: every change to a variant's stock is one row here. */
 export const stockMovements = pgTable(
   'stock_movements',
   {
@@ -65,9 +119,12 @@ export const stockMovements = pgTable(
     productId: text('product_id')
       .notNull()
       .references(() => products.id),
+    variantId: text('variant_id')
+      .notNull()
+      .references(() => productVariants.id),
     kind: text('kind', { enum: movementKinds }).notNull(),
     delta: integer('delta').notNull(),
-    /** The product's stock right after this movement, for auditing the ledger line by line. */
+    /** The variant's stock right after this movement, for auditing the ledger line by line. */
     stockAfter: integer('stock_after').notNull(),
     reason: text('reason'),
     orderId: text('order_id'),
@@ -76,6 +133,7 @@ export const stockMovements = pgTable(
   },
   (t) => [
     index('stock_movements_product_idx').on(t.productId, t.seq),
+    index('stock_movements_variant_idx').on(t.variantId, t.seq),
     check('stock_movements_delta_check', sql`${t.delta} <> 0`),
     check(
       'stock_movements_kind_check',

@@ -4,11 +4,7 @@ import { AppError } from '../../shared/errors.js';
 import type { JobName, JobPayloads } from '../../shared/jobs.js';
 import { isStaff } from '../auth/auth.service.js';
 import { actorIdOf, SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
-import {
-  normaliseStockRequests,
-  returnStock,
-  type StockRequest,
-} from '../catalog/stock.service.js';
+import { returnStock } from '../catalog/stock.service.js';
 import { releasePromo } from '../promotions/promotions.service.js';
 import * as repo from './order.repository.js';
 import type { OrderRow } from './order.repository.js';
@@ -233,13 +229,27 @@ function historyEntry(order: OrderRow, to: OrderStatus, by: ChangeBy): repo.NewH
   };
 }
 
-/** Units of a paid order to put back: by product, or `all` that are not back yet. */
-export type RestockUnits = 'all' | readonly StockRequest[];
+/**
+ * Units of an order's variant, as a refund chose them. `variantId` is absent only on rows
+ * written for lines without one (before variants), which their `productId` names.
+ */
+export interface RestockLine {
+  productId: string;
+  variantId?: string | undefined;
+  quantity: number;
+}
+
+/** Units of a paid order to put back: by variant, or `all` that are not back yet. */
+export type RestockUnits = 'all' | readonly RestockLine[];
+
+/** What a line's units are counted under: its variant (its product for a line without one). */
+export const lineKey = (line: { productId: string; variantId?: string | null | undefined }) =>
+  line.variantId ?? line.productId;
 
 /**
  * Puts units of a paid order's lines back in stock, each unit once whatever asks for it (a
  * cancel, refunds): a line gives back at most what it holds (ordered less restocked), and
- * its count moves with a `restock` movement in the same transaction.
+ * its count moves with a `restock` movement of its variant in the same transaction.
  */
 async function restockUnits(
   tx: Tx,
@@ -249,15 +259,18 @@ async function restockUnits(
   by: { actorId: string; reason: string; now: Date },
 ): Promise<void> {
   if (units !== 'all' && units.length === 0) return;
-  const wanted = new Map(
-    units === 'all' ? [] : normaliseStockRequests(units).map((u) => [u.productId, u.quantity]),
-  );
-  const back: StockRequest[] = [];
+  const wanted = new Map<string, number>();
+  if (units !== 'all') {
+    for (const u of units) wanted.set(lineKey(u), (wanted.get(lineKey(u)) ?? 0) + u.quantity);
+  }
+  const back: { variantId: string; quantity: number }[] = [];
   for (const line of await repo.findLines(tx, [order.id])) {
     const held = line.quantity - line.restockedQuantity;
-    const take = units === 'all' ? held : Math.min(held, wanted.get(line.productId) ?? 0);
+    const key = lineKey(line);
+    const take = units === 'all' ? held : Math.min(held, wanted.get(key) ?? 0);
     if (take > 0 && (await repo.restockLine(tx, line.id, take))) {
-      back.push({ productId: line.productId, quantity: take });
+      back.push({ variantId: line.variantId, quantity: take });
+      if (units !== 'all') wanted.set(key, (wanted.get(key) ?? 0) - take);
     }
   }
   if (back.length === 0) return;

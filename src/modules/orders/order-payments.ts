@@ -2,13 +2,20 @@ import type { AppContext } from '../../app-context.js';
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedRows, type Executor, type Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
+import { variantRequired } from '../catalog/stock.service.js';
 import { formatMoney } from '../../shared/money.js';
 import type { Actor } from '../auth/auth.service.js';
 import { SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
-import type { StockRequest } from '../catalog/stock.service.js';
-import { changeStatus, noteOnOrder, recordRefund, type RestockUnits } from './lifecycle.js';
+import {
+  changeStatus,
+  lineKey,
+  noteOnOrder,
+  recordRefund,
+  type RestockLine,
+  type RestockUnits,
+} from './lifecycle.js';
 
-export type { RestockUnits };
+export type { RestockLine, RestockUnits };
 import { requirePayer, visibleOrder } from './order-access.js';
 import * as repo from './order.repository.js';
 import type { OrderRow } from './order.repository.js';
@@ -243,26 +250,35 @@ export async function paymentRefunded(
   );
 }
 
+/** Units staff name for a restock: by `variantId`, or by `productId` for a product with one variant in the order. */
+export interface RestockRequest {
+  productId?: string | undefined;
+  variantId?: string | undefined;
+  quantity: number;
+}
+
 /**
  * What staff ask a refund to put back in stock: nothing (`false`), every unit the order still
  * holds (`true`: only with a refund of everything left, since a partial refund must say which
- * units), or units by product. Unsaid, a refund of everything left on an order not yet shipped
- * puts every unit back, as a cancel would; any other refund puts nothing back.
+ * units), or units by variant (or by product, when the order has one variant of it). Unsaid, a
+ * refund of everything left on an order not yet shipped puts every unit back, as a cancel
+ * would; any other refund puts nothing back.
  */
-export type RestockChoice = boolean | readonly StockRequest[] | undefined;
+export type RestockChoice = boolean | readonly RestockRequest[] | undefined;
 
 /**
  * The units a staff refund puts back, decided on the locked order from its lines: what each
  * still holds is what was ordered less what is back already or reserved by refunds still
- * pending (`pending`). 422 RESTOCK_EXCEEDS_ORDER (details per product: requested,
- * restockable) when a product asks for more, or is not one of the order's.
+ * pending (`pending`). 422 RESTOCK_EXCEEDS_ORDER (details per variant: requested,
+ * restockable) when a variant asks for more, or is not one of the order's; 422
+ * VARIANT_REQUIRED when a productId names a product the order has several variants of.
  */
 export async function chooseRestock(
   tx: Tx,
   locked: LockedOrder,
   choice: RestockChoice,
-  refund: { inFull: boolean; pending: readonly StockRequest[] },
-): Promise<StockRequest[]> {
+  refund: { inFull: boolean; pending: readonly RestockLine[] },
+): Promise<RestockLine[]> {
   const order = locked[lockedRow];
   if (choice === false) return [];
   if (choice === undefined && !(refund.inFull && order.status === 'paid')) return [];
@@ -274,37 +290,66 @@ export async function chooseRestock(
   }
   const pending = new Map<string, number>();
   for (const p of refund.pending)
-    pending.set(p.productId, (pending.get(p.productId) ?? 0) + p.quantity);
-  const restockable = new Map(
-    (await repo.findLines(tx, [order.id])).map((line) => [
-      line.productId,
-      Math.max(0, line.quantity - line.restockedQuantity - (pending.get(line.productId) ?? 0)),
-    ]),
-  );
+    pending.set(lineKey(p), (pending.get(lineKey(p)) ?? 0) + p.quantity);
+  const lines = await repo.findLines(tx, [order.id]);
+  // Each variant the order holds, with its product and the units it can still put back.
+  const held = new Map<string, RestockLine>();
+  for (const line of lines) {
+    const key = lineKey(line);
+    const entry = held.get(key) ?? {
+      productId: line.productId,
+      ...(line.variantId ? { variantId: line.variantId } : {}),
+      quantity: -(pending.get(key) ?? 0),
+    };
+    entry.quantity += line.quantity - line.restockedQuantity;
+    held.set(key, entry);
+  }
   if (choice === undefined || choice === true) {
-    return [...restockable]
-      .filter(([, quantity]) => quantity > 0)
-      .map(([productId, quantity]) => ({ productId, quantity }));
+    return [...held.values()].filter((line) => line.quantity > 0).map((line) => ({ ...line }));
   }
   const asked = new Map<string, number>();
-  for (const c of choice) asked.set(c.productId, (asked.get(c.productId) ?? 0) + c.quantity);
-  const over = [...asked]
-    .map(([productId, requested]) => ({
-      productId,
-      requested,
-      restockable: restockable.get(productId) ?? 0,
-    }))
-    .filter((line) => line.requested > line.restockable);
+  const severalVariants: string[] = [];
+  for (const c of choice) {
+    let key = c.variantId;
+    if (key === undefined) {
+      const keys = new Set(lines.filter((l) => l.productId === c.productId).map(lineKey));
+      if (keys.size > 1) severalVariants.push(c.productId!);
+      key = keys.size === 1 ? [...keys][0]! : c.productId!;
+    }
+    asked.set(key, (asked.get(key) ?? 0) + c.quantity);
+  }
+  if (severalVariants.length > 0) throw variantRequired(severalVariants);
+  const over = [...asked].flatMap(([key, requested]) => {
+    const line = held.get(key);
+    const restockable = Math.max(0, line?.quantity ?? 0);
+    if (requested <= restockable) return [];
+    const named = choice.find((c) => (c.variantId ?? c.productId) === key);
+    return [
+      {
+        productId: line?.productId ?? named?.productId ?? null,
+        variantId: line?.variantId ?? named?.variantId ?? null,
+        requested,
+        restockable,
+      },
+    ];
+  });
   if (over.length > 0) {
     throw new AppError(
       'RESTOCK_EXCEEDS_ORDER',
       over
-        .map((l) => `${l.productId}: ${l.requested} to restock, ${l.restockable} restockable`)
+        .map(
+          (l) =>
+            `${l.variantId ?? l.productId}: ${l.requested} to restock, ${l.restockable} restockable`,
+        )
         .join('; '),
       { details: over },
     );
   }
-  return [...asked].map(([productId, quantity]) => ({ productId, quantity }));
+  return [...asked].map(([key, quantity]) => ({
+    productId: held.get(key)!.productId,
+    ...(held.get(key)!.variantId ? { variantId: held.get(key)!.variantId } : {}),
+    quantity,
+  }));
 }
 
 /** A payment event worth a line in the order's history (a refund the provider refused). */

@@ -19,9 +19,9 @@ import {
   unnestAs,
 } from '../../db/insert-select.js';
 import {
-  lockedProductOf,
-  type LockedProduct,
-  type LockedProductRow,
+  lockedVariantOf,
+  type LockedVariant,
+  type LockedVariantRow,
   type ReservationCtes,
 } from '../catalog/stock.service.js';
 import { shippingSql, type ShippingRule } from './pricing.js';
@@ -70,17 +70,23 @@ const qb = new QueryBuilder();
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
-/** An order as placing it writes it, before its prices: those come from the locked products. */
+/** An order as placing it writes it, before its prices: those come from the locked variants. */
 export interface OrderPlacement {
   order: Omit<NewOrder, 'subtotal' | 'discount' | 'shipping' | 'total'>;
-  /** In the customer's order (`position`), one per product, with its share of a discount. */
-  lines: Pick<NewOrderLine, 'id' | 'position' | 'productId' | 'quantity' | 'discount'>[];
+  /**
+   * In the customer's order (`position`), one per item, with its share of a discount: each
+   * names its variant, or its product (whose one variant it means) with `variantId` null.
+   */
+  lines: (Pick<NewOrderLine, 'id' | 'position' | 'quantity' | 'discount'> & {
+    variantId: string | null;
+    productId: string | null;
+  })[];
   first: NewHistoryEntry;
 }
 
-/** What a placement answers: the locked products, and the order's number and totals if written. */
+/** What a placement answers: the locked variants, and the order's number and totals if written. */
 export interface Placed {
-  locked: LockedProduct[];
+  locked: LockedVariant[];
   written: Pick<OrderRow, 'number' | 'subtotal' | 'discount' | 'shipping' | 'total'> | undefined;
 }
 
@@ -109,6 +115,7 @@ const line = placeholders(
   keysOf<OrderPlacement['lines'][number]>({
     id: true,
     position: true,
+    variantId: true,
     productId: true,
     quantity: true,
     discount: true,
@@ -134,6 +141,7 @@ export function placementValues(placement: OrderPlacement): Record<string, unkno
     ...prefixed('line_', {
       id: lines.map((l) => l.id),
       position: lines.map((l) => l.position),
+      variantId: lines.map((l) => l.variantId),
       productId: lines.map((l) => l.productId),
       quantity: lines.map((l) => l.quantity),
       discount: lines.map((l) => l.discount),
@@ -144,35 +152,60 @@ export function placementValues(placement: OrderPlacement): Record<string, unkno
 
 const amount = (value: number | null) => typedParam(orders.total, value);
 
-/** The order's lines priced from the locked products: each at its product's price and name. */
+/**
+ * The order's lines priced from the locked variants: each at its variant's price, sku and
+ * title and its product's name. A line named by its product takes that product's one variant
+ * (the reservation refuses a product with options named so, and then nothing is written).
+ */
 function pricedLines(locked: ReservationCtes['locked']) {
-  const { id, position, productId, quantity, discount, sku, name, unitPrice, subtotal } =
-    orderLines;
+  const {
+    id,
+    position,
+    productId,
+    variantId,
+    variantTitle,
+    quantity,
+    discount,
+    sku,
+    name,
+    unitPrice,
+    subtotal,
+  } = orderLines;
   return qb
     .$with('priced', {
       id,
       position,
-      productId,
       quantity,
       discount,
+      productId,
+      variantId,
+      variantTitle,
       sku,
       name,
       unitPrice,
       subtotal,
     })
     .as(
-      sql`select wanted.*, ${locked.sku} as ${columnName(sku)}, ${locked.name} as ${columnName(name)},
+      sql`select wanted.${columnName(id)}, wanted.${columnName(position)},
+                 wanted.${columnName(quantity)}, wanted.${columnName(discount)},
+                 ${locked.productId} as ${columnName(productId)},
+                 ${locked.id} as ${columnName(variantId)},
+                 ${locked.title} as ${columnName(variantTitle)},
+                 ${locked.sku} as ${columnName(sku)}, ${locked.name} as ${columnName(name)},
                  ${locked.price} as ${columnName(unitPrice)},
                  cast(${locked.price} as ${sql.raw(subtotal.getSQLType())}) * wanted.${columnName(quantity)}
                    as ${columnName(subtotal)}
             from ${unnestAs('wanted', [
               [id, line.id],
               [position, line.position],
+              [variantId, line.variantId],
               [productId, line.productId],
               [quantity, line.quantity],
               [discount, line.discount],
             ])}
-            join ${locked} on ${locked.id} = wanted.${columnName(productId)}`,
+            join ${locked} on ${locked.id} = wanted.${columnName(variantId)}
+              or (wanted.${columnName(variantId)} is null
+                  and ${locked.productId} = wanted.${columnName(productId)})`,
     );
 }
 
@@ -214,10 +247,10 @@ function writtenOrder(totals: ReturnType<typeof orderTotals>, when: SQL) {
 }
 
 /**
- * The statement that places an order: `reservation`'s CTEs (the catalog's: the products
+ * The statement that places an order: `reservation`'s CTEs (the catalog's: the variants
  * locked, judged, their stock taken with its ledger rows) and then, only when every line's
- * stock was taken, the order priced from the locked rows (each line at its product's price and
- * name under the lock, less its share of the discount; shipping by `shipping`), its lines, its
+ * stock was taken, the order priced from the locked rows (each line at its variant's price,
+ * sku and title and its product's name under the lock, less its share of the discount; shipping by `shipping`), its lines, its
  * first history entry and `job` (its confirmation, given the SQL that says the order was
  * written). Its text is the same for every order: it is built and serialised once (a few
  * hundred microseconds of drizzle's time, more than the statement takes to run), and each
@@ -238,6 +271,8 @@ export function placementStatement(
       orderId: o.id,
       position: priced.position,
       productId: priced.productId,
+      variantId: priced.variantId,
+      variantTitle: priced.variantTitle,
       sku: priced.sku,
       name: priced.name,
       unitPrice: priced.unitPrice,
@@ -249,7 +284,7 @@ export function placementStatement(
     sql`from ${o}, ${priced}`,
   );
   const history = insertSelect(orderHistory, { ...first, orderId: o.id }, sql`from ${o}`);
-  // The locked products, each with the order's number and totals (null when not written).
+  // The locked variants, each with the order's number and totals (null when not written).
   return prepareQuery(
     sql`with ${reservation.ctes}, ${cte(priced)}, ${cte(totals)}, ${cte(o)},
          l as (${lines}), h as (${history}), job as (${job(sql`exists (select 1 from ${o})`)})
@@ -261,7 +296,7 @@ export function placementStatement(
 
 /**
  * Places an order in one statement (placementStatement, run with `values`): answers the locked
- * products (to say why, when nothing was written) and the order's number and totals. Through
+ * variants (to say why, when nothing was written) and the order's number and totals. Through
  * a transaction or the database handle: on the handle, the statement is its own transaction
  * and has committed when it answers.
  */
@@ -271,12 +306,12 @@ export async function placeOrderWithStock(
   values: Record<string, unknown>,
 ): Promise<Placed> {
   const rows = await runPrepared<
-    LockedProductRow &
+    LockedVariantRow &
       Nullable<Pick<OrderRow, 'number' | 'subtotal' | 'discount' | 'shipping' | 'total'>>
   >(executor, statement, values);
   const head = rows[0];
   return {
-    locked: rows.map(lockedProductOf),
+    locked: rows.map(lockedVariantOf),
     written:
       head?.number === null || head?.number === undefined
         ? undefined

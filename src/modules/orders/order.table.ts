@@ -89,7 +89,7 @@ export const orders = pgTable(
   ],
 );
 
-/** An order's lines: the product as it was when ordered (name, sku, price), never re-read. */
+/** An order's lines: the variant as it was when ordered (name, title, sku, price), never re-read. */
 export const orderLines = pgTable(
   'order_lines',
   {
@@ -99,6 +99,10 @@ export const orderLines = pgTable(
       .references(() => orders.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
     productId: text('product_id').notNull(),
+    /** The variant ordered: stock was taken from it, and comes back to it. */
+    variantId: text('variant_id').notNull(),
+    /** The variant's title when ordered ("M / Red"; empty for a product without options). */
+    variantTitle: text('variant_title').notNull(),
     sku: text('sku').notNull(),
     name: text('name').notNull(),
     unitPrice: money('unit_price').notNull(),
@@ -116,6 +120,7 @@ export const orderLines = pgTable(
   (t) => [
     index('order_lines_order_idx').on(t.orderId, t.position),
     index('order_lines_product_idx').on(t.productId),
+    index('order_lines_variant_idx').on(t.variantId),
     check('order_lines_quantity_check', sql`${t.quantity} > 0`),
     check(
       'order_lines_restocked_check',

@@ -6,10 +6,20 @@ import { isoInstant } from '../../shared/time.js';
 import { orderActions } from './order-access.js';
 import { orderStatuses, paymentStatuses } from './order.table.js';
 
-const item = z.strictObject({
-  productId: id,
-  quantity: z.number().int('must be a whole number').min(1).max(1000),
-});
+const item = z
+  .strictObject({
+    variantId: id.optional().describe('the variant ordered'),
+    productId: id
+      .optional()
+      .describe(
+        'instead of variantId, for a product without options (its one variant); a product with options is 422 VARIANT_REQUIRED',
+      ),
+    quantity: z.number().int('must be a whole number').min(1).max(1000),
+  })
+  .refine((i) => (i.variantId === undefined) !== (i.productId === undefined), {
+    message: 'name either a variantId or a productId',
+    path: ['variantId'],
+  });
 
 const promoCode = z.string().trim().min(1).max(64);
 
@@ -45,6 +55,10 @@ export const placeOrderBody = quoteBody.extend({ shippingAddress: shippingAddres
 
 const pricedLine = {
   productId: z.string(),
+  variantId: z.string().describe('the variant ordered'),
+  variantTitle: z
+    .string()
+    .describe("the variant's title when ordered, such as `M / Red`; empty without options"),
   sku: z.string(),
   name: z.string(),
   unitPrice: money,

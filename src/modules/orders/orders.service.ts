@@ -57,6 +57,8 @@ export function toOrder(
     email: row.email,
     lines: lines.map((l) => ({
       productId: l.productId,
+      variantId: l.variantId,
+      variantTitle: l.variantTitle,
       sku: l.sku,
       name: l.name,
       unitPrice: l.unitPrice,

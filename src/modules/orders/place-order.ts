@@ -7,14 +7,15 @@ import type { RecordResponse } from '../../shared/idempotency.js';
 import { newId } from '../../shared/ids.js';
 import { getMe, type Actor } from '../auth/auth.service.js';
 import {
-  getOrderableProducts,
+  getOrderableVariants,
+  itemKey,
   lockForReservation,
   reservationRefusal,
   stockChanged,
   STOCK_CHANGED,
   stockReservation,
   reservationValues,
-  type OrderableProduct,
+  type OrderableVariant,
   type StockRequest,
 } from '../catalog/stock.service.js';
 import * as repo from './order.repository.js';
@@ -35,7 +36,7 @@ export interface PlaceOrderInput extends OrderItems {
 }
 
 export interface Quote {
-  lines: (PricedLine & { available: number })[];
+  lines: (PricedLine & { variantId: string; variantTitle: string; available: number })[];
   subtotal: number;
   discount: number;
   shipping: number;
@@ -49,47 +50,65 @@ const shippingRule = (ctx: Ctx): ShippingRule => ({
   freeOver: ctx.config.freeShippingOver,
 });
 
-/** Duplicate lines summed, in the order the customer first named each product. */
+/**
+ * Duplicate items summed, in the order the customer first named each variant (or product, for
+ * an item naming its one variant by the product).
+ */
 export function sumItems(items: readonly StockRequest[]): StockRequest[] {
-  const summed = new Map<string, number>();
-  for (const { productId, quantity } of items) {
-    summed.set(productId, (summed.get(productId) ?? 0) + quantity);
+  const summed = new Map<string, StockRequest>();
+  for (const item of items) {
+    const seen = summed.get(itemKey(item));
+    summed.set(itemKey(item), {
+      ...(item.variantId === undefined
+        ? { productId: item.productId }
+        : { variantId: item.variantId }),
+      quantity: (seen?.quantity ?? 0) + item.quantity,
+    });
   }
-  return [...summed].map(([productId, quantity]) => ({ productId, quantity }));
+  return [...summed.values()];
 }
 
 const subtotalOf = (lines: PricingLine[]) =>
   lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
 
+/** The items priced at their variants' prices (in the items' order). */
 const pricingLines = (
   items: StockRequest[],
-  products: Map<string, OrderableProduct>,
+  variants: Map<string, OrderableVariant>,
 ): PricingLine[] =>
-  items.map(({ productId, quantity }) => {
-    const product = products.get(productId)!;
-    return { productId, sku: product.sku, name: product.name, unitPrice: product.price, quantity };
+  items.map((item) => {
+    const variant = variants.get(itemKey(item))!;
+    return {
+      productId: variant.productId,
+      sku: variant.sku,
+      name: variant.name,
+      unitPrice: variant.price,
+      quantity: item.quantity,
+    };
   });
 
 /**
- * Prices a cart without reserving anything. Stock is reported per line (`available`), not
- * refused, so a cart page can show what is short; a code that does not apply is reported in
- * `promo` instead of failing.
+ * Prices a cart without reserving anything. Stock is reported per line (`available`, the
+ * variant's), not refused, so a cart page can show what is short; a code that does not apply
+ * is reported in `promo` instead of failing.
  */
 export async function quoteOrder(ctx: Ctx, actor: Actor, input: OrderItems): Promise<Quote> {
   const items = sumItems(input.items);
-  const products = await getOrderableProducts(
-    ctx,
-    items.map((i) => i.productId),
-  );
-  const lines = pricingLines(items, products);
+  const variants = await getOrderableVariants(ctx, items);
+  const lines = pricingLines(items, variants);
   const promo = await previewPromo(ctx, actor.userId, input.promoCode, subtotalOf(lines));
   const priced = priceOrder(lines, promo.applied ? promo.discount : 0, shippingRule(ctx));
   return {
     ...priced,
-    lines: priced.lines.map((line) => ({
-      ...line,
-      available: products.get(line.productId)!.stock,
-    })),
+    lines: priced.lines.map((line, i) => {
+      const variant = variants.get(itemKey(items[i]!))!;
+      return {
+        ...line,
+        variantId: variant.id,
+        variantTitle: variant.title,
+        available: variant.stock,
+      };
+    }),
     currency: ctx.config.currency,
     promo: promoView(promo),
   };
@@ -103,15 +122,15 @@ function promoView(promo: PromoOutcome): Quote['promo'] {
 }
 
 /**
- * Places an order: stock for every line reserved or none, the order priced from the products'
+ * Places an order: stock for every line reserved or none, the order priced from the variants'
  * rows as they are under their locks, and the order, its lines, its first history entry and
  * its confirmation email's job written with the stock, in one statement (placeOrderWithStock).
  * With an Idempotency-Key, the response is recorded in the same transaction. Without a promo
  * code, the hoarding limits or an Idempotency-Key, that statement is the whole order, its own
  * transaction, so a best-seller's row is locked for one statement and its COMMIT. An order with
- * a promo code locks its products first and prices them (the code's minimum and discount need
+ * a promo code locks its variants first and prices them (the code's minimum and discount need
  * the subtotal), then redeems the code and writes the same statement with each line's share
- * of the discount: products are always locked before promo codes, so two orders never wait on
+ * of the discount: variants are always locked before promo codes, so two orders never wait on
  * each other in a cycle. The answer is built from what was written.
  */
 export async function placeOrder(
@@ -169,12 +188,12 @@ interface Discount {
 }
 
 /**
- * Locks the order's products (so the prices it is judged on are the prices it is written
+ * Locks the order's variants (so the prices it is judged on are the prices it is written
  * with) and redeems the promo code for their subtotal, in the order's transaction.
  */
 async function redeemFor(ctx: Ctx, tx: Tx, placing: Placing): Promise<Discount> {
-  const products = await lockForReservation(tx, placing.items);
-  const lines = pricingLines(placing.items, products);
+  const variants = await lockForReservation(tx, placing.items);
+  const lines = pricingLines(placing.items, variants);
   const promo = await redeemPromo(tx, {
     code: placing.promoCode!,
     userId: placing.actor.userId,
@@ -185,7 +204,7 @@ async function redeemFor(ctx: Ctx, tx: Tx, placing: Placing): Promise<Discount> 
   const priced = priceOrder(lines, promo.discount, shippingRule(ctx));
   return {
     code: promo.code,
-    shares: new Map(priced.lines.map((line) => [line.productId, line.discount])),
+    shares: new Map(priced.lines.map((line, i) => [itemKey(placing.items[i]!), line.discount])),
   };
 }
 
@@ -231,11 +250,15 @@ async function writeOrder(
   });
   if (!written) {
     throw (
-      reservationRefusal(locked, items) ??
+      (await reservationRefusal(executor, locked, items)) ??
       new Error(`order ${orderId}: stock refused, but every line was available under the lock`)
     );
   }
-  const products = new Map(locked.map((row) => [row.id, row]));
+  // Each line's variant as the statement locked it: by its id, or its product's one variant.
+  const variantOf = (line: repo.OrderPlacement['lines'][number]) =>
+    locked.find((row) =>
+      line.variantId === null ? row.productId === line.productId : row.id === line.variantId,
+    )!;
   const row: repo.OrderRow = {
     ...placement.order,
     ...written,
@@ -247,14 +270,17 @@ async function writeOrder(
   return toOrder(
     row,
     placement.lines.map((line) => {
-      const product = products.get(line.productId)!;
-      const subtotal = product.price * line.quantity;
+      const variant = variantOf(line);
+      const subtotal = variant.price * line.quantity;
       return {
         ...line,
         orderId,
-        sku: product.sku,
-        name: product.name,
-        unitPrice: product.price,
+        productId: variant.productId,
+        variantId: variant.id,
+        variantTitle: variant.title,
+        sku: variant.sku,
+        name: variant.name,
+        unitPrice: variant.price,
         subtotal,
         total: subtotal - line.discount,
         restockedQuantity: 0,
@@ -290,12 +316,13 @@ function orderPlacement(
       createdAt: now,
       updatedAt: now,
     },
-    lines: placing.items.map(({ productId, quantity }, position) => ({
+    lines: placing.items.map((item, position) => ({
       id: newId('oln', now.getTime()),
       position,
-      productId,
-      quantity,
-      discount: discount?.shares.get(productId) ?? 0,
+      variantId: item.variantId ?? null,
+      productId: item.variantId === undefined ? (item.productId ?? null) : null,
+      quantity: item.quantity,
+      discount: discount?.shares.get(itemKey(item)) ?? 0,
     })),
     first: {
       fromStatus: null,
@@ -314,7 +341,7 @@ const UNPAID_ORDERS_LOCK = 0x4f524452; // 'ORDR'
 /**
  * Keeps one customer from holding a shop's stock in orders they never pay: at most
  * MAX_UNPAID_ORDERS orders awaiting payment, and at most MAX_UNITS_PER_PRODUCT units of one
- * product across them (this order included). The customer's placements take turns on an
+ * variant across them (this order included). The customer's placements take turns on an
  * advisory lock held to the end of the transaction, so racing requests cannot all pass the
  * count. The lock is the transaction's first, before any product row, so it adds no deadlock.
  * An order past its `expiresAt` no longer counts: the expiry job is about to return its stock.
@@ -333,20 +360,27 @@ async function refuseHoarding(
     sql`select pg_advisory_xact_lock(${UNPAID_ORDERS_LOCK}::int, hashtext(${userId}))`,
   );
   // Both limits from one statement: the customer's unpaid orders, and the units of this
-  // order's products they hold.
+  // order's variants they hold (an item naming a product counts that product's lines: its
+  // one variant's).
   const [held] = await preparedRows<{ unpaid: number; units: Record<string, number> }>(
     tx,
     sql`
     with unpaid as (
       select id from orders
        where user_id = ${userId} and status = 'pending_payment' and expires_at > ${now}::timestamptz
+    ), lines as (
+      select line.variant_id, line.product_id, line.quantity
+        from order_lines line join unpaid on unpaid.id = line.order_id
     )
     select (select count(*)::int from unpaid) as unpaid,
-           coalesce((select json_object_agg(product_id, units) from (
-             select line.product_id, sum(line.quantity)::int as units
-               from order_lines line join unpaid on unpaid.id = line.order_id
-              where line.product_id = any(${sql.param(items.map((i) => i.productId))}::text[])
-              group by line.product_id) per_product), '{}') as units`,
+           coalesce((select json_object_agg(key, units) from (
+             select variant_id as key, sum(quantity)::int as units from lines
+              where variant_id = any(${sql.param(items.flatMap((i) => (i.variantId ? [i.variantId] : [])))}::text[])
+              group by variant_id
+             union all
+             select product_id, sum(quantity)::int from lines
+              where product_id = any(${sql.param(items.flatMap((i) => (i.variantId ? [] : [i.productId!])))}::text[])
+              group by product_id) per_variant), '{}') as units`,
   );
   if (maxUnpaidOrders && Number(held!.unpaid) >= maxUnpaidOrders) {
     throw new AppError(
@@ -359,16 +393,16 @@ async function refuseHoarding(
     const heldOf = new Map(Object.entries(held!.units));
     const over = items
       .map((i) => ({
-        productId: i.productId,
+        ...(i.variantId === undefined ? { productId: i.productId } : { variantId: i.variantId }),
         requested: i.quantity,
-        held: heldOf.get(i.productId) ?? 0,
+        held: heldOf.get(itemKey(i)) ?? 0,
       }))
       .filter((i) => i.requested + i.held > maxUnitsPerProduct)
       .map((i) => ({ ...i, limit: maxUnitsPerProduct }));
     if (over.length > 0) {
       throw new AppError(
         'PRODUCT_UNIT_LIMIT',
-        `At most ${maxUnitsPerProduct} units of one product may wait for payment across your orders`,
+        `At most ${maxUnitsPerProduct} units of one variant may wait for payment across your orders`,
         { details: over },
       );
     }

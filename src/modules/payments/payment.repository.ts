@@ -162,7 +162,7 @@ export async function pendingRefundTotal(
 export async function pendingRestock(
   tx: Executor,
   orderId: string,
-): Promise<{ productId: string; quantity: number }[]> {
+): Promise<{ productId: string; variantId?: string; quantity: number }[]> {
   const rows = await tx
     .select({ lines: refunds.restockLines })
     .from(refunds)

@@ -79,11 +79,12 @@ export const refunds = pgTable(
      */
     restock: boolean('restock').notNull().default(false),
     /**
-     * The units staff chose to put back, by product: reserved against the order's lines while
-     * the refund is pending, restocked when it succeeds.
+     * The units staff chose to put back, by variant (rows written before variants name only
+     * the product, whose one variant they mean): reserved against the order's lines while the
+     * refund is pending, restocked when it succeeds.
      */
     restockLines: jsonb('restock_lines')
-      .$type<{ productId: string; quantity: number }[]>()
+      .$type<{ productId: string; variantId?: string; quantity: number }[]>()
       .notNull()
       .default([]),
     /** Who asked for it (history says so when it is recorded); null for Ordo itself. */

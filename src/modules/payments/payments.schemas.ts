@@ -58,16 +58,27 @@ export const refundBody = z
         z.boolean(),
         z
           .array(
-            z.strictObject({
-              productId: z.string().min(1).max(64),
-              quantity: z.number().int().min(1).max(1_000_000),
-            }),
+            z
+              .strictObject({
+                variantId: z.string().min(1).max(64).optional(),
+                productId: z
+                  .string()
+                  .min(1)
+                  .max(64)
+                  .optional()
+                  .describe('instead of variantId, for a product the order has one variant of'),
+                quantity: z.number().int().min(1).max(1_000_000),
+              })
+              .refine((line) => line.variantId ?? line.productId, {
+                message: 'name a variantId (or a productId)',
+                path: ['variantId'],
+              }),
           )
           .max(1000),
       ])
       .optional()
       .describe(
-        'Units back to stock: a list of {productId, quantity} (at most what each line still holds: ordered, less units already restocked or chosen by a refund still pending; 422 RESTOCK_EXCEEDS_ORDER otherwise), false for none, or true for every unit the order still holds (only with a refund of everything left). Unsaid: every unit when the refund is of everything left and the order has not shipped, none otherwise.',
+        'Units back to stock: a list of {variantId, quantity} ({productId, quantity} for a product the order has one variant of, else 422 VARIANT_REQUIRED; at most what the order still holds of each variant: ordered, less units already restocked or chosen by a refund still pending; 422 RESTOCK_EXCEEDS_ORDER otherwise), false for none, or true for every unit the order still holds (only with a refund of everything left). Unsaid: every unit when the refund is of everything left and the order has not shipped, none otherwise.',
       ),
     reason: text(500).optional(),
   })

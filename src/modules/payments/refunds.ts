@@ -8,12 +8,12 @@ import type { Actor } from '../auth/auth.service.js';
 import type { Role } from '../auth/user.table.js';
 import { SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
 import { requireStaff } from '../orders/order-access.js';
-import type { StockRequest } from '../catalog/stock.service.js';
 import {
   chooseRestock,
   lockOrderForPayment,
   notePaymentEvent,
   type RestockChoice,
+  type RestockLine,
   type RestockUnits,
 } from '../orders/order-payments.js';
 import { changePayment, lockPaymentOfOrder } from './payment-lifecycle.js';
@@ -47,7 +47,7 @@ interface RefundRequest {
   amount: number | 'rest';
   reason: string;
   /** The units it puts back, decided once its amount is known (whether it refunds all that is left); none when absent. */
-  restock?: (inFull: boolean) => Promise<StockRequest[]>;
+  restock?: (inFull: boolean) => Promise<RestockLine[]>;
   actor: ActorOrSystem;
 }
 

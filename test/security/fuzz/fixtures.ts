@@ -134,6 +134,7 @@ export async function createWorld(t: TestApp): Promise<FuzzWorld> {
   const pools: [RegExp, readonly string[]][] = [
     [/^\/api\/v1\/admin\/users\/\{id\}/, [victim.user.id]],
     [/^\/api\/v1\/(admin\/)?products\/\{id\}/, productIds],
+    [/^\/api\/v1\/admin\/variants\/\{id\}/, products.flatMap((p) => p.variants.map((v) => v.id))],
     [/^\/api\/v1\/(admin\/)?orders\/\{id\}/, orders],
     [/^\/api\/v1\/admin\/promo-codes\/\{id\}/, promos.map((p) => p.id)],
     [/^\/api\/v1\/admin\/categories\/\{id\}/, categoryIds],
@@ -147,6 +148,7 @@ export async function createWorld(t: TestApp): Promise<FuzzWorld> {
     image,
     hints: {
       productId: pick(productIds),
+      variantId: pick(products.flatMap((p) => p.variants.map((v) => v.id))),
       promoCode: pick(promos.map((p) => p.code)),
       email: fc.oneof(
         pick(emails),

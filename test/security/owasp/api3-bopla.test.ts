@@ -84,6 +84,7 @@ beforeAll(async () => {
   ids = {
     orders: order.body.id,
     products: product.id,
+    variants: product.variants[0]!.id,
     'promo-codes': promo.body.id,
     users: customer.user.id,
   };
@@ -109,7 +110,14 @@ describe('API3:2023 Broken Object Property Level Authorization', () => {
       expect(ops.length).toBeGreaterThan(15);
       for (const o of ops) {
         for (const { where, schema } of schemasIn(doc, jsonBodyOf(doc, o), 'body')) {
-          if (schema.type === 'object') {
+          // A map (a variant's option values by option name) has no properties to assign:
+          // its keys are data, each value a bounded string.
+          const isMap =
+            !schema.properties &&
+            typeof schema.additionalProperties === 'object' &&
+            schema.additionalProperties.type === 'string' &&
+            typeof schema.additionalProperties.maxLength === 'number';
+          if (schema.type === 'object' && !isMap) {
             expect([o.id, where, schema.additionalProperties]).toEqual([o.id, where, false]);
           }
         }

@@ -3,6 +3,8 @@ import { issuesByProduct, problemStockIssues, quoteStockIssues } from './stock-i
 
 const line = (productId: string, quantity: number, available: number) => ({
   productId,
+  variantId: `var_${productId}`,
+  variantTitle: '',
   sku: productId,
   name: productId,
   unitPrice: 100,
