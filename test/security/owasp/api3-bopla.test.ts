@@ -81,7 +81,14 @@ beforeAll(async () => {
     { token: admin.token },
   );
   expect(promo.status).toBe(201);
+  const category = await t.http.post(
+    '/api/v1/admin/categories',
+    { name: `BOPLA ${Date.now()}` },
+    { token: admin.token },
+  );
+  expect(category.status).toBe(201);
   ids = {
+    categories: category.body.id,
     orders: order.body.id,
     products: product.id,
     variants: product.variants[0]!.id,
