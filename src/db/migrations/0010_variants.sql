@@ -16,6 +16,8 @@ CREATE TABLE "product_variants" (
 );
 --> statement-breakpoint
 ALTER TABLE "products" DROP CONSTRAINT "products_stock_check";--> statement-breakpoint
+ALTER TABLE "stock_movements" DROP CONSTRAINT "stock_movements_product_id_products_id_fk";
+--> statement-breakpoint
 DROP INDEX "products_low_stock_idx";--> statement-breakpoint
 ALTER TABLE "products" ADD COLUMN "options" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "stock_movements" ADD COLUMN "variant_id" text;--> statement-breakpoint

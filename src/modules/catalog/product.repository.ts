@@ -390,9 +390,11 @@ export function reservationValues(
 
 /**
  * Locks the product's row for a change of its own columns. `FOR NO KEY UPDATE`, not `FOR
- * UPDATE`: an order holding a variant's lock writes ledger and order rows whose foreign keys
- * take `KEY SHARE` on the product, which `FOR UPDATE` would wait for while this transaction
- * waits for that variant (a deadlock); changes of the product still take turns.
+ * UPDATE`: a write of a row whose foreign key names the product (an image, a category link, a
+ * variant) takes `KEY SHARE` on it and need not wait, while changes of the product still take
+ * turns. (With `FOR UPDATE`, a PATCH deadlocked with orders when the ledger's `product_id`
+ * had a foreign key: the order held the variant and waited for the product, the PATCH the
+ * reverse. The ledger's product has no foreign key now; see product.table.ts.)
  */
 export async function lockProduct(tx: Tx, id: string): Promise<ProductRow | undefined> {
   const [row] = await tx

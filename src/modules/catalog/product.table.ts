@@ -116,9 +116,12 @@ export const stockMovements = pgTable(
     id: id(),
     /** Total order of the ledger, also within one millisecond. */
     seq: bigserial('seq', { mode: 'number' }).notNull(),
-    productId: text('product_id')
-      .notNull()
-      .references(() => products.id),
+    /**
+     * The variant's product, for a product's history in one index scan. No foreign key of its
+     * own: the variant's stands for it, and one here would take a KEY SHARE lock on the
+     * product's row in every order, which orders for a product's variants would all share.
+     */
+    productId: text('product_id').notNull(),
     variantId: text('variant_id')
       .notNull()
       .references(() => productVariants.id),
