@@ -217,16 +217,7 @@ export async function getCatalogProduct(ctx: Ctx, id: string): Promise<CatalogRe
 export async function lowStockProducts(
   ctx: Pick<AppContext, 'db'>,
   below: number,
-): Promise<
-  {
-    id: string;
-    sku: string;
-    name: string;
-    stock: number;
-    variantId: string;
-    variantTitle: string;
-  }[]
-> {
+): Promise<repo.LowStockRow[]> {
   return repo.findLowStock(ctx.db, below, 50);
 }
 

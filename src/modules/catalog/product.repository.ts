@@ -120,6 +120,16 @@ export async function findProduct(db: Executor, id: string): Promise<ProductRow 
   return row;
 }
 
+/** A variant low on stock, as the dashboard lists it, with its product's id and name. */
+export interface LowStockRow {
+  id: string;
+  sku: string;
+  name: string;
+  stock: number;
+  variantId: string;
+  variantTitle: string;
+}
+
 /**
  * Variants of public products with stock below `below`, lowest stock first (then by name), at
  * most `limit`: each with its product's id and name.
@@ -128,16 +138,7 @@ export async function findLowStock(
   db: Executor,
   below: number,
   limit: number,
-): Promise<
-  {
-    id: string;
-    sku: string;
-    name: string;
-    stock: number;
-    variantId: string;
-    variantTitle: string;
-  }[]
-> {
+): Promise<LowStockRow[]> {
   return (
     db
       .select({

@@ -92,16 +92,7 @@ export class StripeProvider implements PaymentProvider {
       if (error instanceof Stripe.errors.StripeCardError && error.payment_intent) {
         return snapshotOf(error.payment_intent);
       }
-      if (error instanceof Stripe.errors.StripeInvalidRequestError) {
-        throw new ProviderRefused(
-          error.code ?? 'invalid_request',
-          `Stripe refused: ${error.message}`,
-          {
-            cause: error,
-          },
-        );
-      }
-      throw error;
+      throw refusal(error);
     }
   }
 
@@ -116,16 +107,7 @@ export class StripeProvider implements PaymentProvider {
       );
       return firstIntentOf(result);
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeInvalidRequestError) {
-        throw new ProviderRefused(
-          error.code ?? 'invalid_request',
-          `Stripe refused: ${error.message}`,
-          {
-            cause: error,
-          },
-        );
-      }
-      throw error;
+      throw refusal(error);
     }
   }
 
@@ -150,16 +132,7 @@ export class StripeProvider implements PaymentProvider {
       );
       return checkoutSessionOf(session);
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeInvalidRequestError) {
-        throw new ProviderRefused(
-          error.code ?? 'invalid_request',
-          `Stripe refused: ${error.message}`,
-          {
-            cause: error,
-          },
-        );
-      }
-      throw error;
+      throw refusal(error);
     }
   }
 
@@ -221,4 +194,13 @@ export class StripeProvider implements PaymentProvider {
     }
     return eventOf(event);
   }
+}
+
+/** Stripe's refusal of a request (an invalid-request error) as the provider interface says it. */
+function refusal(error: unknown): unknown {
+  return error instanceof Stripe.errors.StripeInvalidRequestError
+    ? new ProviderRefused(error.code ?? 'invalid_request', `Stripe refused: ${error.message}`, {
+        cause: error,
+      })
+    : error;
 }
