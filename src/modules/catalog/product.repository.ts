@@ -22,6 +22,7 @@ import {
   insertSelect,
   placeholders,
   prefixed,
+  rowsOf,
   typedParam,
 } from '../../db/insert-select.js';
 import type { PageRequest } from '../../shared/pagination.js';
@@ -151,7 +152,7 @@ export async function findLowStock(
       })
       .from(productVariants)
       .innerJoin(products, eq(products.id, productVariants.productId))
-      // The low-stock index's predicate as it is written, so the planner can use it.
+      // A scan of the variants: no index names `stock` (see product.table.ts).
       .where(
         and(
           sql`${productVariants.active}`,
@@ -246,6 +247,7 @@ const reserve = placeholders('reserve_', [
   'productIds',
   'quantities',
   'movementIds',
+  'count',
   'orderId',
   'actorId',
   'now',
@@ -264,9 +266,13 @@ const requestCtes = sql`asked(id, qty, movement_id) as (
                         where ${productVariants.productId} = a.product_id
                           and jsonb_array_length(${products.options}) = 0)),
              a.qty, a.movement_id
-        from unnest(${reserve.variantIds}::text[], ${reserve.productIds}::text[],
-                    ${reserve.quantities}::int4[], ${reserve.movementIds}::text[])
-             as a(variant_id, product_id, qty, movement_id)
+        from ${rowsOf(
+          sql`unnest(${reserve.variantIds}::text[], ${reserve.productIds}::text[],
+                     ${reserve.quantities}::int4[], ${reserve.movementIds}::text[])
+                as a(variant_id, product_id, qty, movement_id)`,
+          'a',
+          reserve.count,
+        )}
     ), req(id, qty, movement_id) as (
       select id, sum(qty)::int4, min(movement_id) from asked where id is not null group by id
     )`;
@@ -383,6 +389,7 @@ export function reservationValues(
     productIds: takes.map((t) => (t.variantId === undefined ? (t.productId ?? null) : null)),
     quantities: takes.map((t) => t.quantity),
     movementIds: takes.map(() => newId('mov', at)),
+    count: takes.length,
     orderId: ref.orderId,
     actorId: ref.actorId,
     now: ref.now,

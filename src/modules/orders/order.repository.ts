@@ -146,6 +146,7 @@ export function placementValues(placement: OrderPlacement): Record<string, unkno
       quantity: lines.map((l) => l.quantity),
       discount: lines.map((l) => l.discount),
     } satisfies Record<keyof typeof line, unknown[]>),
+    line_count: lines.length,
     ...prefixed('first_', placement.first),
   };
 }
@@ -195,14 +196,18 @@ function pricedLines(locked: ReservationCtes['locked']) {
                  ${locked.price} as ${columnName(unitPrice)},
                  cast(${locked.price} as ${sql.raw(subtotal.getSQLType())}) * wanted.${columnName(quantity)}
                    as ${columnName(subtotal)}
-            from ${unnestAs('wanted', [
-              [id, line.id],
-              [position, line.position],
-              [variantId, line.variantId],
-              [productId, line.productId],
-              [quantity, line.quantity],
-              [discount, line.discount],
-            ])}
+            from ${unnestAs(
+              'wanted',
+              [
+                [id, line.id],
+                [position, line.position],
+                [variantId, line.variantId],
+                [productId, line.productId],
+                [quantity, line.quantity],
+                [discount, line.discount],
+              ],
+              sql.placeholder('line_count'),
+            )}
             join ${locked} on ${locked.id} = wanted.${columnName(variantId)}
               or (wanted.${columnName(variantId)} is null
                   and ${locked.productId} = wanted.${columnName(productId)})`,

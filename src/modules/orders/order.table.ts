@@ -120,7 +120,6 @@ export const orderLines = pgTable(
   (t) => [
     index('order_lines_order_idx').on(t.orderId, t.position),
     index('order_lines_product_idx').on(t.productId),
-    index('order_lines_variant_idx').on(t.variantId),
     check('order_lines_quantity_check', sql`${t.quantity} > 0`),
     check(
       'order_lines_restocked_check',
