@@ -72,7 +72,9 @@ export interface LimitOrder {
  *
  * $1 product ids (distinct) · $2 quantities · $3 now · $4 movement ids · $5 order id ·
  * $6 user id · $7 email · $8 currency · $9 shipping address · $10 expires at · $11 line ids ·
- * $12 flat shipping rate · $13 free shipping from (null: never) · $14 job data · $15 queue
+ * $12 flat shipping rate · $13 free shipping from (null: never) · $14 job data · $15 queue ·
+ * $16 the number of lines (a limit that drops none: it keeps PostgreSQL on the statement's
+ * generic plan, as Ordo's own; see rowsOf in src/db/insert-select.ts)
  */
 export const PLACE = {
   name: 'bench_limit_place_order',
@@ -80,7 +82,8 @@ export const PLACE = {
       select (select v.id from product_variants v join products vp on vp.id = v.product_id
                where v.product_id = r.id and jsonb_array_length(vp.options) = 0) as vid,
              r.id, r.qty, r.mid, r.lid, r.pos - 1 as pos
-      from unnest($1::text[], $2::int[], $4::text[], $11::text[]) with ordinality as r(id, qty, mid, lid, pos)
+      from (select * from unnest($1::text[], $2::int[], $4::text[], $11::text[]) with ordinality as r(id, qty, mid, lid, pos)
+            limit $16::int4) r
     ), locked as materialized (
       select v.id, v.product_id, v.sku, p.name, v.title, v.price, v.stock
       from product_variants v join products p on p.id = v.product_id
@@ -198,6 +201,7 @@ export async function placeLimitOrder(
       settings.shipping.freeOver ?? null,
       JSON.stringify({ orderId }),
       LIMIT_QUEUE,
+      ids.length,
     ],
   });
   const row = rows[0]!;

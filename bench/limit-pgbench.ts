@@ -72,6 +72,7 @@ function statement(settings: LimitSettings): string {
     13: settings.shipping.freeOver === undefined ? 'null' : String(settings.shipping.freeOver),
     14: "(select json_build_object('orderId', order_id) from pick)",
     15: literal(LIMIT_QUEUE),
+    16: '(:n::int)',
   };
   // `now()` is the transaction's start, the same in every reference: one id per order.
   const one = (table: string, column: string, n: string) =>
