@@ -1,8 +1,8 @@
 /**
  * Data scale: the catalog list, search and category filter, the admin order list with each filter, a
  * customer's order history and the admin dashboard (its stats, and its low-stock list
- * alone), timed on a small database and on a large one (100,000 products, 200,000 orders) in
- * the same run, with EXPLAIN (ANALYZE, BUFFERS) of each query on the large. Orders come at
+ * alone), timed on a small database and on a large one (100,000 products with 320,000
+ * variants, 200,000 orders) in the same run, with EXPLAIN (ANALYZE, BUFFERS) of each query on the large. Orders come at
  * one shop's pace (one every 20 minutes, a third of them paid, some refunded in part), so
  * the large database is the small one with years more history: the dashboard's last 30 days
  * hold about as many orders in both, and what it costs beyond them grows with the tables.
@@ -74,7 +74,7 @@ async function load(url: string, size: (typeof SIZES)['small']) {
   await client.connect();
   try {
     await client.query(`
-      insert into products (id, sku, name, description, price, active, archived_at, created_at, updated_at)
+      insert into products (id, sku, name, description, price, options, active, archived_at, created_at, updated_at)
       select 'prd_' || lpad(i::text, 9, '0'),
              'SKU-' || i,
              (array['Oak','Walnut','Steel','Linen','Wool','Ceramic','Glass','Copper'])[1 + i % 8] || ' ' ||
@@ -82,19 +82,33 @@ async function load(url: string, size: (typeof SIZES)['small']) {
              (array['Mug','Lamp','Chair','Blanket','Bowl','Shelf','Clock','Vase','Desk'])[1 + (i / 64) % 9] || ' ' || i,
              'A sturdy thing, number ' || i,
              100 + (i * 7919) % 50000,
+             case i % 5 when 0 then '[]'::jsonb
+                        when 1 then '[{"name":"Size","values":["S","M","L"]},{"name":"Colour","values":["Red","Blue"]}]'
+                        else '[{"name":"Size","values":["S","M","L"]}]' end,
              i % 50 <> 0,
              case when i % 100 = 0 then now() else null end,
              now() - (i % 1000) * interval '1 hour' - i * interval '1 millisecond',
              now()
       from generate_series(1, ${size.products}) i`);
-    // Each product one variant, with the product's sku and price, and its stock.
+    // Variants: a fifth of the products have none (one variant, as before options), a fifth
+    // Size × Colour (6), the rest Size (3): 3.2 per product. The first variant has the
+    // product's price (its lowest), each next one 1.00 more; some are out of stock.
     await client.query(`
-      insert into product_variants (id, product_id, sku, title, price, stock, position, created_at, updated_at)
-      select 'var_' || lpad(i::text, 9, '0'), 'prd_' || lpad(i::text, 9, '0'), 'SKU-' || i, '',
-             100 + (i * 7919) % 50000,
-             case when i % 10 = 0 then 0 else (i * 31) % 200 end,
-             0, now(), now()
-      from generate_series(1, ${size.products}) i`);
+      with combos(kind, pos, title, opts) as (values
+        (0, 0, '', '{}'::jsonb),
+        (1, 0, 'S / Red', '{"Size":"S","Colour":"Red"}'), (1, 1, 'S / Blue', '{"Size":"S","Colour":"Blue"}'),
+        (1, 2, 'M / Red', '{"Size":"M","Colour":"Red"}'), (1, 3, 'M / Blue', '{"Size":"M","Colour":"Blue"}'),
+        (1, 4, 'L / Red', '{"Size":"L","Colour":"Red"}'), (1, 5, 'L / Blue', '{"Size":"L","Colour":"Blue"}'),
+        (2, 0, 'S', '{"Size":"S"}'), (2, 1, 'M', '{"Size":"M"}'), (2, 2, 'L', '{"Size":"L"}'))
+      insert into product_variants (id, product_id, sku, title, options, price, stock, position, created_at, updated_at)
+      select 'var_' || lpad(i::text, 9, '0') || case when c.kind = 0 then '' else '_' || c.pos end,
+             'prd_' || lpad(i::text, 9, '0'),
+             'SKU-' || i || case when c.kind = 0 then '' else '-' || c.pos end, c.title, c.opts,
+             100 + (i * 7919) % 50000 + c.pos * 100,
+             case when (i + c.pos) % 10 = 0 then 0 else ((i + c.pos) * 31) % 200 end,
+             c.pos, now(), now()
+      from generate_series(1, ${size.products}) i
+      join combos c on c.kind = case i % 5 when 0 then 0 when 1 then 1 else 2 end`);
     await client.query(`
       insert into users (id, email, password_hash, name, role)
       select 'usr_' || lpad(i::text, 9, '0'), 'customer' || i || '@example.test', 'x', 'Customer ' || i, 'customer'
@@ -127,7 +141,9 @@ async function load(url: string, size: (typeof SIZES)['small']) {
       insert into order_lines (id, order_id, position, product_id, variant_id, variant_title, sku, name, unit_price, quantity, subtotal, discount, total)
       select 'oln_' || lpad(i::text, 9, '0'), 'ord_' || lpad(i::text, 9, '0'), 0,
              'prd_' || lpad((1 + i % ${size.products})::text, 9, '0'),
-             'var_' || lpad((1 + i % ${size.products})::text, 9, '0'), '', 'SKU', 'Thing', 2000, 1, 2000, 0, 2000
+             'var_' || lpad((1 + i % ${size.products})::text, 9, '0')
+               || case when (1 + i % ${size.products}) % 5 = 0 then '' else '_0' end,
+             '', 'SKU', 'Thing', 2000, 1, 2000, 0, 2000
       from generate_series(1, ${size.orders}) i`);
     await client.query(`
       insert into order_history (order_id, from_status, to_status, actor_role, created_at)
