@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderLines, orders } from '../src/modules/orders/order.table.js';
-import { csvField, decimalAmount, EXPORT_COLUMNS } from '../src/modules/orders/export-orders.js';
+import { EXPORT_COLUMNS } from '../src/modules/orders/export-orders.js';
+import { csvField } from '../src/shared/csv.js';
+import { decimalAmount } from '../src/shared/money.js';
 import { newId } from '../src/shared/ids.js';
 import { createAdmin, createProduct, createUser, type TestUser } from './helpers/factories.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';

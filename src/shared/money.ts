@@ -72,3 +72,54 @@ export function formatMoney(amount: number, currency: string, locale = 'en-US'):
 // One formatter per locale and currency (a shop has one or two): building an Intl.NumberFormat
 // costs far more than formatting with it, and an email formats a dozen amounts.
 const formatters = new Map<string, { format: Intl.NumberFormat; digits: number }>();
+
+/** The number of minor-unit digits of a currency: 2 for USD and EUR, 0 for JPY, 3 for KWD. */
+export function currencyDigits(currency: string): number {
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2
+  );
+}
+
+/** Minor units as a decimal string in the currency's own precision: 1234 USD → "12.34". */
+export function decimalAmount(minor: number, currency: string): string {
+  const digits = currencyDigits(currency);
+  if (digits === 0) return String(minor);
+  const scale = 10 ** digits;
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  return `${sign}${Math.floor(abs / scale)}.${String(abs % scale).padStart(digits, '0')}`;
+}
+
+/**
+ * A non-negative amount written by a person in major units of `currency` ("12.50", "12.5",
+ * "12" for USD; "1500" for JPY), as minor units; or why it is not one. Exact: digits are
+ * read as text, never through a float, and more decimals than the currency has are refused
+ * rather than rounded ("12.505" USD). No thousands separators, signs or currency symbols: in a
+ * file they are ambiguous ("1,250" is 1250 or 1.25 depending on where it was written).
+ */
+export function parseDecimalAmount(
+  text: string,
+  currency: string,
+): { minor: number } | { error: string } {
+  const digits = currencyDigits(currency);
+  const example = digits === 0 ? '1250' : `12.${'5'.padEnd(digits, '0')}`;
+  const match = /^(\d+)(?:\.(\d*))?$/.exec(text.trim());
+  if (!match) {
+    return {
+      error: `"${text}" is not an amount: write it in ${currency} with digits${digits > 0 ? ' and a dot for the decimals' : ''}, such as ${example} (no currency sign or thousands separator)`,
+    };
+  }
+  const [, whole, fraction = ''] = match as unknown as [string, string, string | undefined];
+  if (fraction.length > digits) {
+    return {
+      error:
+        digits === 0
+          ? `"${text}" has decimals, but ${currency} has none`
+          : `"${text}" has more than ${digits} decimals, the most ${currency} has`,
+    };
+  }
+  const minor = Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+  if (!Number.isSafeInteger(minor)) return { error: `"${text}" is too large` };
+  return { minor };
+}

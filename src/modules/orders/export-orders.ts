@@ -1,5 +1,7 @@
 import { and, asc, desc, inArray, lt } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
+import { csvRow } from '../../shared/csv.js';
+import { decimalAmount } from '../../shared/money.js';
 import type { Executor } from '../../db/client.js';
 import type { Actor } from '../auth/auth.service.js';
 import { requireStaff } from './order-access.js';
@@ -58,36 +60,6 @@ export const EXPORT_FORMAT = `UTF-8 CSV (RFC 4180, CRLF line ends) with a header
 
 /** Rows per query. Each page is one statement; nothing holds more than a page in memory. */
 const PAGE_SIZE = 500;
-
-/** Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * One CSV field (RFC 4180): text that a spreadsheet would run as a formula gets a leading
- * apostrophe, and a field with a comma, quote or line break is quoted with quotes doubled.
- * Numbers are written as they are.
- */
-export function csvField(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return String(value);
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-export const csvRow = (fields: readonly (string | number | null | undefined)[]) =>
-  `${fields.map(csvField).join(',')}\r\n`;
-
-/** Minor units as a decimal string in the currency's own precision: 1234 USD → "12.34". */
-export function decimalAmount(minor: number, currency: string): string {
-  const digits =
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
-  if (digits === 0) return String(minor);
-  const scale = 10 ** digits;
-  const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor);
-  return `${sign}${Math.floor(abs / scale)}.${String(abs % scale).padStart(digits, '0')}`;
-}
 
 /** One page of orders after the cursor (an order number), newest number first. */
 async function exportPage(
