@@ -8,7 +8,7 @@ export const errorStatus = {
   VALIDATION_FAILED: 400,
   /** The body is larger than the server accepts. */
   PAYLOAD_TOO_LARGE: 413,
-  /** The Content-Type is not one the route accepts (send application/json), or an upload that is not a JPEG, PNG or WebP image. */
+  /** The Content-Type is not one the route accepts (send application/json), an upload that is not a JPEG, PNG or WebP image, or a catalog import that is not UTF-8 text. */
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The request line and headers are more than the server reads (Node's limit, 16 KB). */
   HEADERS_TOO_LARGE: 431,
@@ -68,6 +68,8 @@ export const errorStatus = {
   VARIANT_REQUIRED: 422,
   /** Admin: options and variants that do not fit together: more than 3 options, an option without values or named twice, a value given twice, a variant whose `options` do not name exactly one of each option's values, or a combination given twice (or already a variant). `errors` says which. */
   VARIANT_OPTIONS_INVALID: 422,
+  /** Admin: a catalog CSV import with at least one bad row (or a bad header); `errors` lists each as `{row, message}` (`row` as a spreadsheet numbers it: the header is row 1), beside the `created` and `updated` counts the file would have given. Nothing was written: fix the rows and import the whole file again. */
+  IMPORT_INVALID: 422,
   /** An image upload whose declared size exceeds the pixel limit (a decompression bomb, or simply too big). Upload a smaller image. */
   IMAGE_TOO_MANY_PIXELS: 422,
   /** An upload recognised as JPEG, PNG or WebP that cannot be decoded (truncated or damaged). */
@@ -147,7 +149,13 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message?: string,
-    readonly extra: { errors?: FieldError[]; details?: unknown[]; retryAfter?: number } = {},
+    readonly extra: {
+      errors?: FieldError[];
+      details?: unknown[];
+      retryAfter?: number;
+      /** More members of the problem body (RFC 9457 extension members), as the route documents them. */
+      members?: Record<string, unknown>;
+    } = {},
   ) {
     super(message ?? errorTitle(code));
     this.name = 'AppError';

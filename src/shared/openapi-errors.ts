@@ -19,9 +19,42 @@ export const problemSchema = z
       .describe('Stable error code (src/shared/errors.ts lists each with when it fires)'),
     requestId: z.string().describe('Also the `x-request-id` response header; finds the log line'),
     errors: z
-      .array(z.object({ path: z.string(), message: z.string() }))
+      .array(
+        z.union([
+          z.object({ path: z.string(), message: z.string() }),
+          z.object({
+            row: z
+              .number()
+              .int()
+              .describe('the row as a spreadsheet numbers it: the header is row 1'),
+            message: z.string().describe('the column and what is wrong with it'),
+          }),
+        ]),
+      )
       .optional()
-      .describe('VALIDATION_FAILED: each field that is wrong'),
+      .describe(
+        'VALIDATION_FAILED: each field that is wrong, `{path, message}`; IMPORT_INVALID: each bad row of the file, `{row, message}`, by row (the first 1000)',
+      ),
+    created: z
+      .number()
+      .int()
+      .optional()
+      .describe('IMPORT_INVALID: the products the rest of the file would create'),
+    updated: z
+      .number()
+      .int()
+      .optional()
+      .describe('IMPORT_INVALID: the products the rest of the file would change'),
+    unchanged: z
+      .number()
+      .int()
+      .optional()
+      .describe('IMPORT_INVALID: the products it leaves as they are'),
+    errorCount: z
+      .number()
+      .int()
+      .optional()
+      .describe('IMPORT_INVALID: how many errors the file has (`errors` lists the first 1000)'),
     details: z
       .array(z.unknown())
       .optional()

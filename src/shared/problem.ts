@@ -77,6 +77,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 function problemBody(error: AppError, requestId: string) {
   const internal = error.status >= 500;
   return {
+    // First, so no extension member can stand in for a standard one.
+    ...(internal ? {} : error.extra.members),
     type: `urn:ordo:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
     title: errorTitle(error.code),
     status: error.status,
