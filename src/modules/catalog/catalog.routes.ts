@@ -11,6 +11,7 @@ import { conditional, notModified } from './catalog-http.js';
 import { categoryRoutes } from './categories.routes.js';
 import * as variants from './variants.service.js';
 import { imageRoutes } from './images.routes.js';
+import { catalogCsvRoutes } from './catalog-csv.routes.js';
 
 export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -246,5 +247,6 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
     await app.register(imageRoutes(ctx));
     await app.register(categoryRoutes(ctx));
+    await app.register(catalogCsvRoutes(ctx));
   };
 }

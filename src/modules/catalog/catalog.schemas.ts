@@ -4,7 +4,13 @@ import { id, moneyInput } from '../../shared/schemas.js';
 import { categoryRefSchema, productCategoryIds } from './categories.schemas.js';
 import { movementKinds } from './product.table.js';
 
-const quantity = z.number().int('must be a whole number').min(0).max(10_000_000);
+/** The most stock a request (or an import row) may set or open a variant with. */
+export const MAX_STOCK_INPUT = 10_000_000;
+/** The most values an option may have, and variants a product. */
+export const MAX_OPTION_VALUES = 100;
+export const MAX_VARIANTS = 1000;
+
+const quantity = z.number().int('must be a whole number').min(0).max(MAX_STOCK_INPUT);
 
 const imageVariantSchema = z.object({
   url: z.string().describe('content-hash URL, immutable: `/images/{hash}-{width}.webp`'),
@@ -86,27 +92,31 @@ export const adminProductSchema = productSchema
   .extend({ archivedAt: z.string().nullable() })
   .meta({ id: 'AdminProduct' });
 
-const sku = z
+export const skuInput = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only')
   .max(64);
+const sku = skuInput;
+
+export const productNameInput = z.string().trim().min(1).max(200);
+export const descriptionInput = z.string().max(5000);
 
 const productFields = {
   sku,
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(5000).optional(),
+  name: productNameInput,
+  description: descriptionInput.optional(),
   price: moneyInput,
   stock: quantity.optional(),
   active: z.boolean().optional(),
   categoryIds: productCategoryIds.optional(),
 };
 
-const optionText = z.string().trim().min(1).max(100);
+export const optionText = z.string().trim().min(1).max(100);
 
 const optionInput = z.strictObject({
   name: optionText,
-  values: z.array(optionText).min(1, 'at least one value').max(100),
+  values: z.array(optionText).min(1, 'at least one value').max(MAX_OPTION_VALUES),
 });
 
 const variantOptionsInput = z
@@ -139,7 +149,7 @@ export const productBody = z
     variants: z
       .array(variantBody)
       .min(1)
-      .max(1000)
+      .max(MAX_VARIANTS)
       .optional()
       .describe('the combinations sold, each at most once; required with `options`'),
   })
