@@ -50,6 +50,14 @@ const newProductRoute = createRoute({
   path: 'products/new',
   component: lazyRouteComponent(() => import('./products/product/product.page'), 'NewProductPage'),
 });
+const importProductsRoute = createRoute({
+  getParentRoute: () => adminLayout,
+  path: 'products/import',
+  component: lazyRouteComponent(
+    () => import('./products/import/import.page'),
+    'ImportProductsPage',
+  ),
+});
 const productRoute = createRoute({
   getParentRoute: () => adminLayout,
   path: 'products/$productId',
@@ -109,6 +117,7 @@ export const adminRouteTree = adminLayout.addChildren([
   orderRoute,
   productsRoute,
   newProductRoute,
+  importProductsRoute,
   productRoute,
   categoriesRoute,
   promoCodesRoute,

@@ -3,10 +3,23 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { $api } from '../../api/client';
 import type { components } from '../../api/schema.gen';
-import { Badge, buttonClass, Field, Input, Loading, Money, Page } from '../../ui';
+import {
+  Badge,
+  Button,
+  buttonClass,
+  Field,
+  Input,
+  Loading,
+  Money,
+  Page,
+  ProblemAlert,
+} from '../../ui';
 import { AdminProblem, FilterBar, formText, Pager } from '../admin-ui';
 import { DataTable, NothingHere, type AdminTableFeatures } from '../data-table';
+import { useCsvDownload } from '../orders/csv-download';
 import { PRODUCTS_PAGE_SIZE, toProductsQuery } from './products-search';
+
+const EXPORT_PATH = '/api/v1/admin/products/export.csv';
 
 type AdminProduct = components['schemas']['AdminProduct'];
 const route = getRouteApi('/admin/products');
@@ -65,15 +78,29 @@ export function ProductsPage() {
     { params: { query: toProductsQuery(search) } },
     { placeholderData: keepPreviousData },
   );
+  const exportCsv = useCsvDownload();
   return (
     <Page
       title="Products"
       actions={
-        <Link to="/admin/products/new" className={buttonClass('primary')}>
-          New product
-        </Link>
+        <>
+          <Button
+            variant="secondary"
+            busy={exportCsv.isPending}
+            onClick={() => exportCsv.mutate(EXPORT_PATH)}
+          >
+            Export CSV
+          </Button>
+          <Link to="/admin/products/import" className={buttonClass('secondary')}>
+            Import products
+          </Link>
+          <Link to="/admin/products/new" className={buttonClass('primary')}>
+            New product
+          </Link>
+        </>
       }
     >
+      {exportCsv.isError && <ProblemAlert error={exportCsv.error} title="Export failed" />}
       <FilterBar
         key={JSON.stringify(search)}
         label="Search products"
