@@ -14,7 +14,7 @@ async function productBySku(adminApi: AdminApi, sku: string) {
 }
 
 async function chooseFile(page: Page, name: string, text: string): Promise<void> {
-  await page.getByLabel('CSV file').setInputFiles({
+  await page.getByLabel('CSV file', { exact: true }).setInputFiles({
     name,
     mimeType: 'text/csv',
     buffer: Buffer.from(text),
@@ -42,6 +42,7 @@ test('an admin exports the catalog, sees a bad row refused with nothing written,
     .getByRole('link', { name: 'Products' })
     .click();
   await expect(page.getByRole('heading', { name: 'Products', level: 1 })).toBeVisible();
+  await screenshots(page, 'admin-products-with-csv');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Export CSV' }).click(),
