@@ -141,6 +141,9 @@ async function orderProbe<T>(
   })();
   try {
     const result = await during();
+    // The update in flight may be the one that waited: count it too.
+    running = false;
+    await loop;
     return { result, maxMs, count };
   } finally {
     running = false;
