@@ -1,3 +1,5 @@
+import { CsvError, parse } from 'csv-parse/sync';
+
 /**
  * CSV as Ordo writes and reads it: RFC 4180 (fields separated by commas, records by CRLF, a
  * field with a comma, quote or line break in double quotes with its quotes doubled), UTF-8.
@@ -45,76 +47,35 @@ export interface CsvSyntaxError {
   message: string;
 }
 
+/** What a syntax error of csv-parse means to a person fixing the file, by its code. */
+const SYNTAX_ERRORS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted value is not closed: a quote (") is missing',
+  CSV_INVALID_CLOSING_QUOTE:
+    'text after the closing quote of a value: put the whole value in quotes and double the quotes inside it ("")',
+  INVALID_OPENING_QUOTE:
+    'a quote (") inside a value that does not start with one: put the whole value in quotes and double the quotes inside it ("")',
+};
+
 /**
- * Reads CSV text (RFC 4180, and LF or CR line ends as well as CRLF) into records. A quote may
- * only open a field or, doubled, stand for itself inside a quoted one: anything else is a
- * syntax error naming the record's row, and the reader stops there (what follows a broken
- * quote cannot be trusted). Records may have different numbers of fields; the caller judges
- * them. A line break at the end of the text does not start another record.
+ * Reads CSV text (RFC 4180, and LF or CR line ends as well as CRLF) into records, with
+ * csv-parse. A quote may only open a field or, doubled, stand for itself inside a quoted one:
+ * anything else is a syntax error naming the record's row, and nothing is read past it (what
+ * follows a broken quote cannot be trusted). Records may have different numbers of fields; the
+ * caller judges them. A line break at the end of the text does not start another record.
  */
 export function parseCsv(text: string): { records: CsvRecord[]; error?: CsvSyntaxError } {
-  const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let i = 0;
-  const n = text.length;
-  const endRecord = () => {
-    fields.push(field);
-    records.push({ row: records.length + 1, fields });
-    fields = [];
-    field = '';
-  };
-  const error = (message: string) => ({ records, error: { row: records.length + 1, message } });
-  while (i < n) {
-    let c = text[i]!;
-    if (c === '"' && field === '') {
-      // A quoted field: to the closing quote, with "" for a quote.
-      i++;
-      let start = i;
-      for (;;) {
-        const quote = text.indexOf('"', i);
-        if (quote === -1) {
-          return error('a quoted value is not closed: a quote (") is missing');
-        }
-        if (text[quote + 1] === '"') {
-          field += text.slice(start, quote + 1);
-          i = quote + 2;
-          start = i;
-          continue;
-        }
-        field += text.slice(start, quote);
-        i = quote + 1;
-        break;
-      }
-      if (i < n && !',\r\n'.includes(text[i]!)) {
-        return error(
-          'text after the closing quote of a value: put the whole value in quotes and double the quotes inside it ("")',
-        );
-      }
-      c = text[i] ?? '';
-      if (c === '') break;
-    }
-    if (c === ',') {
-      fields.push(field);
-      field = '';
-      i++;
-    } else if (c === '\r' || c === '\n') {
-      endRecord();
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-    } else if (c === '"') {
-      return error(
-        'a quote (") inside a value that does not start with one: put the whole value in quotes and double the quotes inside it ("")',
-      );
-    } else {
-      // Plain text up to the next comma, quote or line break, in one slice.
-      let end = i + 1;
-      while (end < n && !',"\r\n'.includes(text[end]!)) end++;
-      field += text.slice(i, end);
-      i = end;
-    }
+  try {
+    const rows: string[][] = parse(text, {
+      relax_column_count: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    });
+    return { records: rows.map((fields, i) => ({ row: i + 1, fields })) };
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const row = Number((error as CsvError & { records?: number }).records ?? 0) + 1;
+    return {
+      records: [],
+      error: { row, message: SYNTAX_ERRORS[error.code] ?? 'the file is not CSV as Ordo reads it' },
+    };
   }
-  if (field !== '' || fields.length > 0 || (n > 0 && !'\r\n'.includes(text[n - 1]!))) {
-    endRecord();
-  }
-  return { records };
 }
