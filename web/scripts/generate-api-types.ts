@@ -63,7 +63,17 @@ function bodyRulesModule(doc: { paths?: object; components?: { schemas?: object 
 }
 
 function keepRules(schema: JsonSchema, schemas: Record<string, JsonSchema>): JsonSchema {
-  const ruleKeywords = ['type', 'minLength', 'maxLength', 'minimum', 'maximum', 'enum', 'required'];
+  const ruleKeywords = [
+    'type',
+    'minLength',
+    'maxLength',
+    'minimum',
+    'maximum',
+    'minItems',
+    'maxItems',
+    'enum',
+    'required',
+  ];
   const ref = typeof schema.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
   const resolved = ref && schemas[ref] ? schemas[ref] : schema;
   const kept: JsonSchema = {};

@@ -12,7 +12,7 @@ import {
 } from './cache';
 
 export type AdminProduct = components['schemas']['AdminProduct'];
-type ProductBody = RequestBody<'/api/v1/admin/products', 'post'>;
+export type ProductBody = RequestBody<'/api/v1/admin/products', 'post'>;
 type ProductChanges = RequestBody<'/api/v1/admin/products/{id}', 'patch'>;
 
 /** After a product changed: its detail (admin and shop), the lists and the dashboard's low stock. */
@@ -30,6 +30,7 @@ export async function stockChanged(): Promise<void> {
     '/api/v1/admin/products',
     '/api/v1/admin/products/{id}',
     '/api/v1/admin/products/{id}/stock-movements',
+    '/api/v1/admin/variants/{id}/stock-movements',
     '/api/v1/products',
     '/api/v1/products/{id}',
   );

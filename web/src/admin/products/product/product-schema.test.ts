@@ -51,10 +51,40 @@ describe('the product form', () => {
 
   it('leaves the stock out when editing an existing product', () => {
     const values = productFormValues(
-      { sku: 'A', name: 'A', description: '', price: 100, active: true, stock: 9 } as never,
+      {
+        sku: 'A',
+        name: 'A',
+        description: '',
+        price: 100,
+        active: true,
+        stock: 9,
+        options: [],
+      } as never,
       'USD',
     );
     expect(productSchema('USD').parse(values)).not.toHaveProperty('stock');
+  });
+
+  it('leaves the price out for a product with options: each variant has its own', () => {
+    const values = productFormValues(
+      {
+        sku: 'TEE',
+        name: 'Tee',
+        description: '',
+        price: 1800,
+        active: true,
+        stock: 9,
+        options: [{ name: 'Size', values: ['S', 'M'] }],
+      } as never,
+      'USD',
+    );
+    expect(values).not.toHaveProperty('price');
+    expect(productSchema('USD').parse(values)).toEqual({
+      sku: 'TEE',
+      name: 'Tee',
+      description: '',
+      active: true,
+    });
   });
 });
 
