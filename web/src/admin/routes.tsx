@@ -8,6 +8,7 @@ import {
   parsePromoCodesSearch,
 } from './list-search';
 import { parseOrdersSearch } from './orders/orders-search';
+import { parseProductSearch } from './products/product/product-search';
 import { parseProductsSearch } from './products/products-search';
 
 /**
@@ -61,7 +62,7 @@ const importProductsRoute = createRoute({
 const productRoute = createRoute({
   getParentRoute: () => adminLayout,
   path: 'products/$productId',
-  validateSearch: parsePageSearch,
+  validateSearch: parseProductSearch,
   component: lazyRouteComponent(() => import('./products/product/product.page'), 'ProductPage'),
 });
 const categoriesRoute = createRoute({

@@ -1,57 +1,60 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useForm } from 'react-hook-form';
-import { useCreateProduct, useUpdateProduct, type AdminProduct } from '../../../api/hooks/products';
-import { Alert, Button, Field, Input, ProblemAlert, Textarea } from '../../../ui';
+import { useUpdateProduct, type AdminProduct } from '../../../api/hooks/products';
+import { Alert, Button, Field, Input, Money, ProblemAlert, Textarea } from '../../../ui';
 import { productFormValues, productSchema } from './product-schema';
 
-/** Creates a product, or edits one (its stock changes by adjustments, not here). */
-export function ProductForm({
-  product,
-  currency,
-  onCreated,
-}: {
-  product?: AdminProduct;
-  currency: string;
-  onCreated?: (product: AdminProduct) => void;
-}) {
-  const creating = product === undefined;
-  const create = useCreateProduct();
+/**
+ * Edits a product's own fields. Its stock changes by adjustments, not here; a product with
+ * options has its prices per variant (in Variants), so its price is shown, not edited.
+ */
+export function ProductForm({ product }: { product: AdminProduct }) {
+  const currency = product.currency;
+  const withOptions = product.options.length > 0;
   const update = useUpdateProduct();
-  const save = creating ? create : update;
   const form = useForm({
     resolver: zodResolver(productSchema(currency)),
     defaultValues: productFormValues(product, currency),
     // The product as the server has it now (after a save, an archive, a restore), keeping the
     // fields a person is still editing.
-    ...(product && {
-      values: productFormValues(product, currency),
-      resetOptions: { keepDirtyValues: true },
-    }),
+    values: productFormValues(product, currency),
+    resetOptions: { keepDirtyValues: true },
   });
   const errors = form.formState.errors;
-  const submit = form.handleSubmit((values) => {
-    const { stock, ...fields } = values;
-    if (product) update.mutate({ id: product.id, changes: fields });
-    else create.mutate({ ...fields, stock: stock ?? 0 }, { onSuccess: onCreated });
-  });
+  const submit = form.handleSubmit((changes) => update.mutate({ id: product.id, changes }));
 
   return (
     <form onSubmit={(e) => void submit(e)} className="space-y-4" noValidate>
-      {save.isError && <ProblemAlert error={save.error} title="The product was not saved" />}
-      {save.isSuccess && !form.formState.isDirty && <Alert tone="success">Saved.</Alert>}
+      {update.isError && <ProblemAlert error={update.error} title="The product was not saved" />}
+      {update.isSuccess && !form.formState.isDirty && <Alert tone="success">Saved.</Alert>}
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Name" error={errors.name?.message}>
           {(props) => <Input {...props} {...form.register('name')} />}
         </Field>
-        <Field label="SKU" error={errors.sku?.message}>
+        <Field
+          label="SKU"
+          error={errors.sku?.message}
+          hint={withOptions ? 'The product’s own code; each variant has its own SKU' : undefined}
+        >
           {(props) => <Input {...props} {...form.register('sku')} />}
         </Field>
-        <Field label={`Price (${currency})`} error={errors.price?.message} hint="For example 19.99">
-          {(props) => <Input {...props} inputMode="decimal" {...form.register('price')} />}
-        </Field>
-        {creating && (
-          <Field label="Stock" error={errors.stock?.message} hint="Units on hand to start with">
-            {(props) => <Input {...props} inputMode="numeric" {...form.register('stock')} />}
+        {withOptions ? (
+          <div className="space-y-1 text-sm">
+            <p className="font-medium text-slate-700">Price</p>
+            <p className="py-2 text-slate-900">
+              From <Money amount={product.price} currency={currency} />
+            </p>
+            <p className="text-xs text-slate-500">
+              The lowest price of its active variants; set each price in Variants
+            </p>
+          </div>
+        ) : (
+          <Field
+            label={`Price (${currency})`}
+            error={errors.price?.message}
+            hint="For example 19.99"
+          >
+            {(props) => <Input {...props} inputMode="decimal" {...form.register('price')} />}
           </Field>
         )}
       </div>
@@ -62,8 +65,8 @@ export function ProductForm({
         <input type="checkbox" className="h-4 w-4" {...form.register('active')} />
         Active (listed in the shop)
       </label>
-      <Button type="submit" busy={save.isPending}>
-        {creating ? 'Create product' : 'Save'}
+      <Button type="submit" busy={update.isPending}>
+        Save
       </Button>
     </form>
   );

@@ -4,11 +4,15 @@ import { useArchiveProduct } from '../../../api/hooks/products';
 import { Badge, Button, buttonClass, Card, Loading, Page, ProblemAlert } from '../../../ui';
 import { AdminProblem } from '../../admin-ui';
 import { useShopCurrency } from '../../use-shop-currency';
+import { AddOptionValue } from './add-option-value';
+import { NewProductForm } from './new-product-form';
 import { ProductCategories } from './product-categories';
 import { ProductForm } from './product-form';
 import { ProductImages } from './product-images';
 import { StockAdjustment } from './stock-adjustment';
 import { StockMovements } from './stock-movements';
+import { VariantStock } from './variant-stock';
+import { VariantsTable } from './variants-table';
 
 const productRoute = getRouteApi('/admin/products/$productId');
 
@@ -23,7 +27,7 @@ export function NewProductPage() {
       </Link>
       <Card>
         {currency ? (
-          <ProductForm
+          <NewProductForm
             currency={currency}
             onCreated={(product) =>
               void navigate({
@@ -40,9 +44,13 @@ export function NewProductPage() {
   );
 }
 
-/** One product: its fields, images, stock adjustments and the stock ledger. */
+/**
+ * One product: its fields, images, categories, stock adjustments and the stock ledger; for a
+ * product with options, its variants too, each with its own stock and ledger.
+ */
 export function ProductPage() {
   const { productId } = productRoute.useParams();
+  const { variant: variantId } = productRoute.useSearch();
   const product = $api.useQuery('get', '/api/v1/admin/products/{id}', {
     params: { path: { id: productId } },
   });
@@ -61,6 +69,8 @@ export function ProductPage() {
   }
   const p = product.data;
   const archived = p.archivedAt !== null;
+  const withOptions = p.options.length > 0;
+  const openVariant = withOptions ? p.variants.find((v) => v.id === variantId) : undefined;
 
   return (
     <Page
@@ -105,7 +115,7 @@ export function ProductPage() {
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="min-w-0 space-y-6 lg:col-span-2">
           <Card title="Details">
-            <ProductForm key={p.id} product={p} currency={p.currency} />
+            <ProductForm key={p.id} product={p} />
           </Card>
           <Card title="Images">
             <ProductImages product={p} />
@@ -113,16 +123,37 @@ export function ProductPage() {
         </div>
         <div className="min-w-0 space-y-6">
           <Card title="Stock">
-            <StockAdjustment product={p} />
+            {withOptions ? (
+              <p className="text-sm text-slate-700">
+                On hand: <span className="text-2xl font-semibold tabular-nums">{p.stock}</span>{' '}
+                across {p.variants.length} variants. Adjust a variant’s stock from its row in
+                Variants.
+              </p>
+            ) : (
+              <StockAdjustment target={{ productId: p.id }} onHand={p.stock} />
+            )}
           </Card>
           <Card title="Categories">
             <ProductCategories key={p.id} product={p} />
           </Card>
         </div>
       </div>
-      <Card title="Stock movements">
-        <StockMovements productId={p.id} />
-      </Card>
+      {withOptions && (
+        <Card title="Variants">
+          <VariantsTable product={p} selectedId={openVariant?.id} />
+          <div className="mt-6 border-t border-slate-200 pt-4">
+            <h3 className="mb-3 text-base font-semibold text-slate-900">Add a value</h3>
+            <AddOptionValue key={p.id} product={p} />
+          </div>
+        </Card>
+      )}
+      {openVariant ? (
+        <VariantStock variant={openVariant} />
+      ) : (
+        <Card title="Stock movements">
+          <StockMovements product={p} />
+        </Card>
+      )}
     </Page>
   );
 }

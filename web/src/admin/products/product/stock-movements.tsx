@@ -1,24 +1,70 @@
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { $api } from '../../../api/client';
+import type { AdminProduct } from '../../../api/hooks/products';
+import type { components } from '../../../api/schema.gen';
 import { formatDateTime, Loading, Table, TBody, Td, Th, THead, Tr } from '../../../ui';
 import { AdminProblem, Pager } from '../../admin-ui';
 import { formatDelta, movementKindLabels } from '../../labels';
 
+type Movement = components['schemas']['StockMovement'];
+
 const productRoute = getRouteApi('/admin/products/$productId');
 const MOVEMENTS_PAGE_SIZE = 20;
 
-/** The product's stock ledger, newest first, paged in the URL. */
-export function StockMovements({ productId }: { productId: string }) {
+/**
+ * The product's stock ledger, newest first, paged in the URL: every variant's movements, each
+ * naming its variant when the product has options.
+ */
+export function StockMovements({ product }: { product: AdminProduct }) {
   const { page = 1 } = productRoute.useSearch();
-  const navigate = productRoute.useNavigate();
   const movements = $api.useQuery('get', '/api/v1/admin/products/{id}/stock-movements', {
-    params: { path: { id: productId }, query: { page, pageSize: MOVEMENTS_PAGE_SIZE } },
+    params: { path: { id: product.id }, query: { page, pageSize: MOVEMENTS_PAGE_SIZE } },
   });
   if (movements.isPending) return <Loading label="Loading movements…" />;
   if (movements.isError) {
     return <AdminProblem error={movements.error} title="Movements could not be loaded" />;
   }
-  if (movements.data.items.length === 0) {
+  const titles =
+    product.options.length > 0
+      ? new Map(product.variants.map((variant) => [variant.id, variant.title]))
+      : undefined;
+  return (
+    <MovementList
+      items={movements.data.items}
+      total={movements.data.total}
+      page={page}
+      variantTitles={titles}
+    />
+  );
+}
+
+/** One variant's stock ledger, newest first, paged in the URL. */
+export function VariantStockMovements({ variantId }: { variantId: string }) {
+  const { page = 1 } = productRoute.useSearch();
+  const movements = $api.useQuery('get', '/api/v1/admin/variants/{id}/stock-movements', {
+    params: { path: { id: variantId }, query: { page, pageSize: MOVEMENTS_PAGE_SIZE } },
+  });
+  if (movements.isPending) return <Loading label="Loading movements…" />;
+  if (movements.isError) {
+    return <AdminProblem error={movements.error} title="Movements could not be loaded" />;
+  }
+  return <MovementList items={movements.data.items} total={movements.data.total} page={page} />;
+}
+
+function MovementList({
+  items,
+  total,
+  page,
+  variantTitles,
+}: {
+  items: Movement[];
+  total: number;
+  page: number;
+  /** Set for a product with options: a column names each movement's variant. */
+  variantTitles?: ReadonlyMap<string, string> | undefined;
+}) {
+  const navigate = productRoute.useNavigate();
+  if (items.length === 0) {
     return <p className="text-sm text-slate-600">No stock movement yet.</p>;
   }
   return (
@@ -28,6 +74,7 @@ export function StockMovements({ productId }: { productId: string }) {
         <THead>
           <tr>
             <Th>When</Th>
+            {variantTitles && <Th>Variant</Th>}
             <Th>Kind</Th>
             <Th className="text-right">Change</Th>
             <Th className="text-right">Stock after</Th>
@@ -36,9 +83,14 @@ export function StockMovements({ productId }: { productId: string }) {
           </tr>
         </THead>
         <TBody>
-          {movements.data.items.map((m) => (
+          {items.map((m) => (
             <Tr key={m.id}>
               <Td className="whitespace-nowrap">{formatDateTime(m.createdAt)}</Td>
+              {variantTitles && (
+                <Td className="whitespace-nowrap">
+                  {(m.variantId ? variantTitles.get(m.variantId) : undefined) ?? '—'}
+                </Td>
+              )}
               <Td>{movementKindLabels[m.kind]}</Td>
               <Td className="text-right tabular-nums">{formatDelta(m.delta)}</Td>
               <Td className="text-right tabular-nums">{m.stockAfter}</Td>
@@ -62,9 +114,11 @@ export function StockMovements({ productId }: { productId: string }) {
       <Pager
         page={page}
         pageSize={MOVEMENTS_PAGE_SIZE}
-        total={movements.data.total}
+        total={total}
         noun="movements"
-        onPage={(next) => void navigate({ search: { page: next }, resetScroll: false })}
+        onPage={(next) =>
+          void navigate({ search: (prev) => ({ ...prev, page: next }), resetScroll: false })
+        }
       />
     </div>
   );
