@@ -4,7 +4,8 @@ import { useId } from 'react';
 import { useForm } from 'react-hook-form';
 import type { AdminProduct } from '../../../api/hooks/products';
 import { useUpdateVariant, type Variant } from '../../../api/hooks/variants';
-import { Badge, Button, Input, ProblemAlert, Table, TBody, Td, Th, THead, Tr } from '../../../ui';
+import { Badge, Button, cn, Input, ProblemAlert, Table, Td, Th, Tr } from '../../../ui';
+import { RowLabel, stackOnPhone } from './proposed-variants';
 import { variantEditSchema, variantEditValues } from './variant-schema';
 
 /**
@@ -26,9 +27,9 @@ export function VariantsTable({
         Variants are never deleted: untick Active and save to take one out of the shop. Its orders
         and stock history stay.
       </p>
-      <Table>
+      <Table className={stackOnPhone.table}>
         <caption className="sr-only">Variants of {product.name}</caption>
-        <THead>
+        <thead className={stackOnPhone.head}>
           <tr>
             <Th>Variant</Th>
             <Th>SKU</Th>
@@ -39,8 +40,8 @@ export function VariantsTable({
               <span className="sr-only">Save</span>
             </Th>
           </tr>
-        </THead>
-        <TBody>
+        </thead>
+        <tbody className={stackOnPhone.body}>
           {variants.map((variant) => (
             <VariantRowEditor
               key={variant.id}
@@ -49,7 +50,7 @@ export function VariantsTable({
               selected={variant.id === selectedId}
             />
           ))}
-        </TBody>
+        </tbody>
       </Table>
     </div>
   );
@@ -76,27 +77,34 @@ function VariantRowEditor({
   const dirty = form.formState.isDirty;
   const submit = form.handleSubmit((changes) => update.mutate({ id: variant.id, changes }));
   const title = variant.title;
-  const fieldError = (field: 'sku' | 'price') => {
-    const message = errors[field]?.message;
+  const field = (name: 'sku' | 'price') => {
+    const id = `${formId}-${name}`;
+    const message = errors[name]?.message;
     return {
+      id,
       props: {
+        id,
+        form: formId,
         'aria-invalid': message ? true : undefined,
-        'aria-describedby': message ? `${formId}-${field}` : undefined,
+        'aria-describedby': message ? `${id}-error` : undefined,
       },
-      text: message && (
-        <p id={`${formId}-${field}`} className="mt-1 text-xs text-red-700">
+      error: message && (
+        <p id={`${id}-error`} className="mt-1 text-xs text-red-700">
           {message}
         </p>
       ),
     };
   };
-  const sku = fieldError('sku');
-  const price = fieldError('price');
+  const sku = field('sku');
+  const price = field('price');
 
   return (
     <>
-      <Tr className={selected ? 'bg-indigo-50 hover:bg-indigo-50' : undefined}>
-        <Td className="whitespace-nowrap pt-4 font-medium">
+      <Tr
+        className={cn(stackOnPhone.row, selected && 'bg-indigo-50 hover:bg-indigo-50')}
+        aria-current={selected || undefined}
+      >
+        <Td className="whitespace-nowrap pt-4 font-medium max-sm:w-full max-sm:pt-2">
           {title}
           {!variant.active && (
             <span className="ml-2">
@@ -104,29 +112,21 @@ function VariantRowEditor({
             </span>
           )}
         </Td>
-        <Td>
-          <Input
-            form={formId}
-            aria-label={`SKU for ${title}`}
-            className="min-w-40"
-            {...sku.props}
-            {...form.register('sku')}
-          />
-          {sku.text}
+        <Td className="min-w-44 max-sm:w-full">
+          <RowLabel htmlFor={sku.id} label="SKU" row={title} />
+          <Input {...sku.props} {...form.register('sku')} />
+          {sku.error}
         </Td>
-        <Td>
-          <Input
-            form={formId}
-            aria-label={`Price for ${title}`}
-            inputMode="decimal"
-            className="w-28"
-            {...price.props}
-            {...form.register('price')}
-          />
-          {price.text}
+        <Td className="w-32 max-sm:w-1/2">
+          <RowLabel htmlFor={price.id} label="Price" row={title} />
+          <Input {...price.props} inputMode="decimal" {...form.register('price')} />
+          {price.error}
         </Td>
-        <Td className="whitespace-nowrap pt-4 text-right">
-          <span className="tabular-nums">{variant.stock}</span>
+        <Td className="whitespace-nowrap pt-4 text-right max-sm:w-1/2 max-sm:pt-7 max-sm:text-left">
+          <span className="tabular-nums">
+            <span className="sm:hidden">Stock </span>
+            {variant.stock}
+          </span>
           <Link
             to="/admin/products/$productId"
             params={{ productId: variant.productId }}
@@ -137,16 +137,19 @@ function VariantRowEditor({
             Adjust stock<span className="sr-only"> of {title}</span>
           </Link>
         </Td>
-        <Td>
-          <input
-            type="checkbox"
-            form={formId}
-            className="mt-2.5 h-4 w-4 accent-indigo-600"
-            aria-label={`Active for ${title}`}
-            {...form.register('active')}
-          />
+        <Td className="max-sm:w-1/2">
+          <label className="flex items-center gap-2 text-sm text-slate-700 sm:mt-2.5">
+            <input
+              type="checkbox"
+              form={formId}
+              className="h-4 w-4 accent-indigo-600"
+              {...form.register('active')}
+            />
+            <span className="sm:sr-only">Active</span>
+            <span className="sr-only"> for {title}</span>
+          </label>
         </Td>
-        <Td>
+        <Td className="max-sm:w-1/2">
           <form id={formId} noValidate onSubmit={(e) => void submit(e)}>
             <Button
               type="submit"
@@ -165,8 +168,8 @@ function VariantRowEditor({
         </Td>
       </Tr>
       {update.isError && (
-        <tr>
-          <td colSpan={6} className="px-3 pb-3">
+        <tr className="max-sm:block">
+          <td colSpan={6} className="px-3 pb-3 max-sm:block">
             <ProblemAlert error={update.error} title={`${title} was not saved`} />
           </td>
         </tr>
