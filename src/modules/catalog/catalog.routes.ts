@@ -26,13 +26,36 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const { page, pageSize, sort, ...filter } = request.query;
+        const { page, pageSize, sort, option, ...filter } = request.query;
         return conditional(
           request,
           reply,
-          await catalog.listCatalog(ctx, filter, sort, { page, pageSize }),
+          await catalog.listCatalog(
+            ctx,
+            { ...filter, options: option && schemas.groupOptionFilters(option) },
+            sort,
+            { page, pageSize },
+          ),
         );
       },
+    );
+
+    app.get(
+      '/api/v1/product-options',
+      {
+        schema: {
+          tags: ['catalog'],
+          summary: "The catalog's options and their values, to filter by",
+          description:
+            'Every option name of the active products (in a category and below it with `category`), ' +
+            'with the values their active variants have: what `GET /api/v1/products?option=Name:Value` ' +
+            'can find. Cached with the catalog; it changes when products or variants do, not with stock.',
+          querystring: schemas.productOptionsQuery,
+          response: { 200: schemas.catalogOptionsSchema, 304: notModified },
+        },
+      },
+      async (request, reply) =>
+        conditional(request, reply, await catalog.catalogOptions(ctx, request.query.category)),
     );
 
     app.get(
@@ -63,10 +86,14 @@ export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const { page, pageSize, sort, archived, ...filter } = request.query;
+        const { page, pageSize, sort, archived, option, ...filter } = request.query;
         return catalog.adminListProducts(
           ctx,
-          { ...filter, includeArchived: archived ?? false },
+          {
+            ...filter,
+            options: option && schemas.groupOptionFilters(option),
+            includeArchived: archived ?? false,
+          },
           sort,
           { page, pageSize },
         );

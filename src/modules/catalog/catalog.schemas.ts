@@ -184,6 +184,70 @@ export const variantPatchBody = z
 
 export const productSort = z.enum(['price', '-price', 'name', '-createdAt']).default('-createdAt');
 
+/** The most `option` filters one list takes. */
+export const MAX_OPTION_FILTERS = 20;
+
+/**
+ * One `option` filter, `Name:Value` (split at the first colon, so a value may hold colons; an
+ * option name with a colon cannot be named), each part trimmed, as the product's options name
+ * them (case matters).
+ */
+const optionFilter = z
+  .string()
+  .max(201)
+  .transform((text, check) => {
+    const colon = text.indexOf(':');
+    const name = colon < 0 ? '' : text.slice(0, colon).trim();
+    const value = colon < 0 ? '' : text.slice(colon + 1).trim();
+    if (!name || !value || name.length > 100 || value.length > 100) {
+      check.addIssue({
+        code: 'custom',
+        message: 'must be an option name and one of its values, such as Size:M',
+      });
+      return z.NEVER;
+    }
+    return { name, value };
+  });
+
+/** A repeatable query parameter: one value is a string, several an array. */
+const optionFilters = z
+  .union(
+    [
+      z
+        .array(z.string().max(201))
+        .max(MAX_OPTION_FILTERS, `at most ${MAX_OPTION_FILTERS} option filters`),
+      z.string().max(201),
+    ],
+    { error: `at most ${MAX_OPTION_FILTERS} filters, each Name:Value such as Size:M` },
+  )
+  .transform((given) => (Array.isArray(given) ? given : [given]))
+  .pipe(
+    z.array(optionFilter).max(MAX_OPTION_FILTERS, `at most ${MAX_OPTION_FILTERS} option filters`),
+  )
+  .describe(
+    'repeatable, `Name:Value` such as `option=Size:M`: products with an active variant that has ' +
+      'the value (with several values of one option, any of them; several options, all of them, ' +
+      'on the same variant; with `inStock=true`, that variant has stock). Names and values are ' +
+      'matched exactly, as `GET /api/v1/product-options` lists them',
+  );
+
+/** The option filters of a list, grouped: each option's name with the values any of which match. */
+export type OptionFilter = { name: string; values: string[] }[];
+
+export function groupOptionFilters(
+  filters: readonly { name: string; value: string }[],
+): OptionFilter {
+  const byName = new Map<string, string[]>();
+  for (const { name, value } of filters) {
+    const values = byName.get(name) ?? [];
+    if (!values.includes(value)) values.push(value);
+    byName.set(name, values);
+  }
+  return [...byName.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, values]) => ({ name, values: values.sort() }));
+}
+
 const listFilters = {
   ...pageQuery,
   q: z.string().trim().max(200).optional(),
@@ -199,10 +263,23 @@ const listFilters = {
     .describe(
       'a category slug: products in it or in any category below it, each once; an unknown slug lists nothing',
     ),
+  option: optionFilters.optional(),
   sort: productSort,
 };
 
 export const catalogQuery = z.strictObject(listFilters);
+
+export const productOptionsQuery = z.strictObject({
+  category: listFilters.category,
+});
+
+/** The facets of the catalog: the options its products sell, each with the values sold. */
+export const catalogOptionsSchema = z
+  .array(productOptionSchema)
+  .describe(
+    'each option name the listed products have, with the values some active variant of an active product has, ' +
+      "in the products' display order",
+  );
 
 export const adminProductQuery = z.strictObject({
   ...listFilters,

@@ -8,6 +8,7 @@ import type { Page, PageRequest } from '../../shared/pagination.js';
 import { actorIdOf, type ActorOrSystem } from '../auth/system-actor.js';
 import type {
   adminProductSchema,
+  catalogOptionsSchema,
   productBody,
   productPatchBody,
   productSchema,
@@ -18,7 +19,7 @@ import * as repo from './product.repository.js';
 import type { ProductFilter, ProductRow, ProductSort } from './product.repository.js';
 import * as variantRepo from './variant.repository.js';
 import type { VariantRow } from './variant.repository.js';
-import { checkNewVariants, orderedOptions, variantTitle } from './variant-options.js';
+import { checkNewVariants, mergeOptions, orderedOptions, variantTitle } from './variant-options.js';
 
 import { imagesByProduct, listImageUrl, storeImage, type ProductImage } from './product-images.js';
 import { demoImage, demoProducts } from './seed-data.js';
@@ -32,6 +33,7 @@ import {
   catalogChanged,
   etagUncached,
   readThrough,
+  readVersioned,
   type CacheCtx,
   type CatalogEntry,
   type CatalogRead,
@@ -164,6 +166,8 @@ export async function listCatalog(
     filter.maxPrice ?? null,
     filter.inStock ?? null,
     filter.category ?? null,
+    // Grouped by name and sorted (groupOptionFilters): one key for one filter, however written.
+    filter.options ?? null,
     sort,
     page.page,
     page.pageSize,
@@ -205,6 +209,23 @@ export async function getCatalogProduct(ctx: Ctx, id: string): Promise<CatalogRe
     freshFields(ctx),
     withFresh,
     (entry): Product => entry.items[0]!,
+  );
+}
+
+/**
+ * The options the public catalog's products have (in `category` and below it when given), each
+ * with the values some active variant has, merged in the products' display order: the facets a
+ * shop filters its list by. Cached under the catalog version like the category tree: only a
+ * product or variant change moves it, never an order.
+ */
+export async function catalogOptions(ctx: Ctx, category?: string): Promise<CatalogRead> {
+  return readVersioned(
+    ctx,
+    `options:${JSON.stringify(category ?? null)}`,
+    async (): Promise<z.output<typeof catalogOptionsSchema>> => {
+      const { orders, sold } = await repo.findCatalogOptions(ctx.db, category);
+      return mergeOptions(orders, sold);
+    },
   );
 }
 

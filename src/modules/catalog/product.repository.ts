@@ -16,7 +16,13 @@ import {
 import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
-import { prepareQuery, runPrepared, type Executor, type Tx } from '../../db/client.js';
+import {
+  preparedRows,
+  prepareQuery,
+  runPrepared,
+  type Executor,
+  type Tx,
+} from '../../db/client.js';
 import {
   columnName,
   insertSelect,
@@ -27,8 +33,15 @@ import {
 } from '../../db/insert-select.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { newId } from '../../shared/ids.js';
+import type { OptionFilter } from './catalog.schemas.js';
 import { inCategories, subtreeIds } from './category.repository.js';
-import { type MovementKind, products, productVariants, stockMovements } from './product.table.js';
+import {
+  type MovementKind,
+  type ProductOption,
+  products,
+  productVariants,
+  stockMovements,
+} from './product.table.js';
 
 /** A product with its stock: the sum of its variants' (products keep no stock of their own). */
 export type ProductRow = typeof products.$inferSelect & { stock: number };
@@ -55,6 +68,11 @@ export interface ProductFilter {
   inStock?: boolean | undefined;
   /** A category slug: products in it or below it. */
   category?: string | undefined;
+  /**
+   * Option values (grouped by option, see groupOptionFilters): products with an active variant
+   * that has one of each option's values. With `inStock: true`, that variant has stock.
+   */
+  options?: OptionFilter | undefined;
   active?: boolean | undefined;
   /** Public lists never include archived products; admin lists may ask for them. */
   includeArchived?: boolean;
@@ -63,6 +81,21 @@ export interface ProductFilter {
 /** A variant of the product with stock: the product's stock (their sum) is above zero. */
 const inStock = sql`select 1 from ${productVariants}
   where ${productVariants.productId} = ${outerProductId} and ${productVariants.stock} > 0`;
+
+/**
+ * An active variant of the product with one of each option's values (`options ->> name`, so a
+ * value is compared as text), and stock when `inStock` asks for it: the option filter.
+ */
+function withOptions(options: OptionFilter, inStock: boolean): SQL {
+  const matches = options.map(
+    ({ name, values }) =>
+      sql`(${productVariants.options} ->> ${name}::text) = any(${sql.param(values)}::text[])`,
+  );
+  return sql`exists (select 1 from ${productVariants}
+    where ${productVariants.productId} = ${outerProductId} and ${productVariants.active}
+      ${inStock ? sql`and ${productVariants.stock} > 0` : sql``}
+      and ${sql.join(matches, sql` and `)})`;
+}
 
 /** `categoryIds`: the subtree of `filter.category`, found beforehand (listProducts). */
 function whereOf(filter: ProductFilter, categoryIds?: readonly string[]): SQL | undefined {
@@ -84,6 +117,7 @@ function whereOf(filter: ProductFilter, categoryIds?: readonly string[]): SQL | 
         ? sql`exists (${inStock})`
         : sql`not exists (${inStock})`,
     categoryIds === undefined ? undefined : inCategories(categoryIds),
+    filter.options?.length ? withOptions(filter.options, filter.inStock === true) : undefined,
   );
 }
 
@@ -114,6 +148,42 @@ export async function listProducts(
     page,
     productColumns,
   );
+}
+
+/**
+ * What the catalog's option facets are made of (catalogOptions), over the public products (in
+ * the `category` slug's subtree when given): `orders`, each distinct list of options a product
+ * has, oldest product first; `sold`, each option name and value an active variant has.
+ */
+export async function findCatalogOptions(
+  db: Executor,
+  category?: string,
+): Promise<{ orders: ProductOption[][]; sold: { name: string; value: string }[] }> {
+  let inCategory = sql``;
+  if (category !== undefined) {
+    const categoryIds = await subtreeIds(db, category);
+    if (categoryIds.length === 0) return { orders: [], sold: [] };
+    inCategory = sql`and ${inCategories(categoryIds)}`;
+  }
+  const isPublic = sql`${products.active} and ${products.archivedAt} is null`;
+  const [orders, sold] = await Promise.all([
+    preparedRows<{ options: ProductOption[] }>(
+      db,
+      sql`select ${products.options} as options from ${products}
+           where ${isPublic} and jsonb_array_length(${products.options}) > 0 ${inCategory}
+           group by ${products.options}
+           order by min(${products.createdAt}), min(${products.id})`,
+    ),
+    preparedRows<{ name: string; value: string }>(
+      db,
+      sql`select distinct e.key as name, e.value as value
+            from ${productVariants}
+            join ${products} on ${products.id} = ${productVariants.productId}
+            cross join lateral jsonb_each_text(${productVariants.options}) as e(key, value)
+           where ${productVariants.active} and ${isPublic} ${inCategory}`,
+    ),
+  ]);
+  return { orders: orders.map((row) => row.options), sold };
 }
 
 export async function findProduct(db: Executor, id: string): Promise<ProductRow | undefined> {

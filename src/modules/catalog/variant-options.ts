@@ -150,3 +150,63 @@ export function optionsWithVariant(
   if (errors.length > 0) throw invalid(errors);
   return grown;
 }
+
+/**
+ * The catalog's facets from its products' options: each option name once, with the values that
+ * `sold` (an active variant's name and value) has, in the products' display order merged. Each
+ * list in `orders` is one product's options (oldest product first): a name or value not seen
+ * before goes right after the one before it in that list (see mergeInto), so Size S, M, L and
+ * another product's M, L, XL make S, M, L, XL, and a product's 01, 02 then make S, M, L, XL, 01, 02. Names and values compare exactly, as the option filter matches them.
+ */
+export function mergeOptions(
+  orders: readonly (readonly ProductOption[])[],
+  sold: readonly { name: string; value: string }[],
+): ProductOption[] {
+  const soldValues = new Map<string, Set<string>>();
+  for (const { name, value } of sold) {
+    soldValues.set(name, (soldValues.get(name) ?? new Set()).add(value));
+  }
+  const names: string[] = [];
+  const values = new Map<string, string[]>();
+  for (const options of orders) {
+    mergeInto(
+      names,
+      options.map((option) => option.name),
+    );
+    for (const option of options) {
+      const merged = values.get(option.name) ?? [];
+      mergeInto(merged, option.values);
+      values.set(option.name, merged);
+    }
+  }
+  return names.flatMap((name) => {
+    const available = soldValues.get(name);
+    const kept = (values.get(name) ?? []).filter((value) => available?.has(value));
+    return kept.length > 0 ? [{ name, values: kept }] : [];
+  });
+}
+
+/**
+ * Inserts each of `sequence`'s items that `merged` lacks right after the item before it in
+ * `sequence`; items before the first one `merged` has go before that one, or at the end when
+ * it has none of them.
+ */
+function mergeInto(merged: string[], sequence: readonly string[]): void {
+  let at = -1;
+  sequence.forEach((item, i) => {
+    const found = merged.indexOf(item);
+    if (found >= 0) {
+      at = found + 1;
+      return;
+    }
+    if (at < 0) {
+      const next = sequence
+        .slice(i + 1)
+        .map((later) => merged.indexOf(later))
+        .find((index) => index >= 0);
+      at = next ?? merged.length;
+    }
+    merged.splice(at, 0, item);
+    at += 1;
+  });
+}
