@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../src/modules/auth/system-actor.js';
 import { seedCatalog } from '../src/modules/catalog/catalog.service.js';
-import { demoImage, demoProducts } from '../src/modules/catalog/seed-data.js';
+import {
+  demoCategories,
+  demoImage,
+  demoProducts,
+  drawingsOf,
+} from '../src/modules/catalog/seed-data.js';
 import { createAdmin, createProduct, createUser, type TestUser } from './helpers/factories.js';
 import {
   buildTestApp,
@@ -1047,8 +1052,8 @@ describe('the demo catalog', () => {
   it('seeds every demo product with its drawn image, quickly', async () => {
     const fresh = await buildTestApp();
     try {
-      for (const product of demoProducts) {
-        expect(await demoImage(product.sku), `a drawing for ${product.sku}`).toBeDefined();
+      for (const drawing of demoProducts.flatMap(drawingsOf)) {
+        expect(await demoImage(drawing), `a drawing ${drawing}`).toBeDefined();
       }
       const started = performance.now();
       expect(await seedCatalog(fresh.ctx, SYSTEM_ACTOR)).toBe(demoProducts.length);
@@ -1059,12 +1064,48 @@ describe('the demo catalog', () => {
       const list = await fresh.http.get('/api/v1/products?pageSize=100');
       expect(list.body.total).toBe(demoProducts.length);
       for (const product of list.body.items) {
-        expect(product.images).toHaveLength(1);
-        expect(product.images[0].variants.map((v: { width: number }) => v.width)).toEqual([
-          320, 640, 800,
-        ]);
+        const demo = demoProducts.find((p) => p.sku === product.sku)!;
+        expect(product.images).toHaveLength(drawingsOf(demo).length);
+        for (const image of product.images) {
+          expect(image.variants.map((v: { width: number }) => v.width)).toEqual([320, 640, 800]);
+        }
         expect(product.imageUrl).toMatch(/^\/images\/[0-9a-f]{32}-640\.webp$/);
+        // Its options and variants as the demo gives them, each variant's image its drawing's.
+        expect(product.options).toEqual(demo.options ?? []);
+        expect(product.variants).toHaveLength(demo.variants?.length ?? 1);
+        for (const [i, variant] of (demo.variants ?? []).entries()) {
+          expect(product.variants[i]).toMatchObject({
+            sku: variant.sku,
+            options: variant.options,
+            price: variant.price,
+            stock: variant.stock ?? 0,
+          });
+          const drawn = variant.drawing ? drawingsOf(demo).indexOf(variant.drawing) : -1;
+          expect(product.variants[i].imageId).toBe(product.images[drawn]?.id);
+        }
+        expect(product.categories.map((c: { slug: string }) => c.slug)).toEqual(
+          demo.categories ?? [],
+        );
       }
+      // The demo categories, each listing its products.
+      const tree = await fresh.http.get('/api/v1/categories');
+      expect(tree.body.map((c: { slug: string; name: string }) => [c.slug, c.name])).toEqual(
+        expect.arrayContaining(demoCategories.map((c) => [c.slug, c.name])),
+      );
+      const clothing = await fresh.http.get('/api/v1/products?category=clothing&pageSize=100');
+      expect(clothing.body.total).toBe(
+        demoProducts.filter((p) => p.categories?.includes('clothing')).length,
+      );
+      // The option facets, and a product with an option value found by it.
+      const facets = await fresh.http.get('/api/v1/product-options');
+      expect(facets.body).toEqual(
+        expect.arrayContaining([
+          { name: 'Size', values: ['S', 'M', 'L', '01', '02'] },
+          { name: 'Colour', values: ['Red', 'Blue', 'Charcoal', 'Mustard'] },
+        ]),
+      );
+      const medium = await fresh.http.get('/api/v1/products?option=Size:M&option=Colour:Blue');
+      expect(medium.body.items.map((p: { sku: string }) => p.sku)).toEqual(['TEE-ORGANIC']);
       const image = await fetch(fresh.baseUrl + list.body.items[0].imageUrl);
       expect(image.status).toBe(200);
       expect(image.headers.get('content-type')).toBe('image/webp');

@@ -4,7 +4,12 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processImage } from '../src/modules/catalog/image-processing.js';
 import { imageVariants, productImages } from '../src/modules/catalog/product-image.table.js';
-import { demoImage, demoProducts, demoUpload } from '../src/modules/catalog/seed-data.js';
+import {
+  demoImage,
+  demoProducts,
+  demoUpload,
+  drawingsOf,
+} from '../src/modules/catalog/seed-data.js';
 import { createAdmin, createProduct, createUser, type TestUser } from './helpers/factories.js';
 import { buildTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -531,7 +536,7 @@ describe('image URLs and access', () => {
 
 describe('the demo catalog images', () => {
   it('are what the upload pipeline renders from each drawing (run demo-images/render.ts after changing either)', async () => {
-    for (const { sku } of demoProducts) {
+    for (const sku of demoProducts.flatMap(drawingsOf)) {
       const upload = await demoUpload(sku);
       const seeded = await demoImage(sku);
       expect(upload, `demo-images/${sku.toLowerCase()}.webp`).toBeDefined();

@@ -22,12 +22,14 @@ import type { VariantRow } from './variant.repository.js';
 import { checkNewVariants, mergeOptions, orderedOptions, variantTitle } from './variant-options.js';
 
 import { imagesByProduct, listImageUrl, storeImage, type ProductImage } from './product-images.js';
-import { demoImage, demoProducts } from './seed-data.js';
+import { demoCategories, demoImage, demoProducts, drawingsOf } from './seed-data.js';
 import {
   categoriesByProduct,
+  createCategory,
   setProductCategories,
   type CategoryRef,
 } from './categories.service.js';
+import { findCategoryBySlug } from './category.repository.js';
 import { isPublic, moveStock, variantRequired } from './stock.service.js';
 import {
   catalogChanged,
@@ -445,8 +447,9 @@ export async function archiveProduct(ctx: Ctx, id: string): Promise<void> {
 }
 
 /**
- * Fills an empty catalog with the demo products. Returns how many it created; a catalog that
- * already has products is left alone, so running it twice does nothing the second time.
+ * Fills an empty catalog with the demo categories and products. Returns how many products it
+ * created; a catalog that already has products is left alone, so running it twice does nothing
+ * the second time.
  */
 export async function seedCatalog(ctx: Ctx, actor: ActorOrSystem): Promise<number> {
   const { total } = await repo.listProducts(ctx.db, { includeArchived: true }, 'name', {
@@ -454,14 +457,61 @@ export async function seedCatalog(ctx: Ctx, actor: ActorOrSystem): Promise<numbe
     pageSize: 1,
   });
   if (total > 0) return 0;
+  const categoryIds = new Map<string, string>();
+  for (const category of demoCategories) {
+    // A category kept from an earlier catalog (the seed fills an empty catalog, not an empty tree).
+    const existing = await findCategoryBySlug(ctx.db, category.slug);
+    categoryIds.set(
+      category.slug,
+      existing?.id ?? (await createCategory(ctx, { name: category.name, slug: category.slug })).id,
+    );
+  }
   const created: AdminProduct[] = [];
-  for (const product of demoProducts) created.push(await createProduct(ctx, actor, product));
-  // The drawings as the upload pipeline renders them, rendered ahead (seed-data.ts).
+  for (const product of demoProducts) {
+    const { sku, name, description, price, stock, options, variants, categories } = product;
+    created.push(
+      await createProduct(ctx, actor, {
+        ...(variants
+          ? {
+              sku,
+              options,
+              variants: variants.map((v) => ({
+                sku: v.sku,
+                options: v.options,
+                price: v.price,
+                stock: v.stock,
+              })),
+            }
+          : { sku, price, stock }),
+        name,
+        description,
+        ...(categories ? { categoryIds: categories.map((slug) => categoryIds.get(slug)!) } : {}),
+      }),
+    );
+  }
+  // The drawings as the upload pipeline renders them, rendered ahead (seed-data.ts), and each
+  // variant's image among its product's.
   await Promise.all(
-    created.map(async (product) => {
-      const image = await demoImage(product.sku);
-      if (image) await storeImage(ctx, product.id, image);
+    created.map(async (product, i) => {
+      const demo = demoProducts[i]!;
+      const imageIds = new Map<string, string>();
+      for (const drawing of drawingsOf(demo)) {
+        const image = await demoImage(drawing);
+        if (image) imageIds.set(drawing, await storeImage(ctx, product.id, image));
+      }
+      const pictured = (demo.variants ?? []).flatMap((variant, j) => {
+        const imageId = variant.drawing && imageIds.get(variant.drawing);
+        return imageId ? [{ id: product.variants[j]!.id, imageId }] : [];
+      });
+      if (pictured.length === 0) return;
+      const now = ctx.clock.now();
+      await inTransaction(ctx.db, async (tx) => {
+        for (const { id, imageId } of pictured) {
+          await variantRepo.updateVariant(tx, id, { imageId, updatedAt: now });
+        }
+      });
     }),
   );
+  await catalogChanged(ctx);
   return demoProducts.length;
 }

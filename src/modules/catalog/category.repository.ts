@@ -46,6 +46,14 @@ export async function findCategory(db: Executor, id: string): Promise<CategoryRo
   return row;
 }
 
+export async function findCategoryBySlug(
+  db: Executor,
+  slug: string,
+): Promise<CategoryRow | undefined> {
+  const [row] = await db.select().from(categories).where(eq(categories.slug, slug));
+  return row;
+}
+
 /** The slugs that are `base` or `base-…`: what a slug made from a name must avoid. */
 export async function slugsLike(db: Executor, base: string): Promise<Set<string>> {
   const rows = await db

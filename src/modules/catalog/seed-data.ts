@@ -1,8 +1,125 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { variantsHash, type ProcessedImage } from './image-processing.js';
 
-/** The demo catalog `ordo seed` and the first embedded start create. Prices in minor units. */
-export const demoProducts = [
+/** A demo category, by the slug its products name it by. */
+export interface DemoCategory {
+  slug: string;
+  name: string;
+}
+
+export const demoCategories: readonly DemoCategory[] = [
+  { slug: 'clothing', name: 'Clothing' },
+  { slug: 'coffee-and-tea', name: 'Coffee & Tea' },
+  { slug: 'stationery', name: 'Stationery' },
+];
+
+/**
+ * A demo product: without options, its own sku, price and stock (its one variant); with them,
+ * its variants. `drawings` are its images in display order, each `demo-images/<name>.svg` by
+ * its lower-case name (default: the sku's); a variant's `drawing` is its image among them.
+ */
+export interface DemoProduct {
+  sku: string;
+  name: string;
+  description: string;
+  price?: number;
+  stock?: number;
+  options?: { name: string; values: string[] }[];
+  variants?: {
+    sku: string;
+    options: Record<string, string>;
+    price: number;
+    stock?: number;
+    drawing?: string;
+  }[];
+  drawings?: string[];
+  /** Slugs of demoCategories. */
+  categories?: string[];
+}
+
+/** A demo product's drawings, by name, in display order. */
+export const drawingsOf = (product: DemoProduct): string[] => product.drawings ?? [product.sku];
+
+/**
+ * The demo catalog `ordo seed` and the first embedded start create, in this order. Prices in
+ * minor units. The products with options come first, so they are the oldest: the newest
+ * products, which a list shows first, are each one variant (an order by productId, as older
+ * clients and scripts place one, takes them).
+ */
+export const demoProducts: readonly DemoProduct[] = [
+  {
+    sku: 'TEE-ORGANIC',
+    name: 'Organic Cotton T-Shirt',
+    description:
+      'Heavyweight organic cotton tee with a relaxed fit, garment-dyed in two colours. ' +
+      'Large is sold out in red and not made in blue.',
+    options: [
+      { name: 'Size', values: ['S', 'M', 'L'] },
+      { name: 'Colour', values: ['Red', 'Blue'] },
+    ],
+    variants: [
+      {
+        sku: 'TEE-ORGANIC-S-RED',
+        options: { Size: 'S', Colour: 'Red' },
+        price: 2500,
+        stock: 12,
+        drawing: 'TEE-ORGANIC-RED',
+      },
+      {
+        sku: 'TEE-ORGANIC-M-RED',
+        options: { Size: 'M', Colour: 'Red' },
+        price: 2500,
+        stock: 8,
+        drawing: 'TEE-ORGANIC-RED',
+      },
+      {
+        sku: 'TEE-ORGANIC-L-RED',
+        options: { Size: 'L', Colour: 'Red' },
+        price: 2700,
+        stock: 0,
+        drawing: 'TEE-ORGANIC-RED',
+      },
+      {
+        sku: 'TEE-ORGANIC-S-BLUE',
+        options: { Size: 'S', Colour: 'Blue' },
+        price: 2500,
+        stock: 6,
+        drawing: 'TEE-ORGANIC-BLUE',
+      },
+      {
+        sku: 'TEE-ORGANIC-M-BLUE',
+        options: { Size: 'M', Colour: 'Blue' },
+        price: 2500,
+        stock: 4,
+        drawing: 'TEE-ORGANIC-BLUE',
+      },
+    ],
+    drawings: ['TEE-ORGANIC-RED', 'TEE-ORGANIC-BLUE'],
+    categories: ['clothing'],
+  },
+  {
+    sku: 'BEANIE-MERINO',
+    name: 'Merino Rib Beanie',
+    description: 'A soft rib-knit beanie in fine merino wool, one size with a deep turn-up.',
+    options: [{ name: 'Colour', values: ['Charcoal', 'Mustard'] }],
+    variants: [
+      { sku: 'BEANIE-MERINO-CHAR', options: { Colour: 'Charcoal' }, price: 2200, stock: 15 },
+      { sku: 'BEANIE-MERINO-MUST', options: { Colour: 'Mustard' }, price: 2200, stock: 9 },
+    ],
+    categories: ['clothing'],
+  },
+  {
+    sku: 'DRIPPER-CER',
+    name: 'Ceramic Pour-Over Dripper',
+    description:
+      'A glazed porcelain cone with spiral ribs for an even draw. Takes #01 or #02 filters.',
+    options: [{ name: 'Size', values: ['01', '02'] }],
+    variants: [
+      { sku: 'DRIPPER-CER-01', options: { Size: '01' }, price: 2400, stock: 20 },
+      { sku: 'DRIPPER-CER-02', options: { Size: '02' }, price: 2800, stock: 14 },
+    ],
+    categories: ['coffee-and-tea'],
+  },
   {
     sku: 'MUG-STONE-12',
     name: 'Stoneware Mug, 12 oz',
@@ -16,6 +133,7 @@ export const demoProducts = [
     price: 1450,
     stock: 80,
     description: 'First-flush Japanese sencha with a bright, grassy cup. Resealable pouch.',
+    categories: ['coffee-and-tea'],
   },
   {
     sku: 'COF-ETH-250',
@@ -23,6 +141,7 @@ export const demoProducts = [
     price: 1695,
     stock: 60,
     description: 'Washed light roast with notes of jasmine, bergamot and lemon.',
+    categories: ['coffee-and-tea'],
   },
   {
     sku: 'COF-GRINDER-HND',
@@ -30,6 +149,7 @@ export const demoProducts = [
     price: 7900,
     stock: 25,
     description: 'Conical steel burrs with 40 click settings, from espresso to cold brew.',
+    categories: ['coffee-and-tea'],
   },
   {
     sku: 'KETTLE-GOOSE-1L',
@@ -93,6 +213,7 @@ export const demoProducts = [
     price: 1900,
     stock: 150,
     description: '192 numbered pages of 100 gsm paper that takes fountain pen ink.',
+    categories: ['stationery'],
   },
   {
     sku: 'PEN-FOUNTAIN-F',
@@ -100,6 +221,7 @@ export const demoProducts = [
     price: 4500,
     stock: 28,
     description: 'Brass body with a steel fine nib and a converter for bottled ink.',
+    categories: ['stationery'],
   },
   {
     sku: 'INK-BLUE-50',
@@ -107,6 +229,7 @@ export const demoProducts = [
     price: 1600,
     stock: 64,
     description: 'Water-resistant iron gall-free ink with a deep blue-black shade.',
+    categories: ['stationery'],
   },
   {
     sku: 'BAG-TOTE-CAN',
@@ -128,6 +251,7 @@ export const demoProducts = [
     price: 2900,
     stock: 100,
     description: 'Cushioned merino blend socks with reinforced heels and toes.',
+    categories: ['clothing'],
   },
   {
     sku: 'LAMP-DESK-BRS',
@@ -171,7 +295,7 @@ export const demoProducts = [
     stock: 0,
     description: 'Water-resistant mini speaker with 12 hours of play. Back in stock soon.',
   },
-] as const;
+];
 
 // Resolves from src/ and dist/ alike: the drawings ship in the package source, as migrations do.
 const demoImagesDir = new URL('../../../src/modules/catalog/demo-images/', import.meta.url);
