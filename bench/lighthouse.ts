@@ -76,8 +76,13 @@ async function putInCart(page: Page, shop: Shop): Promise<void> {
     currency: string;
     imageUrl: string | null;
     stock: number;
+    variants: { id: string; title: string }[];
   };
+  // A line as the storefront keeps it: by variant (the product's first: the newest demo
+  // products have one each).
   const line = {
+    variantId: product.variants[0]!.id,
+    variantTitle: product.variants[0]!.title,
     productId: product.id,
     quantity: 1,
     name: product.name,

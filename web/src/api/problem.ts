@@ -78,6 +78,8 @@ export function fieldLabel(path: string): string {
 
 export interface OutOfStockLine {
   productId: string;
+  /** The short variant: each variant's items are summed, whichever way they were named. */
+  variantId?: string;
   requested: number;
   available: number;
 }
@@ -89,5 +91,21 @@ export function outOfStockLines(error: unknown): OutOfStockLine[] {
   return problem.details.filter(
     (d): d is OutOfStockLine =>
       typeof d === 'object' && d !== null && typeof (d as OutOfStockLine).productId === 'string',
+  );
+}
+
+/**
+ * The products of a VARIANT_REQUIRED problem (items named by a product that has options, which
+ * are ordered by variant), or none.
+ */
+export function variantRequiredProducts(error: unknown): string[] {
+  const problem = toProblem(error);
+  if (problem.code !== 'VARIANT_REQUIRED' || !Array.isArray(problem.details)) return [];
+  return problem.details.flatMap((d) =>
+    typeof d === 'object' &&
+    d !== null &&
+    typeof (d as { productId?: unknown }).productId === 'string'
+      ? [(d as { productId: string }).productId]
+      : [],
   );
 }

@@ -7,6 +7,7 @@ import { parseOrdersSearch } from './orders/orders-search';
 import { parseOrderSearch } from './orders/payment-methods';
 import { optionalString } from './search-params';
 import { ProductPage } from './product/product.page';
+import { parseProductSearch } from './product/variant-choice';
 
 /**
  * The storefront's routes. The catalog and product pages are in the first bundle; the others
@@ -39,6 +40,7 @@ const routes = [
   createRoute({
     getParentRoute: () => shopLayout,
     path: 'products/$productId',
+    validateSearch: parseProductSearch,
     component: ProductPage,
   }),
   createRoute({

@@ -1,5 +1,4 @@
 import { Link, useNavigate } from '@tanstack/react-router';
-import { useEffect } from 'react';
 import { useSession } from '../../api/session';
 import type { Quote } from '../../api/types';
 import {
@@ -15,30 +14,24 @@ import {
   Spinner,
 } from '../../ui';
 import { ProductImage } from '../product/product-image';
-import { removeLine, setQuantity, updateStock, type CartLine } from './cart';
+import { lineKey, lineLabel, orderableLines, removeLine, setQuantity, type CartLine } from './cart';
 import { updateCart, useCart } from './cart-store';
 import { usePromoCode } from './promo-store';
 import { PromoCodeForm, QuoteTotals } from './quote-summary';
-import { issuesByProduct, quoteStockIssues, type StockIssue } from './stock-issues';
+import { issueFor, quoteStockIssues, type StockIssue } from './stock-issues';
 import { useQuote } from './use-quote';
 
 export function CartPage() {
   const cart = useCart();
   const promoCode = usePromoCode();
   const session = useSession();
+  // Each line's known stock, and the variant of a line stored before variants, are kept current
+  // from the quote (useQuote), so quantity changes are checked against them.
   const quote = useQuote(cart, promoCode);
   const navigate = useNavigate();
   const issues = quote.data ? quoteStockIssues(quote.data) : [];
-  const byProduct = issuesByProduct(issues);
-
-  // Keep each line's known stock current, so quantity changes are checked against it.
-  const lines = quote.data?.lines;
-  useEffect(() => {
-    if (lines)
-      updateCart((c) =>
-        updateStock(c, Object.fromEntries(lines.map((l) => [l.productId, l.available]))),
-      );
-  }, [lines]);
+  const needOptions = cart.filter((line) => line.needsOptions).length;
+  const orderable = orderableLines(cart).length > 0;
 
   if (cart.length === 0) {
     return (
@@ -64,10 +57,10 @@ export function CartPage() {
           <ul className="divide-y divide-slate-100" aria-label="Cart lines">
             {cart.map((line) => (
               <CartLineRow
-                key={line.productId}
+                key={lineKey(line)}
                 line={line}
                 quote={quote.data}
-                issue={byProduct.get(line.productId)}
+                issue={line.needsOptions ? undefined : issueFor(issues, line)}
               />
             ))}
           </ul>
@@ -95,7 +88,9 @@ export function CartPage() {
             </div>
           ) : (
             <div className="space-y-4">
-              {quote.isPending ? (
+              {!orderable ? (
+                <p className="text-sm text-slate-600">Nothing in your cart can be ordered yet.</p>
+              ) : quote.isPending ? (
                 <Spinner label="Pricing your cart…" />
               ) : quote.isError ? (
                 <ProblemAlert error={quote.error} title="Your cart could not be priced" />
@@ -108,9 +103,23 @@ export function CartPage() {
                   Change the quantities marked above to continue.
                 </Alert>
               )}
+              {needOptions > 0 && (
+                <Alert tone="warning" title="Choose options to continue">
+                  {needOptions === 1 ? 'An item' : `${needOptions} items`} in your cart now
+                  {needOptions === 1 ? ' comes' : ' come'} in options: choose them on the
+                  product&rsquo;s page, or remove {needOptions === 1 ? 'it' : 'them'}.
+                </Alert>
+              )}
               <Button
                 className="w-full"
-                disabled={!quote.data || quote.isError || issues.length > 0 || quote.isFetching}
+                disabled={
+                  !orderable ||
+                  !quote.data ||
+                  quote.isError ||
+                  issues.length > 0 ||
+                  needOptions > 0 ||
+                  quote.isFetching
+                }
                 onClick={() => void navigate({ to: '/checkout' })}
               >
                 Checkout
@@ -132,9 +141,18 @@ function CartLineRow({
   quote: Quote | undefined;
   issue: StockIssue | undefined;
 }) {
-  const priced = quote?.lines.find((l) => l.productId === line.productId);
+  const key = lineKey(line);
+  const priced = line.needsOptions
+    ? undefined
+    : quote?.lines.find((l) =>
+        line.variantId === undefined
+          ? l.productId === line.productId
+          : l.variantId === line.variantId,
+      );
   const currency = quote?.currency ?? line.currency;
-  const inputId = `qty-${line.productId}`;
+  const inputId = `qty-${key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+  const title = priced?.variantTitle ?? line.variantTitle;
+  const label = lineLabel({ name: priced?.name ?? line.name, variantTitle: title });
   return (
     <li className="flex gap-3 py-4">
       <div className="w-20 shrink-0 sm:w-24">
@@ -146,41 +164,62 @@ function CartLineRow({
       </div>
       <div className="flex min-w-0 flex-1 flex-col gap-2">
         <div className="flex flex-wrap items-start justify-between gap-2">
-          <Link
-            to="/products/$productId"
-            params={{ productId: line.productId }}
-            className="font-medium text-slate-900 hover:underline"
-          >
-            {priced?.name ?? line.name}
-          </Link>
-          <span className="font-semibold">
-            {/* Before the discount: the summary takes the discount off the subtotal once. */}
-            <Money amount={priced?.subtotal ?? line.price * line.quantity} currency={currency} />
-          </span>
-        </div>
-        <p className="text-sm text-slate-600">
-          <Money amount={priced?.unitPrice ?? line.price} currency={currency} /> each
-        </p>
-        <div className="flex flex-wrap items-end gap-3">
-          <div className="w-20">
-            <label htmlFor={inputId} className="block text-xs font-medium text-slate-700">
-              Quantity
-            </label>
-            <Input
-              id={inputId}
-              type="number"
-              min={1}
-              max={Math.max(1, line.stock)}
-              value={line.quantity}
-              aria-describedby={issue ? `${inputId}-issue` : undefined}
-              onChange={(e) => {
-                const value = Number(e.target.value);
-                if (value >= 1) updateCart((c) => setQuantity(c, line.productId, value));
-              }}
-            />
+          <div className="min-w-0">
+            <Link
+              to="/products/$productId"
+              params={{ productId: line.productId }}
+              search={line.options ?? {}}
+              className="font-medium text-slate-900 hover:underline"
+            >
+              {priced?.name ?? line.name}
+            </Link>
+            {title && <p className="text-sm text-slate-700">{title}</p>}
           </div>
-          <Button variant="ghost" onClick={() => updateCart((c) => removeLine(c, line.productId))}>
-            Remove<span className="sr-only"> {line.name}</span>
+          {!line.needsOptions && (
+            <span className="font-semibold">
+              {/* Before the discount: the summary takes the discount off the subtotal once. */}
+              <Money amount={priced?.subtotal ?? line.price * line.quantity} currency={currency} />
+            </span>
+          )}
+        </div>
+        {line.needsOptions ? (
+          <p role="alert" className="text-sm text-amber-900">
+            This product now comes in options.{' '}
+            <Link
+              to="/products/$productId"
+              params={{ productId: line.productId }}
+              className="font-medium underline"
+            >
+              Choose options<span className="sr-only"> for {line.name}</span>
+            </Link>
+          </p>
+        ) : (
+          <p className="text-sm text-slate-600">
+            <Money amount={priced?.unitPrice ?? line.price} currency={currency} /> each
+          </p>
+        )}
+        <div className="flex flex-wrap items-end gap-3">
+          {!line.needsOptions && (
+            <div className="w-20">
+              <label htmlFor={inputId} className="block text-xs font-medium text-slate-700">
+                Quantity<span className="sr-only"> of {label}</span>
+              </label>
+              <Input
+                id={inputId}
+                type="number"
+                min={1}
+                max={Math.max(1, line.stock)}
+                value={line.quantity}
+                aria-describedby={issue ? `${inputId}-issue` : undefined}
+                onChange={(e) => {
+                  const value = Number(e.target.value);
+                  if (value >= 1) updateCart((c) => setQuantity(c, key, value));
+                }}
+              />
+            </div>
+          )}
+          <Button variant="ghost" onClick={() => updateCart((c) => removeLine(c, key))}>
+            Remove<span className="sr-only"> {label}</span>
           </Button>
         </div>
         {issue && (
@@ -194,7 +233,7 @@ function CartLineRow({
               <button
                 type="button"
                 className="font-medium underline"
-                onClick={() => updateCart((c) => setQuantity(c, line.productId, issue.available))}
+                onClick={() => updateCart((c) => setQuantity(c, key, issue.available))}
               >
                 Use {issue.available}
               </button>

@@ -1,8 +1,11 @@
 import type { Quote } from '../../api/types';
 import type { OutOfStockLine } from '../../api/problem';
+import type { CartLine } from './cart';
 
 export interface StockIssue {
   productId: string;
+  /** The short variant (absent only in an answer from before variants). */
+  variantId?: string | undefined;
   requested: number;
   available: number;
   message: string;
@@ -19,6 +22,7 @@ export function quoteStockIssues(quote: Pick<Quote, 'lines'>): StockIssue[] {
     .filter((line) => line.quantity > line.available)
     .map((line) => ({
       productId: line.productId,
+      variantId: line.variantId,
       requested: line.quantity,
       available: line.available,
       message: message(line.quantity, line.available),
@@ -30,6 +34,17 @@ export function problemStockIssues(lines: OutOfStockLine[]): StockIssue[] {
   return lines.map((line) => ({ ...line, message: message(line.requested, line.available) }));
 }
 
-export function issuesByProduct(issues: StockIssue[]): Map<string, StockIssue> {
-  return new Map(issues.map((issue) => [issue.productId, issue]));
+/**
+ * The issue of a cart line: its variant's, or for a line stored before variants (no variant
+ * yet), its product's.
+ */
+export function issueFor(
+  issues: readonly StockIssue[],
+  line: Pick<CartLine, 'variantId' | 'productId'>,
+): StockIssue | undefined {
+  return issues.find((issue) =>
+    line.variantId === undefined || issue.variantId === undefined
+      ? issue.productId === line.productId
+      : issue.variantId === line.variantId,
+  );
 }

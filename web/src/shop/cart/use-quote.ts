@@ -1,13 +1,20 @@
 import { keepPreviousData } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { $api } from '../../api/client';
+import { variantRequiredProducts } from '../../api/problem';
 import { useSession } from '../../api/session';
-import { toOrderItems, type Cart } from './cart';
+import { markNeedsOptions, toOrderItems, updateFromServer, type Cart } from './cart';
+import { updateCart } from './cart-store';
 
-/** The server's live price of the cart (and promo code); only for a signed-in customer. */
+/**
+ * The server's live price of the cart (and promo code); only for a signed-in customer. What the
+ * answer says is kept in the cart: each line's stock, the variant of a line stored before
+ * variants, and which such lines' products now need their options chosen (VARIANT_REQUIRED).
+ */
 export function useQuote(cart: Cart, promoCode: string) {
   const session = useSession();
   const items = toOrderItems(cart);
-  return $api.useQuery(
+  const quote = $api.useQuery(
     'post',
     '/api/v1/orders/quote',
     { body: { items, ...(promoCode ? { promoCode } : {}) } },
@@ -17,4 +24,14 @@ export function useQuote(cart: Cart, promoCode: string) {
       staleTime: 0,
     },
   );
+  const lines = quote.data?.lines;
+  useEffect(() => {
+    if (lines) updateCart((c) => updateFromServer(c, lines));
+  }, [lines]);
+  const error = quote.error;
+  useEffect(() => {
+    const products = variantRequiredProducts(error);
+    if (products.length > 0) updateCart((c) => markNeedsOptions(c, products));
+  }, [error]);
+  return quote;
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   keptPriceText,
+  MAX_OPTION_FILTERS,
+  optionFilters,
   pageCount,
+  parseOptionFilter,
+  toggleOption,
   parseCatalogSearch,
   priceFromText,
   toProductQuery,
@@ -68,6 +72,34 @@ describe('catalog search params', () => {
       q: 'blue',
       category: 'tea-cups',
     });
+  });
+
+  it('carries option filters (Size:M) from the URL to the API query, each once', () => {
+    expect(parseCatalogSearch({ option: ['Size:M', ' Colour : Red ', 'Size:M'] })).toEqual({
+      option: ['Size:M', 'Colour:Red'],
+    });
+    // One filter may come as a string; malformed ones are dropped.
+    expect(parseCatalogSearch({ option: 'Ratio:16:9' })).toEqual({ option: ['Ratio:16:9'] });
+    expect(parseCatalogSearch({ option: ['Size', ':M', 'Size:', 7, { a: 1 }] })).toEqual({});
+    expect(
+      parseCatalogSearch({ option: Array.from({ length: 30 }, (_, i) => `Size:${i}`) }).option,
+    ).toHaveLength(MAX_OPTION_FILTERS);
+    expect(toProductQuery({ option: ['Size:M', 'Colour:Red'] })).toEqual({
+      page: 1,
+      pageSize: PAGE_SIZE,
+      option: ['Size:M', 'Colour:Red'],
+    });
+  });
+
+  it('reads, ticks and unticks option filters', () => {
+    expect(parseOptionFilter('Ratio:16:9')).toEqual({ name: 'Ratio', value: '16:9' });
+    expect(parseOptionFilter('Size')).toBeUndefined();
+    expect(optionFilters({ option: ['Size:M', 'junk'] })).toEqual([{ name: 'Size', value: 'M' }]);
+    expect(toggleOption(undefined, 'Size', 'M', true)).toEqual(['Size:M']);
+    expect(toggleOption(['Size:M'], 'Size', 'L', true)).toEqual(['Size:M', 'Size:L']);
+    expect(toggleOption(['Size:M', 'Size:L'], 'Size', 'M', false)).toEqual(['Size:L']);
+    expect(toggleOption(['Size:M'], 'Size', 'M', false)).toBeUndefined();
+    expect(toggleOption(['Size:M'], 'Size', 'M', true)).toEqual(['Size:M']);
   });
 
   it('counts pages, at least one', () => {

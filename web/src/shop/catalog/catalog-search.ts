@@ -30,8 +30,60 @@ export interface CatalogSearch {
   inStock?: true | undefined;
   /** A category's slug: its products and those of every category below it. */
   category?: string | undefined;
+  /**
+   * Option values, each `Name:Value` (`Size:M`), as the API's `option` filter takes them: a
+   * product with a variant that has one of each option's values.
+   */
+  option?: string[] | undefined;
   sort?: ProductSort | undefined;
   page?: number | undefined;
+}
+
+/** The most option values a search holds (the API's limit). */
+export const MAX_OPTION_FILTERS = 20;
+
+/** An option filter's name and value (`Size:M`), split at the first colon; undefined when malformed. */
+export function parseOptionFilter(text: string): { name: string; value: string } | undefined {
+  const colon = text.indexOf(':');
+  if (colon < 0) return undefined;
+  const name = text.slice(0, colon).trim();
+  const value = text.slice(colon + 1).trim();
+  return name && value && name.length <= 100 && value.length <= 100 ? { name, value } : undefined;
+}
+
+export const optionFilterText = (name: string, value: string) => `${name}:${value}`;
+
+/** The search's option filters, read. */
+export function optionFilters(search: CatalogSearch): { name: string; value: string }[] {
+  return (search.option ?? []).flatMap((text) => parseOptionFilter(text) ?? []);
+}
+
+/** The search's option filters with `name: value` added (`on`) or taken out; undefined for none. */
+export function toggleOption(
+  option: readonly string[] | undefined,
+  name: string,
+  value: string,
+  on: boolean,
+): string[] | undefined {
+  const text = optionFilterText(name, value);
+  const rest = (option ?? []).filter((t) => t !== text);
+  const next = on ? [...rest, text] : rest;
+  return next.length > 0 ? next : undefined;
+}
+
+/** Well-formed option filters from the URL (one string or a list), each once, at most 20. */
+function parseOptions(value: unknown): string[] | undefined {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  const texts = [
+    ...new Set(
+      list.flatMap((item) => {
+        const text = optionalString(item, 201);
+        const filter = text === undefined ? undefined : parseOptionFilter(text);
+        return filter ? [optionFilterText(filter.name, filter.value)] : [];
+      }),
+    ),
+  ].slice(0, MAX_OPTION_FILTERS);
+  return texts.length > 0 ? texts : undefined;
 }
 
 export function parseCatalogSearch(raw: Record<string, unknown>): CatalogSearch {
@@ -41,6 +93,7 @@ export function parseCatalogSearch(raw: Record<string, unknown>): CatalogSearch 
     maxPrice: optionalInt(raw.maxPrice, 0),
     inStock: optionalTrue(raw.inStock),
     category: optionalString(raw.category, 100),
+    option: parseOptions(raw.option),
     sort: optionalOneOf(raw.sort, sorts),
     page: optionalInt(raw.page, 1),
   });
@@ -54,6 +107,7 @@ export function toProductQuery(search: CatalogSearch): ProductQuery {
   if (search.maxPrice !== undefined) query.maxPrice = search.maxPrice;
   if (search.inStock) query.inStock = 'true';
   if (search.category) query.category = search.category;
+  if (search.option?.length) query.option = search.option;
   if (search.sort) query.sort = search.sort;
   return query;
 }

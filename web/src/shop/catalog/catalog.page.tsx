@@ -1,6 +1,8 @@
+import { keepPreviousData } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { $api } from '../../api/client';
+import type { Product } from '../../api/types';
 import {
   Button,
   buttonClass,
@@ -15,14 +17,22 @@ import {
 } from '../../ui';
 import { pathTo } from '../../api/category-tree';
 import { AddToCartButton } from '../cart/add-to-cart-button';
-import { ProductImage } from '../product/product-image';
+import { listImageUrl, ProductImage } from '../product/product-image';
 import { StockBadge } from '../product/stock-badge';
 import {
+  initialSelection,
+  pictureVariant,
+  priceRange,
+  selectionFromFilter,
+} from '../product/variant-choice';
+import {
   keptPriceText,
+  optionFilters,
   pageCount,
   priceFromText,
   priceText,
   sortOptions,
+  toggleOption,
   toProductQuery,
   type CatalogSearch,
 } from './catalog-search';
@@ -47,6 +57,15 @@ export function CatalogPage() {
   const categories = $api.useQuery('get', '/api/v1/categories');
   const path = search.category ? pathTo(categories.data ?? [], search.category) : [];
   const category = path[path.length - 1];
+  // The options to filter by (Size, Colour…) among the category's products. Until they are
+  // in, the category navigation waits below them, so their arrival moves nothing on screen.
+  const facets = $api.useQuery(
+    'get',
+    '/api/v1/product-options',
+    { params: { query: search.category ? { category: search.category } : {} } },
+    { placeholderData: keepPreviousData },
+  );
+  const chosenOptions = optionFilters(search);
   const setSearch = (change: Partial<CatalogSearch>) =>
     void navigate({ search: (prev) => ({ ...prev, page: undefined, ...change }) });
 
@@ -57,7 +76,12 @@ export function CatalogPage() {
           after the products on a phone. */}
       <div className="grid gap-6 lg:grid-cols-[16rem_1fr] lg:grid-rows-[auto_1fr]">
         <div className="lg:self-start">
-          <Filters search={search} currency={currency} onChange={setSearch} />
+          <Filters
+            search={search}
+            currency={currency}
+            facets={facets.data ?? []}
+            onChange={setSearch}
+          />
         </div>
         <section
           aria-label="Products"
@@ -99,11 +123,12 @@ export function CatalogPage() {
                     <Link
                       to="/products/$productId"
                       params={{ productId: product.id }}
+                      search={selectionFromFilter(product, chosenOptions)}
                       state={{ catalogSearch: search }}
                       className="group flex flex-1 flex-col gap-2"
                     >
                       <ProductImage
-                        product={product}
+                        product={tilePicture(product, chosenOptions)}
                         sizes={TILE_SIZES}
                         alt=""
                         priority={index < FIRST_ROW}
@@ -114,11 +139,31 @@ export function CatalogPage() {
                     </Link>
                     <div className="mt-2 flex flex-wrap items-center justify-between gap-1">
                       <span className="font-semibold">
+                        {/* A product whose variants differ in price shows its lowest. */}
+                        {priceRange(product).max > product.price && 'From '}
                         <Money amount={product.price} currency={product.currency} />
                       </span>
                       <StockBadge stock={product.stock} />
                     </div>
-                    <AddToCartButton product={product} className="mt-3" />
+                    {product.options.length > 0 ? (
+                      <div className="mt-3">
+                        <Link
+                          to="/products/$productId"
+                          params={{ productId: product.id }}
+                          search={selectionFromFilter(product, chosenOptions)}
+                          state={{ catalogSearch: search }}
+                          aria-label={`Choose options: ${product.name}`}
+                          className={buttonClass('secondary', 'w-full')}
+                        >
+                          Choose options
+                        </Link>
+                        <p className="mt-1 min-h-4 text-xs text-slate-600">
+                          {product.options.map((o) => `${o.name} (${o.values.length})`).join(', ')}
+                        </p>
+                      </div>
+                    ) : (
+                      <AddToCartButton product={product} className="mt-3" />
+                    )}
                   </li>
                 ))}
               </ul>
@@ -130,11 +175,28 @@ export function CatalogPage() {
           )}
         </section>
         <div className="lg:col-start-1 lg:row-start-2 lg:self-start">
-          <CategoryNav current={search.category} path={path} />
+          {!facets.isPending && <CategoryNav current={search.category} path={path} />}
         </div>
       </div>
     </Page>
   );
+}
+
+/**
+ * A tile's picture: with option values filtered, the image of the variant they choose (a blue
+ * T-shirt for Colour Blue), else the product's first.
+ */
+function tilePicture(
+  product: Product,
+  filter: readonly { name: string; value: string }[],
+): Pick<Product, 'name' | 'imageUrl' | 'images'> {
+  if (product.options.length === 0 || filter.length === 0) return product;
+  const chosen = selectionFromFilter(product, filter);
+  if (Object.keys(chosen).length === 0) return product;
+  const selection = initialSelection(product, chosen);
+  const imageId = pictureVariant(product, selection)?.imageId;
+  const image = product.images.find((i) => i.id === imageId);
+  return image ? { name: product.name, imageUrl: listImageUrl(image), images: [image] } : product;
 }
 
 const tile = 'flex flex-col rounded-lg border border-slate-200 bg-white p-3 shadow-sm';
@@ -170,10 +232,13 @@ function CatalogSkeleton() {
 function Filters({
   search,
   currency,
+  facets,
   onChange,
 }: {
   search: CatalogSearch;
   currency: string;
+  /** The options to filter by, each with its values. */
+  facets: { name: string; values: string[] }[];
   onChange: (change: Partial<CatalogSearch>) => void;
 }) {
   const [q, setQ] = useState(search.q ?? '');
@@ -201,9 +266,10 @@ function Filters({
     event.preventDefault();
     onChange(typed());
   };
-  const active = [search.q, search.minPrice, search.maxPrice, search.inStock].filter(
-    (value) => value !== undefined,
-  ).length;
+  const active =
+    [search.q, search.minPrice, search.maxPrice, search.inStock].filter(
+      (value) => value !== undefined,
+    ).length + (search.option?.length ?? 0);
 
   return (
     <div className="lg:self-start">
@@ -297,7 +363,69 @@ function Filters({
         <Button type="submit" className="w-full">
           Search
         </Button>
+        {/* Last in the form: arriving after the rest, it moves nothing already shown. */}
+        <OptionFilters
+          facets={facets}
+          chosen={search.option}
+          onToggle={(name, value, on) =>
+            onChange({ ...typed(), option: toggleOption(search.option, name, value, on) })
+          }
+        />
       </form>
+    </div>
+  );
+}
+
+/**
+ * A group of checkboxes per option (Size: S, M, L), each applied at once: a product with a
+ * variant that has one of the values ticked of each option. A value ticked that the facets do
+ * not list (a link from elsewhere) is shown too, so it can be unticked.
+ */
+function OptionFilters({
+  facets,
+  chosen,
+  onToggle,
+}: {
+  facets: { name: string; values: string[] }[];
+  chosen: string[] | undefined;
+  onToggle: (name: string, value: string, on: boolean) => void;
+}) {
+  const id = useId();
+  const ticked = optionFilters({ option: chosen });
+  const groups = facets.map((facet) => ({ ...facet, values: [...facet.values] }));
+  for (const { name, value } of ticked) {
+    const group = groups.find((g) => g.name === name);
+    if (!group) groups.push({ name, values: [value] });
+    else if (!group.values.includes(value)) group.values.push(value);
+  }
+  if (groups.length === 0) return null;
+  return (
+    <div className="space-y-3 border-t border-slate-200 pt-4">
+      {groups.map((group, i) => (
+        <fieldset key={group.name}>
+          <legend className="mb-1 text-sm font-medium text-slate-700">{group.name}</legend>
+          <div className="flex flex-wrap gap-x-4 gap-y-1">
+            {group.values.map((value, j) => {
+              const inputId = `${id}-${i}-${j}`;
+              const on = ticked.some((t) => t.name === group.name && t.value === value);
+              return (
+                <div key={value} className="flex items-center gap-1.5">
+                  <input
+                    id={inputId}
+                    type="checkbox"
+                    className="h-4 w-4 rounded border-slate-300 accent-indigo-600"
+                    checked={on}
+                    onChange={(e) => onToggle(group.name, value, e.target.checked)}
+                  />
+                  <label htmlFor={inputId} className="text-sm text-slate-700">
+                    {value}
+                  </label>
+                </div>
+              );
+            })}
+          </div>
+        </fieldset>
+      ))}
     </div>
   );
 }

@@ -17,11 +17,16 @@ import {
   ProblemAlert,
   Select,
 } from '../../ui';
-import { toOrderItems, updateStock } from '../cart/cart';
+import { lineLabel, orderableLines, toOrderItems, updateFromServer } from '../cart/cart';
 import { clearCart, updateCart, useCart } from '../cart/cart-store';
 import { setPromoCode, usePromoCode } from '../cart/promo-store';
 import { PromoCodeForm, QuoteTotals } from '../cart/quote-summary';
-import { problemStockIssues, quoteStockIssues } from '../cart/stock-issues';
+import {
+  issueFor,
+  problemStockIssues,
+  quoteStockIssues,
+  type StockIssue,
+} from '../cart/stock-issues';
 import { useQuote } from '../cart/use-quote';
 import { SignInPrompt } from '../account/sign-in-prompt';
 import type { AddressFormResult, AddressFormValues } from './address-form';
@@ -90,7 +95,14 @@ export function CheckoutPage() {
     ...(quote.data ? quoteStockIssues(quote.data) : []),
     ...problemStockIssues(outOfStockLines(error)),
   ];
-  const names = new Map(cart.map((line) => [line.productId, line.name]));
+  // What each issue is about, as the cart shows it: the product and its variant's title.
+  const issueLabel = (issue: StockIssue) => {
+    const line =
+      quote.data?.lines.find((l) => l.variantId === issue.variantId) ??
+      cart.find((l) => issueFor([issue], l) !== undefined);
+    return line ? lineLabel(line) : 'A product';
+  };
+  const needOptions = cart.some((line) => line.needsOptions);
 
   const submit = form.handleSubmit(async (address) => {
     const order = await placeOrder
@@ -102,11 +114,7 @@ export function CheckoutPage() {
       .catch((caught: unknown) => {
         // The server says how many are left of each short line: the cart learns it.
         const short = outOfStockLines(caught);
-        if (short.length > 0) {
-          updateCart((c) =>
-            updateStock(c, Object.fromEntries(short.map((s) => [s.productId, s.available]))),
-          );
-        }
+        if (short.length > 0) updateCart((c) => updateFromServer(c, short));
       });
     if (!order) return;
     // Leave the page first: emptied here, the cart would flash "your cart is empty".
@@ -171,15 +179,18 @@ export function CheckoutPage() {
           <div className="space-y-4">
             <ul className="space-y-1 text-sm" aria-label="Items">
               {(quote.data?.lines ?? []).map((line) => (
-                <li key={line.productId} className="flex justify-between gap-2">
+                <li key={line.variantId} className="flex justify-between gap-2">
                   <span>
                     {line.quantity} × {line.name}
+                    {line.variantTitle && (
+                      <span className="block text-slate-600">{line.variantTitle}</span>
+                    )}
                   </span>
                   <Money amount={line.subtotal} currency={quote.data?.currency ?? 'USD'} />
                 </li>
               ))}
             </ul>
-            {quote.isPending ? (
+            {orderableLines(cart).length === 0 ? null : quote.isPending ? (
               <Loading label="Pricing your cart…" />
             ) : quote.isError ? (
               <ProblemAlert error={quote.error} title="Your cart could not be priced" />
@@ -191,13 +202,21 @@ export function CheckoutPage() {
               <Alert tone="error" title="Not enough stock">
                 <ul className="list-disc pl-5">
                   {stockIssues.map((issue) => (
-                    <li key={issue.productId}>
-                      {names.get(issue.productId) ?? 'A product'}: {issue.message}
+                    <li key={issue.variantId ?? issue.productId}>
+                      {issueLabel(issue)}: {issue.message}
                     </li>
                   ))}
                 </ul>
                 <Link to="/cart" className="mt-2 inline-block font-medium underline">
                   Change quantities in the cart
+                </Link>
+              </Alert>
+            )}
+            {needOptions && (
+              <Alert tone="warning" title="Choose options to continue">
+                An item in your cart now comes in options.{' '}
+                <Link to="/cart" className="font-medium underline">
+                  Choose them in the cart
                 </Link>
               </Alert>
             )}
@@ -209,7 +228,9 @@ export function CheckoutPage() {
               form="checkout"
               className="w-full"
               busy={placeOrder.isPending}
-              disabled={!quote.data || stockIssues.length > 0 || placeOrder.isPending}
+              disabled={
+                !quote.data || stockIssues.length > 0 || needOptions || placeOrder.isPending
+              }
             >
               Place order
             </Button>

@@ -2,6 +2,8 @@ import { getRouteApi, Link, useLocation } from '@tanstack/react-router';
 import { $api } from '../../api/client';
 import { useSession } from '../../api/session';
 import { SignInPrompt } from '../account/sign-in-prompt';
+import type { OrderLine } from '../../api/types';
+import { lineLabel } from '../cart/cart';
 import { type OrdersSearch } from './orders-search';
 import {
   Button,
@@ -108,6 +110,7 @@ export function OrdersPage() {
               <tr>
                 <Th>Order</Th>
                 <Th>Placed</Th>
+                <Th>Items</Th>
                 <Th>Status</Th>
                 <Th className="text-right">Total</Th>
               </tr>
@@ -125,6 +128,9 @@ export function OrdersPage() {
                     </Link>
                   </Td>
                   <Td>{formatDate(order.createdAt)}</Td>
+                  <Td>
+                    <OrderItems lines={order.lines} />
+                  </Td>
                   <Td>
                     <OrderStatusBadge status={order.status} />
                   </Td>
@@ -162,5 +168,23 @@ export function OrdersPage() {
         </>
       )}
     </Page>
+  );
+}
+
+/** The most lines the list shows of one order; the rest are counted. */
+const SHOWN_LINES = 3;
+
+/** An order's lines in brief: quantity, product and variant, a few at most. */
+function OrderItems({ lines }: { lines: OrderLine[] }) {
+  const rest = lines.length - SHOWN_LINES;
+  return (
+    <ul className="min-w-40 space-y-0.5">
+      {lines.slice(0, SHOWN_LINES).map((line, index) => (
+        <li key={`${line.variantId}-${index}`}>
+          {line.quantity} × {lineLabel(line)}
+        </li>
+      ))}
+      {rest > 0 && <li className="text-slate-500">and {rest} more</li>}
+    </ul>
   );
 }

@@ -17,6 +17,17 @@ export function imageSources(image: Product['images'][number]) {
 }
 
 /**
+ * An image at list width, as a product's `imageUrl` is its first image: its widest rendition
+ * up to 640 px wide (the narrowest when all are wider).
+ */
+export function listImageUrl(image: Product['images'][number]): string {
+  const variants = image.variants.length > 0 ? image.variants : [image];
+  const fitting = variants.filter((v) => v.width <= 640);
+  const chosen = fitting.length > 0 ? fitting[fitting.length - 1]! : variants[0]!;
+  return chosen.url;
+}
+
+/**
  * A product's first image, whole (the drawings and most product photos are 4:3; another shape
  * is letterboxed, never cropped), or a tidy placeholder with its initials when it has none yet.
  */

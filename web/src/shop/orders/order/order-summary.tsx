@@ -10,8 +10,11 @@ export function OrderLines({ order }: { order: Order }) {
       {/* Each line before the discount, which the totals take off the subtotal once: lines shown
           after it beside a subtotal before it read as a double discount. */}
       <ul className="divide-y divide-slate-100" aria-label="Items">
-        {order.lines.map((line) => (
-          <li key={line.productId} className="flex justify-between gap-3 py-2 text-sm">
+        {order.lines.map((line, index) => (
+          <li
+            key={`${line.variantId}-${index}`}
+            className="flex justify-between gap-3 py-2 text-sm"
+          >
             <span>
               <Link
                 to="/products/$productId"
@@ -20,6 +23,9 @@ export function OrderLines({ order }: { order: Order }) {
               >
                 {line.name}
               </Link>
+              {line.variantTitle && (
+                <span className="block text-slate-700">{line.variantTitle}</span>
+              )}
               <span className="block text-slate-500">
                 {line.quantity} × <Money amount={line.unitPrice} currency={order.currency} />
               </span>
