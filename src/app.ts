@@ -12,6 +12,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppContext } from './app-context.js';
 import { pingDatabase } from './db/client.js';
+import { addressesRoutes } from './modules/addresses/addresses.routes.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
@@ -138,7 +139,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
           'Order processing for online stores. Money is integer minor units of the shop currency; errors are application/problem+json with a stable `code`.',
       },
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          // A guest order's token (guest checkout): opens that one order, without a session.
+          orderToken: { type: 'apiKey', in: 'header', name: 'X-Order-Token' },
+        },
       },
     },
     transform: jsonSchemaTransform,
@@ -193,6 +198,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   await app.register(authRoutes(ctx));
   await app.register(catalogRoutes(ctx));
+  await app.register(addressesRoutes(ctx));
   await app.register(ordersRoutes(ctx));
   await app.register(notificationsRoutes(ctx));
   await app.register(promotionsRoutes(ctx));

@@ -81,6 +81,7 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL: duration('15m'),
   REFRESH_TOKEN_TTL: duration('30d'),
   REQUIRE_VERIFIED_EMAIL: boolean(false),
+  ALLOW_GUEST_CHECKOUT: boolean(true),
   PAYMENT_PROVIDER: z.enum(['builtin', 'stripe']).default('builtin'),
   PAYMENT_WEBHOOK_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
   PAYMENT_WEBHOOK_URL: optional(url(/^https?$/, 'http(s)')),
@@ -92,6 +93,7 @@ const envSchema = z.object({
   RATE_LIMIT_AUTH: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_PROMO: z.coerce.number().int().min(1).optional(),
   RATE_LIMIT_PROMO_ADDRESS: z.coerce.number().int().min(1).optional(),
+  RATE_LIMIT_GUEST_ORDERS: z.coerce.number().int().min(1).default(10),
   MAX_UNPAID_ORDERS: z.coerce.number().int().min(0).max(10_000).optional(),
   MAX_UNITS_PER_PRODUCT: z.coerce.number().int().min(0).max(1_000_000_000).optional(),
   METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
@@ -127,6 +129,12 @@ export interface Config {
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
   requireVerifiedEmail: boolean;
+  /**
+   * Orders without an account: quote and place with an email, then read, pay and cancel the
+   * order with its token (X-Order-Token). Off: every order needs a session, as before; the
+   * tokens of guest orders already placed keep working.
+   */
+  allowGuestCheckout: boolean;
   paymentProvider: Env['PAYMENT_PROVIDER'];
   paymentWebhookSecret: string | undefined;
   paymentWebhookUrl: string | undefined;
@@ -144,9 +152,11 @@ export interface Config {
   rateLimitAuth: number;
   /** Quote and order requests carrying a promo code, per minute: per customer and per client address. */
   rateLimitPromo: { perCustomer: number; perAddress: number };
+  /** Guest orders (placed without a session) per minute per client address. */
+  rateLimitGuestOrders: number;
   /**
    * Hoarding limits on one customer's unpaid (`pending_payment`) orders: how many, and how many
-   * units of one product across them. 0: no limit.
+   * units of one product across them (a guest's are counted by their email). 0: no limit.
    */
   maxUnpaidOrders: number;
   maxUnitsPerProduct: number;
@@ -213,6 +223,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     accessTokenTtlMs: env.ACCESS_TOKEN_TTL,
     refreshTokenTtlMs: env.REFRESH_TOKEN_TTL,
     requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
+    allowGuestCheckout: env.ALLOW_GUEST_CHECKOUT,
     paymentProvider: env.PAYMENT_PROVIDER,
     paymentWebhookSecret: env.PAYMENT_WEBHOOK_SECRET,
     paymentWebhookUrl: env.PAYMENT_WEBHOOK_URL,
@@ -226,6 +237,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       perCustomer: env.RATE_LIMIT_PROMO ?? 20,
       perAddress: env.RATE_LIMIT_PROMO_ADDRESS ?? 60,
     },
+    rateLimitGuestOrders: env.RATE_LIMIT_GUEST_ORDERS,
     maxUnpaidOrders: env.MAX_UNPAID_ORDERS ?? 5,
     maxUnitsPerProduct: env.MAX_UNITS_PER_PRODUCT ?? 20,
     metricsToken: env.METRICS_TOKEN,

@@ -1,5 +1,6 @@
 // Every table, for drizzle-kit and for the typed db handle. Tables live with their module.
 export * from '../modules/auth/user.table.js';
+export * from '../modules/addresses/address.table.js';
 export * from '../modules/catalog/product.table.js';
 export * from '../modules/catalog/product-image.table.js';
 export * from '../modules/catalog/category.table.js';

@@ -70,6 +70,10 @@ export const errorStatus = {
   VARIANT_OPTIONS_INVALID: 422,
   /** Admin: a catalog CSV import with at least one bad row (or a bad header); `errors` lists each as `{row, message}` (`row` as a spreadsheet numbers it: the header is row 1), beside the `created` and `updated` counts the file would have given. Nothing was written: fix the rows and import the whole file again. */
   IMPORT_INVALID: 422,
+  /** An order (or quote) names a `shippingAddressId` that is not in the caller's address book (another account's answers the same as none). Send the address itself, or the id of one of your saved addresses. */
+  SHIPPING_ADDRESS_UNKNOWN: 422,
+  /** The address book already holds the most addresses an account may keep (50); delete one first. */
+  ADDRESS_BOOK_FULL: 422,
   /** An image upload whose declared size exceeds the pixel limit (a decompression bomb, or simply too big). Upload a smaller image. */
   IMAGE_TOO_MANY_PIXELS: 422,
   /** An upload recognised as JPEG, PNG or WebP that cannot be decoded (truncated or damaged). */

@@ -39,8 +39,9 @@ export interface HttpSecurityOptions {
 /**
  * Cross-cutting protections, applied to every route as it is declared (register it after
  * @fastify/rate-limit and @fastify/swagger, before the routes):
- * - `Cache-Control: no-store` on every response to an authenticated request (a bearer token or
- *   the refresh cookie), so no browser or proxy cache keeps personal data;
+ * - `Cache-Control: no-store` on every response to an authenticated request (a bearer token,
+ *   the refresh cookie or a guest order's token), so no browser or proxy cache keeps personal
+ *   data;
  * - the promo-code throttle on routes marked `config.promoAttempts`;
  * - `/metrics` behind METRICS_TOKEN, or loopback only when it is unset;
  * - every operation's error responses documented with the problem schema, and nullable enums
@@ -81,7 +82,8 @@ const hooks = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 function isAuthenticated(request: FastifyRequest): boolean {
-  if (request.headers.authorization) return true;
+  // A guest order's token (X-Order-Token) opens an order as a session would.
+  if (request.headers.authorization || request.headers['x-order-token']) return true;
   const cookie = request.headers.cookie;
   return cookie !== undefined && new RegExp(`(^|;)\\s*${AUTH_COOKIE}=`).test(cookie);
 }
@@ -94,8 +96,11 @@ function isAuthenticated(request: FastifyRequest): boolean {
  * burst through. Requests without a code are never counted, so checkout stays open.
  */
 function promoThrottleHook(app: FastifyInstance, limits: Config['rateLimitPromo']): RequestHook {
+  // A guest (no session) is counted by address twice over: one shared bucket for all of them
+  // would let one guesser shut every guest out of promo codes.
   const actorId = (request: FastifyRequest) =>
-    (request as FastifyRequest & { actor?: { userId: string } }).actor?.userId ?? 'anonymous';
+    (request as FastifyRequest & { actor?: { userId: string } }).actor?.userId ??
+    `guest:${request.ip}`;
   const perCustomer = app.createRateLimit({
     max: limits.perCustomer,
     timeWindow: 60_000,

@@ -41,6 +41,23 @@ export function requireRole(
   };
 }
 
+/**
+ * An onRequest hook for routes somebody not signed in may call too (guest checkout). With an
+ * Authorization header it is `requireRole` exactly: a bad, expired or revoked token is 401,
+ * never a guest. Without one, the request goes on with no actor when `guestAllowed` says so,
+ * and is 401 as `requireRole` would answer otherwise.
+ */
+export function requireRoleOrGuest(
+  tokens: AccessTokens,
+  guestAllowed: (request: FastifyRequest) => boolean,
+): (request: FastifyRequest) => Promise<void> {
+  const signedIn = requireRole(tokens);
+  return async (request) => {
+    if (request.headers.authorization === undefined && guestAllowed(request)) return;
+    await signedIn(request);
+  };
+}
+
 /** The authenticated actor; only for routes behind `requireRole`. */
 export function actorOf(request: FastifyRequest): Actor {
   if (!request.actor) throw new AppError('UNAUTHENTICATED', 'A bearer token is required');

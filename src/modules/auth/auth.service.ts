@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { AppError } from '../../shared/errors.js';
 import { newId, newSecret } from '../../shared/ids.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
+import { claimGuestOrders } from '../orders/guest-orders.js';
 import type { AccessClaims } from './access-token.js';
 import type { tokenPairSchema, userSchema } from './auth.schemas.js';
 import { requireStrongPassword } from './password-strength.js';
@@ -34,7 +35,7 @@ export interface Actor {
 }
 
 /** Staff and admins: the roles that work the whole shop's orders. */
-export const isStaff = (actor: Pick<Actor, 'role'>): boolean =>
+export const isStaff = (actor: { role: string }): boolean =>
   actor.role === 'staff' || actor.role === 'admin';
 
 /** API types, from the response schemas. */
@@ -96,7 +97,11 @@ export async function register(
 const invalidToken = () =>
   new AppError('INVALID_TOKEN', 'This link is invalid, used or expired; ask for a new one');
 
-/** Marks the email verified. The token is single-use. */
+/**
+ * Marks the email verified. The token is single-use. The guest orders placed with that email
+ * join the account in the same transaction (verified, the account has proven the email is its
+ * own).
+ */
 export async function verifyEmail(
   ctx: Pick<AppContext, 'db' | 'clock' | 'jwtSecret'>,
   token: string,
@@ -107,7 +112,9 @@ export async function verifyEmail(
     if (!used) return undefined;
     const user = await repo.findUserById(tx, used.userId);
     if (!user || user.emailVerifiedAt) return user;
-    return repo.updateUser(tx, user.id, { emailVerifiedAt: now }, now);
+    const verified = await repo.updateUser(tx, user.id, { emailVerifiedAt: now }, now);
+    await claimGuestOrders(tx, { userId: user.id, email: user.email }, now);
+    return verified;
   });
   if (!row) throw invalidToken();
   return toUser(row);

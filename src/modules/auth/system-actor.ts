@@ -15,3 +15,9 @@ export type ActorOrSystem = Pick<Actor, 'userId' | 'role'> | SystemActor;
 /** The actor id a ledger line records (stock movements): the account's, or `system`. */
 export const actorIdOf = (actor: ActorOrSystem): string =>
   actor === SYSTEM_ACTOR ? SYSTEM_ACTOR : actor.userId;
+
+/**
+ * The actor id a ledger line records for a guest (somebody not signed in, acting on the order
+ * whose token they hold): stock a guest's order reserves or releases.
+ */
+export const GUEST_ACTOR = 'guest' as const;

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { defineJob, type JobName, type JobPayloads } from '../../shared/jobs.js';
 import { describeTokenEmail } from '../auth/auth.service.js';
-import { findOrderForEmail, findOrdersForEmail, type Order } from '../orders/orders.service.js';
+import {
+  findOrderForEmail,
+  findOrdersForEmail,
+  orderPageLink,
+  type Order,
+} from '../orders/orders.service.js';
 import { findPaymentForEmail, findRefundForEmail } from '../payments/payments.service.js';
 import { deliverAll, money, type EmailRequest } from './notifications.service.js';
 import type { EmailKind } from './email.table.js';
@@ -181,7 +186,10 @@ export const notificationJobs = [
       const cancelled = [...order.history].reverse().find((h) => h.to === 'cancelled');
       return orderEmail(ctx, 'order-cancelled', orderId, order, {
         // The customer's own words when they cancelled; the shop's reasons stay in the back office.
-        reason: cancelled?.actorRole === 'customer' ? cancelled.reason : undefined,
+        reason:
+          cancelled?.actorRole === 'customer' || cancelled?.actorRole === 'guest'
+            ? cancelled.reason
+            : undefined,
         refundAmount: order.paymentStatus === 'unpaid' ? undefined : money(ctx.config, order.total),
       });
     }),
@@ -203,7 +211,12 @@ export const notificationJobs = [
   ),
 ];
 
-/** An email about an order, to its customer, with the order and a link to it in the template data. */
+/**
+ * An email about an order, to its customer, with the order and a link to it in the template
+ * data. A guest's order is linked with its token (in the fragment, which browsers never send
+ * to a server: not in access logs, nor in a Referer), so the link opens the order without an
+ * account; the back office's email log shows the token redacted.
+ */
 function orderEmail(
   ctx: AppContext,
   kind: EmailKind,
@@ -216,10 +229,10 @@ function orderEmail(
     causeId,
     to: order.email,
     orderId: order.id,
-    userId: order.customerId,
+    ...(order.customerId === null ? {} : { userId: order.customerId }),
     data: {
       order: orderView(ctx.config, order),
-      link: `${ctx.config.publicUrl}/orders/${order.id}`,
+      link: orderPageLink(ctx, order),
       ...data,
     },
   };

@@ -19,7 +19,7 @@ export function notificationsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['admin'],
           summary: 'Sent (or, on the embedded default, captured) emails, newest first',
           description:
-            "Staff see order emails and their own; admins see every email. In an email to another account than the viewer's, token links (verification, password reset) are replaced with `[redacted]` (`redacted: true`): reading the log never hands over another account's credentials. The person it was sent to has the link in their mailbox (or, on the host, through `ordo mail`).",
+            "Staff see order emails and their own; admins see every email. In an email to another account than the viewer's, token links (verification, password reset, a guest order’s link) are replaced with `[redacted]` (`redacted: true`): reading the log never hands over another account's credentials. The person it was sent to has the link in their mailbox (or, on the host, through `ordo mail`).",
           security,
           querystring: emailsQuery,
           response: { 200: pageOf(emailSchema) },

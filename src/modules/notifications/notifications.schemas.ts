@@ -18,7 +18,7 @@ export const emailSchema = z
     redacted: z
       .boolean()
       .describe(
-        "Token links (verification, password reset) were replaced with [redacted]: the email went to another account than the viewer's",
+        "Token links (verification, password reset, a guest order's link) were replaced with [redacted]: the email went to another account than the viewer's",
       ),
   })
   .meta({ id: 'Email' });

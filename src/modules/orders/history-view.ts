@@ -1,4 +1,4 @@
-import type { Caller } from './order-access.js';
+import { GUEST_ROLE, type Caller } from './order-access.js';
 import type { OrderHistoryRow } from './order.repository.js';
 
 /**
@@ -8,6 +8,9 @@ import type { OrderHistoryRow } from './order.repository.js';
  */
 export function customerReason(entry: OrderHistoryRow, caller: Caller): string | null {
   if (entry.actorId !== null && entry.actorId === caller.userId) return entry.reason;
+  // The customer's own words, signed in or as a guest with the order's token (only the order's
+  // customer reads this view, and only its customer acts on it in these roles).
+  if (entry.actorRole === GUEST_ROLE || entry.actorRole === 'customer') return entry.reason;
   if (entry.fromStatus === null) return 'Order placed';
   if (entry.fromStatus === entry.toStatus) return sameStatusReason(entry.reason ?? '');
   switch (entry.toStatus) {

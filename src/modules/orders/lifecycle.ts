@@ -3,10 +3,11 @@ import type { Tx } from '../../db/client.js';
 import { AppError } from '../../shared/errors.js';
 import type { JobName, JobPayloads } from '../../shared/jobs.js';
 import { isStaff } from '../auth/auth.service.js';
-import { actorIdOf, SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
+import { GUEST_ACTOR, SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
 import { returnStock } from '../catalog/stock.service.js';
 import { releasePromo } from '../promotions/promotions.service.js';
 import * as repo from './order.repository.js';
+import type { GuestCaller } from './order-access.js';
 import type { OrderRow } from './order.repository.js';
 import type { OrderStatus, PaymentStatus } from './order.table.js';
 
@@ -17,8 +18,8 @@ import type { OrderStatus, PaymentStatus } from './order.table.js';
  * effects commit together or not at all. An effect that must reach the outside world (the
  * payment provider, an email) is a job enqueued in that transaction, never a call made here.
  *
- * Who: `customer` (the order's owner), `staff` (staff and admins), `system` (Ordo itself:
- * payment settlement, the expiry sweep).
+ * Who: `customer` (the order's owner: its account, or a guest holding its token), `staff`
+ * (staff and admins), `system` (Ordo itself: payment settlement, the expiry sweep).
  */
 export type TransitionActor = 'customer' | 'staff' | 'system';
 
@@ -118,12 +119,19 @@ export const orderLifecycle: Record<OrderStatus, Partial<Record<OrderStatus, Tra
   expired: {},
 };
 
-/** Who changes an order: an account (history keeps its id and role), or Ordo itself. */
-export type OrderActor = ActorOrSystem;
+/**
+ * Who changes an order: an account (history keeps its id and role), a guest holding the
+ * order's token (history keeps the role `guest`, no id), or Ordo itself.
+ */
+export type OrderActor = ActorOrSystem | GuestCaller;
 
 /** The lifecycle role of an account acting on an order. */
 const transitionActorOf = (actor: OrderActor): TransitionActor =>
   actor === SYSTEM_ACTOR ? 'system' : isStaff(actor) ? 'staff' : 'customer';
+
+/** The actor id the stock ledger records. */
+const ledgerActorId = (actor: OrderActor): string =>
+  actor === SYSTEM_ACTOR ? SYSTEM_ACTOR : (actor.userId ?? GUEST_ACTOR);
 
 /** Whether the table lets `actor` move an order from `from` to `to`. */
 export const mayChangeStatus = (from: OrderStatus, to: OrderStatus, actor: OrderActor): boolean =>
@@ -174,7 +182,7 @@ export async function changeStatus(
   const change: StatusChange = {
     before: order,
     after,
-    actorId: actorIdOf(by.actor),
+    actorId: ledgerActorId(by.actor),
     reason: by.reason,
     now: by.now,
     restock: options.restock ?? true,
@@ -203,7 +211,7 @@ export async function recordRefund(
     historyEntry(order, order.status, by),
   );
   await restockUnits(tx, ctx, after, refund.restock, {
-    actorId: actorIdOf(by.actor),
+    actorId: ledgerActorId(by.actor),
     reason: by.reason,
     now: by.now,
   });
@@ -222,7 +230,7 @@ function historyEntry(order: OrderRow, to: OrderStatus, by: ChangeBy): repo.NewH
     orderId: order.id,
     fromStatus: order.status,
     toStatus: to,
-    actorId: by.actor === SYSTEM_ACTOR ? null : by.actor.userId,
+    actorId: by.actor === SYSTEM_ACTOR ? null : (by.actor.userId ?? null),
     actorRole: by.actor === SYSTEM_ACTOR ? 'system' : by.actor.role,
     reason: by.reason,
     createdAt: by.now,

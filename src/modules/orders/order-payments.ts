@@ -4,7 +4,6 @@ import { preparedRows, type Executor, type Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { variantRequired } from '../catalog/stock.service.js';
 import { formatMoney } from '../../shared/money.js';
-import type { Actor } from '../auth/auth.service.js';
 import { SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
 import {
   changeStatus,
@@ -16,7 +15,7 @@ import {
 } from './lifecycle.js';
 
 export type { RestockLine, RestockUnits };
-import { requirePayer, visibleOrder } from './order-access.js';
+import { ownedBySql, requirePayer, visibleOrder, type Caller } from './order-access.js';
 import * as repo from './order.repository.js';
 import type { OrderRow } from './order.repository.js';
 import type { PaymentStatus } from './order.table.js';
@@ -56,13 +55,13 @@ export async function orderExists(db: Executor, orderId: string): Promise<boolea
   return (await repo.findOrder(db, orderId)) !== undefined;
 }
 
-/** 404 unless the actor may see the order (its owner, or staff). */
+/** 404 unless the caller may see the order (its customer, or staff). */
 export async function requireVisibleOrder(
   ctx: Pick<AppContext, 'db'>,
-  actor: Actor,
+  caller: Caller,
   orderId: string,
 ): Promise<void> {
-  visibleOrder(actor, await repo.findOrder(ctx.db, orderId));
+  visibleOrder(caller, await repo.findOrder(ctx.db, orderId));
 }
 
 /**
@@ -77,11 +76,13 @@ export async function requireVisibleOrder(
  */
 export async function startPayment(
   db: Executor,
-  actor: Actor,
+  caller: Caller,
   orderId: string,
   now: Date,
   attempt: (started: SQL) => SQL,
 ): Promise<{ amount: number; currency: string }> {
+  // A token is checked in constant time before the statement compares its hash.
+  if (caller.orderToken !== undefined) visibleOrder(caller, await repo.findOrder(db, orderId));
   for (;;) {
     const [started] = await preparedRows<{ total: number | string; currency: string }>(
       db,
@@ -90,13 +91,13 @@ export async function startPayment(
         update orders set payment_in_progress = true, updated_at = ${now}::timestamptz
          where id = ${orderId} and status = 'pending_payment' and not payment_in_progress
            and expires_at > ${now}::timestamptz
-           and user_id = ${actor.userId}
+           and ${ownedBySql(caller)}
         returning id, total, currency
       ), attempt as (${attempt(sql`started`)})
       select total, currency from started`,
     );
     if (started) return { amount: Number(started.total), currency: started.currency };
-    requirePayable(actor, visibleOrder(actor, await repo.findOrder(db, orderId)), now);
+    requirePayable(caller, visibleOrder(caller, await repo.findOrder(db, orderId)), now);
   }
 }
 
@@ -105,8 +106,8 @@ export async function startPayment(
  * allowedActions): 403 for anyone but its customer, 409 INVALID_TRANSITION once it no longer
  * takes payment, 409 PAYMENT_IN_PROGRESS while an attempt settles.
  */
-function requirePayable(actor: Actor, order: OrderRow, now: Date): void {
-  requirePayer(actor, order);
+function requirePayable(caller: Caller, order: OrderRow, now: Date): void {
+  requirePayer(caller, order);
   if (order.status !== 'pending_payment' || order.expiresAt <= now) {
     throw new AppError(
       'INVALID_TRANSITION',
@@ -139,12 +140,12 @@ export interface OrderDue {
  */
 export async function orderDue(
   db: Executor,
-  actor: Actor,
+  caller: Caller,
   orderId: string,
   now: Date,
 ): Promise<OrderDue> {
-  const order = visibleOrder(actor, await repo.findOrder(db, orderId));
-  requirePayable(actor, order, now);
+  const order = visibleOrder(caller, await repo.findOrder(db, orderId));
+  requirePayable(caller, order, now);
   return {
     number: order.number,
     amount: order.total,

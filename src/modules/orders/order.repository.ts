@@ -100,6 +100,7 @@ const order = placeholders(
     id: true,
     userId: true,
     email: true,
+    guestTokenHash: true,
     status: true,
     paymentStatus: true,
     currency: true,

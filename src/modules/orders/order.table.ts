@@ -31,8 +31,11 @@ export interface ShippingAddress {
   line1: string;
   line2?: string | undefined;
   city: string;
+  /** ISO 3166-2 (`US-CA`), the country's; absent on orders placed without one. */
+  region?: string | undefined;
   postalCode: string;
   country: string;
+  phone?: string | undefined;
 }
 
 /** Human-readable order numbers: sequential, starting at 1001. Gaps (rolled-back orders) are fine. */
@@ -46,9 +49,19 @@ export const orders = pgTable(
       .notNull()
       .unique('orders_number_key')
       .default(sql`nextval('order_number_seq')`),
-    userId: text('user_id').notNull(),
-    /** The customer's email when the order was placed: where its emails go. */
+    /**
+     * The customer's account; null for a guest's order until an account verifies its email
+     * (the order then joins that account).
+     */
+    userId: text('user_id'),
+    /** The customer's email when the order was placed (normalised): where its emails go. */
     email: text('email').notNull(),
+    /**
+     * A guest's order: the SHA-256 (hex) of its token, which opens this order alone
+     * (X-Order-Token). Null for an order placed signed in. Kept when the order joins an
+     * account, so the emailed links keep working and staff see it was a guest checkout.
+     */
+    guestTokenHash: text('guest_token_hash'),
     status: text('status', { enum: orderStatuses }).notNull(),
     paymentStatus: text('payment_status', { enum: paymentStatuses }).notNull().default('unpaid'),
     // Money columns are bigint: an order may exceed int4's 21 million major units.
@@ -75,6 +88,10 @@ export const orders = pgTable(
   },
   (t) => [
     index('orders_user_idx').on(t.userId, t.createdAt),
+    // A guest's orders by email: their hoarding limits, and joining an account that verifies it.
+    index('orders_guest_email_idx')
+      .on(t.email)
+      .where(sql`${t.userId} is null`),
     index('orders_status_idx').on(t.status, t.createdAt),
     // The admin list's order (createdAt, number descending), for paging without a sort.
     index('orders_created_at_idx').on(t.createdAt, t.number),
@@ -82,6 +99,8 @@ export const orders = pgTable(
     index('orders_expiry_idx')
       .on(t.expiresAt)
       .where(sql`${t.status} = 'pending_payment'`),
+    // Every order is somebody's: an account's, or the holder of its token.
+    check('orders_customer_check', sql`${t.userId} is not null or ${t.guestTokenHash} is not null`),
     check(
       'orders_amounts_check',
       sql`${t.subtotal} >= 0 and ${t.discount} >= 0 and ${t.shipping} >= 0 and ${t.total} = ${t.subtotal} - ${t.discount} + ${t.shipping}`,

@@ -8,6 +8,14 @@ import { cancelOrder } from './cancel-order.js';
 import { deliverOrder, shipOrder, updateTracking } from './fulfil-order.js';
 import * as schemas from './orders.schemas.js';
 import * as orders from './orders.service.js';
+import {
+  checkoutCallerHook,
+  optionalBearerSecurity,
+  orderCallerHook,
+  orderCallerOf,
+  orderTokenSecurity,
+} from './order-caller.js';
+import { idempotencyOwner, ordererOf, placedAnswer } from './orderer.js';
 import { placeOrder, quoteOrder } from './place-order.js';
 
 export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
@@ -15,46 +23,67 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     const signedIn = requireRole(ctx.tokens);
     const staff = requireRole(ctx.tokens, 'staff', 'admin');
     const security = bearerSecurity;
+    const orderCaller = orderCallerHook(ctx);
+    const checkoutCaller = checkoutCallerHook(ctx);
+    // Guests appear in the document only where this server takes them.
+    const checkoutSecurity = ctx.config.allowGuestCheckout ? optionalBearerSecurity : security;
 
     app.post(
       '/api/v1/orders/quote',
       {
-        onRequest: signedIn,
+        onRequest: checkoutCaller,
         config: { promoAttempts: true },
         schema: {
           tags: ['orders'],
           summary: 'Price a cart on the server (nothing is reserved)',
-          security,
+          description:
+            'No session is needed while guest checkout is on (ALLOW_GUEST_CHECKOUT). `shippingAddressId` names a saved address, and needs a session.',
+          security: checkoutSecurity,
           body: schemas.quoteBody,
           response: { 200: schemas.quoteSchema },
         },
       },
-      async (request) => quoteOrder(ctx, actorOf(request), request.body),
+      async (request) => quoteOrder(ctx, request.actor, request.body),
     );
 
     app.post(
       '/api/v1/orders',
       {
-        onRequest: signedIn,
-        config: { promoAttempts: true },
+        onRequest: checkoutCaller,
+        config: {
+          promoAttempts: true,
+          // Guests' orders per client address; a signed-in customer's are held back by the
+          // hoarding limits of their account instead.
+          rateLimit: {
+            max: ctx.config.rateLimitGuestOrders,
+            timeWindow: '1 minute',
+            hook: 'preHandler',
+            allowList: (request) => request.actor !== undefined,
+            keyGenerator: (request) => `guest-orders:${request.ip}`,
+          },
+        },
         schema: {
           tags: ['orders'],
           summary: 'Place an order: reserves stock for every line or none',
           description:
-            'Send an `Idempotency-Key` to retry safely: the first response is stored for 24 h and replayed.',
-          security,
+            "Send an `Idempotency-Key` to retry safely: the first response is stored for 24 h and replayed. Without a session (guest checkout, while ALLOW_GUEST_CHECKOUT is on) the body takes `email`, the answer carries `guestToken` (the order's secret: send it as `X-Order-Token` to read, pay and cancel this order), and guests are limited to RATE_LIMIT_GUEST_ORDERS orders a minute per client address (429 RATE_LIMITED).",
+          security: checkoutSecurity,
           headers: idempotencyHeaders,
           body: schemas.placeOrderBody,
-          response: { 201: schemas.orderSchema },
+          response: { 201: schemas.placedOrderSchema },
         },
       },
       async (request, reply) => {
-        const actor = actorOf(request);
-        return replyIdempotently(
+        const { email, ...input } = request.body;
+        const orderer = ordererOf(request.actor, email);
+        const order = await replyIdempotently(
           ctx,
-          { request, reply, userId: actor.userId, status: 201 },
-          (record) => placeOrder(ctx, actor, request.body, record),
+          { request, reply, userId: idempotencyOwner(orderer), status: 201 },
+          (record) => placeOrder(ctx, orderer, input, record),
         );
+        // The token is stored nowhere, with the order or its idempotent answer: it is derived.
+        void reply.header('cache-control', 'no-store');
+        return placedAnswer(ctx, orderer, order);
       },
     );
 
@@ -79,31 +108,34 @@ export function ordersRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/orders/:id',
       {
-        onRequest: signedIn,
+        onRequest: orderCaller,
         schema: {
           tags: ['orders'],
-          security,
+          description: "Signed in, or with a guest order's token in `X-Order-Token`.",
+          security: orderTokenSecurity,
           params: idParams,
           response: { 200: schemas.orderSchema },
         },
       },
-      async (request) => orders.getOrder(ctx, actorOf(request), request.params.id),
+      async (request) => orders.getOrder(ctx, orderCallerOf(request), request.params.id),
     );
 
     app.post(
       '/api/v1/orders/:id/cancel',
       {
-        onRequest: signedIn,
+        onRequest: orderCaller,
         schema: {
           tags: ['orders'],
           summary: 'Cancel an unpaid order; its stock returns',
-          security,
+          description: "Its customer, signed in or with the order's token in `X-Order-Token`.",
+          security: orderTokenSecurity,
           params: idParams,
           body: schemas.cancelBody,
           response: { 200: schemas.orderSchema },
         },
       },
-      async (request) => cancelOrder(ctx, actorOf(request), request.params.id, request.body ?? {}),
+      async (request) =>
+        cancelOrder(ctx, orderCallerOf(request), request.params.id, request.body ?? {}),
     );
 
     app.get(

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { isCountryCode } from '../../shared/countries.js';
 import { pageQuery } from '../../shared/pagination.js';
 import { id, money } from '../../shared/schemas.js';
 import { isoInstant } from '../../shared/time.js';
+import { shippingAddressSchema } from '../addresses/addresses.schemas.js';
 import { orderActions } from './order-access.js';
 import { orderStatuses, paymentStatuses } from './order.table.js';
 
@@ -23,35 +23,43 @@ const item = z
 
 const promoCode = z.string().trim().min(1).max(64);
 
+const shippingAddressId = id.describe(
+  "instead of `shippingAddress`: one of the signed-in customer's saved addresses (`/api/v1/me/addresses`); another account's is 422 SHIPPING_ADDRESS_UNKNOWN, as an unknown one",
+);
+
 export const quoteBody = z.strictObject({
   items: z.array(item).min(1, 'at least one item').max(100),
   promoCode: promoCode.optional(),
+  shippingAddressId: shippingAddressId.optional(),
 });
 
-const line = (max: number) => z.string().trim().min(1).max(max);
+export { shippingAddressSchema };
 
-export const shippingAddressSchema = z
+export const placeOrderBody = z
   .strictObject({
-    name: line(100),
-    line1: line(200),
-    line2: z.string().trim().max(200).optional(),
-    city: line(100),
-    postalCode: line(20),
-    // Upper-cased as a check, not a transform, so the OpenAPI document types it as a string.
-    country: z
+    ...quoteBody.shape,
+    // Where the order goes (or `shippingAddressId`). No description here: the reference to the
+    // ShippingAddress schema stays a bare $ref, which the forms read their rules through.
+    shippingAddress: shippingAddressSchema.optional(),
+    email: z
       .string()
       .trim()
-      .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code, such as US')
-      .toUpperCase()
-      // The pattern alone let XX, or a name cut to two letters ("Germany" as GE, Georgia), through.
-      .refine(isCountryCode, 'not an assigned ISO 3166-1 alpha-2 country code'),
+      .max(254)
+      .pipe(z.email())
+      .optional()
+      .describe(
+        "a guest's email (required without a session, refused with one: an account's orders go to its email); the order's emails go there",
+      ),
   })
-  .meta({
-    id: 'ShippingAddress',
-    description: 'Where an order goes. The one declaration of its rules: forms read them here.',
+  .superRefine((body, ctx) => {
+    if ((body.shippingAddress === undefined) === (body.shippingAddressId === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shippingAddress'],
+        message: 'send either a shippingAddress or a shippingAddressId',
+      });
+    }
   });
-
-export const placeOrderBody = quoteBody.extend({ shippingAddress: shippingAddressSchema });
 
 const pricedLine = {
   productId: z.string(),
@@ -88,7 +96,15 @@ export const orderSchema = z
     number: z.string().describe('human-readable, sequential'),
     status: z.enum(orderStatuses),
     paymentStatus: z.enum(paymentStatuses),
-    customerId: z.string(),
+    customerId: z
+      .string()
+      .nullable()
+      .describe("the customer's account; null for a guest's order that has joined no account"),
+    guest: z
+      .boolean()
+      .describe(
+        'placed without an account (guest checkout), whether or not it has joined one since',
+      ),
     email: z.string(),
     lines: z.array(z.object(pricedLine)),
     subtotal: money,
@@ -104,8 +120,10 @@ export const orderSchema = z
       line1: z.string(),
       line2: z.string().optional(),
       city: z.string(),
+      region: z.string().optional(),
       postalCode: z.string(),
       country: z.string(),
+      phone: z.string().optional(),
     }),
     expiresAt: z.string(),
     carrier: z.string().nullable(),
@@ -140,6 +158,29 @@ export const orderSchema = z
       ),
   })
   .meta({ id: 'Order' });
+
+/** What placing an order answers: the order, and a guest's its token, once. */
+export const placedOrderSchema = orderSchema
+  .extend({
+    guestToken: z
+      .string()
+      .optional()
+      .describe(
+        "a guest's order only: the secret that opens this order (send it as `X-Order-Token`). Shown once here (and in the order's emails' links); Ordo keeps only its hash",
+      ),
+  })
+  .meta({ id: 'PlacedOrder' });
+
+/** The `X-Order-Token` request header: a guest order's token. */
+export const orderTokenHeaders = z.object({
+  'x-order-token': z
+    .string()
+    .max(200)
+    .optional()
+    .describe(
+      "a guest order's token (from placing it, or its emails' links): opens that order without a session; a wrong one is 404",
+    ),
+});
 
 export const ownOrdersQuery = z.strictObject({
   ...pageQuery,

@@ -3,12 +3,15 @@ import type { AppContext } from '../../app-context.js';
 import type { Executor, Tx } from '../../db/client.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
 import { actorNames, isStaff, SYSTEM_ACTOR_NAME, type Actor } from '../auth/auth.service.js';
+import { guestOrderToken } from './guest-token.js';
 import { customerReason } from './history-view.js';
 import {
   allowedActions,
   asItsCustomer,
+  GUEST_ROLE,
   requireStaff,
   visibleOrder,
+  type Caller,
   type Viewer,
 } from './order-access.js';
 import * as repo from './order.repository.js';
@@ -22,6 +25,9 @@ export type Order = z.output<typeof orderSchema>;
 /** Who acted on an order, by name, as `viewer` may read it. */
 type NameOf = (entry: OrderHistoryRow) => string | null;
 
+/** The name history shows for a guest (the order's customer, not signed in). */
+export const GUEST_NAME = 'Guest';
+
 /**
  * The names history shows: staff read everyone's; a customer reads their own, "Shop staff"
  * for the people of the shop, and "System" for Ordo itself, never the shop's staff by name.
@@ -29,7 +35,10 @@ type NameOf = (entry: OrderHistoryRow) => string | null;
 function namesFor(viewer: Viewer, names: Map<string, string>): NameOf {
   const staff = isStaff(viewer.caller);
   return (entry) => {
-    if (entry.actorId === null) return entry.actorRole === 'system' ? SYSTEM_ACTOR_NAME : null;
+    if (entry.actorId === null) {
+      if (entry.actorRole === 'system') return SYSTEM_ACTOR_NAME;
+      return entry.actorRole === GUEST_ROLE ? GUEST_NAME : null;
+    }
     if (staff || entry.actorId === viewer.caller.userId) return names.get(entry.actorId) ?? null;
     return entry.actorRole === 'customer' ? null : 'Shop staff';
   };
@@ -54,6 +63,7 @@ export function toOrder(
     status: row.status,
     paymentStatus: row.paymentStatus,
     customerId: row.userId,
+    guest: row.guestTokenHash !== null,
     email: row.email,
     lines: lines.map((l) => ({
       productId: l.productId,
@@ -119,20 +129,23 @@ async function hydrateEach(
   );
 }
 
-/** The viewer of a request: the actor, now by the clock module. */
-const viewerOf = (ctx: Pick<AppContext, 'clock'>, actor: Actor): Viewer => ({
-  caller: actor,
+/** The viewer of a request: the caller, now by the clock module. */
+const viewerOf = (ctx: Pick<AppContext, 'clock'>, caller: Caller): Viewer => ({
+  caller,
   now: ctx.clock.now(),
 });
 
-/** An order as the actor sees it; 404 when it does not exist or is another customer's. */
+/**
+ * An order as the caller sees it; 404 when it does not exist or is another customer's (or the
+ * caller's order token is not this order's).
+ */
 export async function getOrder(
   ctx: Pick<AppContext, 'db' | 'clock'>,
-  actor: Actor,
+  caller: Caller,
   id: string,
 ): Promise<Order> {
-  const row = visibleOrder(actor, await repo.findOrder(ctx.db, id));
-  const [order] = await hydrate(ctx.db, [row], viewerOf(ctx, actor));
+  const row = visibleOrder(caller, await repo.findOrder(ctx.db, id));
+  const [order] = await hydrate(ctx.db, [row], viewerOf(ctx, caller));
   return order!;
 }
 
@@ -160,21 +173,21 @@ export async function listAllOrders(
 }
 
 /**
- * Locks the order the actor may act on, for a status change: 404 when it does not exist or is
+ * Locks the order the caller may act on, for a status change: 404 when it does not exist or is
  * somebody else's. The lock makes concurrent changes of one order take turns.
  */
-export async function lockOrderFor(tx: Tx, actor: Actor, id: string): Promise<OrderRow> {
-  return visibleOrder(actor, await repo.lockOrder(tx, id));
+export async function lockOrderFor(tx: Tx, caller: Caller, id: string): Promise<OrderRow> {
+  return visibleOrder(caller, await repo.lockOrder(tx, id));
 }
 
-/** An order as a use case answers it, read in the use case's transaction, for the actor. */
+/** An order as a use case answers it, read in the use case's transaction, for the caller. */
 export async function orderFor(
   db: Executor,
   ctx: Pick<AppContext, 'clock'>,
-  actor: Actor,
+  caller: Caller,
   row: OrderRow,
 ): Promise<Order> {
-  const [order] = await hydrate(db, [row], viewerOf(ctx, actor));
+  const [order] = await hydrate(db, [row], viewerOf(ctx, caller));
   return order!;
 }
 
@@ -201,4 +214,17 @@ export async function findOrdersForEmail(
   const now = ctx.clock.now();
   const found = await hydrateEach(ctx.db, rows, (row) => asItsCustomer(row, now));
   return new Map(found.map((order) => [order.id, order]));
+}
+
+/**
+ * The order's page in the storefront, as its emails link it: a guest's order with its token in
+ * the fragment (`#token=…`), which the storefront keeps for the tab and sends as X-Order-Token.
+ * A fragment never reaches a server, so the token is in no access log and no Referer.
+ */
+export function orderPageLink(
+  ctx: Pick<AppContext, 'config' | 'jwtSecret'>,
+  order: Pick<Order, 'id' | 'guest'>,
+): string {
+  const page = `${ctx.config.publicUrl}/orders/${encodeURIComponent(order.id)}`;
+  return order.guest ? `${page}#token=${guestOrderToken(ctx.jwtSecret, order.id)}` : page;
 }

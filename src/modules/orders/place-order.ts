@@ -6,6 +6,7 @@ import { AppError } from '../../shared/errors.js';
 import type { RecordResponse } from '../../shared/idempotency.js';
 import { newId } from '../../shared/ids.js';
 import { getMe, type Actor } from '../auth/auth.service.js';
+import { GUEST_ACTOR } from '../auth/system-actor.js';
 import {
   getOrderableVariants,
   itemKey,
@@ -18,21 +19,27 @@ import {
   type OrderableVariant,
   type StockRequest,
 } from '../catalog/stock.service.js';
+import { guestOrderToken, guestTokenHash } from './guest-token.js';
+import { GUEST_ROLE, type Caller } from './order-access.js';
 import * as repo from './order.repository.js';
+import { guestCustomerKey, isGuest, shippingAddressFor, type Orderer } from './orderer.js';
 import type { ShippingAddress } from './order.table.js';
 import { toOrder, type Order } from './orders.service.js';
 import { priceOrder, type PricedLine, type PricingLine, type ShippingRule } from './pricing.js';
 import { previewPromo, redeemPromo, type PromoOutcome } from '../promotions/promotions.service.js';
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs' | 'redis' | 'logger'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs' | 'redis' | 'logger' | 'jwtSecret'>;
 
 export interface OrderItems {
   items: StockRequest[];
   promoCode?: string | undefined;
+  /** One of the signed-in customer's saved addresses. */
+  shippingAddressId?: string | undefined;
 }
 
+/** An order as asked for: its address given, or named (`shippingAddressId`). */
 export interface PlaceOrderInput extends OrderItems {
-  shippingAddress: ShippingAddress;
+  shippingAddress?: ShippingAddress | undefined;
 }
 
 export interface Quote {
@@ -92,11 +99,19 @@ const pricingLines = (
  * variant's), not refused, so a cart page can show what is short; a code that does not apply
  * is reported in `promo` instead of failing.
  */
-export async function quoteOrder(ctx: Ctx, actor: Actor, input: OrderItems): Promise<Quote> {
+export async function quoteOrder(
+  ctx: Ctx,
+  actor: Actor | undefined,
+  input: OrderItems,
+): Promise<Quote> {
+  // A saved address is checked as an order would check it (422 for one not the caller's).
+  await shippingAddressFor(ctx, actor, input);
   const items = sumItems(input.items);
   const variants = await getOrderableVariants(ctx, items);
   const lines = pricingLines(items, variants);
-  const promo = await previewPromo(ctx, actor.userId, input.promoCode, subtotalOf(lines));
+  // A guest's per-customer use of a code is counted by email, which a quote does not carry:
+  // placing the order checks it.
+  const promo = await previewPromo(ctx, actor?.userId, input.promoCode, subtotalOf(lines));
   const priced = priceOrder(lines, promo.applied ? promo.discount : 0, shippingRule(ctx));
   return {
     ...priced,
@@ -135,26 +150,24 @@ function promoView(promo: PromoOutcome): Quote['promo'] {
  */
 export async function placeOrder(
   ctx: Ctx,
-  actor: Actor,
+  orderer: Orderer,
   input: PlaceOrderInput,
   record?: RecordResponse,
 ): Promise<Order> {
-  let email = actor.email;
-  if (email === undefined || ctx.config.requireVerifiedEmail) {
-    const customer = await getMe(ctx, actor);
-    if (ctx.config.requireVerifiedEmail && !customer.emailVerified) {
-      throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email address before ordering');
-    }
-    email = customer.email;
-  }
+  const email = await emailOf(ctx, orderer);
+  const shippingAddress = await shippingAddressFor(ctx, orderer, input);
+  if (!shippingAddress) throw new Error('the body schema requires an address or its id');
   const items = sumItems(input.items);
   const now = ctx.clock.now();
+  const orderId = newId('ord', now.getTime());
   const placing: Placing = {
     ...input,
+    shippingAddress,
     items,
     email,
-    orderId: newId('ord', now.getTime()),
-    actor,
+    orderId,
+    orderer,
+    guestToken: isGuest(orderer) ? guestOrderToken(ctx.jwtSecret, orderId) : undefined,
     now,
   };
   if (!placing.promoCode && !needsTransaction(ctx, record)) {
@@ -164,7 +177,7 @@ export async function placeOrder(
     return order;
   }
   return inTransaction(ctx.db, async (tx) => {
-    await refuseHoarding(ctx, tx, actor.userId, items, now);
+    await refuseHoarding(ctx, tx, orderer, items, now);
     const promo = placing.promoCode ? await redeemFor(ctx, tx, placing) : undefined;
     const order = await writeOrder(ctx, tx, placing, promo);
     afterCommit(tx, STOCK_CHANGED, () => stockChanged(ctx));
@@ -173,13 +186,47 @@ export async function placeOrder(
   });
 }
 
+/**
+ * The email an order goes to: the account's (which must be verified first when
+ * REQUIRE_VERIFIED_EMAIL is on), or the one a guest gave.
+ */
+async function emailOf(ctx: Ctx, orderer: Orderer): Promise<string> {
+  if (isGuest(orderer)) return orderer.email;
+  if (orderer.email !== undefined && !ctx.config.requireVerifiedEmail) return orderer.email;
+  const customer = await getMe(ctx, orderer);
+  if (ctx.config.requireVerifiedEmail && !customer.emailVerified) {
+    throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email address before ordering');
+  }
+  return customer.email;
+}
+
 /** An order being placed: what the customer asked, and who, when and under which id. */
 interface Placing extends PlaceOrderInput {
+  shippingAddress: ShippingAddress;
   email: string;
   orderId: string;
-  actor: Actor;
+  orderer: Orderer;
+  /** A guest's order: the token that opens it (its hash is stored). */
+  guestToken: string | undefined;
   now: Date;
 }
+
+/** The order's customer as the answer's viewer: the account, or the guest with its token. */
+const callerOf = (placing: Placing): Caller =>
+  isGuest(placing.orderer) ? { role: GUEST_ROLE, orderToken: placing.guestToken } : placing.orderer;
+
+/** Who the order's first history entry and its ledger lines name. */
+const placedBy = (orderer: Orderer) =>
+  isGuest(orderer)
+    ? { actorId: null, actorRole: GUEST_ROLE, ledgerActorId: GUEST_ACTOR }
+    : { actorId: orderer.userId, actorRole: orderer.role, ledgerActorId: orderer.userId };
+
+/**
+ * The customer the per-customer limits count an order against (a promo code's uses, the
+ * hoarding limits' lock): the account, or a guest's email.
+ */
+const customerKey = (orderer: Orderer) =>
+  isGuest(orderer) ? guestCustomerKey(orderer.email) : orderer.userId;
 
 /** A redeemed code's discount, spread over the lines (the shares sum to it). */
 interface Discount {
@@ -196,7 +243,7 @@ async function redeemFor(ctx: Ctx, tx: Tx, placing: Placing): Promise<Discount> 
   const lines = pricingLines(placing.items, variants);
   const promo = await redeemPromo(tx, {
     code: placing.promoCode!,
-    userId: placing.actor.userId,
+    userId: customerKey(placing.orderer),
     orderId: placing.orderId,
     subtotal: subtotalOf(lines),
     now: placing.now,
@@ -241,10 +288,10 @@ async function writeOrder(
   placing: Placing,
   discount: Discount | undefined,
 ): Promise<Order> {
-  const { orderId, actor, now, items } = placing;
+  const { orderId, orderer, now, items } = placing;
   const placement = orderPlacement(ctx, placing, discount);
   const { locked, written } = await repo.placeOrderWithStock(executor, placementStatement(ctx), {
-    ...reservationValues(items, { orderId, actorId: actor.userId, now }),
+    ...reservationValues(items, { orderId, actorId: placedBy(orderer).ledgerActorId, now }),
     ...repo.placementValues(placement),
     [CONFIRMATION_JOB_DATA]: ctx.jobs.data('order-confirmation-email', { orderId }),
   });
@@ -287,11 +334,11 @@ async function writeOrder(
       };
     }),
     [{ ...placement.first, seq: 0, orderId }],
-    { caller: actor, now },
+    { caller: callerOf(placing), now },
     // The first entry's actor is the caller, named as a read of the order names them.
-    actor.name === undefined
+    isGuest(orderer) || orderer.name === undefined
       ? undefined
-      : new Map([[actor.userId, actor.name.trim() || placing.email]]),
+      : new Map([[orderer.userId, orderer.name.trim() || placing.email]]),
   );
 }
 
@@ -301,12 +348,14 @@ function orderPlacement(
   placing: Placing,
   discount: Discount | undefined,
 ): repo.OrderPlacement {
-  const { orderId, now, actor } = placing;
+  const { orderId, now, orderer, guestToken } = placing;
+  const by = placedBy(orderer);
   return {
     order: {
       id: orderId,
-      userId: actor.userId,
+      userId: orderer.userId ?? null,
       email: placing.email,
+      guestTokenHash: guestToken === undefined ? null : guestTokenHash(guestToken),
       status: 'pending_payment',
       paymentStatus: 'unpaid',
       currency: ctx.config.currency,
@@ -327,8 +376,8 @@ function orderPlacement(
     first: {
       fromStatus: null,
       toStatus: 'pending_payment',
-      actorId: actor.userId,
-      actorRole: actor.role,
+      actorId: by.actorId,
+      actorRole: by.actorRole,
       reason: 'order placed',
       createdAt: now,
     },
@@ -341,7 +390,8 @@ const UNPAID_ORDERS_LOCK = 0x4f524452; // 'ORDR'
 /**
  * Keeps one customer from holding a shop's stock in orders they never pay: at most
  * MAX_UNPAID_ORDERS orders awaiting payment, and at most MAX_UNITS_PER_PRODUCT units of one
- * variant across them (this order included). The customer's placements take turns on an
+ * variant across them (this order included). A guest is counted by their email, across the
+ * guest orders that have joined no account. The customer's placements take turns on an
  * advisory lock held to the end of the transaction, so racing requests cannot all pass the
  * count. The lock is the transaction's first, before any product row, so it adds no deadlock.
  * An order past its `expiresAt` no longer counts: the expiry job is about to return its stock.
@@ -349,15 +399,18 @@ const UNPAID_ORDERS_LOCK = 0x4f524452; // 'ORDR'
 async function refuseHoarding(
   ctx: Ctx,
   tx: Tx,
-  userId: string,
+  orderer: Orderer,
   items: StockRequest[],
   now: Date,
 ): Promise<void> {
   const { maxUnpaidOrders, maxUnitsPerProduct } = ctx.config;
   if (!maxUnpaidOrders && !maxUnitsPerProduct) return;
+  const theirs = isGuest(orderer)
+    ? sql`user_id is null and email = ${orderer.email}`
+    : sql`user_id = ${orderer.userId}`;
   await preparedRows(
     tx,
-    sql`select pg_advisory_xact_lock(${UNPAID_ORDERS_LOCK}::int, hashtext(${userId}))`,
+    sql`select pg_advisory_xact_lock(${UNPAID_ORDERS_LOCK}::int, hashtext(${customerKey(orderer)}))`,
   );
   // Both limits from one statement: the customer's unpaid orders, and the units of this
   // order's variants they hold (an item naming a product counts that product's lines: its
@@ -367,7 +420,7 @@ async function refuseHoarding(
     sql`
     with unpaid as (
       select id from orders
-       where user_id = ${userId} and status = 'pending_payment' and expires_at > ${now}::timestamptz
+       where ${theirs} and status = 'pending_payment' and expires_at > ${now}::timestamptz
     ), lines as (
       select line.variant_id, line.product_id, line.quantity
         from order_lines line join unpaid on unpaid.id = line.order_id

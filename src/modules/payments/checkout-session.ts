@@ -1,7 +1,7 @@
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import type { Actor } from '../auth/auth.service.js';
+import type { Caller } from '../orders/order-access.js';
 import { orderDue } from '../orders/order-payments.js';
 import { ProviderRefused, ProviderUnavailable } from './payment-provider.js';
 import { payFreeOrder } from './payments.service.js';
@@ -19,18 +19,18 @@ type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs' | 'payments' | 'l
  * the webhook writes the payment under it. An order that owes nothing is paid at once and
  * the page is the order's own.
  *
- * Who asks is the order's customer (`actor`); a guest holding the order's token will ask
- * through the same function once guest checkout gives it an actor for that one order.
+ * Who asks is the order's customer: its account, or a guest with the order's token. The page
+ * returns to the order page without the token: the storefront keeps it for the tab.
  */
 export async function createCheckoutSession(
   ctx: Ctx,
-  actor: Actor,
+  caller: Caller,
   orderId: string,
 ): Promise<CheckoutSessionAnswer> {
   const now = ctx.clock.now();
-  const due = await orderDue(ctx.db, actor, orderId, now);
+  const due = await orderDue(ctx.db, caller, orderId, now);
   const orderPage = `${ctx.config.publicUrl}/orders/${encodeURIComponent(orderId)}`;
-  if (due.amount === 0 && (await payFreeOrder(ctx, actor, orderId))) {
+  if (due.amount === 0 && (await payFreeOrder(ctx, caller, orderId))) {
     return { url: orderPage, expiresAt: now.toISOString() };
   }
   const paymentId = newId('pay', now.getTime());

@@ -4,6 +4,8 @@ import type { AppContext } from '../../app-context.js';
 import { idempotencyHeaders, replyIdempotently } from '../../shared/idempotency.js';
 import { idParams } from '../../shared/schemas.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth/auth.guard.js';
+import { orderCallerHook, orderCallerOf, orderTokenSecurity } from '../orders/order-caller.js';
+import { paymentOwner } from '../orders/orderer.js';
 import { orderSchema } from '../orders/orders.schemas.js';
 import { getOrder } from '../orders/orders.service.js';
 import { createCheckoutSession } from './checkout-session.js';
@@ -19,20 +21,20 @@ import { refundOrder } from './refunds.js';
 
 export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
-    const signedIn = requireRole(ctx.tokens);
     const staff = requireRole(ctx.tokens, 'staff', 'admin');
     const security = bearerSecurity;
+    const orderCaller = orderCallerHook(ctx);
 
     app.post(
       '/api/v1/orders/:id/payments',
       {
-        onRequest: signedIn,
+        onRequest: orderCaller,
         schema: {
           tags: ['payments'],
           summary: 'Pay an order with a payment method from the provider (never card numbers)',
           description:
-            'Test methods on the built-in gateway: pm_card_visa, pm_card_chargeDeclined, pm_card_chargeDeclinedInsufficientFunds, pm_card_processing. Send an `Idempotency-Key` to retry safely.',
-          security,
+            "Its customer, signed in or with the order's token in `X-Order-Token`. Test methods on the built-in gateway: pm_card_visa, pm_card_chargeDeclined, pm_card_chargeDeclinedInsufficientFunds, pm_card_processing. Send an `Idempotency-Key` to retry safely.",
+          security: orderTokenSecurity,
           params: idParams,
           headers: idempotencyHeaders,
           body: payBody,
@@ -40,9 +42,11 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const actor = actorOf(request);
-        return replyIdempotently(ctx, { request, reply, userId: actor.userId, status: 201 }, () =>
-          payments.payOrder(ctx, actor, request.params.id, request.body.paymentMethod),
+        const caller = orderCallerOf(request);
+        return replyIdempotently(
+          ctx,
+          { request, reply, userId: paymentOwner(caller), status: 201 },
+          () => payments.payOrder(ctx, caller, request.params.id, request.body.paymentMethod),
         );
       },
     );
@@ -50,22 +54,24 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/orders/:id/checkout-session',
       {
-        onRequest: signedIn,
+        onRequest: orderCaller,
         schema: {
           tags: ['payments'],
           summary: "Open the payment provider's hosted page for the order's balance",
           description:
-            "The customer types the card on the provider's page (its own origin; card data never reaches Ordo), comes back to `/orders/{id}?payment=returned`, and the provider's webhook settles the payment. Refused as paying is (409 INVALID_TRANSITION, 409 PAYMENT_IN_PROGRESS, 403 for staff). An order that owes nothing is paid at once and `url` is its page. Send an `Idempotency-Key` to retry safely.",
-          security,
+            "Its customer, signed in or with the order's token in `X-Order-Token`. The customer types the card on the provider's page (its own origin; card data never reaches Ordo), comes back to `/orders/{id}?payment=returned`, and the provider's webhook settles the payment. Refused as paying is (409 INVALID_TRANSITION, 409 PAYMENT_IN_PROGRESS, 403 for staff). An order that owes nothing is paid at once and `url` is its page. Send an `Idempotency-Key` to retry safely.",
+          security: orderTokenSecurity,
           params: idParams,
           headers: idempotencyHeaders,
           response: { 201: checkoutSessionSchema },
         },
       },
       async (request, reply) => {
-        const actor = actorOf(request);
-        return replyIdempotently(ctx, { request, reply, userId: actor.userId, status: 201 }, () =>
-          createCheckoutSession(ctx, actor, request.params.id),
+        const caller = orderCallerOf(request);
+        return replyIdempotently(
+          ctx,
+          { request, reply, userId: paymentOwner(caller), status: 201 },
+          () => createCheckoutSession(ctx, caller, request.params.id),
         );
       },
     );
@@ -73,15 +79,16 @@ export function paymentsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/orders/:id/payments',
       {
-        onRequest: signedIn,
+        onRequest: orderCaller,
         schema: {
           tags: ['payments'],
-          security,
+          description: "Signed in, or with a guest order's token in `X-Order-Token`.",
+          security: orderTokenSecurity,
           params: idParams,
           response: { 200: z.array(paymentSchema) },
         },
       },
-      async (request) => payments.listPayments(ctx, actorOf(request), request.params.id),
+      async (request) => payments.listPayments(ctx, orderCallerOf(request), request.params.id),
     );
 
     // Webhooks: the signature covers the exact bytes, so this route reads its body raw.

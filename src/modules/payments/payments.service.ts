@@ -3,7 +3,7 @@ import type { Executor, Tx } from '../../db/client.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { failpoint } from '../../shared/failpoints.js';
 import { newId } from '../../shared/ids.js';
-import type { Actor } from '../auth/auth.service.js';
+import type { Caller } from '../orders/order-access.js';
 import {
   hostedPaymentProcessing,
   lockOrderForPayment,
@@ -44,10 +44,10 @@ const toPayment = (row: PaymentRow): Payment => ({
 
 export async function listPayments(
   ctx: Pick<AppContext, 'db'>,
-  actor: Actor,
+  caller: Caller,
   orderId: string,
 ): Promise<Payment[]> {
-  await requireVisibleOrder(ctx, actor, orderId);
+  await requireVisibleOrder(ctx, caller, orderId);
   return (await repo.paymentsOfOrder(ctx.db, orderId)).map(toPayment);
 }
 
@@ -57,13 +57,13 @@ export async function listPayments(
  */
 export async function beginAttempt(
   ctx: Ctx,
-  actor: Actor,
+  caller: Caller,
   orderId: string,
   id: string = newId('pay', ctx.clock.now().getTime()),
 ): Promise<PaymentRow> {
   const now = ctx.clock.now();
   const provider = ctx.payments.name;
-  const { amount, currency } = await startPayment(ctx.db, actor, orderId, now, (started) =>
+  const { amount, currency } = await startPayment(ctx.db, caller, orderId, now, (started) =>
     repo.insertAttemptSql(started, { id, provider, now }),
   );
   return {
@@ -91,11 +91,11 @@ export async function beginAttempt(
  */
 export async function payOrder(
   ctx: Ctx,
-  actor: Actor,
+  caller: Caller,
   orderId: string,
   paymentMethod: string,
 ): Promise<Payment> {
-  const payment = await beginAttempt(ctx, actor, orderId);
+  const payment = await beginAttempt(ctx, caller, orderId);
   if (payment.amount === 0) return toPayment(await settleFree(ctx, payment));
   failpoint('payment-before-provider');
 
@@ -151,10 +151,10 @@ export async function payOrder(
  */
 export async function payFreeOrder(
   ctx: Ctx,
-  actor: Actor,
+  caller: Caller,
   orderId: string,
 ): Promise<Payment | undefined> {
-  const payment = await beginAttempt(ctx, actor, orderId);
+  const payment = await beginAttempt(ctx, caller, orderId);
   if (payment.amount !== 0) {
     await failAttempt(ctx, payment, 'abandoned');
     return undefined;

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { contains } from '../../db/filters.js';
 import { selectPage } from '../../db/page.js';
 import type { Executor, Tx } from '../../db/client.js';
@@ -146,4 +146,17 @@ export async function listRedemptions(
     [desc(promoRedemptions.createdAt), desc(promoRedemptions.id)],
     page,
   );
+}
+
+/** The redemptions of these orders count as `userId`'s (a guest's orders joined an account). */
+export async function transferRedemptions(
+  tx: Tx,
+  orderIds: string[],
+  userId: string,
+): Promise<void> {
+  if (orderIds.length === 0) return;
+  await tx
+    .update(promoRedemptions)
+    .set({ userId })
+    .where(inArray(promoRedemptions.orderId, orderIds));
 }

@@ -220,14 +220,16 @@ const refused = (code: string, reason: PromoRefusal | 'PROMO_CODE_UNKNOWN'): Pro
 /** What a code would do to a cart right now, without using it (quotes). */
 export async function previewPromo(
   ctx: Ctx,
-  userId: string,
+  /** Whose uses count against the code's per-customer limit; none for a guest's quote. */
+  userId: string | undefined,
   code: string | undefined,
   subtotal: number,
 ): Promise<PromoOutcome> {
   if (!code) return { code: undefined, applied: false };
   const row = await repo.findByCode(ctx.db, code);
   if (!row) return refused(code, 'PROMO_CODE_UNKNOWN');
-  const usedByCustomer = await repo.countLiveRedemptions(ctx.db, row.id, userId);
+  const usedByCustomer =
+    userId === undefined ? 0 : await repo.countLiveRedemptions(ctx.db, row.id, userId);
   const verdict = evaluatePromo(row, { subtotal, now: ctx.clock.now(), usedByCustomer });
   return verdict.applies
     ? { code: row.code, applied: true, discount: verdict.discount }
@@ -264,6 +266,18 @@ export async function redeemPromo(
     createdAt: input.now,
   });
   return { code: row.code, discount: verdict.discount };
+}
+
+/**
+ * The codes these orders used count as `userId`'s from now on (against a code's per-customer
+ * limit): a guest's orders, counted by their email until now, joined the account.
+ */
+export async function transferRedemptions(
+  tx: Tx,
+  orderIds: string[],
+  userId: string,
+): Promise<void> {
+  await repo.transferRedemptions(tx, orderIds, userId);
 }
 
 /**

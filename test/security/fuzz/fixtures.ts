@@ -20,7 +20,7 @@ const ADDRESS = {
 /**
  * Objects for the fuzzer to aim at, so requests reach the handlers and not only the 404:
  * products (one with images), categories, promo codes, orders in several states with payments, jobs,
- * and a user whose role the fuzzer may change (never one of its own actors, whose tokens a
+ * the customer's saved addresses, and a user whose role the fuzzer may change (never one of its own actors, whose tokens a
  * role change would end).
  */
 export async function createWorld(t: TestApp): Promise<FuzzWorld> {
@@ -124,6 +124,13 @@ export async function createWorld(t: TestApp): Promise<FuzzWorld> {
     { carrier: 'UPS', trackingNumber: '1Z' },
     { token: admin.token },
   );
+  // The customer's address book: a default and another.
+  const addressIds: string[] = [];
+  for (const address of [ADDRESS, { ...ADDRESS, line1: '2 Other Street', region: 'US-CA' }]) {
+    const res = await t.http.post('/api/v1/me/addresses', address, { token: customer.token });
+    if (res.status !== 201) throw new Error(`address: ${JSON.stringify(res.body)}`);
+    addressIds.push(res.body.id);
+  }
   const jobs = (
     await queryRows<{ id: string }>(t.ctx.db, sql`select id::text as id from pgboss.job limit 5`)
   ).map((r) => r.id);
@@ -138,6 +145,7 @@ export async function createWorld(t: TestApp): Promise<FuzzWorld> {
     [/^\/api\/v1\/(admin\/)?orders\/\{id\}/, orders],
     [/^\/api\/v1\/admin\/promo-codes\/\{id\}/, promos.map((p) => p.id)],
     [/^\/api\/v1\/admin\/categories\/\{id\}/, categoryIds],
+    [/^\/api\/v1\/me\/addresses\/\{id\}/, addressIds],
     [
       /^\/api\/v1\/admin\/jobs\/\{id\}/,
       jobs.length ? jobs : ['00000000-0000-0000-0000-000000000000'],
@@ -162,6 +170,8 @@ export async function createWorld(t: TestApp): Promise<FuzzWorld> {
       ]),
       imageIds: fc.oneof(fc.constant(imageIds), fc.shuffledSubarray(imageIds)),
       country: pick(['US', 'DE', 'fr']),
+      region: pick(['US-CA', 'us-ny', 'DE-BY']),
+      shippingAddressId: pick(addressIds),
       // The actors' password: logins succeed, and a password change (which ends only the
       // other sessions) may too.
       password: fc.constant(customer.password),

@@ -11,6 +11,7 @@ import {
   isAdmin,
   needsUser,
   openApi,
+  openedByOrderToken,
   operationsOf,
   pathWith,
   shippingAddress,
@@ -27,14 +28,17 @@ countChecks('API1:2023 Broken Object Level Authorization');
 const BODIES: Record<string, unknown> = {
   'POST /api/v1/orders/{id}/cancel': { reason: 'not mine to cancel' },
   'POST /api/v1/orders/{id}/payments': { paymentMethod: 'pm_card_visa' },
+  'PATCH /api/v1/me/addresses/{id}': { city: 'Not mine to move', isDefault: true },
 };
 
 let t: TestApp;
 let doc: Json;
 let owner: TestUser;
 let other: TestUser;
-/** The owner's objects, by the first path segment after /api/v1/ that holds them. */
+/** The owner's objects, by the path segment that names them (`resourceOf`). */
 let objects: { unpaid: Record<string, string>; paid: Record<string, string> };
+/** The owner's saved address, which every attack below tries too. */
+let addressId: string;
 let productId: string;
 
 beforeAll(async () => {
@@ -59,7 +63,15 @@ beforeAll(async () => {
     { token: owner.token },
   );
   expect(pay.status).toBe(201);
-  objects = { unpaid: { orders: unpaid }, paid: { orders: paid } };
+  const address = await t.http.post('/api/v1/me/addresses', shippingAddress, {
+    token: owner.token,
+  });
+  expect(address.status).toBe(201);
+  addressId = address.body.id;
+  objects = {
+    unpaid: { orders: unpaid, addresses: addressId },
+    paid: { orders: paid, addresses: addressId },
+  };
 });
 afterAll(() => t.close());
 
@@ -67,22 +79,32 @@ afterAll(() => t.close());
 const customerObjectOperations = () =>
   operationsOf(doc).filter((o) => needsUser(o) && !isAdmin(o) && hasPathId(o));
 
-/** What the owner can see of an order: its state, its history and its payments. */
+/** What the owner can see of an order (its state, its history and its payments) and their address. */
 async function ownerView(orderId: string) {
-  const [order, pays] = await Promise.all([
+  const [order, pays, address] = await Promise.all([
     t.http.get(`/api/v1/orders/${orderId}`, { token: owner.token }),
     t.http.get(`/api/v1/orders/${orderId}/payments`, { token: owner.token }),
+    t.http.get(`/api/v1/me/addresses/${addressId}`, { token: owner.token }),
   ]);
   expect(order.status).toBe(200);
   expect(pays.status).toBe(200);
+  expect(address.status).toBe(200);
   const rows = await t.ctx.db.select().from(payments).where(eq(payments.orderId, orderId));
-  return { order: order.body, payments: pays.body, paymentRows: rows.length };
+  return {
+    order: order.body,
+    payments: pays.body,
+    paymentRows: rows.length,
+    address: address.body,
+  };
 }
+
+/** What a path's `{id}` names: `orders` in /api/v1/orders/{id}, `addresses` in /api/v1/me/addresses/{id}. */
+const resourceOf = (path: string) => path.replace(/^\/api\/v1\/(me\/)?/, '').split('/')[0]!;
 
 function attack(o: Operation, ids: Record<string, string>, token: string) {
   const path = pathWith(o.path, (param) => {
     // `/api/v1/<resource>/{id}`: the object is the owner's object of that resource.
-    const resource = o.path.split('/')[3]!;
+    const resource = resourceOf(o.path);
     const id = param === 'id' ? ids[resource] : undefined;
     expect([o.id, param, id]).toEqual([o.id, param, expect.any(String)]);
     return id!;
@@ -102,6 +124,9 @@ describe('API1:2023 Broken Object Level Authorization', () => {
         'GET /api/v1/orders/{id}/payments',
         'POST /api/v1/orders/{id}/payments',
         'POST /api/v1/orders/{id}/checkout-session',
+        'GET /api/v1/me/addresses/{id}',
+        'PATCH /api/v1/me/addresses/{id}',
+        'DELETE /api/v1/me/addresses/{id}',
       ]),
     );
     for (const o of customerObjectOperations().filter((o) => o.op.requestBody)) {
@@ -151,6 +176,56 @@ describe('API1:2023 Broken Object Level Authorization', () => {
     expect(cancel.status).toBe(200);
   });
 
+  it('a guest order’s token opens that order alone: 404 NOT_FOUND with another order’s token, a forged one or none, on every operation a token opens', async () => {
+    let n = 0;
+    const guestOrder = async () => {
+      const res = await t.http.post('/api/v1/orders', {
+        items: [{ productId, quantity: 1 }],
+        shippingAddress,
+        email: `bola-guest-${Date.now()}-${++n}@example.test`,
+      });
+      expect(res.status).toBe(201);
+      return res.body as { id: string; guestToken: string; email: string };
+    };
+    const [victim, attacker] = [await guestOrder(), await guestOrder()];
+    const ops = customerObjectOperations().filter(openedByOrderToken);
+    expect(ops.map((o) => o.id).sort()).toEqual([
+      'GET /api/v1/orders/{id}',
+      'GET /api/v1/orders/{id}/payments',
+      'POST /api/v1/orders/{id}/cancel',
+      'POST /api/v1/orders/{id}/checkout-session',
+      'POST /api/v1/orders/{id}/payments',
+    ]);
+    const stockBefore = (await findProduct(t.ctx.db, productId))!.stock;
+    for (const o of ops) {
+      for (const [what, headers] of [
+        ['another order’s token', { 'x-order-token': attacker.guestToken }],
+        ['a forged token', { 'x-order-token': `ogt_${'x'.repeat(43)}` }],
+        ['no token', {}],
+      ] as const) {
+        const path = pathWith(o.path, () => victim.id);
+        const body = o.op.requestBody ? BODIES[o.id] : undefined;
+        const res = await t.http.request(o.method, path, body, { headers });
+        expect([o.id, what, res.status, res.body.code]).toEqual([o.id, what, 404, 'NOT_FOUND']);
+        expect([o.id, JSON.stringify(res.body)]).not.toEqual([
+          o.id,
+          expect.stringContaining(victim.email),
+        ]);
+      }
+    }
+    expect((await findProduct(t.ctx.db, productId))!.stock).toBe(stockBefore);
+    // Its own token opens it: the 404s above are about the token.
+    for (const o of ops.filter((o) => o.method === 'GET')) {
+      const res = await t.http.get(
+        pathWith(o.path, () => victim.id),
+        {
+          headers: { 'x-order-token': victim.guestToken },
+        },
+      );
+      expect([o.id, res.status]).toEqual([o.id, 200]);
+    }
+  });
+
   it('an unknown id and another customer’s id answer alike (no existence oracle)', async () => {
     const mine = await t.http.get(`/api/v1/orders/${objects.paid.orders}`, { token: other.token });
     const none = await t.http.get('/api/v1/orders/ord_00000000000000000000000000', {
@@ -170,6 +245,9 @@ describe('API1:2023 Broken Object Level Authorization', () => {
       expect(res.body.total).toBe(0);
     }
     expect(seen.size).toBe(0);
+    // The address book lists only one's own addresses.
+    const book = await t.http.get('/api/v1/me/addresses?pageSize=100', { token: other.token });
+    expect([book.status, book.body.total]).toEqual([200, 0]);
     // A filter naming another account is not a filter a customer has: refused, not obeyed.
     const byUser = await t.http.get(`/api/v1/orders?userId=${owner.user.id}`, {
       token: other.token,

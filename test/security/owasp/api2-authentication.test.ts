@@ -12,6 +12,8 @@ import {
   freshAddress,
   needsUser,
   openApi,
+  openedByOrderToken,
+  openToGuests,
   operationsOf,
   type Json,
   type Operation,
@@ -110,12 +112,43 @@ describe('API2:2023 Broken Authentication', () => {
     const cases = badTokens();
     for (const o of ops) {
       for (const [what, authorization, code] of cases) {
+        // Without any Authorization header, a guest's operation is a guest's (the next test).
+        if (authorization === undefined && openToGuests(o)) continue;
         const res = await call(o, authorization);
         expect([o.id, what, res.status, res.body.code]).toEqual([o.id, what, 401, code]);
       }
     }
     // The real token still works: the refusals above are about the tokens.
     expect((await t.http.get('/api/v1/me', { token: u.token })).status).toBe(200);
+  });
+
+  it('without a session, the operations open to guests take a guest: nothing opens an order without its token, and no other operation is open', async () => {
+    const guestOps = userOperations().filter(openToGuests);
+    // Pricing and placing an order, and the five operations on one order a token opens.
+    expect(guestOps.map((o) => o.id).sort()).toEqual([
+      'GET /api/v1/orders/{id}',
+      'GET /api/v1/orders/{id}/payments',
+      'POST /api/v1/orders',
+      'POST /api/v1/orders/quote',
+      'POST /api/v1/orders/{id}/cancel',
+      'POST /api/v1/orders/{id}/checkout-session',
+      'POST /api/v1/orders/{id}/payments',
+    ]);
+    for (const o of guestOps) {
+      // A valid body, so the answer is about the order and not the request's shape.
+      const res =
+        o.id === 'POST /api/v1/orders/{id}/payments'
+          ? await t.http.post('/api/v1/orders/x_missing/payments', {
+              paymentMethod: 'pm_card_visa',
+            })
+          : await call(o);
+      if (openedByOrderToken(o)) {
+        expect([o.id, res.status, res.body.code]).toEqual([o.id, 404, 'NOT_FOUND']);
+      } else {
+        // An empty body is a guest's invalid order, not a missing session.
+        expect([o.id, res.status, res.body.code]).toEqual([o.id, 400, 'VALIDATION_FAILED']);
+      }
+    }
   });
 
   it('after logout, the session’s access and refresh tokens stop on every operation', async () => {

@@ -43,6 +43,15 @@ export const isAdmin = (o: Operation) => o.path.startsWith('/api/v1/admin/');
 /** Behind a bearer token; `/metrics` takes its own token, not a user's. */
 export const needsUser = (o: Operation) => !!o.op.security && o.path !== '/metrics';
 export const hasPathId = (o: Operation) => /\{[^}]+\}/.test(o.path);
+/**
+ * Open to somebody without a session too (guest checkout): with nothing (`{}`: placing and
+ * pricing an order), or with a guest order's token (`orderToken`: that one order).
+ */
+export const openToGuests = (o: Operation) =>
+  ((o.op.security ?? []) as Json[]).some((s) => Object.keys(s).length === 0 || 'orderToken' in s);
+/** Opened by a guest order's token (`X-Order-Token`). */
+export const openedByOrderToken = (o: Operation) =>
+  ((o.op.security ?? []) as Json[]).some((s) => 'orderToken' in s);
 
 /** A schema with its `$ref` followed. */
 export const resolve = (doc: Json, schema: Json | undefined): Json | undefined =>
