@@ -26,14 +26,18 @@ zodSettings.__zod_globalConfig = Object.assign(zodSettings.__zod_globalConfig ??
 // The session is restored from the refresh cookie while the first page renders; pages that
 // need it wait on useSession().status.
 void restoreSession();
-// A different person (or nobody) now: nothing cached for the previous one may show.
+// A different person (or nobody) now: nothing cached for the previous one may show, nor a
+// visitor's answers once they sign in (a quote refused to a guest). The first restore of the
+// session changes nobody.
 let lastUser: string | undefined;
+let restored = false;
 subscribeSession(() => {
-  const user = getSession().user?.id;
-  if (user !== lastUser) {
-    if (lastUser !== undefined) queryClient.clear();
-    lastUser = user;
+  const { status, user } = getSession();
+  if (user?.id !== lastUser) {
+    if (restored) queryClient.clear();
+    lastUser = user?.id;
   }
+  if (status !== 'restoring') restored = true;
 });
 
 const root = document.getElementById('root');

@@ -23,6 +23,9 @@ describe('order history', () => {
     expect(historyActor({ actorId: null, actorRole: null, actorName: 'System' })).toBe(
       'System (automatic)',
     );
+    expect(historyActor({ actorId: null, actorRole: 'guest', actorName: 'Guest' })).toBe(
+      'Guest customer',
+    );
     expect(historyActor({ actorId: 'u1', actorRole: 'staff', actorName: 'Sam Staff' })).toBe(
       'Staff Sam Staff',
     );

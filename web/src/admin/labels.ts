@@ -52,6 +52,8 @@ export const roleLabels: Record<Role, string> = {
 export function historyActor(
   entry: Pick<HistoryEntry, 'actorId' | 'actorRole' | 'actorName'>,
 ): string {
+  // A guest's change: the customer of a guest checkout, with the order's token.
+  if (entry.actorRole === 'guest') return 'Guest customer';
   if (!entry.actorId) return 'System (automatic)';
   const role = entry.actorRole ? (roleLabels[entry.actorRole as Role] ?? entry.actorRole) : 'User';
   return `${role} ${entry.actorName ?? '(a removed account)'}`;

@@ -3,10 +3,12 @@ import createQueryClient from 'openapi-react-query';
 import { QueryClient } from '@tanstack/react-query';
 import type { paths } from './schema.gen';
 import { isProblem, ProblemError } from './problem';
+import { orderIdOfPath, orderTokenFor } from './order-tokens';
 import { getAccessToken, refreshSession } from './session';
 
 /**
- * fetch with the session: adds the access token and, when the server answers 401
+ * fetch with the session: adds the access token (and a guest order's token to that order's
+ * requests) and, when the server answers 401
  * TOKEN_EXPIRED, refreshes once (through the cookie) and retries the same request.
  */
 export async function sessionFetch(request: Request): Promise<Response> {
@@ -25,6 +27,10 @@ export async function sessionFetch(request: Request): Promise<Response> {
 function withToken(request: Request): Request {
   const token = getAccessToken();
   if (token) request.headers.set('authorization', `Bearer ${token}`);
+  // A guest order's token, on that order's requests only (order-tokens.ts).
+  const orderId = orderIdOfPath(new URL(request.url).pathname);
+  const orderToken = orderId === undefined ? undefined : orderTokenFor(orderId);
+  if (orderToken) request.headers.set('x-order-token', orderToken);
   return request;
 }
 

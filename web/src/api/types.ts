@@ -12,9 +12,10 @@ export type OrderStatus = Order['status'];
 export type PaymentStatus = Order['paymentStatus'];
 export type HistoryEntry = Order['history'][number];
 export type Payment = Schemas['Payment'];
+export type Address = Schemas['Address'];
 
 export type ProductQuery = NonNullable<paths['/api/v1/products']['get']['parameters']['query']>;
 export type ProductSort = NonNullable<ProductQuery['sort']>;
 export type PlaceOrderRequest =
   paths['/api/v1/orders']['post']['requestBody']['content']['application/json'];
-export type ShippingAddress = PlaceOrderRequest['shippingAddress'];
+export type ShippingAddress = NonNullable<PlaceOrderRequest['shippingAddress']>;

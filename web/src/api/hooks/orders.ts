@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useRef } from 'react';
 import { api, newIdempotencyKey } from '../client';
+import { rememberOrderToken } from '../order-tokens';
 import type { Order } from '../types';
 import {
   answer,
@@ -145,7 +146,10 @@ export function useCancelMyOrder() {
   });
 }
 
-/** Places an order: one Idempotency-Key per attempt, so a retry after a lost answer replays it. */
+/**
+ * Places an order: one Idempotency-Key per attempt, so a retry after a lost answer replays it.
+ * A guest's order comes with its token, which the tab keeps to open the order.
+ */
 export function usePlaceOrder() {
   return useMutation({
     mutationFn: async (body: PlaceOrderBody) =>
@@ -155,7 +159,10 @@ export function usePlaceOrder() {
           body,
         }),
       ),
-    onSuccess: (order) => orderChanged(order, { stockMoved: true }),
+    onSuccess: ({ guestToken, ...order }) => {
+      if (guestToken) rememberOrderToken(order.id, guestToken);
+      return orderChanged(order, { stockMoved: true });
+    },
   });
 }
 

@@ -17,9 +17,13 @@ import {
   ProblemAlert,
 } from '../../ui';
 import { passwordChangeSchema } from './account-forms';
+import { AddressBookCard } from './address-book';
 import { SignInPrompt } from './sign-in-prompt';
 
-/** The signed-in customer's account: who they are, email verification, password change. */
+/**
+ * The signed-in customer's account: who they are, email verification, password change, and
+ * their address book.
+ */
 export function AccountPage() {
   const session = useSession();
   const me = $api.useQuery('get', '/api/v1/me', {}, { enabled: session.status === 'signed-in' });
@@ -78,6 +82,9 @@ export function AccountPage() {
           )}
         </Card>
         <ChangePasswordCard />
+        <div className="lg:col-span-2">
+          <AddressBookCard />
+        </div>
       </div>
     </Page>
   );

@@ -19,7 +19,7 @@ import { updateCart, useCart } from './cart-store';
 import { usePromoCode } from './promo-store';
 import { PromoCodeForm, QuoteTotals } from './quote-summary';
 import { issueFor, quoteStockIssues, type StockIssue } from './stock-issues';
-import { useQuote } from './use-quote';
+import { guestsRefused, useQuote } from './use-quote';
 
 export function CartPage() {
   const cart = useCart();
@@ -66,7 +66,7 @@ export function CartPage() {
           </ul>
         </Card>
         <Card title="Summary" className="lg:self-start">
-          {session.status !== 'signed-in' ? (
+          {session.status !== 'signed-in' && quote.isError && guestsRefused(quote.error) ? (
             <div className="space-y-3">
               <p className="text-sm text-slate-600">
                 Log in to see your total with shipping and any promo code, and to check out.
@@ -124,6 +124,19 @@ export function CartPage() {
               >
                 Checkout
               </Button>
+              {session.status === 'signed-out' && (
+                <p className="text-sm text-slate-600">
+                  No account needed: check out as a guest.{' '}
+                  <Link
+                    to="/login"
+                    search={{ redirect: '/cart' }}
+                    className="font-medium text-indigo-700 underline"
+                  >
+                    Log in
+                  </Link>{' '}
+                  to use your saved addresses.
+                </p>
+              )}
             </div>
           )}
         </Card>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressSchema } from './address-form';
+import { addressSchema, guestAddressSchema } from './address-form';
 import { emptyAddress } from './empty-address';
 
 const valid = {
@@ -7,6 +7,7 @@ const valid = {
   line1: '1 Main St',
   city: 'Springfield',
   postalCode: '12345',
+  region: 'US-IL',
   country: 'US',
 };
 
@@ -45,5 +46,43 @@ describe('the checkout address form', () => {
       const parsed = addressSchema.safeParse({ ...valid, country });
       expect(parsed.error?.issues[0]?.message).toBe('Choose the country from the list');
     }
+  });
+
+  it('asks for the state of a US address and the province of a Canadian one, from their lists', () => {
+    const noState = addressSchema.safeParse({ ...valid, region: '' });
+    expect(noState.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
+      ['region', 'Choose the state'],
+    ]);
+    const noProvince = addressSchema.safeParse({ ...valid, country: 'CA', region: '' });
+    expect(noProvince.error?.issues[0]?.message).toBe('Choose the province or territory');
+    const otherCountry = addressSchema.safeParse({ ...valid, country: 'CA', region: 'US-IL' });
+    expect(otherCountry.error?.issues[0]).toMatchObject({ path: ['region'] });
+    const ontario = addressSchema.safeParse({ ...valid, country: 'CA', region: 'CA-ON' });
+    expect(ontario.success && ontario.data.region).toBe('CA-ON');
+  });
+
+  it('sends no region for a country without a list, and no empty line 2 or phone', () => {
+    const parsed = addressSchema.safeParse({ ...valid, country: 'GB', region: 'US-IL' });
+    expect(parsed.success && parsed.data).toMatchObject({
+      country: 'GB',
+      region: undefined,
+      line2: undefined,
+      phone: undefined,
+    });
+  });
+
+  it('takes a phone number as the server does', () => {
+    expect(addressSchema.safeParse({ ...valid, phone: '+1 (217) 555-0100' }).success).toBe(true);
+    const letters = addressSchema.safeParse({ ...valid, phone: 'call me' });
+    expect(letters.error?.issues[0]).toMatchObject({ path: ['phone'] });
+  });
+
+  it('needs a guest’s email', () => {
+    const missing = guestAddressSchema.safeParse({ ...valid, email: '' });
+    expect(missing.error?.issues.map((i) => [i.path[0], i.message])).toEqual([
+      ['email', 'Enter an email address'],
+    ]);
+    const given = guestAddressSchema.safeParse({ ...valid, email: 'gus@example.test' });
+    expect(given.success && given.data.email).toBe('gus@example.test');
   });
 });

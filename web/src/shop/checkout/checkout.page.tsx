@@ -1,8 +1,11 @@
 import { Link, useNavigate } from '@tanstack/react-router';
+import { useState, type FormEvent } from 'react';
 import { useForm, type Resolver } from 'react-hook-form';
+import { useAddresses, useSaveAddress } from '../../api/hooks/addresses';
 import { usePlaceOrder } from '../../api/hooks/orders';
 import { outOfStockLines } from '../../api/problem';
 import { useSession } from '../../api/session';
+import type { Address, PlaceOrderRequest } from '../../api/types';
 import {
   Alert,
   Button,
@@ -15,7 +18,6 @@ import {
   Money,
   Page,
   ProblemAlert,
-  Select,
 } from '../../ui';
 import { lineLabel, orderableLines, toOrderItems, updateFromServer } from '../cart/cart';
 import { clearCart, updateCart, useCart } from '../cart/cart-store';
@@ -27,47 +29,71 @@ import {
   quoteStockIssues,
   type StockIssue,
 } from '../cart/stock-issues';
-import { useQuote } from '../cart/use-quote';
+import { guestsRefused, useQuote } from '../cart/use-quote';
 import { SignInPrompt } from '../account/sign-in-prompt';
+import { AddressFields } from './address-fields';
 import type { AddressFormResult, AddressFormValues } from './address-form';
-import { countryOptions } from './countries';
+import { countryName } from './countries';
 import { emptyAddress } from './empty-address';
+import { regionName } from './regions';
 
-// Named in the browser's language; the value sent is the ISO code.
-const countries = countryOptions();
-
-type AddressResolver = Resolver<AddressFormValues, unknown, AddressFormResult>;
+/** The address form's answer: an address, and a guest's email. */
+type CheckoutAddress = AddressFormResult & { email?: string };
+/** Whether the person checks out as a guest: the form then asks for their email too. */
+type CheckoutContext = { guest: boolean };
+type CheckoutResolver = Resolver<AddressFormValues, CheckoutContext, CheckoutAddress>;
 
 // zod was a third of the checkout's script, evaluated before the page was drawn on a phone
 // (Lighthouse's blocking time): the schema loads when the customer first enters a field, or at
 // the latest when the form is first checked. The module loader keeps it after the first time.
-async function loadAddressResolver(): Promise<AddressResolver> {
-  const [{ zodResolver }, { addressSchema }] = await Promise.all([
-    import('@hookform/resolvers/zod'),
-    import('./address-form'),
-  ]);
-  return zodResolver(addressSchema);
-}
+const loadSchemas = () =>
+  Promise.all([import('@hookform/resolvers/zod'), import('./address-form')]);
 
-const addressResolver: AddressResolver = async (values, context, options) =>
-  (await loadAddressResolver())(values, context, options);
+const checkoutResolver: CheckoutResolver = async (values, context, options) => {
+  const [{ zodResolver }, { addressSchema, guestAddressSchema }] = await loadSchemas();
+  return context?.guest
+    ? zodResolver(guestAddressSchema)(values, context, options)
+    : zodResolver(addressSchema)(values, context, options);
+};
+
+/** A saved address on one line, as the choice of where to ship names it. */
+const oneLine = (a: Address) =>
+  [
+    a.name,
+    a.line1,
+    a.line2,
+    `${a.postalCode} ${a.city}`,
+    a.region && regionName(a.region),
+    countryName(a.country),
+  ]
+    .filter(Boolean)
+    .join(', ');
+
+/** The option of the choice of address that is not a saved one. */
+const NEW_ADDRESS = 'new';
 
 export function CheckoutPage() {
   const session = useSession();
+  const guest = session.status === 'signed-out';
   const cart = useCart();
   const promoCode = usePromoCode();
   const quote = useQuote(cart, promoCode);
+  const addresses = useAddresses();
   const navigate = useNavigate();
   const placeOrder = usePlaceOrder();
+  const saveAddress = useSaveAddress();
+  const [choice, setChoice] = useState<string | undefined>();
+  const [saveNew, setSaveNew] = useState(false);
   const error = placeOrder.error;
-  const form = useForm<AddressFormValues, unknown, AddressFormResult>({
-    resolver: addressResolver,
+  const form = useForm<AddressFormValues, CheckoutContext, CheckoutAddress>({
+    resolver: checkoutResolver,
+    context: { guest },
     defaultValues: emptyAddress(session.user?.name ?? ''),
   });
   const errors = form.formState.errors;
 
   if (session.status === 'restoring') return <Loading />;
-  if (session.status === 'signed-out') {
+  if (guest && quote.isError && guestsRefused(quote.error)) {
     return (
       <Page title="Checkout">
         <SignInPrompt title="Log in to check out" redirect="/checkout">
@@ -91,6 +117,10 @@ export function CheckoutPage() {
     );
   }
 
+  const saved = guest ? [] : (addresses.data?.items ?? []);
+  // The default address until the customer chooses, or a new one when none is saved.
+  const chosen = choice ?? saved.find((a) => a.isDefault)?.id ?? saved[0]?.id ?? NEW_ADDRESS;
+  const shipToSaved = saved.some((a) => a.id === chosen);
   const stockIssues = [
     ...(quote.data ? quoteStockIssues(quote.data) : []),
     ...problemStockIssues(outOfStockLines(error)),
@@ -104,12 +134,14 @@ export function CheckoutPage() {
   };
   const needOptions = cart.some((line) => line.needsOptions);
 
-  const submit = form.handleSubmit(async (address) => {
+  const place = async (
+    destination: Pick<PlaceOrderRequest, 'shippingAddress' | 'shippingAddressId' | 'email'>,
+  ) => {
     const order = await placeOrder
       .mutateAsync({
         items: toOrderItems(cart),
         ...(promoCode ? { promoCode } : {}),
-        shippingAddress: { ...address, line2: address.line2 || undefined },
+        ...destination,
       })
       .catch((caught: unknown) => {
         // The server says how many are left of each short line: the cart learns it.
@@ -121,7 +153,20 @@ export function CheckoutPage() {
     await navigate({ to: '/orders/$orderId', params: { orderId: order.id } });
     clearCart();
     setPromoCode('');
+  };
+
+  const placeWithForm = form.handleSubmit(async ({ email, ...address }) => {
+    if (guest) return place({ shippingAddress: address, email });
+    if (!saveNew) return place({ shippingAddress: address });
+    // Saved first (the same rules as an order's address), then the order ships to it.
+    const entry = await saveAddress.mutateAsync(address).catch(() => undefined);
+    if (entry) await place({ shippingAddressId: entry.id });
   });
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    if (!shipToSaved) return void placeWithForm(event);
+    event.preventDefault();
+    void place({ shippingAddressId: chosen });
+  };
 
   return (
     <Page title="Checkout">
@@ -129,50 +174,81 @@ export function CheckoutPage() {
         <Card title="Shipping address">
           <form
             id="checkout"
-            onSubmit={(e) => void submit(e)}
-            onFocus={() => void loadAddressResolver()}
+            onSubmit={submit}
+            onFocus={() => void loadSchemas()}
             noValidate
             className="grid gap-4 sm:grid-cols-2"
           >
-            <Field label="Full name" error={errors.name?.message} className="sm:col-span-2">
-              {(props) => <Input {...props} autoComplete="name" {...form.register('name')} />}
-            </Field>
-            <Field label="Address line 1" error={errors.line1?.message} className="sm:col-span-2">
-              {(props) => (
-                <Input {...props} autoComplete="address-line1" {...form.register('line1')} />
-              )}
-            </Field>
-            <Field
-              label="Address line 2 (optional)"
-              error={errors.line2?.message}
-              className="sm:col-span-2"
-            >
-              {(props) => (
-                <Input {...props} autoComplete="address-line2" {...form.register('line2')} />
-              )}
-            </Field>
-            <Field label="City" error={errors.city?.message}>
-              {(props) => (
-                <Input {...props} autoComplete="address-level2" {...form.register('city')} />
-              )}
-            </Field>
-            <Field label="Postal code" error={errors.postalCode?.message}>
-              {(props) => (
-                <Input {...props} autoComplete="postal-code" {...form.register('postalCode')} />
-              )}
-            </Field>
-            <Field label="Country" error={errors.country?.message} className="sm:col-span-2">
-              {(props) => (
-                <Select {...props} autoComplete="country" {...form.register('country')}>
-                  <option value="">Choose the country</option>
-                  {countries.map((country) => (
-                    <option key={country.code} value={country.code}>
-                      {country.name}
-                    </option>
-                  ))}
-                </Select>
-              )}
-            </Field>
+            {guest && (
+              <>
+                <p className="text-sm text-slate-600 sm:col-span-2">
+                  Checking out as a guest.{' '}
+                  <Link
+                    to="/login"
+                    search={{ redirect: '/checkout' }}
+                    className="font-medium text-indigo-700 underline"
+                  >
+                    Log in
+                  </Link>{' '}
+                  to use your saved addresses.
+                </p>
+                <Field
+                  label="Email"
+                  hint="Your order confirmation goes here, with a link to your order."
+                  error={errors.email?.message}
+                  className="sm:col-span-2"
+                >
+                  {(props) => (
+                    <Input
+                      {...props}
+                      type="email"
+                      autoComplete="email"
+                      {...form.register('email')}
+                    />
+                  )}
+                </Field>
+              </>
+            )}
+            {saved.length > 0 && (
+              <fieldset className="space-y-2 sm:col-span-2">
+                <legend className="mb-1 text-sm font-medium text-slate-700">Ship to</legend>
+                {saved.map((address) => (
+                  <label key={address.id} className="flex items-start gap-2 text-sm">
+                    <input
+                      type="radio"
+                      name="ship-to"
+                      className="mt-1"
+                      checked={chosen === address.id}
+                      onChange={() => setChoice(address.id)}
+                    />
+                    <span>
+                      {oneLine(address)}
+                      {address.isDefault && <span className="text-slate-500"> (default)</span>}
+                    </span>
+                  </label>
+                ))}
+                <label className="flex items-center gap-2 text-sm">
+                  <input
+                    type="radio"
+                    name="ship-to"
+                    checked={chosen === NEW_ADDRESS}
+                    onChange={() => setChoice(NEW_ADDRESS)}
+                  />
+                  A new address
+                </label>
+              </fieldset>
+            )}
+            {!shipToSaved && <AddressFields form={form} />}
+            {!shipToSaved && !guest && (
+              <label className="flex items-center gap-2 text-sm sm:col-span-2">
+                <input
+                  type="checkbox"
+                  checked={saveNew}
+                  onChange={(e) => setSaveNew(e.target.checked)}
+                />
+                Save this address to my address book
+              </label>
+            )}
           </form>
         </Card>
         <Card title="Your order" className="lg:self-start">
@@ -220,6 +296,9 @@ export function CheckoutPage() {
                 </Link>
               </Alert>
             )}
+            {saveAddress.isError && (
+              <ProblemAlert error={saveAddress.error} title="The address could not be saved" />
+            )}
             {placeOrder.isError && outOfStockLines(error).length === 0 && (
               <ProblemAlert error={error} title="The order could not be placed" />
             )}
@@ -227,9 +306,13 @@ export function CheckoutPage() {
               type="submit"
               form="checkout"
               className="w-full"
-              busy={placeOrder.isPending}
+              busy={placeOrder.isPending || saveAddress.isPending}
               disabled={
-                !quote.data || stockIssues.length > 0 || needOptions || placeOrder.isPending
+                !quote.data ||
+                stockIssues.length > 0 ||
+                needOptions ||
+                placeOrder.isPending ||
+                saveAddress.isPending
               }
             >
               Place order

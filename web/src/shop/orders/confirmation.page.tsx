@@ -1,5 +1,6 @@
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { $api } from '../../api/client';
+import { useOrderToken } from '../../api/order-tokens';
 import { useSession } from '../../api/session';
 import { Alert, buttonClass, Card, Loading, OrderStatusBadge, Page, ProblemAlert } from '../../ui';
 import { SignInPrompt } from '../account/sign-in-prompt';
@@ -11,13 +12,14 @@ const route = getRouteApi('/shop/orders/$orderId/confirmation');
 export function ConfirmationPage() {
   const { orderId } = route.useParams();
   const session = useSession();
+  const hasToken = useOrderToken(orderId);
   const order = $api.useQuery(
     'get',
     '/api/v1/orders/{id}',
     { params: { path: { id: orderId } } },
-    { enabled: session.status === 'signed-in' },
+    { enabled: session.status === 'signed-in' || (session.status !== 'restoring' && hasToken) },
   );
-  if (session.status === 'signed-out') {
+  if (session.status === 'signed-out' && !hasToken) {
     return (
       <SignInPrompt title="Log in to see this order" redirect={`/orders/${orderId}/confirmation`} />
     );

@@ -50,6 +50,9 @@ describe('order timeline', () => {
     expect(actorLabel({ actorId: 'u2', actorRole: 'staff' }, 'u1')).toBe('Shop staff');
     expect(actorLabel({ actorId: 'u2', actorRole: 'admin' }, 'u1')).toBe('Shop staff');
     expect(actorLabel({ actorId: null, actorRole: null }, 'u1')).toBe('Ordo (automatic)');
+    // A guest's own change (placed or cancelled with the order's token), signed in or not since.
+    expect(actorLabel({ actorId: null, actorRole: 'guest' }, undefined)).toBe('You');
+    expect(actorLabel({ actorId: null, actorRole: 'system' }, undefined)).toBe('Ordo (automatic)');
   });
 
   it('leaves internal ids out of reasons', () => {

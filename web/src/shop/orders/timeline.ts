@@ -6,6 +6,8 @@ export function actorLabel(
   entry: Pick<HistoryEntry, 'actorId' | 'actorRole'>,
   selfId: string | undefined,
 ): string {
+  // A guest's change: made by the order's customer, the one person besides staff who sees it.
+  if (entry.actorRole === 'guest') return 'You';
   if (!entry.actorId) return 'Ordo (automatic)';
   if (entry.actorId === selfId) return 'You';
   switch (entry.actorRole) {

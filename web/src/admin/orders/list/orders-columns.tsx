@@ -32,7 +32,15 @@ export const orderColumns = helper.columns([
     header: 'Total',
     cell: (info) => <Money amount={info.getValue()} currency={info.row.original.currency} />,
   }),
-  helper.accessor('email', { header: 'Customer' }),
+  helper.accessor('email', {
+    header: 'Customer',
+    cell: (info) => (
+      <span className="whitespace-nowrap">
+        {info.getValue()}
+        {info.row.original.guest && <span className="ml-1 text-xs text-slate-500">(guest)</span>}
+      </span>
+    ),
+  }),
   helper.accessor('createdAt', {
     header: 'Placed',
     cell: (info) => <span className="whitespace-nowrap">{formatDateTime(info.getValue())}</span>,

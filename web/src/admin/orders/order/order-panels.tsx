@@ -1,6 +1,17 @@
 import { Link } from '@tanstack/react-router';
 import type { Order, Payment } from '../../../api/types';
-import { formatDateTime, Loading, Money, Table, TBody, Td, Th, THead, Tr } from '../../../ui';
+import {
+  Badge,
+  formatDateTime,
+  Loading,
+  Money,
+  Table,
+  TBody,
+  Td,
+  Th,
+  THead,
+  Tr,
+} from '../../../ui';
 import { AdminProblem, Detail } from '../../admin-ui';
 import { historyActor, historyTransition, paymentStateLabels } from '../../labels';
 
@@ -131,8 +142,15 @@ export function CustomerPanel({ order: o }: { order: Order }) {
     <>
       <dl>
         <Detail label="Email">{o.email}</Detail>
+        <Detail label="Checkout">
+          {o.guest ? (
+            <Badge tone="info">{o.customerId ? 'Guest, since joined an account' : 'Guest'}</Badge>
+          ) : (
+            'Signed in'
+          )}
+        </Detail>
         <Detail label="Customer id">
-          <span className="font-mono text-xs">{o.customerId}</span>
+          {o.customerId ? <span className="font-mono text-xs">{o.customerId}</span> : '—'}
         </Detail>
         <Detail label="Placed">{formatDateTime(o.createdAt)}</Detail>
         {o.status === 'pending_payment' && (
@@ -165,8 +183,15 @@ export function ShippingPanel({ order: o }: { order: Order }) {
         )}
         <br />
         {o.shippingAddress.postalCode} {o.shippingAddress.city}
+        {o.shippingAddress.region && <>, {o.shippingAddress.region}</>}
         <br />
         {o.shippingAddress.country}
+        {o.shippingAddress.phone && (
+          <>
+            <br />
+            {o.shippingAddress.phone}
+          </>
+        )}
       </address>
       {(o.carrier || o.trackingNumber) && (
         <dl className="mt-3 border-t border-slate-100 pt-2">

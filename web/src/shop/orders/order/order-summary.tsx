@@ -1,7 +1,7 @@
 import { Link } from '@tanstack/react-router';
 import type { Order } from '../../../api/types';
 import { Card, Money } from '../../../ui';
-import { countryName } from '../../checkout/countries';
+import { PostalAddress } from '../../checkout/postal-address';
 
 /** The order's items, as on the order and confirmation pages. */
 export function OrderLines({ order }: { order: Order }) {
@@ -80,22 +80,5 @@ export function OrderTotals({ order }: { order: Order }) {
 
 /** Where the order goes. */
 export function ShipTo({ order }: { order: Order }) {
-  const address = order.shippingAddress;
-  return (
-    <address className="text-sm not-italic text-slate-700">
-      {address.name}
-      <br />
-      {address.line1}
-      {address.line2 && (
-        <>
-          <br />
-          {address.line2}
-        </>
-      )}
-      <br />
-      {address.postalCode} {address.city}
-      <br />
-      {countryName(address.country)}
-    </address>
-  );
+  return <PostalAddress address={order.shippingAddress} />;
 }

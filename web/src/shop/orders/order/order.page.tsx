@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { $api } from '../../../api/client';
 import { invalidateResource } from '../../../api/hooks/cache';
 import { toProblem } from '../../../api/problem';
+import { useOrderToken } from '../../../api/order-tokens';
 import { useSession } from '../../../api/session';
 import {
   Alert,
@@ -37,7 +38,9 @@ export function OrderPage() {
  */
 export function OrderView({ orderId, returned = false }: { orderId: string; returned?: boolean }) {
   const session = useSession();
-  const enabled = session.status === 'signed-in';
+  // A guest opens the order with its token: from the emailed link, or kept since placing it.
+  const hasToken = useOrderToken(orderId);
+  const enabled = session.status === 'signed-in' || (session.status !== 'restoring' && hasToken);
   const [returnWaitOver, setReturnWaitOver] = useState(false);
   useEffect(() => {
     if (!returned) return;
@@ -85,7 +88,7 @@ export function OrderView({ orderId, returned = false }: { orderId: string; retu
   }, [status, navigate, orderId]);
 
   if (session.status === 'restoring') return <Loading />;
-  if (session.status === 'signed-out') {
+  if (session.status === 'signed-out' && !hasToken) {
     return (
       <EmptyState
         title="Log in to see this order"
@@ -112,7 +115,9 @@ export function OrderView({ orderId, returned = false }: { orderId: string; retu
           </Link>
         }
       >
-        There is no order of yours with this link.
+        {session.status === 'signed-out'
+          ? 'This link does not open an order. Use the link in your order’s email, or log in.'
+          : 'There is no order of yours with this link.'}
       </EmptyState>
     ) : (
       <ProblemAlert error={order.error} title="The order could not be loaded" />
