@@ -1,25 +1,5 @@
 import { expect, newCustomer, register, screenshots, test } from './fixtures.js';
-import { readInbox } from './inbox.js';
-
-/** The link in the newest email to an address whose subject matches, once it has arrived. */
-async function emailedLink(to: string, subject: RegExp): Promise<URL> {
-  const dir = process.env.ORDO_E2E_INBOX;
-  if (!dir) throw new Error('ORDO_E2E_INBOX is not set: run through `npm run test:e2e`');
-  let link: string | undefined;
-  await expect
-    .poll(
-      () => {
-        const mail = readInbox(dir)
-          .filter((m) => m.to.includes(to) && subject.test(m.subject))
-          .at(-1);
-        link = mail?.text.match(/https?:\/\/\S+token=[\w.~%-]+/)?.[0];
-        return link;
-      },
-      { timeout: 20_000 },
-    )
-    .toBeTruthy();
-  return new URL(link!);
-}
+import { emailedLink } from './inbox.js';
 
 test('the verification email’s link verifies the address', async ({ page }) => {
   const customer = newCustomer();

@@ -71,9 +71,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     HOME: process.env.HOME,
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
-    // The journeys quote promo codes and place orders quickly, from one address.
+    // The journeys quote promo codes and place orders (guests' too) quickly, from one address.
     RATE_LIMIT_PROMO: '100000',
     RATE_LIMIT_PROMO_ADDRESS: '100000',
+    RATE_LIMIT_GUEST_ORDERS: '100000',
     MAX_UNPAID_ORDERS: '0',
     MAX_UNITS_PER_PRODUCT: '0',
     DATA_DIR: dataDir,

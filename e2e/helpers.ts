@@ -28,6 +28,8 @@ export async function fillAddress(page: Page): Promise<void> {
   await page.getByLabel('City').fill('Springfield');
   await page.getByLabel('Postal code').fill('12345');
   await page.getByLabel('Country').selectOption('US');
+  // A US address names its state, from the list the country's choice brings.
+  await page.getByLabel('State', { exact: true }).selectOption('US-IL');
 }
 
 /** From the order page, the Pay button: the browser lands on the provider's hosted page. */

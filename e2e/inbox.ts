@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { expect } from '@playwright/test';
 
 /**
  * A real SMTP server on loopback that Ordo sends its mail to (SMTP_URL), writing each message
@@ -50,4 +51,27 @@ export function readInbox(dir: string): ReceivedMail[] {
     .filter((name) => name.endsWith('.json'))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
     .map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as ReceivedMail);
+}
+
+/**
+ * The token link (`…token=…`, in a query or a fragment) in the newest email to an address whose
+ * subject matches, once it has arrived.
+ */
+export async function emailedLink(to: string, subject: RegExp): Promise<URL> {
+  const dir = process.env.ORDO_E2E_INBOX;
+  if (!dir) throw new Error('ORDO_E2E_INBOX is not set: run through `npm run test:e2e`');
+  let link: string | undefined;
+  await expect
+    .poll(
+      () => {
+        const mail = readInbox(dir)
+          .filter((m) => m.to.includes(to) && subject.test(m.subject))
+          .at(-1);
+        link = mail?.text.match(/https?:\/\/\S+token=[\w.~%-]+/)?.[0];
+        return link;
+      },
+      { timeout: 20_000 },
+    )
+    .toBeTruthy();
+  return new URL(link!);
 }
