@@ -7,6 +7,7 @@ import type { Caller } from '../orders/order-access.js';
 import {
   hostedPaymentProcessing,
   lockOrderForPayment,
+  taxWithin,
   orderExists,
   requireVisibleOrder,
   startPayment,
@@ -36,6 +37,8 @@ const toPayment = (row: PaymentRow): Payment => ({
   status: row.status,
   amount: row.amount,
   refundedAmount: row.refundedAmount,
+  tax: row.tax,
+  refundedTax: row.refundedTax,
   currency: row.currency,
   ...(row.failureCode ? { failureCode: row.failureCode } : {}),
   createdAt: row.createdAt.toISOString(),
@@ -63,7 +66,7 @@ export async function beginAttempt(
 ): Promise<PaymentRow> {
   const now = ctx.clock.now();
   const provider = ctx.payments.name;
-  const { amount, currency } = await startPayment(ctx.db, caller, orderId, now, (started) =>
+  const { amount, tax, currency } = await startPayment(ctx.db, caller, orderId, now, (started) =>
     repo.insertAttemptSql(started, { id, provider, now }),
   );
   return {
@@ -74,6 +77,8 @@ export async function beginAttempt(
     status: 'processing',
     amount,
     refundedAmount: 0,
+    tax,
+    refundedTax: 0,
     currency,
     failureCode: null,
     createdAt: now,
@@ -378,6 +383,7 @@ async function recordHostedPayment(
     status: failed ? 'failed' : 'processing',
     amount: snapshot.amount,
     refundedAmount: 0,
+    tax: taxWithin(locked, snapshot.amount),
     currency: snapshot.currency.toUpperCase(),
     failureCode: failed ? (snapshot.failureCode ?? 'declined') : null,
     createdAt: now,

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { isCountryCode } from './countries.js';
+
+/**
+ * A country and a region of it, as tax rates, shipping methods and destinations name them.
+ * Upper-cased as a check, not a transform, so the OpenAPI document types them as strings.
+ */
+export const countryCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code, such as US')
+  .toUpperCase()
+  // The pattern alone let XX, or a name cut to two letters ("Germany" as GE, Georgia), through.
+  .refine(isCountryCode, 'not an assigned ISO 3166-1 alpha-2 country code');
+
+/** ISO 3166-2: the country's code, a hyphen, one to three letters or digits (`US-CA`). */
+export const regionCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/, 'an ISO 3166-2 region code, such as US-CA')
+  .toUpperCase();
+
+/** Whether `region` (when given) is one of `country`'s: its code starts with the country's. */
+export const regionOfCountry = (place: { country: string; region?: string | null | undefined }) =>
+  place.region === undefined ||
+  place.region === null ||
+  place.region.startsWith(`${place.country}-`);
+
+export const regionMismatch = {
+  message:
+    "the region must be one of the country's (its code starts with the country's, such as US-CA for US)",
+  path: ['region'],
+};
+
+/** Where an order goes, as far as tax and shipping care: `{country, region?}`. */
+export const destinationSchema = z
+  .strictObject({ country: countryCode, region: regionCode.optional() })
+  .refine(regionOfCountry, regionMismatch)
+  .meta({ id: 'Destination' });
