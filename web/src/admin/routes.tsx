@@ -93,6 +93,19 @@ const promoCodeRoute = createRoute({
     'PromoCodePage',
   ),
 });
+const taxRatesRoute = createRoute({
+  getParentRoute: () => adminLayout,
+  path: 'tax-rates',
+  component: lazyRouteComponent(() => import('./tax-rates/tax-rates.page'), 'TaxRatesPage'),
+});
+const shippingMethodsRoute = createRoute({
+  getParentRoute: () => adminLayout,
+  path: 'shipping-methods',
+  component: lazyRouteComponent(
+    () => import('./shipping-methods/shipping-methods.page'),
+    'ShippingMethodsPage',
+  ),
+});
 const customersRoute = createRoute({
   getParentRoute: () => adminLayout,
   path: 'customers',
@@ -124,6 +137,8 @@ export const adminRouteTree = adminLayout.addChildren([
   promoCodesRoute,
   newPromoCodeRoute,
   promoCodeRoute,
+  taxRatesRoute,
+  shippingMethodsRoute,
   customersRoute,
   jobsRoute,
   emailsRoute,

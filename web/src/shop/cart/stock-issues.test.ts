@@ -17,6 +17,7 @@ const line = (
   subtotal: 100 * quantity,
   discount: 0,
   total: 100 * quantity,
+  tax: 0,
   available,
 });
 
