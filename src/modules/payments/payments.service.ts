@@ -453,14 +453,15 @@ export async function findRefundForEmail(
   ctx: Pick<AppContext, 'db'>,
   refundId: string,
 ): Promise<
-  { refund: { id: string; orderId: string; amount: number }; payment: Payment } | undefined
+  | { refund: { id: string; orderId: string; amount: number; tax: number }; payment: Payment }
+  | undefined
 > {
   const refund = await repo.findRefund(ctx.db, refundId);
   if (refund?.status !== 'succeeded') return undefined;
   const payment = await repo.findPayment(ctx.db, refund.paymentId);
   return payment
     ? {
-        refund: { id: refund.id, orderId: refund.orderId, amount: refund.amount },
+        refund: { id: refund.id, orderId: refund.orderId, amount: refund.amount, tax: refund.tax },
         payment: toPayment(payment),
       }
     : undefined;
