@@ -1,11 +1,27 @@
-import { expect, expectAccessible, newCustomer, screenshots, test } from './fixtures.js';
-import { logInAsAdmin } from './admin-helpers.js';
+import { expect, expectAccessible, newCustomer, register, screenshots, test } from './fixtures.js';
+import { logInAsAdmin, newPersonContext } from './admin-helpers.js';
+import { searchAndAdd } from './helpers.js';
+
+interface Priced {
+  tax: number;
+  total: number;
+  shippingMethods: { id: string; name: string; price: number }[];
+  shippingMethodId: string | null;
+}
+interface PlacedOrder {
+  id: string;
+  number: string;
+  tax: number;
+}
 
 // The rate and the method serve Iceland only, and both are deleted at the end: the other
 // specs' orders (to the US, at the flat rate) are never priced by them.
 test('an admin creates a tax rate and a shipping method; an order to their country is charged both, and its page shows them', async ({
   page,
   request,
+  browser,
+  baseURL,
+  adminApi,
   consoleErrors,
 }) => {
   const tag = Date.now().toString(36);
@@ -62,15 +78,17 @@ test('an admin creates a tax rate and a shipping method; an order to their count
   const login = await request.post('/api/v1/auth/login', {
     data: { email: customer.email, password: customer.password },
   });
-  const headers = { authorization: `Bearer ${(await login.json()).accessToken as string}` };
-  const products = (await (await request.get('/api/v1/products?pageSize=100&inStock=true')).json())
-    .items as { id: string; stock: number; variants: unknown[] }[];
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const headers = { authorization: `Bearer ${accessToken}` };
+  const { items: products } = (await (
+    await request.get('/api/v1/products?pageSize=100&inStock=true')
+  ).json()) as { items: { id: string; stock: number; variants: unknown[] }[] };
   const product = products.find((p) => p.stock > 20 && p.variants.length === 1)!;
   const quote = await request.post('/api/v1/orders/quote', {
     headers,
     data: { items: [{ productId: product.id, quantity: 1 }], destination: { country: 'IS' } },
   });
-  const quoted = await quote.json();
+  const quoted = (await quote.json()) as Priced;
   expect(quoted.shippingMethods).toEqual([
     expect.objectContaining({ name: methodName, price: 1250 }),
   ]);
@@ -89,7 +107,7 @@ test('an admin creates a tax rate and a shipping method; an order to their count
     },
   });
   expect(placed.status(), await placed.text()).toBe(201);
-  const order = await placed.json();
+  const order = (await placed.json()) as PlacedOrder;
   expect(order).toMatchObject({ tax: quoted.tax, total: quoted.total, shipping: 1250 });
 
   await page.goto(`/admin/orders/${order.id}`);
@@ -102,17 +120,60 @@ test('an admin creates a tax rate and a shipping method; an order to their count
   await expectAccessible(page);
   await screenshots(page, 'admin-order-with-tax');
 
-  // --- deactivate, then delete the method and the rate: the shop is as before ---
+  // --- the storefront: the checkout offers both methods for Iceland, with tax, from the quote ---
+  const postName = `Reykjavik Post ${tag}`;
+  await adminApi.post('/api/v1/admin/shipping-methods', {
+    name: postName,
+    countries: ['IS'],
+    price: 500,
+  });
+  const shopper = await newPersonContext(browser, baseURL, consoleErrors);
+  const shop = shopper.page;
+  await register(shop, newCustomer());
+  await shop.goto('/');
+  await searchAndAdd(shop, 'notebook', 'Dot Grid Notebook, A5');
+  await shop.getByRole('link', { name: /^Cart/ }).click();
+  await shop.getByRole('button', { name: 'Checkout' }).click();
+  await expect(
+    shop.getByText('Choose the country to see the shipping methods and tax.'),
+  ).toBeVisible();
+  await shop.getByLabel('Address line 1').fill('Laugavegur 1');
+  await shop.getByLabel('City').fill('Reykjavik');
+  await shop.getByLabel('Postal code').fill('101');
+  await shop.getByLabel('Country').selectOption('IS');
+  const methods = shop.getByRole('group', { name: 'Shipping method' });
+  // Cheapest first, and priced by default.
+  await expect(methods.getByRole('radio', { name: postName })).toBeChecked();
+  await expect(methods.getByRole('radio')).toHaveCount(2);
+  await expect(shop.getByText(`Shipping (${postName})`)).toBeVisible();
+  await methods.getByRole('radio', { name: methodName }).check();
+  await expect(shop.getByText(`Shipping (${methodName})`)).toBeVisible();
+  await expect(shop.getByText('Tax', { exact: true })).toBeVisible();
+  await expectAccessible(shop);
+  await screenshots(shop, 'checkout-shipping-and-tax');
+  await shop.getByRole('button', { name: 'Place order' }).click();
+  await expect(shop.getByRole('heading', { name: /^Order \d+/ })).toBeVisible();
+  await expect(shop.getByText(`Shipping method: ${methodName}`)).toBeVisible();
+  await expect(shop.getByText(`Tax (${rateName} 24%)`)).toBeVisible();
+  await expectAccessible(shop);
+  await screenshots(shop, 'order-with-tax');
+  await shopper.context.close();
+
+  // --- deactivate, then delete the methods and the rate: the shop is as before ---
   await nav.getByRole('link', { name: 'Shipping methods' }).click();
   await methodRow.getByRole('button', { name: `Deactivate ${methodName}` }).click();
   await expect(methodRow).toContainText('Inactive');
   await methodRow.getByRole('button', { name: `Delete ${methodName}` }).click();
   await expect(methodRow).toHaveCount(0);
+  await page.getByRole('button', { name: `Delete ${postName}` }).click();
+  await expect(page.getByRole('row').filter({ hasText: postName })).toHaveCount(0);
   await nav.getByRole('link', { name: 'Tax rates' }).click();
   await rateRow.getByRole('button', { name: `Delete ${rateName}` }).click();
   await expect(rateRow).toHaveCount(0);
   // The order keeps what it was charged, and by what.
-  const kept = await (await request.get(`/api/v1/orders/${order.id}`, { headers })).json();
+  const kept = (await (
+    await request.get(`/api/v1/orders/${order.id}`, { headers })
+  ).json()) as PlacedOrder;
   expect(kept).toMatchObject({
     tax: order.tax,
     taxRate: 24,

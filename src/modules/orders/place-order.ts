@@ -476,7 +476,7 @@ function orderPlacement(
  */
 async function shippingRefusal(ctx: Ctx, executor: Executor, placing: Placing): Promise<Error> {
   const options = await shippingOptionsFor(
-    { ...ctx, db: executor as Ctx['db'] },
+    { ...ctx, db: executor },
     placing.shippingAddress.country,
   );
   if (options.length === 0) return noShipping();

@@ -55,7 +55,7 @@ export function ShippingMethodsPage() {
       {!currency ? (
         <Loading />
       ) : (
-        <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
           <Card title="Methods" className="min-w-0">
             {error && <ProblemAlert error={error} title="The method was not changed" />}
             {methods.isPending ? (

@@ -44,7 +44,7 @@ export function TaxRatesPage() {
         An order is charged the rate of its address&rsquo;s region, or else its country&rsquo;s;
         none means no tax. Orders already placed keep the rate they were charged.
       </p>
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <Card title="Rates" className="min-w-0">
           {remove.isError && <ProblemAlert error={remove.error} title="The rate was not deleted" />}
           {rates.isPending ? (
