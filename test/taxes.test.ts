@@ -457,6 +457,27 @@ describe('tax rates (admin)', () => {
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
   });
 
+  it("refuses a change that leaves the region another country's with VALIDATION_FAILED, changing nothing", async () => {
+    const created = await t.http.post(
+      '/api/v1/admin/tax-rates',
+      { name: 'Paris', country: 'FR', region: 'FR-75', rate: 20 },
+      { token: admin.token },
+    );
+    const res = await t.http.patch(
+      `/api/v1/admin/tax-rates/${created.body.id}`,
+      { country: 'DE' },
+      { token: admin.token },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { path: 'body.region', message: expect.stringMatching(/region/) },
+    ]);
+    const read = await t.http.get(`/api/v1/admin/tax-rates/${created.body.id}`, {
+      token: admin.token,
+    });
+    expect(read.body).toMatchObject({ country: 'FR', region: 'FR-75' });
+  });
+
   it('refuses a region of another country on an address with VALIDATION_FAILED', async () => {
     const product = await createProduct(t);
     const res = await t.http.post(

@@ -26,14 +26,14 @@ export const regionOfCountry = (place: { country: string; region?: string | null
   place.region === null ||
   place.region.startsWith(`${place.country}-`);
 
-export const regionMismatch = {
-  message:
-    "the region must be one of the country's (its code starts with the country's, such as US-CA for US)",
-  path: ['region'],
-};
+export const REGION_MISMATCH =
+  "the region must be one of the country's (its code starts with the country's, such as US-CA for US)";
+
+/** The refinement's issue (a new object each time: zod takes the one it is given for its own). */
+export const regionMismatch = () => ({ message: REGION_MISMATCH, path: ['region'] });
 
 /** Where an order goes, as far as tax and shipping care: `{country, region?}`. */
 export const destinationSchema = z
   .strictObject({ country: countryCode, region: regionCode.optional() })
-  .refine(regionOfCountry, regionMismatch)
+  .refine(regionOfCountry, regionMismatch())
   .meta({ id: 'Destination' });

@@ -31,7 +31,7 @@ const fields = {
     .describe('shipping is taxed at this rate too (default true)'),
 };
 
-export const taxRateBody = z.strictObject(fields).refine(regionOfCountry, regionMismatch);
+export const taxRateBody = z.strictObject(fields).refine(regionOfCountry, regionMismatch());
 
 export const taxRatePatchBody = z
   .strictObject(fields)

@@ -3,7 +3,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
-import { regionMismatch, regionOfCountry } from '../../shared/place-schemas.js';
+import { REGION_MISMATCH, regionOfCountry } from '../../shared/place-schemas.js';
 import { percentToTaxRate, taxRateToPercent } from '../../shared/tax-arithmetic.js';
 import * as repo from './tax-rate.repository.js';
 import type { TaxRateRow } from './tax-rate.repository.js';
@@ -78,8 +78,8 @@ export async function updateTaxRate(
     region: changes.region === undefined ? current.region : changes.region,
   };
   if (!regionOfCountry(place)) {
-    throw new AppError('VALIDATION_FAILED', `body.region: ${regionMismatch.message}`, {
-      errors: [{ path: 'body.region', message: regionMismatch.message }],
+    throw new AppError('VALIDATION_FAILED', `body.region: ${REGION_MISMATCH}`, {
+      errors: [{ path: 'body.region', message: REGION_MISMATCH }],
     });
   }
   try {

@@ -33,7 +33,10 @@ export function QuoteTotals({ quote }: { quote: Quote }) {
           {method && quote.shippingMethods.length > 1 ? ` (${method.name})` : ''}
         </dt>
         <dd>
-          {quote.shipping === 0 ? (
+          {quote.shippingMethodId === null ? (
+            // No method serves every country: the address decides (at checkout).
+            <span className="text-slate-500">With the address</span>
+          ) : quote.shipping === 0 ? (
             'Free'
           ) : (
             <Money amount={quote.shipping} currency={quote.currency} />
