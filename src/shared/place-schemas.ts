@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCountryCode } from './countries.js';
+import { regionProblem } from './regions.js';
 
 /**
  * A country and a region of it, as tax rates, shipping methods and destinations name them.
@@ -20,14 +21,18 @@ export const regionCode = z
   .regex(/^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/, 'an ISO 3166-2 region code, such as US-CA')
   .toUpperCase();
 
-/** Whether `region` (when given) is one of `country`'s: its code starts with the country's. */
+/**
+ * Whether `region` (when given) is one of `country`'s: listed for it in shared/regions.ts (the
+ * address book's and the checkout's list), or, for a country without a list, a code that
+ * starts with the country's.
+ */
 export const regionOfCountry = (place: { country: string; region?: string | null | undefined }) =>
   place.region === undefined ||
   place.region === null ||
-  place.region.startsWith(`${place.country}-`);
+  regionProblem(place.country, place.region) === undefined;
 
 export const REGION_MISMATCH =
-  "the region must be one of the country's (its code starts with the country's, such as US-CA for US)";
+  "the region must be one of the country's ISO 3166-2 subdivisions, such as US-CA for US";
 
 /** The refinement's issue (a new object each time: zod takes the one it is given for its own). */
 export const regionMismatch = () => ({ message: REGION_MISMATCH, path: ['region'] });
