@@ -331,7 +331,9 @@ describe('the container image and compose.yaml', () => {
       if (!entry.isFile() || !file.endsWith('.js') || file.includes('/dist/ui/')) continue;
       const source = await readFile(file, 'utf8');
       for (const [, specifier = ''] of source.matchAll(
-        /(?:^|[\s;])(?:import|export)\s*(?:[^'";]*?\sfrom\s*)?\(?\s*['"]([^'"]+)['"]/gm,
+        // `import` or `export` as a keyword (followed by a space, `(`, `{` or `*`), not a word
+        // in a comment such as "the import's own scope".
+        /(?:^|[\s;])(?:import|export)(?=[\s({*])\s*(?:[^'";]*?\sfrom\s*)?\(?\s*['"]([^'"]+)['"]/gm,
       )) {
         if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
         const name = specifier.startsWith('@')
