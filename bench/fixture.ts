@@ -79,23 +79,6 @@ export async function createFixture(
     },
   );
 
-  // Orders are placed as a shop with taxes and shipping methods places them (issue 22): a
-  // country's rate, a region's, a country without one; a method for everywhere that is free
-  // over a threshold and a dearer one for some countries.
-  for (const body of [
-    { name: 'VAT', country: 'GB', rate: 20 },
-    { name: 'TVA', country: 'FR', rate: 20 },
-    { name: 'Virginia sales tax', country: 'US', region: 'US-VA', rate: 5.3 },
-  ]) {
-    await api.expect(201, 'POST', '/api/v1/admin/tax-rates', { token: adminToken, body });
-  }
-  for (const body of [
-    { name: 'Standard', price: 499, freeOver: 10_000 },
-    { name: 'Express', countries: ['GB', 'US', 'FR'], price: 1500 },
-  ]) {
-    await api.expect(201, 'POST', '/api/v1/admin/shipping-methods', { token: adminToken, body });
-  }
-
   const customers = await mapLimit(
     Array.from({ length: options.customers }, (_, i) => i),
     options.concurrency,

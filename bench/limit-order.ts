@@ -11,14 +11,10 @@ import type { ShippingRule } from '../src/modules/orders/pricing.js';
  *   locked in variant id order (`FOR UPDATE`), so two orders never deadlock, and judged under
  *   that lock: every variant and product public, every line's stock enough (duplicate lines
  *   summed first), or nothing is written;
- * - the shop's terms for the address read in the same statement: the most specific tax rate
- *   (region over country) and the cheapest active shipping method serving the country (the
- *   flat rate as Standard when the shop has no method), and no order unless one serves it;
  * - the variant's stock decremented, one `reserve` movement per variant in the ledger (with
- *   `stock_after`), the order (priced from the locked rows: subtotal, the method's price unless
- *   free over its threshold, no discount, tax per line and on shipping rounded half-up on net
- *   prices), its lines with their tax, its first history entry, and the confirmation job row
- *   in pg-boss's job table.
+ *   `stock_after`), the order (priced from the locked rows: subtotal, flat shipping unless
+ *   free over the threshold, no discount), its lines, its first history entry, and the
+ *   confirmation job row in pg-boss's job table.
  *
  * The job row goes to a queue of its own (`bench-limit-order-confirmation`, created with the
  * settings of Ordo's `order-confirmation-email` queue, so the same partition layout, indexes
@@ -59,7 +55,6 @@ export interface LimitOrder {
   subtotal: number;
   discount: number;
   shipping: number;
-  tax: number;
   total: number;
   currency: string;
   lines: { productId: string; sku: string; name: string; unitPrice: number; quantity: number }[];
@@ -77,25 +72,13 @@ export interface LimitOrder {
  *
  * $1 product ids (distinct) · $2 quantities · $3 now · $4 movement ids · $5 order id ·
  * $6 user id · $7 email · $8 currency · $9 shipping address · $10 expires at · $11 line ids ·
- * $12 flat shipping rate · $13 free shipping from (null: never), the Standard method of a shop
- * without methods · $14 job data · $15 queue ·
+ * $12 flat shipping rate · $13 free shipping from (null: never) · $14 job data · $15 queue ·
  * $16 the number of lines (a limit that drops none: it keeps PostgreSQL on the statement's
  * generic plan, as Ordo's own; see rowsOf in src/db/insert-select.ts)
  */
 export const PLACE = {
   name: 'bench_limit_place_order',
-  text: `with tax_rate as materialized (
-      select rate, applies_to_shipping, name from tax_rates
-       where country = upper($9::jsonb->>'country')
-         and (region is null or region = upper($9::jsonb->>'region'))
-       order by region is null limit 1
-    ), ship_choice as materialized (
-      select id, name, price, free_over from shipping_methods
-       where active and (cardinality(countries) = 0 or upper($9::jsonb->>'country') = any(countries))
-      union all
-      select 'standard', 'Standard', $12::bigint, $13::bigint
-       where not exists (select 1 from shipping_methods)
-    ), wanted as (
+  text: `with wanted as (
       select (select v.id from product_variants v join products vp on vp.id = v.product_id
                where v.product_id = r.id and jsonb_array_length(vp.options) = 0) as vid,
              r.id, r.qty, r.mid, r.lid, r.pos - 1 as pos
@@ -111,26 +94,10 @@ export const PLACE = {
              coalesce(bool_and(l.stock >= w.qty), false) as enough,
              coalesce(sum(l.price::bigint * w.qty), 0) as subtotal
       from wanted w left join locked l on l.id = w.vid
-    ), rate as (
-      select coalesce((select rate from tax_rate), 0)::bigint as line_rate,
-             coalesce((select case when applies_to_shipping then rate else 0 end from tax_rate), 0)::bigint
-               as shipping_rate
     ), priced as (
-      select v.subtotal, m.id as method_id, m.name as method_name, m.shipping,
-             (m.shipping * r.shipping_rate + 50000) / 100000 as shipping_tax
-      from verdict v, rate r
-      cross join lateral (
-        select c.id, c.name,
-               case when c.free_over is not null and v.subtotal >= c.free_over then 0::bigint
-                    else c.price::bigint end as shipping
-          from ship_choice c order by 3, c.id collate "C" limit 1) m
-      where v.found and v.enough
-    ), line_tax as (
-      select w.lid, (l.price::bigint * w.qty * r.line_rate + 50000) / 100000 as tax
-      from wanted w join locked l on l.id = w.vid, rate r
-    ), taxed as (
-      select p.*, p.shipping_tax + (select coalesce(sum(tax), 0) from line_tax)::bigint as tax
-      from priced p
+      select v.subtotal,
+             case when $13::bigint is not null and v.subtotal >= $13::bigint then 0 else $12::bigint end as shipping
+      from verdict v where v.found and v.enough
     ), taken as (
       update product_variants v set stock = v.stock - w.qty, updated_at = $3
       from wanted w, priced
@@ -142,20 +109,17 @@ export const PLACE = {
       from taken t join wanted w on w.vid = t.id
     ), placed as (
       insert into orders (id, user_id, email, status, payment_status, subtotal, discount, shipping,
-                          tax, tax_included, shipping_tax, tax_rate, tax_name, total, currency,
-                          promo_code, shipping_address, shipping_method_id, shipping_method_name,
-                          expires_at, created_at, updated_at)
-      select $5, $6, $7, 'pending_payment', 'unpaid', subtotal, 0, shipping,
-             tax, false, shipping_tax, (select rate from tax_rate), (select name from tax_rate),
-             subtotal + shipping + tax, $8, null, $9::jsonb, method_id, method_name, $10, $3, $3
-      from taxed
-      returning number, subtotal, shipping, tax, total
+                          total, currency, promo_code, shipping_address, expires_at, created_at, updated_at)
+      select $5, $6, $7, 'pending_payment', 'unpaid', subtotal, 0, shipping, subtotal + shipping,
+             $8, null, $9::jsonb, $10, $3, $3
+      from priced
+      returning number, subtotal, shipping, total
     ), lines as (
       insert into order_lines (id, order_id, position, product_id, variant_id, variant_title, sku,
-                               name, unit_price, quantity, subtotal, discount, total, tax, tax_rate)
+                               name, unit_price, quantity, subtotal, discount, total)
       select w.lid, $5, w.pos, l.product_id, l.id, l.title, l.sku, l.name, l.price, w.qty,
-             l.price::bigint * w.qty, 0, l.price::bigint * w.qty, t.tax, r.line_rate
-      from wanted w join locked l on l.id = w.vid join line_tax t on t.lid = w.lid, rate r, priced
+             l.price::bigint * w.qty, 0, l.price::bigint * w.qty
+      from wanted w join locked l on l.id = w.vid, priced
       returning product_id, sku, name, unit_price, quantity, position
     ), history as (
       insert into order_history (order_id, from_status, to_status, actor_id, actor_role, reason, created_at)
@@ -169,7 +133,7 @@ export const PLACE = {
              q.dead_letter, q.policy
       from pgboss.queue q, priced where q.name = $15
     )
-    select v.found, v.enough, o.number, o.subtotal, o.shipping, o.tax, o.total,
+    select v.found, v.enough, o.number, o.subtotal, o.shipping, o.total,
            (select coalesce(json_agg(json_build_object(
               'productId', product_id, 'sku', sku, 'name', name,
               'unitPrice', unit_price, 'quantity', quantity) order by position), '[]'::json)
@@ -217,7 +181,6 @@ export async function placeLimitOrder(
     number: string | null;
     subtotal: string | null;
     shipping: string | null;
-    tax: string | null;
     total: string | null;
     lines: LimitOrder['lines'];
   }>({
@@ -254,7 +217,6 @@ export async function placeLimitOrder(
       subtotal: Number(row.subtotal),
       discount: 0,
       shipping: Number(row.shipping),
-      tax: Number(row.tax),
       total: Number(row.total),
       currency: settings.currency,
       lines: row.lines,

@@ -20,8 +20,6 @@ import { notificationsRoutes } from './modules/notifications/notifications.route
 import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { paymentsRoutes } from './modules/payments/payments.routes.js';
 import { promotionsRoutes } from './modules/promotions/promotions.routes.js';
-import { shippingRoutes } from './modules/shipping/shipping.routes.js';
-import { taxesRoutes } from './modules/taxes/taxes.routes.js';
 import { AppError } from './shared/errors.js';
 import { newId } from './shared/ids.js';
 import { httpSecurity } from './shared/http-security.js';
@@ -204,8 +202,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(ordersRoutes(ctx));
   await app.register(notificationsRoutes(ctx));
   await app.register(promotionsRoutes(ctx));
-  await app.register(taxesRoutes(ctx));
-  await app.register(shippingRoutes(ctx));
   await app.register(paymentsRoutes(ctx));
   await app.register(adminRoutes(ctx));
   // The web UI last: its page fallback is a wildcard that yields to every route above.

@@ -77,7 +77,6 @@ const envSchema = z.object({
     .default('USD'),
   SHIPPING_FLAT_RATE: minorUnits(0),
   FREE_SHIPPING_OVER: amount().optional(),
-  PRICES_INCLUDE_TAX: boolean(false),
   ORDER_PAYMENT_TTL: duration('30m'),
   ACCESS_TOKEN_TTL: duration('15m'),
   REFRESH_TOKEN_TTL: duration('30d'),
@@ -126,8 +125,6 @@ export interface Config {
   currency: string;
   shippingFlatRate: number;
   freeShippingOver: number | undefined;
-  /** Prices (and shipping) include tax: tax is the part of them that is tax, not added. */
-  pricesIncludeTax: boolean;
   orderPaymentTtlMs: number;
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
@@ -222,7 +219,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     currency: env.SHOP_CURRENCY,
     shippingFlatRate: env.SHIPPING_FLAT_RATE,
     freeShippingOver: env.FREE_SHIPPING_OVER,
-    pricesIncludeTax: env.PRICES_INCLUDE_TAX,
     orderPaymentTtlMs: env.ORDER_PAYMENT_TTL,
     accessTokenTtlMs: env.ACCESS_TOKEN_TTL,
     refreshTokenTtlMs: env.REFRESH_TOKEN_TTL,

@@ -54,8 +54,6 @@ const payment = (changes: Partial<PaymentRow> = {}): PaymentRow => ({
   status: 'processing',
   amount: 2500,
   refundedAmount: 0,
-  tax: 0,
-  refundedTax: 0,
   currency: 'USD',
   failureCode: null,
   createdAt: new Date(0),

@@ -8,7 +8,5 @@ export * from '../modules/orders/order.table.js';
 export * from '../shared/idempotency.table.js';
 export * from '../modules/notifications/email.table.js';
 export * from '../modules/promotions/promo-code.table.js';
-export * from '../modules/taxes/tax-rate.table.js';
-export * from '../modules/shipping/shipping-method.table.js';
 export * from '../modules/payments/payment.table.js';
 export * from '../gateway/gateway.table.js';

@@ -99,16 +99,6 @@ export const errorStatus = {
   /** Admin: a used code cannot be deleted; deactivate it. */
   PROMO_CODE_IN_USE: 409,
 
-  // --- taxes and shipping ---
-  /** Admin: a tax rate for this country and region (or the whole country) already exists; edit it. */
-  TAX_RATE_TAKEN: 409,
-  /** The tax provider could not say what an order to this address is charged (never taken as no tax); retry later. */
-  TAX_UNAVAILABLE: 503,
-  /** The chosen shipping method does not serve the address (or is inactive or gone); pick one the quote lists. */
-  SHIPPING_METHOD_UNAVAILABLE: 422,
-  /** No active shipping method serves the address's country: the shop cannot ship there. */
-  NO_SHIPPING_TO_DESTINATION: 422,
-
   // --- payments ---
   /** The payment provider declined the payment; the order stays payable. `details` has the failure code. */
   PAYMENT_DECLINED: 422,

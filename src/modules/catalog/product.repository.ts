@@ -393,11 +393,9 @@ export async function lockVariants(
  * and serialised once, and run with the values of each order. `locked` is the locked rows,
  * typed like the variant's columns (the statement prices from them); `allTaken` is an SQL
  * boolean, true once every take was taken; `lockedColumns` selects the locked rows in the
- * statement's answer, read back with lockedVariantOf. `also`, when given, is one more
- * condition of taking anything (the order's other terms, such as a shipping method that serves
- * its address), over CTEs the statement names before these.
+ * statement's answer, read back with lockedVariantOf.
  */
-export function reservationCtes(also?: SQL) {
+export function reservationCtes() {
   const locked = qb.$with('locked').as(lockRequested);
   const moved = insertSelect(
     stockMovements,
@@ -417,7 +415,7 @@ export function reservationCtes(also?: SQL) {
   const ctes = sql`${requestCtes}, locked as materialized (${locked._.sql}
     ), judged as materialized (
       select not exists (select 1 from asked where id is null)
-             and count(*) = (select count(*) from req)${also ? sql` and ${also}` : sql``} as all_ok
+             and count(*) = (select count(*) from req) as all_ok
         from ${locked} join req on req.id = ${locked.id}
        where ${locked.active} and ${locked.archivedAt} is null and ${locked.stock} >= req.qty
     ), taken as (

@@ -1,4 +1,3 @@
-import type { SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Executor, Tx } from '../../db/client.js';
@@ -403,7 +402,7 @@ export async function reservationRefusal(
  * The CTEs are the same for every reservation (the caller builds its statement once);
  * reservationValues gives the values of one.
  */
-export const stockReservation = (also?: SQL): ReservationCtes => repo.reservationCtes(also);
+export const stockReservation = (): ReservationCtes => repo.reservationCtes();
 
 /** The values of one reservation's placeholders in stockReservation's CTEs. */
 export function reservationValues(

@@ -205,7 +205,6 @@ export const notificationJobs = [
       return orderEmail(ctx, 'order-refunded', refundId, order, {
         amount: money(ctx.config, found.refund.amount),
         refundedTotal: money(ctx.config, found.payment.refundedAmount),
-        refundTax: found.refund.tax > 0 ? money(ctx.config, found.refund.tax) : undefined,
         refundId,
       });
     }),

@@ -10,12 +10,6 @@ const dateFormat = new Intl.DateTimeFormat('en-US', {
   timeZone: 'UTC',
 });
 
-/** "Tax (VAT 19%)", or "Includes tax (VAT 19%)" when prices include it. */
-function taxLabel(order: Order): string {
-  const rate = order.taxRate === null ? '' : ` (${order.taxName ?? 'tax'} ${order.taxRate}%)`;
-  return `${order.taxIncluded ? 'Includes tax' : 'Tax'}${rate}`;
-}
-
 /** An order as email templates see it: money formatted in the shop currency, dates for people. */
 export function orderView(config: Config, order: Order) {
   const money = (amount: number) => formatMoney(amount, order.currency);
@@ -38,11 +32,6 @@ export function orderView(config: Config, order: Order) {
     discount: money(order.discount),
     promoCode: order.promoCode,
     shipping: order.shipping === 0 ? 'Free' : money(order.shipping),
-    shippingMethod: order.shippingMethod?.name ?? null,
-    /** A tax line: net prices add it ("Tax"), gross ones say what of the total is tax. */
-    hasTax: order.tax > 0 || order.taxRate !== null,
-    taxLabel: taxLabel(order),
-    tax: money(order.tax),
     total: money(order.total),
     totalAmount: order.total,
     shippingAddress: order.shippingAddress,

@@ -1,7 +1,6 @@
 import type { AppContext } from '../../app-context.js';
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedRows, type Executor, type Tx } from '../../db/client.js';
-import { refundTax } from '../../shared/tax-arithmetic.js';
 import { AppError, notFound } from '../../shared/errors.js';
 import { variantRequired } from '../catalog/stock.service.js';
 import { formatMoney } from '../../shared/money.js';
@@ -44,15 +43,6 @@ export interface LockedOrder {
   readonly [lockedRow]: OrderRow;
 }
 
-/**
- * The tax within a payment of `amount` for the locked order: all of its tax for its total,
- * pro rata for another amount (a payment made on a hosted page for what it was shown).
- */
-export function taxWithin(locked: LockedOrder, amount: number): number {
-  const order = locked[lockedRow];
-  return refundTax({ total: order.total, tax: order.tax, refunded: 0, refundedTax: 0 }, amount);
-}
-
 /** Takes the order's row lock (before a payment's), so changes of one order take turns. */
 export async function lockOrderForPayment(tx: Tx, orderId: string): Promise<LockedOrder> {
   const order = await repo.lockOrder(tx, orderId);
@@ -90,15 +80,11 @@ export async function startPayment(
   orderId: string,
   now: Date,
   attempt: (started: SQL) => SQL,
-): Promise<{ amount: number; tax: number; currency: string }> {
+): Promise<{ amount: number; currency: string }> {
   // A token is checked in constant time before the statement compares its hash.
   if (caller.orderToken !== undefined) visibleOrder(caller, await repo.findOrder(db, orderId));
   for (;;) {
-    const [started] = await preparedRows<{
-      total: number | string;
-      tax: number | string;
-      currency: string;
-    }>(
+    const [started] = await preparedRows<{ total: number | string; currency: string }>(
       db,
       sql`
       with started as (
@@ -106,17 +92,11 @@ export async function startPayment(
          where id = ${orderId} and status = 'pending_payment' and not payment_in_progress
            and expires_at > ${now}::timestamptz
            and ${ownedBySql(caller)}
-        returning id, total, tax, currency
+        returning id, total, currency
       ), attempt as (${attempt(sql`started`)})
-      select total, tax, currency from started`,
+      select total, currency from started`,
     );
-    if (started) {
-      return {
-        amount: Number(started.total),
-        tax: Number(started.tax),
-        currency: started.currency,
-      };
-    }
+    if (started) return { amount: Number(started.total), currency: started.currency };
     requirePayable(caller, visibleOrder(caller, await repo.findOrder(db, orderId)), now);
   }
 }

@@ -24,7 +24,7 @@ import {
   type LockedVariantRow,
   type ReservationCtes,
 } from '../catalog/stock.service.js';
-import { taxSql } from './pricing.js';
+import { shippingSql, type ShippingRule } from './pricing.js';
 import type { PageRequest } from '../../shared/pagination.js';
 import { orderHistory, orderLines, orders, type OrderStatus } from './order.table.js';
 
@@ -70,23 +70,9 @@ const qb = new QueryBuilder();
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
-/** The order's columns the placement statement works out from the rows it reads. */
-type Computed =
-  | 'subtotal'
-  | 'discount'
-  | 'shipping'
-  | 'total'
-  | 'tax'
-  | 'taxIncluded'
-  | 'shippingTax'
-  | 'taxRate'
-  | 'taxName'
-  | 'shippingMethodId'
-  | 'shippingMethodName';
-
 /** An order as placing it writes it, before its prices: those come from the locked variants. */
 export interface OrderPlacement {
-  order: Omit<NewOrder, Computed>;
+  order: Omit<NewOrder, 'subtotal' | 'discount' | 'shipping' | 'total'>;
   /**
    * In the customer's order (`position`), one per item, with its share of a discount: each
    * names its variant, or its product (whose one variant it means) with `variantId` null.
@@ -96,38 +82,12 @@ export interface OrderPlacement {
     productId: string | null;
   })[];
   first: NewHistoryEntry;
-  /** Where it goes, for its tax rate and shipping methods. */
-  destination: { country: string; region: string | null };
-  /** The shipping method asked for; null: the cheapest serving the destination. */
-  shippingMethodId: string | null;
 }
-
-/** The order's columns a placement answers (with its number). */
-export type PlacedOrderColumns = Pick<OrderRow, 'number' | Computed>;
 
 /** What a placement answers: the locked variants, and the order's number and totals if written. */
 export interface Placed {
   locked: LockedVariant[];
-  written: PlacedOrderColumns | undefined;
-}
-
-/**
- * The shop's terms the placement statement prices by, as SQL fragments of the modules that
- * own them (the statement is the orders module's; the columns each relation answers are
- * named in its doc).
- */
-export interface PlacementTerms {
-  /** Whether prices include tax (PRICES_INCLUDE_TAX). */
-  taxIncluded: boolean;
-  /** At most one row (`rate`, `applies_to_shipping`, `name`) for the destination (TaxProvider.rateRelation). */
-  taxRate: (country: SQL, region: SQL) => SQL;
-  /** The methods the order may go by (`id`, `name`, `price`, `free_over`), the flat rate's `standard` among them when the shop has none. */
-  shippingChoices: (
-    country: SQL,
-    methodId: SQL,
-    standard: { id: SQL; name: SQL; price: SQL; freeOver: SQL },
-  ) => SQL;
-  standard: { id: string; name: string; price: number; freeOver: number | null };
+  written: Pick<OrderRow, 'number' | 'subtotal' | 'discount' | 'shipping' | 'total'> | undefined;
 }
 
 /** Every key of T, listed once (the compiler refuses a list that misses one). */
@@ -173,9 +133,6 @@ const first = placeholders(
     createdAt: true,
   }),
 );
-const destCountry = sql`${sql.placeholder('dest_country')}::text`;
-const destRegion = sql`${sql.placeholder('dest_region')}::text`;
-const shipMethod = sql`${sql.placeholder('ship_method')}::text`;
 
 /** The values of an order placement, under the placeholders of placementStatement. */
 export function placementValues(placement: OrderPlacement): Record<string, unknown> {
@@ -192,29 +149,17 @@ export function placementValues(placement: OrderPlacement): Record<string, unkno
     } satisfies Record<keyof typeof line, unknown[]>),
     line_count: lines.length,
     ...prefixed('first_', placement.first),
-    dest_country: placement.destination.country,
-    dest_region: placement.destination.region,
-    ship_method: placement.shippingMethodId,
   };
 }
 
 const amount = (value: number | null) => typedParam(orders.total, value);
 
-// The relations the statement reads the shop's terms from (see PlacementTerms).
-const TAX_RATE = sql.identifier('tax_rate');
-const SHIP_CHOICE = sql.identifier('ship_choice');
-/** The rate of the lines, and of shipping, in thousandths of a percent (0: no rate). */
-const lineRate = sql`coalesce((select ${sql.identifier('rate')} from ${TAX_RATE}), 0)`;
-const shippingRate = sql`coalesce((select case when ${sql.identifier('applies_to_shipping')}
-    then ${sql.identifier('rate')} else 0 end from ${TAX_RATE}), 0)`;
-
 /**
  * The order's lines priced from the locked variants: each at its variant's price, sku and
- * title and its product's name, and taxed on its total after its discount share (taxSql, the
- * SQL of pricing.ts's taxOn). A line named by its product takes that product's one variant
+ * title and its product's name. A line named by its product takes that product's one variant
  * (the reservation refuses a product with options named so, and then nothing is written).
  */
-function pricedLines(locked: ReservationCtes['locked'], taxIncluded: boolean) {
+function pricedLines(locked: ReservationCtes['locked']) {
   const {
     id,
     position,
@@ -227,10 +172,7 @@ function pricedLines(locked: ReservationCtes['locked'], taxIncluded: boolean) {
     name,
     unitPrice,
     subtotal,
-    tax,
-    taxRate,
   } = orderLines;
-  const lineSubtotal = sql`cast(${locked.price} as ${sql.raw(subtotal.getSQLType())}) * wanted.${columnName(quantity)}`;
   return qb
     .$with('priced', {
       id,
@@ -244,8 +186,6 @@ function pricedLines(locked: ReservationCtes['locked'], taxIncluded: boolean) {
       name,
       unitPrice,
       subtotal,
-      tax,
-      taxRate,
     })
     .as(
       sql`select wanted.${columnName(id)}, wanted.${columnName(position)},
@@ -255,10 +195,8 @@ function pricedLines(locked: ReservationCtes['locked'], taxIncluded: boolean) {
                  ${locked.title} as ${columnName(variantTitle)},
                  ${locked.sku} as ${columnName(sku)}, ${locked.name} as ${columnName(name)},
                  ${locked.price} as ${columnName(unitPrice)},
-                 ${lineSubtotal} as ${columnName(subtotal)},
-                 ${taxSql(sql`${lineSubtotal} - wanted.${columnName(discount)}`, lineRate, taxIncluded)}
-                   as ${columnName(tax)},
-                 ${lineRate} as ${columnName(taxRate)}
+                 cast(${locked.price} as ${sql.raw(subtotal.getSQLType())}) * wanted.${columnName(quantity)}
+                   as ${columnName(subtotal)}
             from ${unnestAs(
               'wanted',
               [
@@ -277,46 +215,20 @@ function pricedLines(locked: ReservationCtes['locked'], taxIncluded: boolean) {
     );
 }
 
-/**
- * The order's totals from its priced lines: sums; shipping by the cheapest method offered
- * (or the one asked for: `ship_choice` holds only it then), free from its threshold, in the
- * order pricing.ts's offerShipping ranks them; shipping's tax; the tax of lines and shipping.
- */
-function orderTotals(priced: ReturnType<typeof pricedLines>, taxIncluded: boolean) {
-  const { subtotal, discount, shipping, tax, shippingTax, shippingMethodId, shippingMethodName } =
-    orders;
-  const col = columnName;
-  return qb
-    .$with('totals', {
-      subtotal,
-      discount,
-      shipping,
-      tax,
-      shippingTax,
-      shippingMethodId,
-      shippingMethodName,
-    })
-    .as(
-      sql`select sums.${col(subtotal)}, sums.${col(discount)}, chosen.${col(shipping)},
-                 sums.${col(tax)} + ${taxSql(sql`chosen.${col(shipping)}`, shippingRate, taxIncluded)} as ${col(tax)},
-                 ${taxSql(sql`chosen.${col(shipping)}`, shippingRate, taxIncluded)} as ${col(shippingTax)},
-                 chosen.${col(shippingMethodId)}, chosen.${col(shippingMethodName)}
-            from (select sum(${priced.subtotal})::int8 as ${col(subtotal)},
-                         sum(${priced.discount})::int8 as ${col(discount)},
-                         sum(${priced.tax})::int8 as ${col(tax)} from ${priced}) sums
-            cross join lateral (
-              select choice.id as ${col(shippingMethodId)}, choice.name as ${col(shippingMethodName)},
-                     case when choice.free_over is not null
-                               and sums.${col(subtotal)} - sums.${col(discount)} >= choice.free_over
-                          then 0::int8 else choice.price::int8 end as ${col(shipping)}
-                from ${SHIP_CHOICE} choice
-               order by 3, choice.id collate "C"
-               limit 1) chosen`,
-    );
+/** The order's totals from its priced lines: sums, shipping by the shop's rule. */
+function orderTotals(priced: ReturnType<typeof pricedLines>, rule: ShippingRule) {
+  const { subtotal, discount, shipping } = orders;
+  return qb.$with('totals', { subtotal, discount, shipping }).as(
+    sql`select ${columnName(subtotal)}, ${columnName(discount)},
+               ${shippingSql(sql`${columnName(subtotal)} - ${columnName(discount)}`, rule, amount)}
+                 as ${columnName(shipping)}
+          from (select sum(${priced.subtotal}) as ${columnName(subtotal)},
+                       sum(${priced.discount}) as ${columnName(discount)} from ${priced}) sums`,
+  );
 }
 
 /** The order row, written from `totals` only when `when` holds; answers its number and totals. */
-function writtenOrder(totals: ReturnType<typeof orderTotals>, when: SQL, taxIncluded: boolean) {
+function writtenOrder(totals: ReturnType<typeof orderTotals>, when: SQL) {
   const answered = {
     id: orders.id,
     number: orders.number,
@@ -324,13 +236,6 @@ function writtenOrder(totals: ReturnType<typeof orderTotals>, when: SQL, taxIncl
     discount: orders.discount,
     shipping: orders.shipping,
     total: orders.total,
-    tax: orders.tax,
-    taxIncluded: orders.taxIncluded,
-    shippingTax: orders.shippingTax,
-    taxRate: orders.taxRate,
-    taxName: orders.taxName,
-    shippingMethodId: orders.shippingMethodId,
-    shippingMethodName: orders.shippingMethodName,
   };
   const insert = insertSelect(
     orders,
@@ -339,16 +244,7 @@ function writtenOrder(totals: ReturnType<typeof orderTotals>, when: SQL, taxIncl
       subtotal: totals.subtotal,
       discount: totals.discount,
       shipping: totals.shipping,
-      tax: totals.tax,
-      taxIncluded,
-      shippingTax: totals.shippingTax,
-      taxRate: sql`(select ${sql.identifier('rate')} from ${TAX_RATE})`,
-      taxName: sql`(select ${sql.identifier('name')} from ${TAX_RATE})`,
-      shippingMethodId: totals.shippingMethodId,
-      shippingMethodName: totals.shippingMethodName,
-      total: taxIncluded
-        ? sql`${totals.subtotal} - ${totals.discount} + ${totals.shipping}`
-        : sql`${totals.subtotal} - ${totals.discount} + ${totals.shipping} + ${totals.tax}`,
+      total: sql`${totals.subtotal} - ${totals.discount} + ${totals.shipping}`,
     },
     sql`from ${totals} where ${when}`,
   );
@@ -357,34 +253,23 @@ function writtenOrder(totals: ReturnType<typeof orderTotals>, when: SQL, taxIncl
 }
 
 /**
- * The statement that places an order: the shop's terms for its destination (`tax_rate`, the
- * rate its provider gives; `ship_choice`, the methods that may carry it), then `reservation`'s
- * CTEs (the catalog's: the variants locked, judged, their stock taken with its ledger rows,
- * only when a method may carry the order too) and then, only when every line's stock was
- * taken, the order priced from the locked rows (each line at its variant's price, sku and
- * title and its product's name under the lock, less its share of the discount, taxed;
- * shipping by the cheapest method offered or the one asked for, taxed), its lines, its first
- * history entry and `job` (its confirmation, given the SQL that says the order was written).
- * Its text is the same for every order: it is built and serialised once (a few hundred
- * microseconds of drizzle's time, more than the statement takes to run), and each order fills
- * its placeholders (placementValues, and the reservation's and job's own).
+ * The statement that places an order: `reservation`'s CTEs (the catalog's: the variants
+ * locked, judged, their stock taken with its ledger rows) and then, only when every line's
+ * stock was taken, the order priced from the locked rows (each line at its variant's price,
+ * sku and title and its product's name under the lock, less its share of the discount; shipping by `shipping`), its lines, its
+ * first history entry and `job` (its confirmation, given the SQL that says the order was
+ * written). Its text is the same for every order: it is built and serialised once (a few
+ * hundred microseconds of drizzle's time, more than the statement takes to run), and each
+ * order fills its placeholders (placementValues, and the reservation's and job's own).
  */
 export function placementStatement(
-  reserve: (also: SQL) => ReservationCtes,
-  terms: PlacementTerms,
+  reservation: ReservationCtes,
+  shipping: ShippingRule,
   job: (written: SQL) => SQL,
 ): PreparedQuery {
-  const { standard, taxIncluded } = terms;
-  const reservation = reserve(sql`exists (select 1 from ${SHIP_CHOICE})`);
-  const shipChoice = terms.shippingChoices(destCountry, shipMethod, {
-    id: sql`${standard.id}::text`,
-    name: sql`${standard.name}::text`,
-    price: amount(standard.price),
-    freeOver: amount(standard.freeOver),
-  });
-  const priced = pricedLines(reservation.locked, taxIncluded);
-  const totals = orderTotals(priced, taxIncluded);
-  const o = writtenOrder(totals, reservation.allTaken, taxIncluded);
+  const priced = pricedLines(reservation.locked);
+  const totals = orderTotals(priced, shipping);
+  const o = writtenOrder(totals, reservation.allTaken);
   const lines = insertSelect(
     orderLines,
     {
@@ -401,21 +286,16 @@ export function placementStatement(
       subtotal: priced.subtotal,
       discount: priced.discount,
       total: sql`${priced.subtotal} - ${priced.discount}`,
-      tax: priced.tax,
-      taxRate: priced.taxRate,
     },
     sql`from ${o}, ${priced}`,
   );
   const history = insertSelect(orderHistory, { ...first, orderId: o.id }, sql`from ${o}`);
   // The locked variants, each with the order's number and totals (null when not written).
   return prepareQuery(
-    sql`with ${TAX_RATE} as materialized (${terms.taxRate(destCountry, destRegion)}),
-         ${SHIP_CHOICE} as materialized (${shipChoice}),
-         ${reservation.ctes}, ${cte(priced)}, ${cte(totals)}, ${cte(o)},
+    sql`with ${reservation.ctes}, ${cte(priced)}, ${cte(totals)}, ${cte(o)},
          l as (${lines}), h as (${history}), job as (${job(sql`exists (select 1 from ${o})`)})
        select ${reservation.lockedColumns}, ${o.number}, ${o.subtotal}, ${o.discount},
-              ${o.shipping}, ${o.total}, ${o.tax}, ${o.taxIncluded}, ${o.shippingTax},
-              ${o.taxRate}, ${o.taxName}, ${o.shippingMethodId}, ${o.shippingMethodName}
+              ${o.shipping}, ${o.total}
          from ${reservation.locked} left join ${o} on true`,
   );
 }
@@ -433,16 +313,7 @@ export async function placeOrderWithStock(
 ): Promise<Placed> {
   const rows = await runPrepared<
     LockedVariantRow &
-      Nullable<Pick<OrderRow, 'number' | 'subtotal' | 'discount' | 'shipping' | 'total' | 'tax'>> &
-      Record<
-        | 'tax_included'
-        | 'shipping_tax'
-        | 'tax_rate'
-        | 'tax_name'
-        | 'shipping_method_id'
-        | 'shipping_method_name',
-        unknown
-      >
+      Nullable<Pick<OrderRow, 'number' | 'subtotal' | 'discount' | 'shipping' | 'total'>>
   >(executor, statement, values);
   const head = rows[0];
   return {
@@ -456,13 +327,6 @@ export async function placeOrderWithStock(
             discount: Number(head.discount),
             shipping: Number(head.shipping),
             total: Number(head.total),
-            tax: Number(head.tax),
-            taxIncluded: head.tax_included === true,
-            shippingTax: Number(head.shipping_tax),
-            taxRate: head.tax_rate === null ? null : Number(head.tax_rate),
-            taxName: head.tax_name as string | null,
-            shippingMethodId: head.shipping_method_id as string | null,
-            shippingMethodName: head.shipping_method_name as string | null,
           },
   };
 }

@@ -68,22 +68,10 @@ export const orders = pgTable(
     subtotal: money('subtotal').notNull(),
     discount: money('discount').notNull().default(0),
     shipping: money('shipping').notNull().default(0),
-    /** The tax charged: the lines' and shipping's (see taxIncluded). */
-    tax: money('tax').notNull().default(0),
-    /** Whether prices included the tax (PRICES_INCLUDE_TAX when placed): it is then within the total, not added to it. */
-    taxIncluded: boolean('tax_included').notNull().default(false),
-    /** The tax on shipping, within `tax`. */
-    shippingTax: money('shipping_tax').notNull().default(0),
-    /** The rate charged, thousandths of a percent, and its name; null: no rate applied. Never re-read. */
-    taxRate: integer('tax_rate'),
-    taxName: text('tax_name'),
     total: money('total').notNull(),
     currency: text('currency').notNull(),
     promoCode: text('promo_code'),
     shippingAddress: jsonb('shipping_address').$type<ShippingAddress>().notNull(),
-    /** The method it ships by, as it was when placed (`standard` for the flat rate); null on orders from before methods. */
-    shippingMethodId: text('shipping_method_id'),
-    shippingMethodName: text('shipping_method_name'),
     /** An unpaid order expires at this time (ORDER_PAYMENT_TTL after placement). */
     expiresAt: at('expires_at').notNull(),
     carrier: text('carrier'),
@@ -115,8 +103,7 @@ export const orders = pgTable(
     check('orders_customer_check', sql`${t.userId} is not null or ${t.guestTokenHash} is not null`),
     check(
       'orders_amounts_check',
-      sql`${t.subtotal} >= 0 and ${t.discount} >= 0 and ${t.shipping} >= 0 and ${t.tax} >= 0
-          and ${t.total} = ${t.subtotal} - ${t.discount} + ${t.shipping} + case when ${t.taxIncluded} then 0 else ${t.tax} end`,
+      sql`${t.subtotal} >= 0 and ${t.discount} >= 0 and ${t.shipping} >= 0 and ${t.total} = ${t.subtotal} - ${t.discount} + ${t.shipping}`,
     ),
   ],
 );
@@ -143,9 +130,6 @@ export const orderLines = pgTable(
     /** This line's share of the order discount (largest remainder; the shares sum to it). */
     discount: money('discount').notNull().default(0),
     total: money('total').notNull(),
-    /** The tax on `total` (added to it, or within it: the order's taxIncluded), and its rate (thousandths of a percent). */
-    tax: money('tax').notNull().default(0),
-    taxRate: integer('tax_rate').notNull().default(0),
     /**
      * Units of this line back in stock after payment (a cancel, or a refund that chose them):
      * never more than were ordered, each unit once.

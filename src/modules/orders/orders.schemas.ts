@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { destinationSchema } from '../../shared/place-schemas.js';
 import { pageQuery } from '../../shared/pagination.js';
 import { id, money } from '../../shared/schemas.js';
 import { isoInstant } from '../../shared/time.js';
@@ -28,43 +27,17 @@ const shippingAddressId = id.describe(
   "instead of `shippingAddress`: one of the signed-in customer's saved addresses (`/api/v1/me/addresses`); another account's is 422 SHIPPING_ADDRESS_UNKNOWN, as an unknown one",
 );
 
-const orderItems = {
+export const quoteBody = z.strictObject({
   items: z.array(item).min(1, 'at least one item').max(100),
   promoCode: promoCode.optional(),
   shippingAddressId: shippingAddressId.optional(),
-  shippingMethodId: id
-    .optional()
-    .describe(
-      'a method the quote offers for this address (422 SHIPPING_METHOD_UNAVAILABLE otherwise); the cheapest when absent',
-    ),
-};
-
-export const quoteBody = z
-  .strictObject({
-    ...orderItems,
-    // Where it would go, for tax and shipping: an address, a saved one (shippingAddressId),
-    // or just its country and region.
-    shippingAddress: shippingAddressSchema.optional(),
-    destination: destinationSchema
-      .optional()
-      .describe('instead of an address: where it would go, for tax and shipping'),
-  })
-  .refine(
-    (body) =>
-      [body.shippingAddress, body.shippingAddressId, body.destination].filter(
-        (given) => given !== undefined,
-      ).length <= 1,
-    {
-      message: 'send at most one of shippingAddress, shippingAddressId and destination',
-      path: ['destination'],
-    },
-  );
+});
 
 export { shippingAddressSchema };
 
 export const placeOrderBody = z
   .strictObject({
-    ...orderItems,
+    ...quoteBody.shape,
     // Where the order goes (or `shippingAddressId`). No description here: the reference to the
     // ShippingAddress schema stays a bare $ref, which the forms read their rules through.
     shippingAddress: shippingAddressSchema.optional(),
@@ -101,20 +74,7 @@ const pricedLine = {
   subtotal: money,
   discount: money,
   total: money,
-  tax: money.describe("the tax on this line's total (added to it, or within it: taxIncluded)"),
 };
-
-const taxFields = {
-  tax: money.describe("the lines' tax and shipping's"),
-  taxIncluded: z
-    .boolean()
-    .describe('prices include tax (it is within the total); false: tax is added to the total'),
-  shippingTax: money.describe('the tax on shipping, within `tax`'),
-};
-
-const offeredMethod = z
-  .object({ id: z.string(), name: z.string(), price: money.describe('for this cart') })
-  .meta({ id: 'OfferedShippingMethod' });
 
 export const quoteSchema = z
   .object({
@@ -122,21 +82,11 @@ export const quoteSchema = z
     subtotal: money,
     discount: money,
     shipping: money,
-    ...taxFields,
     total: money,
     currency: z.string(),
     promo: z
       .object({ code: z.string(), applied: z.boolean(), reason: z.string().optional() })
       .nullable(),
-    shippingMethods: z
-      .array(offeredMethod)
-      .describe(
-        'the methods serving the destination (without one: those serving every country), cheapest first',
-      ),
-    shippingMethodId: z
-      .string()
-      .nullable()
-      .describe('the method priced: the one asked for, or the cheapest'),
   })
   .meta({ id: 'Quote' });
 
@@ -160,21 +110,9 @@ export const orderSchema = z
     subtotal: money,
     discount: money,
     shipping: money,
-    ...taxFields,
-    taxRate: z
-      .number()
-      .nullable()
-      .describe('the rate charged, percent, as it was when placed; null: no rate applied'),
-    taxName: z.string().nullable().describe("the rate's name when placed"),
     total: money,
     currency: z.string(),
     promoCode: z.string().nullable(),
-    shippingMethod: z
-      .object({ id: z.string(), name: z.string() })
-      .nullable()
-      .describe(
-        'the method it ships by, as it was when placed; null on orders from before methods',
-      ),
     // As it was stored: the input's rules are not checked again on the way out, so an order
     // placed before a rule tightened still reads.
     shippingAddress: z.object({

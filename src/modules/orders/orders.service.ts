@@ -4,7 +4,6 @@ import type { Executor, Tx } from '../../db/client.js';
 import type { Page, PageRequest } from '../../shared/pagination.js';
 import { actorNames, isStaff, SYSTEM_ACTOR_NAME, type Actor } from '../auth/auth.service.js';
 import { guestOrderToken } from './guest-token.js';
-import { taxRateToPercent } from '../../shared/tax-arithmetic.js';
 import { customerReason } from './history-view.js';
 import {
   allowedActions,
@@ -77,23 +76,13 @@ export function toOrder(
       subtotal: l.subtotal,
       discount: l.discount,
       total: l.total,
-      tax: l.tax,
     })),
     subtotal: row.subtotal,
     discount: row.discount,
     shipping: row.shipping,
-    tax: row.tax,
-    taxIncluded: row.taxIncluded,
-    shippingTax: row.shippingTax,
-    taxRate: row.taxRate === null ? null : taxRateToPercent(row.taxRate),
-    taxName: row.taxName,
     total: row.total,
     currency: row.currency,
     promoCode: row.promoCode,
-    shippingMethod:
-      row.shippingMethodId === null
-        ? null
-        : { id: row.shippingMethodId, name: row.shippingMethodName ?? '' },
     shippingAddress: row.shippingAddress,
     expiresAt: row.expiresAt.toISOString(),
     carrier: row.carrier,

@@ -25,23 +25,8 @@ import * as repo from './order.repository.js';
 import { guestCustomerKey, isGuest, shippingAddressFor, type Orderer } from './orderer.js';
 import type { ShippingAddress } from './order.table.js';
 import { toOrder, type Order } from './orders.service.js';
-import {
-  offerShipping,
-  priceOrder,
-  type OfferedShipping,
-  type PricedLine,
-  type PricingLine,
-  type TaxTerms,
-} from './pricing.js';
+import { priceOrder, type PricedLine, type PricingLine, type ShippingRule } from './pricing.js';
 import { previewPromo, redeemPromo, type PromoOutcome } from '../promotions/promotions.service.js';
-import {
-  shippingChoicesSql,
-  shippingOptionsFor,
-  standardOption,
-} from '../shipping/shipping.service.js';
-import { resolveTax, UNTAXED, type AppliedTax, type Destination } from '../taxes/tax-provider.js';
-import { taxProvider } from '../taxes/taxes.service.js';
-import { taxOn } from '../../shared/tax-arithmetic.js';
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'config' | 'jobs' | 'redis' | 'logger' | 'jwtSecret'>;
 
@@ -50,14 +35,6 @@ export interface OrderItems {
   promoCode?: string | undefined;
   /** One of the signed-in customer's saved addresses. */
   shippingAddressId?: string | undefined;
-  /** The shipping method asked for; the cheapest serving the address when absent. */
-  shippingMethodId?: string | undefined;
-}
-
-export interface QuoteInput extends OrderItems {
-  /** Where it would go (or a saved address, or just `destination`): its tax rate and the methods that serve it. */
-  shippingAddress?: ShippingAddress | undefined;
-  destination?: Destination | undefined;
 }
 
 /** An order as asked for: its address given, or named (`shippingAddressId`). */
@@ -70,21 +47,14 @@ export interface Quote {
   subtotal: number;
   discount: number;
   shipping: number;
-  shippingTax: number;
-  tax: number;
-  taxIncluded: boolean;
   total: number;
   currency: string;
   promo: { code: string; applied: boolean; reason?: string } | null;
-  shippingMethods: OfferedShipping[];
-  shippingMethodId: string | null;
 }
 
-/** The terms an applied rate charges by, under the shop's pricing (PRICES_INCLUDE_TAX). */
-const taxTerms = (ctx: Ctx, tax: AppliedTax): TaxTerms => ({
-  rate: tax.rate,
-  shippingRate: tax.shippingRate,
-  included: ctx.config.pricesIncludeTax,
+const shippingRule = (ctx: Ctx): ShippingRule => ({
+  flatRate: ctx.config.shippingFlatRate,
+  freeOver: ctx.config.freeShippingOver,
 });
 
 /**
@@ -132,30 +102,19 @@ const pricingLines = (
 export async function quoteOrder(
   ctx: Ctx,
   actor: Actor | undefined,
-  input: QuoteInput,
+  input: OrderItems,
 ): Promise<Quote> {
   // A saved address is checked as an order would check it (422 for one not the caller's).
-  const address = await shippingAddressFor(ctx, actor, input);
+  await shippingAddressFor(ctx, actor, input);
   const items = sumItems(input.items);
-  const destination = address ?? input.destination;
-  const [variants, options, tax] = await Promise.all([
-    getOrderableVariants(ctx, items),
-    shippingOptionsFor(ctx, destination?.country),
-    destination ? resolveTax(taxProvider(), ctx.db, destination) : UNTAXED,
-  ]);
+  const variants = await getOrderableVariants(ctx, items);
   const lines = pricingLines(items, variants);
-  const subtotal = subtotalOf(lines);
   // A guest's per-customer use of a code is counted by email, which a quote does not carry:
   // placing the order checks it.
-  const promo = await previewPromo(ctx, actor?.userId, input.promoCode, subtotal);
-  const discount = promo.applied ? Math.min(promo.discount, subtotal) : 0;
-  const offered = offerShipping(options, subtotal - discount);
-  const chosen = chooseShipping(offered, input.shippingMethodId, destination !== undefined);
-  const priced = priceOrder(lines, discount, { flatRate: chosen?.price ?? 0 }, taxTerms(ctx, tax));
+  const promo = await previewPromo(ctx, actor?.userId, input.promoCode, subtotalOf(lines));
+  const priced = priceOrder(lines, promo.applied ? promo.discount : 0, shippingRule(ctx));
   return {
     ...priced,
-    shippingMethods: offered,
-    shippingMethodId: chosen?.id ?? null,
     lines: priced.lines.map((line, i) => {
       const variant = variants.get(itemKey(items[i]!))!;
       return {
@@ -169,32 +128,6 @@ export async function quoteOrder(
     promo: promoView(promo),
   };
 }
-
-/**
- * The method a quote prices with: the one asked for, or the cheapest. Without a destination a
- * quote offers the methods that serve everywhere, and none is no error yet (the address will
- * say); with one, none serving it is NO_SHIPPING_TO_DESTINATION, as placing the order would be.
- */
-function chooseShipping(
-  offered: OfferedShipping[],
-  wanted: string | undefined,
-  hasDestination: boolean,
-): OfferedShipping | undefined {
-  if (hasDestination && offered.length === 0) throw noShipping();
-  if (wanted === undefined) return offered[0];
-  const chosen = offered.find((method) => method.id === wanted);
-  if (!chosen) throw methodUnavailable();
-  return chosen;
-}
-
-const noShipping = () =>
-  new AppError('NO_SHIPPING_TO_DESTINATION', 'The shop does not ship to this address');
-
-const methodUnavailable = () =>
-  new AppError(
-    'SHIPPING_METHOD_UNAVAILABLE',
-    'This shipping method is not offered for this address; choose one the quote lists',
-  );
 
 function promoView(promo: PromoOutcome): Quote['promo'] {
   if (!promo.code) return null;
@@ -315,8 +248,7 @@ async function redeemFor(ctx: Ctx, tx: Tx, placing: Placing): Promise<Discount> 
     subtotal: subtotalOf(lines),
     now: placing.now,
   });
-  // Only the discount's shares matter here: shipping and tax are priced by the statement.
-  const priced = priceOrder(lines, promo.discount, { flatRate: 0 });
+  const priced = priceOrder(lines, promo.discount, shippingRule(ctx));
   return {
     code: promo.code,
     shares: new Map(priced.lines.map((line, i) => [itemKey(placing.items[i]!), line.discount])),
@@ -330,28 +262,19 @@ const needsTransaction = (ctx: Ctx, record: RecordResponse | undefined) =>
 /** The job placeholder's name in the placement statement. */
 const CONFIRMATION_JOB_DATA = 'confirmation_job_data';
 
-// The placement statement of each app's jobs and pricing terms (fixed for an app's life).
-const placementStatements = new WeakMap<object, { terms: string; statement: PreparedQuery }>();
+// The placement statement of each app's jobs and shipping rule (both fixed for an app's life).
+const placementStatements = new WeakMap<object, { rule: string; statement: PreparedQuery }>();
 
 /** The place-order statement of this app, built and serialised on its first order. */
 function placementStatement(ctx: Ctx): PreparedQuery {
-  const standard = standardOption(ctx.config);
-  const taxIncluded = ctx.config.pricesIncludeTax;
-  const key = JSON.stringify({ standard, taxIncluded });
+  const rule = shippingRule(ctx);
+  const key = JSON.stringify(rule);
   const kept = placementStatements.get(ctx.jobs);
-  if (kept?.terms === key) return kept.statement;
-  const statement = repo.placementStatement(
-    stockReservation,
-    {
-      taxIncluded,
-      taxRate: (country, region) => taxProvider().rateRelation(country, region),
-      shippingChoices: shippingChoicesSql,
-      standard,
-    },
-    (when) =>
-      ctx.jobs.insertSql('order-confirmation-email', sql.placeholder(CONFIRMATION_JOB_DATA), when),
+  if (kept?.rule === key) return kept.statement;
+  const statement = repo.placementStatement(stockReservation(), rule, (when) =>
+    ctx.jobs.insertSql('order-confirmation-email', sql.placeholder(CONFIRMATION_JOB_DATA), when),
   );
-  placementStatements.set(ctx.jobs, { terms: key, statement });
+  placementStatements.set(ctx.jobs, { rule: key, statement });
   return statement;
 }
 
@@ -375,7 +298,7 @@ async function writeOrder(
   if (!written) {
     throw (
       (await reservationRefusal(executor, locked, items)) ??
-      (await shippingRefusal(ctx, executor, placing))
+      new Error(`order ${orderId}: stock refused, but every line was available under the lock`)
     );
   }
   // Each line's variant as the statement locked it: by its id, or its product's one variant.
@@ -396,8 +319,6 @@ async function writeOrder(
     placement.lines.map((line) => {
       const variant = variantOf(line);
       const subtotal = variant.price * line.quantity;
-      // The tax the statement charged on this line (taxSql is taxOn in SQL).
-      const taxRate = written.taxRate ?? 0;
       return {
         ...line,
         orderId,
@@ -409,8 +330,6 @@ async function writeOrder(
         unitPrice: variant.price,
         subtotal,
         total: subtotal - line.discount,
-        tax: taxOn(subtotal - line.discount, taxRate, written.taxIncluded),
-        taxRate,
         restockedQuantity: 0,
       };
     }),
@@ -454,11 +373,6 @@ function orderPlacement(
       quantity: item.quantity,
       discount: discount?.shares.get(itemKey(item)) ?? 0,
     })),
-    destination: {
-      country: placing.shippingAddress.country,
-      region: placing.shippingAddress.region ?? null,
-    },
-    shippingMethodId: placing.shippingMethodId ?? null,
     first: {
       fromStatus: null,
       toStatus: 'pending_payment',
@@ -468,22 +382,6 @@ function orderPlacement(
       createdAt: now,
     },
   };
-}
-
-/**
- * Why an order whose stock was there was not written: no method the statement could ship it
- * by. None serves the address at all, or the one asked for does not.
- */
-async function shippingRefusal(ctx: Ctx, executor: Executor, placing: Placing): Promise<Error> {
-  const options = await shippingOptionsFor(
-    { ...ctx, db: executor },
-    placing.shippingAddress.country,
-  );
-  if (options.length === 0) return noShipping();
-  if (placing.shippingMethodId !== undefined) return methodUnavailable();
-  return new Error(
-    `order ${placing.orderId}: refused with its stock there and a method serving ${placing.shippingAddress.country}`,
-  );
 }
 
 /** The first key of the advisory lock that serialises one customer's order placements. */

@@ -7,7 +7,7 @@ export type RefundRow = typeof refunds.$inferSelect;
 
 /**
  * A new attempt's row, as a statement's insert from `order` (a CTE of the order being paid:
- * its id, total, tax and currency): `processing`, no provider id yet. `startPayment` runs it with
+ * its id, total and currency): `processing`, no provider id yet. `startPayment` runs it with
  * the order's change.
  */
 export function insertAttemptSql(
@@ -15,9 +15,9 @@ export function insertAttemptSql(
   attempt: { id: string; provider: string; now: Date },
 ): SQL {
   return sql`insert into payments (id, order_id, provider, provider_payment_id, status, amount,
-                                   refunded_amount, tax, currency, created_at, updated_at)
+                                   refunded_amount, currency, created_at, updated_at)
     select ${attempt.id}::text, ${order}.id, ${attempt.provider}::text, null, 'processing',
-           ${order}.total, 0, ${order}.tax, ${order}.currency, ${attempt.now}::timestamptz,
+           ${order}.total, 0, ${order}.currency, ${attempt.now}::timestamptz,
            ${attempt.now}::timestamptz
       from ${order}`;
 }
@@ -83,16 +83,11 @@ export async function reserveRefund(
   tx: Executor,
   id: string,
   amount: number,
-  tax: number,
   now: Date,
 ): Promise<PaymentRow | undefined> {
   const [row] = await tx
     .update(payments)
-    .set({
-      refundedAmount: sql`${payments.refundedAmount} + ${amount}`,
-      refundedTax: sql`${payments.refundedTax} + ${tax}`,
-      updatedAt: now,
-    })
+    .set({ refundedAmount: sql`${payments.refundedAmount} + ${amount}`, updatedAt: now })
     .where(
       and(
         eq(payments.id, id),
@@ -105,17 +100,10 @@ export async function reserveRefund(
 }
 
 /** Gives back an amount set aside by `reserveRefund` whose refund did not happen. */
-export async function releaseRefund(
-  tx: Executor,
-  id: string,
-  refund: { amount: number; tax: number },
-): Promise<void> {
+export async function releaseRefund(tx: Executor, id: string, amount: number): Promise<void> {
   await tx
     .update(payments)
-    .set({
-      refundedAmount: sql`${payments.refundedAmount} - ${refund.amount}`,
-      refundedTax: sql`${payments.refundedTax} - ${refund.tax}`,
-    })
+    .set({ refundedAmount: sql`${payments.refundedAmount} - ${amount}` })
     .where(eq(payments.id, id));
 }
 

@@ -32,9 +32,6 @@ export const payments = pgTable(
     status: text('status', { enum: paymentRecordStatuses }).notNull(),
     amount: money('amount').notNull(),
     refundedAmount: money('refunded_amount').notNull().default(0),
-    /** The tax within `amount` (the order's, when it was paid), and the part of it refunds gave back (or hold, while pending). */
-    tax: money('tax').notNull().default(0),
-    refundedTax: money('refunded_tax').notNull().default(0),
     currency: text('currency').notNull(),
     failureCode: text('failure_code'),
     createdAt: createdAt(),
@@ -48,8 +45,7 @@ export const payments = pgTable(
       .where(sql`${t.status} = 'processing'`),
     check(
       'payments_refund_check',
-      sql`${t.refundedAmount} >= 0 and ${t.refundedAmount} <= ${t.amount}
-          and ${t.refundedTax} >= 0 and ${t.refundedTax} <= ${t.tax}`,
+      sql`${t.refundedAmount} >= 0 and ${t.refundedAmount} <= ${t.amount}`,
     ),
   ],
 );
@@ -76,8 +72,6 @@ export const refunds = pgTable(
     /** The provider's refund id, once it has answered. */
     providerRefundId: text('provider_refund_id'),
     amount: money('amount').notNull(),
-    /** The tax within `amount`: the payment's tax pro rata (refundTax), so refunds never give back more tax than was charged. */
-    tax: money('tax').notNull().default(0),
     reason: text('reason'),
     /**
      * Goods back to stock when the refund succeeds: every unit the order still holds when

@@ -9,10 +9,6 @@ export const paymentSchema = z
     status: z.enum(paymentRecordStatuses),
     amount: money,
     refundedAmount: money,
-    tax: money.describe('the tax within `amount`'),
-    refundedTax: money.describe(
-      'the tax within `refundedAmount` (refunds still pending included): never more than `tax`',
-    ),
     currency: z.string(),
     failureCode: z.string().optional(),
     createdAt: z.string(),

@@ -7,7 +7,6 @@ import type { Caller } from '../orders/order-access.js';
 import {
   hostedPaymentProcessing,
   lockOrderForPayment,
-  taxWithin,
   orderExists,
   requireVisibleOrder,
   startPayment,
@@ -37,8 +36,6 @@ const toPayment = (row: PaymentRow): Payment => ({
   status: row.status,
   amount: row.amount,
   refundedAmount: row.refundedAmount,
-  tax: row.tax,
-  refundedTax: row.refundedTax,
   currency: row.currency,
   ...(row.failureCode ? { failureCode: row.failureCode } : {}),
   createdAt: row.createdAt.toISOString(),
@@ -66,7 +63,7 @@ export async function beginAttempt(
 ): Promise<PaymentRow> {
   const now = ctx.clock.now();
   const provider = ctx.payments.name;
-  const { amount, tax, currency } = await startPayment(ctx.db, caller, orderId, now, (started) =>
+  const { amount, currency } = await startPayment(ctx.db, caller, orderId, now, (started) =>
     repo.insertAttemptSql(started, { id, provider, now }),
   );
   return {
@@ -77,8 +74,6 @@ export async function beginAttempt(
     status: 'processing',
     amount,
     refundedAmount: 0,
-    tax,
-    refundedTax: 0,
     currency,
     failureCode: null,
     createdAt: now,
@@ -383,7 +378,6 @@ async function recordHostedPayment(
     status: failed ? 'failed' : 'processing',
     amount: snapshot.amount,
     refundedAmount: 0,
-    tax: taxWithin(locked, snapshot.amount),
     currency: snapshot.currency.toUpperCase(),
     failureCode: failed ? (snapshot.failureCode ?? 'declined') : null,
     createdAt: now,
@@ -453,15 +447,14 @@ export async function findRefundForEmail(
   ctx: Pick<AppContext, 'db'>,
   refundId: string,
 ): Promise<
-  | { refund: { id: string; orderId: string; amount: number; tax: number }; payment: Payment }
-  | undefined
+  { refund: { id: string; orderId: string; amount: number }; payment: Payment } | undefined
 > {
   const refund = await repo.findRefund(ctx.db, refundId);
   if (refund?.status !== 'succeeded') return undefined;
   const payment = await repo.findPayment(ctx.db, refund.paymentId);
   return payment
     ? {
-        refund: { id: refund.id, orderId: refund.orderId, amount: refund.amount, tax: refund.tax },
+        refund: { id: refund.id, orderId: refund.orderId, amount: refund.amount },
         payment: toPayment(payment),
       }
     : undefined;

@@ -4,7 +4,6 @@ import type { Tx } from '../../db/client.js';
 import { AppError } from '../../shared/errors.js';
 import { failpoint } from '../../shared/failpoints.js';
 import { newId } from '../../shared/ids.js';
-import { refundTax } from '../../shared/tax-arithmetic.js';
 import type { Actor } from '../auth/auth.service.js';
 import type { Role } from '../auth/user.table.js';
 import { SYSTEM_ACTOR, type ActorOrSystem } from '../auth/system-actor.js';
@@ -78,19 +77,7 @@ async function requestRefund(
   const left = payment.amount - payment.refundedAmount;
   const amount = request.amount === 'rest' ? left : request.amount;
   if (request.amount === 'rest' && amount <= 0) return undefined;
-  // The tax it gives back: the payment's tax pro rata over all refunded so far, less what
-  // earlier refunds gave (all that is left when it refunds the rest), so refunds never give
-  // back more tax than was charged.
-  const tax = refundTax(
-    {
-      total: payment.amount,
-      tax: payment.tax,
-      refunded: payment.refundedAmount,
-      refundedTax: payment.refundedTax,
-    },
-    amount,
-  );
-  if (!(await repo.reserveRefund(tx, payment.id, amount, tax, now))) {
+  if (!(await repo.reserveRefund(tx, payment.id, amount, now))) {
     throw new AppError('REFUND_EXCEEDS_PAYMENT', `At most ${left} can still be refunded`);
   }
   const restockLines = (await request.restock?.(amount === left)) ?? [];
@@ -101,7 +88,6 @@ async function requestRefund(
     requestKey: request.key,
     status: 'pending',
     amount,
-    tax,
     reason: request.reason,
     restock: restockLines.length > 0,
     restockLines,
@@ -227,7 +213,7 @@ async function recordRefused(
       updatedAt: now,
     });
     if (!failed) return repo.findRefund(tx, refund.id);
-    await repo.releaseRefund(tx, refund.paymentId, refund);
+    await repo.releaseRefund(tx, refund.paymentId, refund.amount);
     ctx.logger.error({ refundId: refund.id, outcome }, 'the provider refused a refund');
     await notePaymentEvent(tx, locked.order, {
       actor: actorOfRefund(refund),

@@ -62,21 +62,6 @@ export async function createWorld(t: TestApp): Promise<FuzzWorld> {
     promos.push(res.body as { id: string; code: string });
   }
 
-  // A tax rate and a shipping method that serves everywhere (the fixture orders ship by it).
-  const taxRate = await t.http.post(
-    '/api/v1/admin/tax-rates',
-    { name: 'Fuzz VAT', country: 'DE', rate: 19 },
-    { token: admin.token },
-  );
-  const method = await t.http.post(
-    '/api/v1/admin/shipping-methods',
-    { name: 'Fuzz post', price: 499 },
-    { token: admin.token },
-  );
-  if (taxRate.status !== 201 || method.status !== 201) {
-    throw new Error(`tax and shipping: ${JSON.stringify([taxRate.body, method.body])}`);
-  }
-
   // A small tree (top > child > grandchild, and another top), with products in two of them.
   const categories: { id: string; slug: string }[] = [];
   for (const [name, parent] of [
@@ -159,8 +144,6 @@ export async function createWorld(t: TestApp): Promise<FuzzWorld> {
     [/^\/api\/v1\/admin\/variants\/\{id\}/, products.flatMap((p) => p.variants.map((v) => v.id))],
     [/^\/api\/v1\/(admin\/)?orders\/\{id\}/, orders],
     [/^\/api\/v1\/admin\/promo-codes\/\{id\}/, promos.map((p) => p.id)],
-    [/^\/api\/v1\/admin\/tax-rates\/\{id\}/, [taxRate.body.id as string]],
-    [/^\/api\/v1\/admin\/shipping-methods\/\{id\}/, [method.body.id as string]],
     [/^\/api\/v1\/admin\/categories\/\{id\}/, categoryIds],
     [/^\/api\/v1\/me\/addresses\/\{id\}/, addressIds],
     [

@@ -80,8 +80,7 @@ const isUnsafe = (op: Operation) => op.method !== 'GET';
 const isJsonBody = (op: Operation) => op.body?.contentType === 'application/json';
 const isWebhook = (op: Operation) => op.path.startsWith('/api/v1/webhooks/');
 
-const ADMIN_ONLY =
-  /^\/api\/v1\/admin\/(users|products|promo-codes|tax-rates|shipping-methods|jobs)(\/|$)/;
+const ADMIN_ONLY = /^\/api\/v1\/admin\/(users|products|promo-codes|jobs)(\/|$)/;
 
 /** Requests an actor cannot make whatever they carry: anonymous on a secured route, a customer in the back office. */
 export function actorRefused(op: Operation, actor: Actor): boolean {

@@ -93,17 +93,6 @@ beforeAll(async () => {
     { token: customer.token },
   );
   expect(address.status).toBe(201);
-  const taxRate = await t.http.post(
-    '/api/v1/admin/tax-rates',
-    { name: 'BOPLA VAT', country: 'DE', rate: 19 },
-    { token: admin.token },
-  );
-  const method = await t.http.post(
-    '/api/v1/admin/shipping-methods',
-    { name: 'BOPLA post', price: 499 },
-    { token: admin.token },
-  );
-  expect([taxRate.status, method.status]).toEqual([201, 201]);
   ids = {
     addresses: address.body.id,
     categories: category.body.id,
@@ -111,8 +100,6 @@ beforeAll(async () => {
     products: product.id,
     variants: product.variants[0]!.id,
     'promo-codes': promo.body.id,
-    'tax-rates': taxRate.body.id,
-    'shipping-methods': method.body.id,
     users: customer.user.id,
   };
 });

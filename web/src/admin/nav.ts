@@ -7,8 +7,6 @@ export interface NavItem {
     | '/admin/products'
     | '/admin/categories'
     | '/admin/promo-codes'
-    | '/admin/tax-rates'
-    | '/admin/shipping-methods'
     | '/admin/customers'
     | '/admin/jobs'
     | '/admin/emails';
@@ -26,8 +24,6 @@ export const navItems: readonly NavItem[] = [
   { to: '/admin/products', label: 'Products', roles: admins },
   { to: '/admin/categories', label: 'Categories', roles: admins },
   { to: '/admin/promo-codes', label: 'Promo codes', roles: admins },
-  { to: '/admin/tax-rates', label: 'Tax rates', roles: admins },
-  { to: '/admin/shipping-methods', label: 'Shipping methods', roles: admins },
   { to: '/admin/customers', label: 'Customers', roles: admins },
   { to: '/admin/jobs', label: 'Jobs', roles: admins },
   { to: '/admin/emails', label: 'Emails', roles: staffAndAdmins },

@@ -93,19 +93,6 @@ const promoCodeRoute = createRoute({
     'PromoCodePage',
   ),
 });
-const taxRatesRoute = createRoute({
-  getParentRoute: () => adminLayout,
-  path: 'tax-rates',
-  component: lazyRouteComponent(() => import('./tax-rates/tax-rates.page'), 'TaxRatesPage'),
-});
-const shippingMethodsRoute = createRoute({
-  getParentRoute: () => adminLayout,
-  path: 'shipping-methods',
-  component: lazyRouteComponent(
-    () => import('./shipping-methods/shipping-methods.page'),
-    'ShippingMethodsPage',
-  ),
-});
 const customersRoute = createRoute({
   getParentRoute: () => adminLayout,
   path: 'customers',
@@ -137,8 +124,6 @@ export const adminRouteTree = adminLayout.addChildren([
   promoCodesRoute,
   newPromoCodeRoute,
   promoCodeRoute,
-  taxRatesRoute,
-  shippingMethodsRoute,
   customersRoute,
   jobsRoute,
   emailsRoute,

@@ -100,7 +100,7 @@ export function ShopLayout() {
       </main>
       <footer className="border-t border-slate-200 bg-white">
         <div className="mx-auto max-w-6xl px-4 py-4 text-xs text-slate-500">
-          Ordo · tax and shipping are shown at checkout ·{' '}
+          Ordo · prices include no tax ·{' '}
           <a className="underline" href="/docs">
             API documentation
           </a>

@@ -11,4 +11,3 @@ export { Card, Page, useDocumentTitle } from './page';
 export { Loading, Spinner } from './spinner';
 export { Table, TBody, Td, Th, THead, Tr } from './table';
 export { formatDate, formatDateTime } from './format-date';
-export { taxLabel } from './tax-label';

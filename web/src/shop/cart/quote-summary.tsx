@@ -1,14 +1,13 @@
 import { useForm } from 'react-hook-form';
 import { bodyRules } from '../../api/schema.gen';
 import type { Quote } from '../../api/types';
-import { Alert, Button, Field, Input, Money, taxLabel } from '../../ui';
+import { Alert, Button, Field, Input, Money } from '../../ui';
 import { promoRefusalMessage } from './promo-messages';
 import { setPromoCode, usePromoCode } from './promo-store';
 
-/** Subtotal, discount, shipping, tax and total as the server priced them. */
+/** Subtotal, discount, shipping and total as the server priced them. */
 export function QuoteTotals({ quote }: { quote: Quote }) {
   const row = 'flex justify-between py-1 text-sm';
-  const method = quote.shippingMethods.find((m) => m.id === quote.shippingMethodId);
   return (
     <dl className="divide-y divide-slate-100">
       <div className={row}>
@@ -28,29 +27,15 @@ export function QuoteTotals({ quote }: { quote: Quote }) {
         </div>
       )}
       <div className={row}>
-        <dt className="text-slate-600">
-          Shipping
-          {method && quote.shippingMethods.length > 1 ? ` (${method.name})` : ''}
-        </dt>
+        <dt className="text-slate-600">Shipping</dt>
         <dd>
-          {quote.shippingMethodId === null ? (
-            // No method serves every country: the address decides (at checkout).
-            <span className="text-slate-500">With the address</span>
-          ) : quote.shipping === 0 ? (
+          {quote.shipping === 0 ? (
             'Free'
           ) : (
             <Money amount={quote.shipping} currency={quote.currency} />
           )}
         </dd>
       </div>
-      {quote.tax > 0 && (
-        <div className={row}>
-          <dt className="text-slate-600">{taxLabel(quote)}</dt>
-          <dd>
-            <Money amount={quote.tax} currency={quote.currency} />
-          </dd>
-        </div>
-      )}
       <div className="flex justify-between py-2 text-base font-semibold">
         <dt>Total</dt>
         <dd>

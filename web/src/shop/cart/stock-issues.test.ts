@@ -17,7 +17,6 @@ const line = (
   subtotal: 100 * quantity,
   discount: 0,
   total: 100 * quantity,
-  tax: 0,
   available,
 });
 

@@ -6,36 +6,19 @@ import { useSession } from '../../api/session';
 import { markNeedsOptions, toOrderItems, updateFromServer, type Cart } from './cart';
 import { updateCart } from './cart-store';
 
-/** Where the cart would go and how (checkout): the server prices tax and shipping for it. */
-export interface QuoteShipping {
-  destination?: { country: string; region?: string } | undefined;
-  /** A saved address of the signed-in customer, instead of a destination. */
-  shippingAddressId?: string | undefined;
-  shippingMethodId?: string | undefined;
-}
-
 /**
- * The server's live price of the cart (and promo code, and at checkout its destination and
- * shipping method), signed in or as a guest; a shop that takes no guests answers a visitor 401
- * (`guestsRefused`). What the answer says is kept in the
+ * The server's live price of the cart (and promo code), signed in or as a guest; a shop that
+ * takes no guests answers a visitor 401 (`guestsRefused`). What the answer says is kept in the
  * cart: each line's stock, the variant of a line stored before variants, and which such lines'
  * products now need their options chosen (VARIANT_REQUIRED).
  */
-export function useQuote(cart: Cart, promoCode: string, shipping: QuoteShipping = {}) {
+export function useQuote(cart: Cart, promoCode: string) {
   const session = useSession();
   const items = toOrderItems(cart);
   const quote = $api.useQuery(
     'post',
     '/api/v1/orders/quote',
-    {
-      body: {
-        items,
-        ...(promoCode ? { promoCode } : {}),
-        ...(shipping.destination ? { destination: shipping.destination } : {}),
-        ...(shipping.shippingAddressId ? { shippingAddressId: shipping.shippingAddressId } : {}),
-        ...(shipping.shippingMethodId ? { shippingMethodId: shipping.shippingMethodId } : {}),
-      },
-    },
+    { body: { items, ...(promoCode ? { promoCode } : {}) } },
     {
       enabled: session.status !== 'restoring' && items.length > 0,
       placeholderData: keepPreviousData,

@@ -36,7 +36,6 @@ import type { AddressFormResult, AddressFormValues } from './address-form';
 import { countryName } from './countries';
 import { emptyAddress } from './empty-address';
 import { regionName } from './regions';
-import { ShippingMethodChooser } from './shipping-method-chooser';
 
 /** The address form's answer: an address, and a guest's email. */
 type CheckoutAddress = AddressFormResult & { email?: string };
@@ -78,6 +77,7 @@ export function CheckoutPage() {
   const guest = session.status === 'signed-out';
   const cart = useCart();
   const promoCode = usePromoCode();
+  const quote = useQuote(cart, promoCode);
   const addresses = useAddresses();
   const navigate = useNavigate();
   const placeOrder = usePlaceOrder();
@@ -91,27 +91,6 @@ export function CheckoutPage() {
     defaultValues: emptyAddress(session.user?.name ?? ''),
   });
   const errors = form.formState.errors;
-  const saved = guest ? [] : (addresses.data?.items ?? []);
-  // The default address until the customer chooses, or a new one when none is saved.
-  const chosen = choice ?? saved.find((a) => a.isDefault)?.id ?? saved[0]?.id ?? NEW_ADDRESS;
-  const shipToSaved = saved.some((a) => a.id === chosen);
-  // The server prices tax and shipping for where the order goes: the saved address chosen, or
-  // the new address's country and region. A method chosen for another place is forgotten (the
-  // cheapest one of the new place's is priced instead).
-  const country = form.watch('country');
-  const region = form.watch('region');
-  const place = shipToSaved ? chosen : country && `${country}/${region}`;
-  const [method, setMethod] = useState<{ place: string; id: string }>();
-  const shippingMethodId = place && method?.place === place ? method.id : undefined;
-  const quote = useQuote(cart, promoCode, {
-    ...(shipToSaved
-      ? { shippingAddressId: chosen }
-      : country
-        ? // A region left from another country is not sent: the server would refuse it.
-          { destination: { country, ...(region?.startsWith(`${country}-`) ? { region } : {}) } }
-        : {}),
-    shippingMethodId,
-  });
 
   if (session.status === 'restoring') return <Loading />;
   if (guest && quote.isError && guestsRefused(quote.error)) {
@@ -138,6 +117,10 @@ export function CheckoutPage() {
     );
   }
 
+  const saved = guest ? [] : (addresses.data?.items ?? []);
+  // The default address until the customer chooses, or a new one when none is saved.
+  const chosen = choice ?? saved.find((a) => a.isDefault)?.id ?? saved[0]?.id ?? NEW_ADDRESS;
+  const shipToSaved = saved.some((a) => a.id === chosen);
   const stockIssues = [
     ...(quote.data ? quoteStockIssues(quote.data) : []),
     ...problemStockIssues(outOfStockLines(error)),
@@ -151,14 +134,13 @@ export function CheckoutPage() {
   };
   const needOptions = cart.some((line) => line.needsOptions);
 
-  const placeTo = async (
+  const place = async (
     destination: Pick<PlaceOrderRequest, 'shippingAddress' | 'shippingAddressId' | 'email'>,
   ) => {
     const order = await placeOrder
       .mutateAsync({
         items: toOrderItems(cart),
         ...(promoCode ? { promoCode } : {}),
-        ...(shippingMethodId ? { shippingMethodId } : {}),
         ...destination,
       })
       .catch((caught: unknown) => {
@@ -174,16 +156,16 @@ export function CheckoutPage() {
   };
 
   const placeWithForm = form.handleSubmit(async ({ email, ...address }) => {
-    if (guest) return placeTo({ shippingAddress: address, email });
-    if (!saveNew) return placeTo({ shippingAddress: address });
+    if (guest) return place({ shippingAddress: address, email });
+    if (!saveNew) return place({ shippingAddress: address });
     // Saved first (the same rules as an order's address), then the order ships to it.
     const entry = await saveAddress.mutateAsync(address).catch(() => undefined);
-    if (entry) await placeTo({ shippingAddressId: entry.id });
+    if (entry) await place({ shippingAddressId: entry.id });
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     if (!shipToSaved) return void placeWithForm(event);
     event.preventDefault();
-    void placeTo({ shippingAddressId: chosen });
+    void place({ shippingAddressId: chosen });
   };
 
   return (
@@ -284,23 +266,12 @@ export function CheckoutPage() {
                 </li>
               ))}
             </ul>
-            {place && quote.data && (
-              <ShippingMethodChooser
-                quote={quote.data}
-                onChoose={(id) => setMethod({ place, id })}
-              />
-            )}
             {orderableLines(cart).length === 0 ? null : quote.isPending ? (
               <Loading label="Pricing your cart…" />
             ) : quote.isError ? (
               <ProblemAlert error={quote.error} title="Your cart could not be priced" />
             ) : (
               <QuoteTotals quote={quote.data} />
-            )}
-            {!place && (
-              <p className="text-xs text-slate-500">
-                Choose the country to see the shipping methods and tax.
-              </p>
             )}
             <PromoCodeForm quote={quote.data} />
             {stockIssues.length > 0 && (

@@ -12,8 +12,6 @@ describe('payments on the provider’s page', () => {
     status,
     amount: 2500,
     refundedAmount: 0,
-    tax: 0,
-    refundedTax: 0,
     currency: 'USD',
     ...(failureCode ? { failureCode } : {}),
     createdAt: '2026-01-01T00:00:00Z',

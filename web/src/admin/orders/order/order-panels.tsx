@@ -6,7 +6,6 @@ import {
   Loading,
   Money,
   Table,
-  taxLabel,
   TBody,
   Td,
   Th,
@@ -28,7 +27,6 @@ export function OrderLinesPanel({ order: o }: { order: Order }) {
             <Th className="hidden text-right sm:table-cell">Unit price</Th>
             <Th className="text-right">Quantity</Th>
             <Th className="hidden text-right sm:table-cell">Discount</Th>
-            <Th className="hidden text-right sm:table-cell">Tax</Th>
             <Th className="text-right">Total</Th>
           </tr>
         </THead>
@@ -46,9 +44,6 @@ export function OrderLinesPanel({ order: o }: { order: Order }) {
               <Td className="hidden text-right sm:table-cell">
                 {line.discount > 0 ? <Money amount={-line.discount} currency={o.currency} /> : '—'}
               </Td>
-              <Td className="hidden text-right sm:table-cell">
-                <Money amount={line.tax} currency={o.currency} />
-              </Td>
               <Td className="text-right">
                 <Money amount={line.total} currency={o.currency} />
               </Td>
@@ -63,11 +58,8 @@ export function OrderLinesPanel({ order: o }: { order: Order }) {
         <Detail label={o.promoCode ? `Discount (${o.promoCode})` : 'Discount'}>
           {o.discount > 0 ? <Money amount={-o.discount} currency={o.currency} /> : '—'}
         </Detail>
-        <Detail label={o.shippingMethod ? `Shipping (${o.shippingMethod.name})` : 'Shipping'}>
+        <Detail label="Shipping">
           <Money amount={o.shipping} currency={o.currency} />
-        </Detail>
-        <Detail label={taxLabel(o)}>
-          <Money amount={o.tax} currency={o.currency} />
         </Detail>
         <Detail label="Total">
           <Money amount={o.total} currency={o.currency} />
@@ -114,14 +106,7 @@ export function PaymentsPanel({
             </Td>
             <Td className="text-right">
               {p.refundedAmount > 0 ? (
-                <>
-                  <Money amount={p.refundedAmount} currency={p.currency} />
-                  {p.refundedTax > 0 && (
-                    <span className="block text-xs text-slate-500">
-                      incl. <Money amount={p.refundedTax} currency={p.currency} /> tax
-                    </span>
-                  )}
-                </>
+                <Money amount={p.refundedAmount} currency={p.currency} />
               ) : (
                 '—'
               )}
@@ -208,9 +193,6 @@ export function ShippingPanel({ order: o }: { order: Order }) {
           </>
         )}
       </address>
-      <dl className="mt-3 border-t border-slate-100 pt-2">
-        <Detail label="Method">{o.shippingMethod?.name ?? 'Flat rate'}</Detail>
-      </dl>
       {(o.carrier || o.trackingNumber) && (
         <dl className="mt-3 border-t border-slate-100 pt-2">
           <Detail label="Carrier">{o.carrier ?? '—'}</Detail>

@@ -1,6 +1,6 @@
 import { Link } from '@tanstack/react-router';
 import type { Order } from '../../../api/types';
-import { Card, Money, taxLabel } from '../../../ui';
+import { Card, Money } from '../../../ui';
 import { PostalAddress } from '../../checkout/postal-address';
 
 /** The order's items, as on the order and confirmation pages. */
@@ -68,14 +68,6 @@ export function OrderTotals({ order }: { order: Order }) {
           )}
         </dd>
       </div>
-      {(order.tax > 0 || order.taxRate !== null) && (
-        <div className={row}>
-          <dt className="text-slate-600">{taxLabel(order)}</dt>
-          <dd>
-            <Money amount={order.tax} currency={order.currency} />
-          </dd>
-        </div>
-      )}
       <div className="flex justify-between border-t border-slate-100 pt-2 text-base font-semibold">
         <dt>Total</dt>
         <dd>
@@ -88,12 +80,5 @@ export function OrderTotals({ order }: { order: Order }) {
 
 /** Where the order goes. */
 export function ShipTo({ order }: { order: Order }) {
-  return (
-    <>
-      <PostalAddress address={order.shippingAddress} />
-      {order.shippingMethod && (
-        <p className="text-sm text-slate-500">Shipping method: {order.shippingMethod.name}</p>
-      )}
-    </>
-  );
+  return <PostalAddress address={order.shippingAddress} />;
 }
